@@ -1,0 +1,4 @@
+export * from './canonical.js';
+export * from './hex.js';
+export * from './tx.js';
+export * from './block.js';
