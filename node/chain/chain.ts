@@ -1,0 +1,295 @@
+import { EventEmitter } from 'node:events';
+import {
+  BLOCK_VERSION,
+  blockHash,
+  encodeCanonical,
+  encodeTx,
+  receiptToCanonical,
+  type Block,
+  type BlockHeader,
+  type CommitCertificate,
+  type Receipt,
+} from '../codec/index.js';
+import { equalBytes } from '../codec/canonical.js';
+import { hexKey, toHex } from '../codec/hex.js';
+import { txSigningHash } from '../codec/tx.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import type { GenesisConfig } from '../config/genesis.js';
+import { Executor, type ContractVm } from '../exec/executor.js';
+import { readConsensusNodes, readSystemConfig, type ConsensusNode, type SystemConfig } from '../exec/system/index.js';
+import type { BlockContext } from '../exec/types.js';
+import { merkleRoot } from '../ledger/merkle.js';
+import { LedgerStore, type ChainHead } from '../ledger/store.js';
+import type { StateOverlay } from '../state/overlay.js';
+import { WorldState, type StateCommit } from '../state/world-state.js';
+import { buildGenesis, ZERO_HASH } from './genesis-block.js';
+import { NonceWindow } from './nonce-window.js';
+
+/** A transaction ready to execute: decoded, hashed, sender known. */
+export interface ReadyTx {
+  readonly tx: Block['transactions'][number];
+  readonly hash: Uint8Array;
+  readonly sender: Uint8Array;
+}
+
+/** A block executed but not yet committed. */
+export interface ExecutedBlock {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly txHashes: readonly Uint8Array[];
+  readonly receipts: readonly Receipt[];
+  readonly stateCommit: StateCommit;
+}
+
+export interface ChainEvents {
+  block: [ExecutedBlock, ChainHead];
+}
+
+/** Receipt-root leaves bind each receipt to its transaction hash. */
+export function receiptLeaf(txHash: Uint8Array, r: Receipt): Uint8Array {
+  return encodeCanonical([txHash, receiptToCanonical(r)]);
+}
+
+export class BlockValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockValidationError';
+  }
+}
+
+/**
+ * The ledger as the rest of the node sees it: builds blocks from ready transactions,
+ * re-executes and checks blocks from others, commits them atomically, and answers reads.
+ * Consensus engines drive it; they never touch the store or the state directly.
+ */
+export class Chain extends EventEmitter<ChainEvents> {
+  private readonly executor: Executor;
+  private readonly nonces: NonceWindow;
+  private headValue: ChainHead;
+  /** Serialises commits: a block commit is one awaited batch and must not interleave. */
+  private commitQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly suite: CryptoSuite,
+    readonly genesis: GenesisConfig,
+    readonly store: LedgerStore,
+    readonly state: WorldState,
+    vm: ContractVm | null,
+    readonly genesisHash: Uint8Array,
+  ) {
+    super();
+    this.executor = new Executor(vm);
+    this.nonces = new NonceWindow(genesis.blockLimitWindow);
+    this.headValue = store.head()!;
+  }
+
+  static async open(opts: {
+    dataDir: string;
+    genesis: GenesisConfig;
+    suite: CryptoSuite;
+    vm?: ContractVm | null;
+    syncWrites?: boolean;
+    stateCacheEntries?: number;
+  }): Promise<Chain> {
+    const { suite, genesis } = opts;
+    const store = await LedgerStore.open(opts.dataDir, { syncWrites: opts.syncWrites });
+    try {
+      const g = buildGenesis(suite, genesis);
+      const gHash = blockHash(suite, g.block.header);
+      let head = store.head();
+      if (!head) {
+        const state = new WorldState(store.state, suite, { root: ZERO_HASH });
+        const commit = state.prepareCommit(g.state);
+        head = await store.commitBlock({ block: g.block, hash: gHash, txHashes: [], receipts: [], certificate: null, stateOps: commit.ops });
+      } else {
+        const stored = await store.getBlockHash(0);
+        if (!stored || !equalBytes(stored, gHash)) {
+          throw new Error(`the data directory holds a different chain: genesis ${stored ? toHex(stored) : 'missing'}, this genesis file gives ${toHex(gHash)}`);
+        }
+      }
+      const state = new WorldState(store.state, suite, { root: head.stateRoot, cacheEntries: opts.stateCacheEntries });
+      const chain = new Chain(suite, genesis, store, state, opts.vm ?? null, gHash);
+      await chain.loadNonceWindow();
+      return chain;
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  private async loadNonceWindow(): Promise<void> {
+    const from = Math.max(1, this.headValue.number - this.genesis.blockLimitWindow + 1);
+    for (let n = from; n <= this.headValue.number; n++) {
+      const b = await this.store.getBlock(n);
+      if (b) this.nonces.add(n, b.block.transactions.map((t) => hexKey(t.nonce)));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.commitQueue.catch(() => {});
+    await this.store.close();
+  }
+
+  get head(): ChainHead {
+    return this.headValue;
+  }
+
+  /** System configuration in force for block `height` (default: the next block). */
+  systemConfig(height = this.headValue.number + 1): SystemConfig {
+    return readSystemConfig(this.state, height);
+  }
+
+  consensusNodes(): ConsensusNode[] {
+    return readConsensusNodes(this.state);
+  }
+
+  nonceOnChain(nonceHex: string): boolean {
+    return this.nonces.has(nonceHex);
+  }
+
+  txOnChain(hash: Uint8Array): boolean {
+    return this.store.hasTxSync(hash);
+  }
+
+  /**
+   * Executes `candidates` in order on top of the head and returns the block. Stops at
+   * tx_count_limit, and before a transaction whose gasLimit would push the block past
+   * block_gas_limit; candidates not included stay for a later block.
+   */
+  buildBlock(candidates: readonly ReadyTx[], opts: { timestamp: number; proposer: number; view: number }): ExecutedBlock {
+    const number = this.headValue.number + 1;
+    const cfg = this.systemConfig(number);
+    const ctx: BlockContext = { number, timestamp: Math.max(opts.timestamp, 0), suite: this.suite };
+    const overlay = this.state.overlay();
+    const included: ReadyTx[] = [];
+    const receipts: Receipt[] = [];
+    let gasUsed = 0;
+    let reserved = 0;
+    for (const c of candidates) {
+      if (included.length >= cfg.txCountLimit) break;
+      if (c.tx.blockLimit <= number - 1 || c.tx.gasLimit > cfg.txGasLimit) continue;
+      if (reserved + c.tx.gasLimit > cfg.blockGasLimit) break;
+      reserved += c.tx.gasLimit;
+      const r = this.executor.runTx(ctx, overlay, { tx: c.tx, sender: c.sender });
+      included.push(c);
+      receipts.push(r);
+      gasUsed += r.gasUsed;
+    }
+    return this.finish(number, ctx.timestamp, opts.proposer, opts.view, included, receipts, gasUsed, overlay);
+  }
+
+  /**
+   * Re-executes a block proposed or committed by someone else and checks that it is
+   * exactly what this node would have built. Senders come from `senders` when the caller
+   * already verified the signatures (pool admission), else they are recovered here.
+   */
+  executeBlock(block: Block, senders?: readonly Uint8Array[]): ExecutedBlock {
+    const h = block.header;
+    const head = this.headValue;
+    if (h.number !== head.number + 1) throw new BlockValidationError(`block ${h.number} does not follow the head ${head.number}`);
+    if (!equalBytes(h.parentHash, head.hash)) throw new BlockValidationError(`block ${h.number} parent hash ${toHex(h.parentHash)} is not the head ${toHex(head.hash)}`);
+    if (h.version !== BLOCK_VERSION) throw new BlockValidationError(`block ${h.number} has unknown version ${h.version}`);
+    const cfg = this.systemConfig(h.number);
+    if (block.transactions.length > cfg.txCountLimit) throw new BlockValidationError(`block ${h.number} has ${block.transactions.length} transactions; tx_count_limit is ${cfg.txCountLimit}`);
+    const ctx: BlockContext = { number: h.number, timestamp: h.timestamp, suite: this.suite };
+    const overlay = this.state.overlay();
+    const ready: ReadyTx[] = [];
+    const receipts: Receipt[] = [];
+    const seen = new Set<string>();
+    let gasUsed = 0;
+    let reserved = 0;
+    block.transactions.forEach((tx, i) => {
+      const hash = this.suite.hash(encodeTx(tx));
+      const nonceHex = hexKey(tx.nonce);
+      if (tx.chainId !== this.genesis.chainId) throw new BlockValidationError(`block ${h.number} tx ${i} is for chain '${tx.chainId}'`);
+      if (tx.blockLimit <= h.number - 1 || tx.blockLimit > h.number - 1 + this.genesis.blockLimitWindow) {
+        throw new BlockValidationError(`block ${h.number} tx ${i} blockLimit ${tx.blockLimit} is outside the window`);
+      }
+      if (seen.has(nonceHex) || this.nonces.has(nonceHex)) throw new BlockValidationError(`block ${h.number} tx ${i} reuses nonce 0x${nonceHex}`);
+      seen.add(nonceHex);
+      if (tx.gasLimit > cfg.txGasLimit) throw new BlockValidationError(`block ${h.number} tx ${i} gasLimit exceeds tx_gas_limit`);
+      reserved += tx.gasLimit;
+      if (reserved > cfg.blockGasLimit) throw new BlockValidationError(`block ${h.number} exceeds block_gas_limit`);
+      const sender = senders?.[i] ?? this.recoverSender(tx, h.number, i);
+      const r = this.executor.runTx(ctx, overlay, { tx, sender });
+      ready.push({ tx, hash, sender });
+      receipts.push(r);
+      gasUsed += r.gasUsed;
+    });
+    const built = this.finish(h.number, h.timestamp, h.proposer, h.view, ready, receipts, gasUsed, overlay);
+    const b = built.block.header;
+    if (!equalBytes(b.txRoot, h.txRoot)) throw new BlockValidationError(`block ${h.number} txRoot mismatch`);
+    if (!equalBytes(b.receiptRoot, h.receiptRoot)) throw new BlockValidationError(`block ${h.number} receiptRoot mismatch: execution differs from the proposer's`);
+    if (!equalBytes(b.stateRoot, h.stateRoot)) throw new BlockValidationError(`block ${h.number} stateRoot mismatch: expected ${toHex(h.stateRoot)}, executed ${toHex(b.stateRoot)}`);
+    if (b.gasUsed !== h.gasUsed) throw new BlockValidationError(`block ${h.number} gasUsed mismatch`);
+    return built;
+  }
+
+  private recoverSender(tx: Block['transactions'][number], height: number, i: number): Uint8Array {
+    const pub = this.suite.recoverSigner(txSigningHash(this.suite, tx), tx.signature);
+    if (!pub) throw new BlockValidationError(`block ${height} tx ${i} has an invalid signature`);
+    return this.suite.addressFromPublicKey(pub);
+  }
+
+  private finish(
+    number: number,
+    timestamp: number,
+    proposer: number,
+    view: number,
+    txs: readonly ReadyTx[],
+    receipts: readonly Receipt[],
+    gasUsed: number,
+    overlay: StateOverlay,
+  ): ExecutedBlock {
+    const hashFn = (b: Uint8Array) => this.suite.hash(b);
+    const txHashes = txs.map((t) => t.hash);
+    const stateCommit = this.state.prepareCommit(overlay);
+    const header: BlockHeader = {
+      version: BLOCK_VERSION,
+      parentHash: this.headValue.hash,
+      number,
+      timestamp,
+      proposer,
+      txRoot: merkleRoot(hashFn, txHashes),
+      receiptRoot: merkleRoot(hashFn, receipts.map((r, i) => receiptLeaf(txHashes[i], r))),
+      stateRoot: stateCommit.stateRoot,
+      gasUsed,
+      view,
+    };
+    const block: Block = { header, transactions: txs.map((t) => t.tx) };
+    return { block, hash: blockHash(this.suite, header), txHashes, receipts, stateCommit };
+  }
+
+  /** Persists an executed block atomically and advances the head. */
+  commit(executed: ExecutedBlock, certificate: CommitCertificate | null): Promise<ChainHead> {
+    const run = async () => {
+      if (!equalBytes(executed.block.header.parentHash, this.headValue.hash)) {
+        throw new BlockValidationError(`block ${executed.block.header.number} no longer extends the head ${this.headValue.number}`);
+      }
+      const head = await this.store.commitBlock({
+        block: executed.block,
+        hash: executed.hash,
+        txHashes: executed.txHashes,
+        receipts: executed.receipts,
+        certificate,
+        stateOps: executed.stateCommit.ops,
+      });
+      this.state.applyCommitted(executed.stateCommit);
+      this.nonces.add(head.number, executed.block.transactions.map((t) => hexKey(t.nonce)));
+      this.headValue = head;
+      this.emit('block', executed, head);
+      return head;
+    };
+    const p = this.commitQueue.then(run, run);
+    this.commitQueue = p.catch(() => {});
+    return p;
+  }
+
+  /** A read-only contract call against the head state. */
+  call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt {
+    const number = this.headValue.number + 1;
+    const cfg = this.systemConfig(number);
+    return this.executor.call({ number, timestamp: this.headValue.timestamp, suite: this.suite }, this.state.overlay(), from, to, input, gasLimit ?? cfg.txGasLimit);
+  }
+}
+

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The chain's genesis file: everything every node must agree on before block 1.
+ * Its content is committed into block 0's state, so two nodes with different genesis
+ * files have different genesis hashes and refuse each other's blocks.
+ */
+const hexBytes = (len: number, what: string) =>
+  z.string().regex(new RegExp(`^(0x)?[0-9a-fA-F]{${len * 2}}$`), `${what} must be ${len} bytes of hex`);
+
+export const NodeIdSchema = hexBytes(64, 'node id (uncompressed secp256k1 public key without prefix)');
+export const AddressSchema = hexBytes(20, 'address');
+
+export const GenesisSchema = z
+  .object({
+    chainId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
+    suite: z.enum(['ecdsa', 'sm']),
+    timestamp: z.number().int().nonnegative(),
+    blockLimitWindow: z.number().int().min(1).max(100_000).default(1000),
+    sealers: z.array(NodeIdSchema).min(1, 'at least one sealer is required'),
+    observers: z
+      .array(z.object({ nodeId: NodeIdSchema, regulator: z.boolean().default(false), name: z.string().max(64).optional() }).strict())
+      .default([]),
+    committee: z.array(AddressSchema).min(1, 'at least one committee member is required'),
+    systemConfig: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type GenesisConfig = z.infer<typeof GenesisSchema>;
+
+export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
+  const r = GenesisSchema.safeParse(json);
+  if (!r.success) throw new ConfigError(`${source}: ${formatZodError(r.error)}`);
+  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)].map((s) => s.toLowerCase().replace(/^0x/, ''));
+  if (new Set(ids).size !== ids.length) throw new ConfigError(`${source}: a node id appears more than once among sealers and observers`);
+  return r.data;
+}
+
+export function loadGenesisFile(path: string): GenesisConfig {
+  return parseGenesis(readJsonFile(path), path);
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function formatZodError(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,2 @@
+export * from './genesis.js';
+export * from './node-config.js';

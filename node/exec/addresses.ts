@@ -1,0 +1,25 @@
+import { concatBytes, fromHex } from '../codec/hex.js';
+
+/** Built-in system contracts live at fixed low addresses, as in FISCO BCOS. */
+export const SystemAddress = {
+  /** System configuration: tx_count_limit, tx_gas_limit, block_gas_limit. */
+  SystemConfig: fromHex('0x0000000000000000000000000000000000001000'),
+  /** Consensus node list (sealers and observers). */
+  Consensus: fromHex('0x0000000000000000000000000000000000001003'),
+  /** Committee (governance) membership. */
+  Committee: fromHex('0x0000000000000000000000000000000000001005'),
+  /** Key/value table for applications (FISCO's KVTable precompile). */
+  KVStore: fromHex('0x0000000000000000000000000000000000001010'),
+} as const;
+
+const STORAGE_PREFIX = 0x01;
+const CODE_PREFIX = 0x02;
+
+/** The state key of `key` in the storage of contract `address`. */
+export function storageKey(address: Uint8Array, key: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(STORAGE_PREFIX), address, key);
+}
+
+export function codeKey(address: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(CODE_PREFIX), address);
+}

@@ -1,0 +1,56 @@
+import { concatBytes, utf8 } from '../../codec/hex.js';
+import { AbiContract } from './abi-contract.js';
+import { RevertError } from '../types.js';
+import { ContractStorage } from './storage.js';
+
+/**
+ * An application key/value table, like FISCO BCOS's KVTable precompile: each caller
+ * has its own namespace, so `set("k", …)` by two accounts writes two rows.
+ */
+const MAX_KEY = 256;
+const MAX_VALUE = 16 * 1024;
+
+function row(owner: Uint8Array, key: string): Uint8Array {
+  return concatBytes(owner, utf8(key));
+}
+
+export const kvStoreContract = new AbiContract(
+  'KVStore',
+  [
+    'function set(string key, string value) returns (int32)',
+    'function get(string key) view returns (bool, string)',
+    'function getOf(address owner, string key) view returns (bool, string)',
+    'function remove(string key) returns (int32)',
+    'event KVSet(address indexed owner, string key, string value)',
+  ],
+  {
+    set(frame, [key, value]) {
+      const k = String(key);
+      const v = String(value);
+      if (k.length === 0 || utf8(k).length > MAX_KEY) throw new RevertError(`KVStore: key must be 1..${MAX_KEY} bytes`);
+      if (utf8(v).length > MAX_VALUE) throw new RevertError(`KVStore: value must be at most ${MAX_VALUE} bytes`);
+      new ContractStorage(frame).set(row(frame.sender, k), utf8(v));
+      const ev = kvStoreContract.iface.getEvent('KVSet')!;
+      const enc = kvStoreContract.iface.encodeEventLog(ev, ['0x' + Buffer.from(frame.sender).toString('hex'), k, v]);
+      frame.emit({
+        address: frame.self,
+        topics: enc.topics.map((t) => new Uint8Array(Buffer.from(t.slice(2), 'hex'))),
+        data: new Uint8Array(Buffer.from(enc.data.slice(2), 'hex')),
+      });
+      return [0];
+    },
+    get(frame, [key]) {
+      const v = new ContractStorage(frame).get(row(frame.sender, String(key)));
+      return v ? [true, new TextDecoder().decode(v)] : [false, ''];
+    },
+    getOf(frame, [owner, key]) {
+      const addr = new Uint8Array(Buffer.from(String(owner).slice(2), 'hex'));
+      const v = new ContractStorage(frame).get(row(addr, String(key)));
+      return v ? [true, new TextDecoder().decode(v)] : [false, ''];
+    },
+    remove(frame, [key]) {
+      new ContractStorage(frame).delete(row(frame.sender, String(key)));
+      return [0];
+    },
+  },
+);

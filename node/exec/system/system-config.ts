@@ -1,0 +1,112 @@
+import { decodeCanonical, encodeCanonical } from '../../codec/canonical.js';
+import { hexKey, utf8 } from '../../codec/hex.js';
+import type { StateReader } from '../../state/overlay.js';
+import { storageKey, SystemAddress } from '../addresses.js';
+import { RevertError } from '../types.js';
+import { AbiContract } from './abi-contract.js';
+import { ContractStorage } from './storage.js';
+import { isCommitteeMember } from './committee.js';
+
+/**
+ * Chain parameters that live in state and that the node reads before each block, as
+ * FISCO BCOS's SystemConfigPrecompiled. A change made in block h takes effect from block
+ * h+1, so every node builds and checks block h+1 under the same rules.
+ */
+export interface SystemConfig {
+  /** Most transactions in one block. */
+  readonly txCountLimit: number;
+  /** Most gas one transaction may ask for. */
+  readonly txGasLimit: number;
+  /** Most gas all transactions of a block may use together. */
+  readonly blockGasLimit: number;
+}
+
+type Key = 'tx_count_limit' | 'tx_gas_limit' | 'block_gas_limit';
+
+const RULES: Record<Key, { field: keyof SystemConfig; min: number; max: number }> = {
+  tx_count_limit: { field: 'txCountLimit', min: 1, max: 100_000 },
+  tx_gas_limit: { field: 'txGasLimit', min: 100_000, max: 2 ** 40 },
+  block_gas_limit: { field: 'blockGasLimit', min: 1_000_000, max: 2 ** 50 },
+};
+
+export const SYSTEM_CONFIG_KEYS = Object.keys(RULES) as Key[];
+
+export const DEFAULT_SYSTEM_CONFIG: SystemConfig = {
+  txCountLimit: 2_000,
+  txGasLimit: 300_000_000,
+  blockGasLimit: 2_000_000_000,
+};
+
+/** Parses and range-checks a value given as a decimal string. */
+export function parseSystemConfigValue(key: string, value: string): number {
+  const rule = RULES[key as Key];
+  if (!rule) throw new Error(`unknown system config key '${key}' (known: ${SYSTEM_CONFIG_KEYS.join(', ')})`);
+  if (!/^[0-9]{1,16}$/.test(value)) throw new Error(`${key} must be a decimal integer, got '${value}'`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < rule.min || n > rule.max) throw new Error(`${key} must be between ${rule.min} and ${rule.max}, got ${value}`);
+  return n;
+}
+
+/** Stored entry: [value, enableNumber, previousValue]. */
+function entryKey(key: string): Uint8Array {
+  return utf8(key);
+}
+
+export function systemConfigGenesisEntries(values: Partial<Record<Key, string>>): Array<[Uint8Array, Uint8Array]> {
+  return SYSTEM_CONFIG_KEYS.map((k) => {
+    const v = values[k] ?? String(DEFAULT_SYSTEM_CONFIG[RULES[k].field]);
+    parseSystemConfigValue(k, v);
+    return [storageKey(SystemAddress.SystemConfig, entryKey(k)), encodeCanonical([v, 0, v])];
+  });
+}
+
+/** The raw entry for RPC: the value in force at `height` and when it was set. */
+export function readSystemConfigEntry(state: StateReader, key: string, height: number): { value: string; enableNumber: number } | null {
+  if (!(key in RULES)) return null;
+  const raw = state.get(storageKey(SystemAddress.SystemConfig, entryKey(key)));
+  if (!raw) return null;
+  const [value, enableNumber, previous] = decodeCanonical(raw) as [string, number, string];
+  return enableNumber <= height ? { value, enableNumber } : { value: previous, enableNumber: 0 };
+}
+
+/** The configuration that governs block `height`. */
+export function readSystemConfig(state: StateReader, height: number): SystemConfig {
+  const out: Record<string, number> = { ...DEFAULT_SYSTEM_CONFIG };
+  for (const k of SYSTEM_CONFIG_KEYS) {
+    const e = readSystemConfigEntry(state, k, height);
+    if (e) out[RULES[k].field] = Number(e.value);
+  }
+  return out as unknown as SystemConfig;
+}
+
+export const systemConfigContract = new AbiContract(
+  'SystemConfig',
+  [
+    'function setValueByKey(string key, string value) returns (int32)',
+    'function getValueByKey(string key) view returns (string, int64)',
+  ],
+  {
+    setValueByKey(frame, args) {
+      const key = String(args[0]);
+      const value = String(args[1]);
+      if (!isCommitteeMember(frame.state, frame.sender)) {
+        throw new RevertError(`SystemConfig: sender 0x${hexKey(frame.sender)} is not a committee member`);
+      }
+      try {
+        parseSystemConfigValue(key, value);
+      } catch (e) {
+        throw new RevertError(`SystemConfig: ${(e as Error).message}`);
+      }
+      const storage = new ContractStorage(frame);
+      const current = readSystemConfigEntry(frame.state, key, frame.block.number);
+      storage.set(entryKey(key), encodeCanonical([value, frame.block.number + 1, current?.value ?? value]));
+      return [0];
+    },
+    getValueByKey(frame, args) {
+      const key = String(args[0]);
+      const e = readSystemConfigEntry(frame.state, key, frame.block.number);
+      if (!e) throw new RevertError(`SystemConfig: unknown key '${key}'`);
+      return [e.value, e.enableNumber];
+    },
+  },
+);

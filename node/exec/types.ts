@@ -1,0 +1,48 @@
+import type { Log, ReceiptStatusCode } from '../codec/block.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import type { StateOverlay } from '../state/overlay.js';
+import type { GasMeter } from './gas.js';
+
+/** What a block gives to every transaction in it. Only deterministic inputs. */
+export interface BlockContext {
+  readonly number: number;
+  /** Proposer-chosen block timestamp (ms); never the local clock. */
+  readonly timestamp: number;
+  readonly suite: CryptoSuite;
+}
+
+/** One call into a contract, built-in or (later) WebAssembly. */
+export interface CallFrame {
+  readonly block: BlockContext;
+  /** The state this call reads and writes; dropped by the caller if the call fails. */
+  readonly state: StateOverlay;
+  readonly gas: GasMeter;
+  readonly origin: Uint8Array;
+  readonly sender: Uint8Array;
+  readonly self: Uint8Array;
+  readonly input: Uint8Array;
+  /** True for `call` RPC queries: writes are refused. */
+  readonly readOnly: boolean;
+  emit(log: Log): void;
+}
+
+/** A contract handler returns its output or throws one of the errors below. */
+export interface Contract {
+  call(frame: CallFrame): Uint8Array;
+}
+
+/** Ends a call with status Reverted and a reason; state and events of the call roll back. */
+export class RevertError extends Error {
+  constructor(reason: string, readonly data: Uint8Array = new Uint8Array()) {
+    super(reason);
+    this.name = 'RevertError';
+  }
+}
+
+/** Ends a call with a given non-success status. */
+export class CallFailure extends Error {
+  constructor(readonly status: ReceiptStatusCode, message: string) {
+    super(message);
+    this.name = 'CallFailure';
+  }
+}

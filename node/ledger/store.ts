@@ -1,0 +1,202 @@
+import { Level } from 'level';
+import {
+  blockFromCanonical,
+  certFromCanonical,
+  certToCanonical,
+  decodeCanonical,
+  encodeCanonical,
+  headerToCanonical,
+  receiptFromCanonical,
+  receiptToCanonical,
+  txToCanonical,
+  type Block,
+  type Canonical,
+  type CommitCertificate,
+  type Receipt,
+} from '../codec/index.js';
+import type { BytesSublevel, StateBatchOp } from '../state/world-state.js';
+
+const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+
+export interface ChainHead {
+  readonly number: number;
+  readonly hash: Uint8Array;
+  readonly stateRoot: Uint8Array;
+  /** Total transactions on chain up to and including this block. */
+  readonly totalTxs: number;
+  readonly timestamp: number;
+}
+
+export interface TxLocation {
+  readonly blockNumber: number;
+  readonly index: number;
+}
+
+export interface StoredBlock {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly certificate: CommitCertificate | null;
+}
+
+/** What one block commit writes, together, in one LevelDB batch. */
+export interface BlockCommit {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly txHashes: readonly Uint8Array[];
+  readonly receipts: readonly Receipt[];
+  readonly certificate: CommitCertificate | null;
+  readonly stateOps: readonly StateBatchOp[];
+}
+
+/**
+ * The node's LevelDB: one sublevel per bucket (Lodestar's repository-per-bucket idea),
+ * binary keys, canonical msgpack values.
+ *
+ *   blocks    u64be(number) -> [header, txs]
+ *   certs     u64be(number) -> certificate
+ *   receipts  u64be(number) -> [receipt...]
+ *   hashes    blockHash     -> u64be(number)
+ *   numbers   u64be(number) -> blockHash
+ *   txs       txHash        -> [number, index]
+ *   state     world state (owned by node/state)
+ *   meta      'head'        -> [number, hash, stateRoot, totalTxs, timestamp]
+ *
+ * A block and everything it implies (state writes included) is written in one batch, so a
+ * crash at any instant leaves either the whole block or none of it.
+ */
+export class LedgerStore {
+  readonly state: BytesSublevel;
+  private readonly blocks: BytesSublevel;
+  private readonly certs: BytesSublevel;
+  private readonly receipts: BytesSublevel;
+  private readonly hashes: BytesSublevel;
+  private readonly numbers: BytesSublevel;
+  private readonly txs: BytesSublevel;
+  private readonly meta: BytesSublevel;
+  private headCache: ChainHead | null = null;
+
+  private constructor(
+    private readonly db: Level<Uint8Array, Uint8Array>,
+    private readonly syncWrites: boolean,
+  ) {
+    const sub = (name: string) => db.sublevel<Uint8Array, Uint8Array>(name, BYTES) as unknown as BytesSublevel;
+    this.blocks = sub('blocks');
+    this.certs = sub('certs');
+    this.receipts = sub('receipts');
+    this.hashes = sub('hashes');
+    this.numbers = sub('numbers');
+    this.txs = sub('txs');
+    this.meta = sub('meta');
+    this.state = sub('state');
+  }
+
+  static async open(dir: string, opts: { syncWrites?: boolean } = {}): Promise<LedgerStore> {
+    const db = new Level<Uint8Array, Uint8Array>(dir, BYTES);
+    try {
+      await db.open();
+    } catch (e) {
+      const cause = (e as { cause?: Error }).cause;
+      throw new Error(`cannot open the ledger database at ${dir}: ${cause?.message ?? (e as Error).message}`);
+    }
+    const store = new LedgerStore(db, opts.syncWrites ?? true);
+    store.headCache = await store.readHead();
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  head(): ChainHead | null {
+    return this.headCache;
+  }
+
+  private async readHead(): Promise<ChainHead | null> {
+    const raw = await this.meta.get(utf8Key('head'));
+    if (raw === undefined) return null;
+    const v = decodeCanonical(raw) as [number, Uint8Array, Uint8Array, number, number];
+    return { number: v[0], hash: v[1], stateRoot: v[2], totalTxs: v[3], timestamp: v[4] };
+  }
+
+  async commitBlock(c: BlockCommit): Promise<ChainHead> {
+    const n = c.block.header.number;
+    const prev = this.headCache;
+    if (prev ? n !== prev.number + 1 : n !== 0) {
+      throw new Error(`block ${n} does not extend the head ${prev ? prev.number : 'none'}`);
+    }
+    const key = u64(n);
+    const head: ChainHead = {
+      number: n,
+      hash: c.hash,
+      stateRoot: c.block.header.stateRoot,
+      totalTxs: (prev?.totalTxs ?? 0) + c.block.transactions.length,
+      timestamp: c.block.header.timestamp,
+    };
+    const ops: Array<StateBatchOp> = [
+      { type: 'put', sublevel: this.blocks, key, value: encodeCanonical([headerToCanonical(c.block.header), c.block.transactions.map(txToCanonical)]) },
+      { type: 'put', sublevel: this.receipts, key, value: encodeCanonical(c.receipts.map(receiptToCanonical)) },
+      { type: 'put', sublevel: this.hashes, key: c.hash, value: key },
+      { type: 'put', sublevel: this.numbers, key, value: c.hash },
+    ];
+    if (c.certificate) ops.push({ type: 'put', sublevel: this.certs, key, value: encodeCanonical(certToCanonical(c.certificate)) });
+    c.txHashes.forEach((h, i) => ops.push({ type: 'put', sublevel: this.txs, key: h, value: encodeCanonical([n, i]) }));
+    ops.push(...c.stateOps);
+    ops.push({ type: 'put', sublevel: this.meta, key: utf8Key('head'), value: encodeCanonical([head.number, head.hash, head.stateRoot, head.totalTxs, head.timestamp]) });
+    await this.db.batch(ops as never, { sync: this.syncWrites });
+    this.headCache = head;
+    return head;
+  }
+
+  async getBlock(number: number): Promise<StoredBlock | null> {
+    const key = u64(number);
+    const raw = await this.blocks.get(key);
+    if (raw === undefined) return null;
+    const block = blockFromCanonical(decodeCanonical(raw));
+    const rawCert = await this.certs.get(key);
+    const certificate = rawCert === undefined ? null : certFromCanonical(decodeCanonical(rawCert));
+    const hash = await this.getBlockHash(number);
+    if (!hash) throw new Error(`ledger corrupt: block ${number} has no hash entry`);
+    return { block, hash, certificate };
+  }
+
+  async getBlockNumberByHash(hash: Uint8Array): Promise<number | null> {
+    const raw = await this.hashes.get(hash);
+    return raw === undefined ? null : fromU64(raw);
+  }
+
+  async getBlockHash(number: number): Promise<Uint8Array | null> {
+    return (await this.numbers.get(u64(number))) ?? null;
+  }
+
+  async getReceipts(number: number): Promise<Receipt[] | null> {
+    const raw = await this.receipts.get(u64(number));
+    if (raw === undefined) return null;
+    return (decodeCanonical(raw) as Canonical[]).map(receiptFromCanonical);
+  }
+
+  async getTxLocation(txHash: Uint8Array): Promise<TxLocation | null> {
+    const raw = await this.txs.get(txHash);
+    if (raw === undefined) return null;
+    const [blockNumber, index] = decodeCanonical(raw) as [number, number];
+    return { blockNumber, index };
+  }
+
+  hasTxSync(txHash: Uint8Array): boolean {
+    return this.txs.getSync(txHash) !== undefined;
+  }
+}
+
+export function u64(n: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n));
+  return b;
+}
+
+function fromU64(b: Uint8Array): number {
+  return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0));
+}
+
+function utf8Key(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+

@@ -1,0 +1,24 @@
+/** Why the pool refused a transaction. Codes are stable: clients and the RPC use them. */
+export const TxRejectCode = {
+  Malformed: 'MALFORMED',
+  TooLarge: 'TOO_LARGE',
+  WrongChain: 'WRONG_CHAIN_ID',
+  BadSignature: 'BAD_SIGNATURE',
+  BlockLimitExpired: 'BLOCK_LIMIT_EXPIRED',
+  BlockLimitTooFar: 'BLOCK_LIMIT_TOO_FAR',
+  NonceReused: 'NONCE_REUSED',
+  AlreadyKnown: 'ALREADY_KNOWN',
+  AlreadyOnChain: 'ALREADY_ON_CHAIN',
+  GasLimitTooHigh: 'GAS_LIMIT_TOO_HIGH',
+  GasLimitTooLow: 'GAS_LIMIT_TOO_LOW',
+  PoolFull: 'POOL_FULL',
+  SenderQuota: 'SENDER_QUOTA_EXCEEDED',
+} as const;
+export type TxRejectCodeValue = (typeof TxRejectCode)[keyof typeof TxRejectCode];
+
+export class TxRejectedError extends Error {
+  constructor(readonly code: TxRejectCodeValue, message: string) {
+    super(message);
+    this.name = 'TxRejectedError';
+  }
+}

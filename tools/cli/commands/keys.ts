@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { createEcdsaSuite } from '../../../node/crypto/index.js';
+import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
+import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
+import { toHex } from '../../../node/codec/hex.js';
+import { CliError, kv, print } from '../output.js';
+import { readPassword } from '../password.js';
+
+export function registerKeyCommands(program: Command): void {
+  program
+    .command('keygen')
+    .description('create a node key (PEM) or an account key (encrypted keystore)')
+    .requiredOption('--out <file>', 'where to write the key')
+    .option('--type <type>', "'node' or 'account'", 'account')
+    .option('--password <password>', 'keystore password (or set LINGDING_PASSWORD)')
+    .option('--scrypt-n <n>', 'scrypt cost for the keystore (power of two)', (v) => Number(v))
+    .option('--json', 'print JSON')
+    .action((o: { out: string; type: string; password?: string; scryptN?: number; json?: boolean }) => {
+      if (existsSync(o.out)) throw new CliError(`${o.out} already exists; refusing to overwrite a key`);
+      if (o.type === 'node') {
+        const secret = generateNodeKey();
+        writeNodeKeyFile(o.out, secret);
+        const nodeId = nodeIdOf(secret);
+        print(o, { type: 'node', file: o.out, nodeId }, () => kv([['node key', o.out], ['node id', nodeId]]));
+        return;
+      }
+      if (o.type !== 'account') throw new CliError(`--type must be 'node' or 'account', got '${o.type}'`);
+      const suite = createEcdsaSuite();
+      const kp = suite.generateKeyPair();
+      writeKeystoreFile(o.out, kp.secretKey, readPassword(o.password), suite, { scryptN: o.scryptN });
+      print(o, { type: 'account', file: o.out, address: toHex(kp.address) }, () => kv([['keystore', o.out], ['address', toHex(kp.address)]]));
+    });
+}

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { loadNodeConfigFile } from '../../../node/config/node-config.js';
+import { LingdingNode } from '../../../node/main/node.js';
+
+/** Runs a node in this process until SIGINT/SIGTERM, then stops it cleanly. */
+export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void): Promise<void> {
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      onStop?.();
+      node.stop().then(resolve, (e) => {
+        process.stderr.write(`error while stopping: ${(e as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description('run a node');
+  node
+    .command('start')
+    .description('start a node from its config file')
+    .requiredOption('--config <file>', 'node config (JSON)')
+    .action(async (o: { config: string }) => {
+      const config = loadNodeConfigFile(o.config);
+      const n = await LingdingNode.start(config);
+      process.stdout.write(`lingding node ${n.role} rpc ${n.rpcUrl}\n`);
+      await runNodeUntilSignal(n);
+    });
+}
