@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Interface } from 'ethers';
+import { fromHex, toHex } from '../../node/codec/hex.js';
+import { loadNodeConfigFile } from '../../node/config/node-config.js';
+import { createEcdsaSuite } from '../../node/crypto/index.js';
+import type { KeyPair } from '../../node/crypto/suite.js';
+import { SystemAddress } from '../../node/exec/addresses.js';
+import { silentLogger } from '../../node/log/logger.js';
+import { LingdingNode } from '../../node/main/node.js';
+import { RpcClient } from '../../tools/client/rpc-client.js';
+import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { createSoloChain, type LocalChain } from '../../tools/devnet/local-chain.js';
+
+export const suite = createEcdsaSuite();
+export const kvIface = new Interface([
+  'function set(string key, string value) returns (int32)',
+  'function get(string key) view returns (bool, string)',
+  'function getOf(address owner, string key) view returns (bool, string)',
+  'event KVSet(address indexed owner, string key, string value)',
+]);
+export const sysIface = new Interface([
+  'function setValueByKey(string key, string value) returns (int32)',
+  'function getValueByKey(string key) view returns (string, int64)',
+]);
+
+export interface TestNode {
+  node: LingdingNode;
+  client: RpcClient;
+  chain: LocalChain;
+  dir: string;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/** A real node (LevelDB on disk, HTTP RPC on loopback) inside the test process. */
+export async function startTestNode(opts: Parameters<typeof createSoloChain>[1] = {}): Promise<TestNode> {
+  const dir = mkdtempSync(join(tmpdir(), 'lingding-test-'));
+  const chain = await createSoloChain(dir, { accounts: 2, syncWrites: false, ...opts });
+  const start = () => LingdingNode.start(loadNodeConfigFile(chain.nodes[0].configFile), { logger: silentLogger() });
+  const t: TestNode = {
+    node: await start(),
+    client: new RpcClient(`http://127.0.0.1:${chain.nodes[0].rpcPort}`),
+    chain,
+    dir,
+    async restart() {
+      await t.node.stop();
+      t.node = await start();
+    },
+    async stop() {
+      await t.node.stop();
+    },
+    async cleanup() {
+      await t.node.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+export async function signedKvSet(t: TestNode, key: string, value: string, opts: { account?: KeyPair; chainId?: string; heightOffset?: number; gasLimit?: number } = {}) {
+  const height = await t.client.request<number>('getBlockNumber');
+  return buildSignedTx(
+    suite,
+    {
+      chainId: opts.chainId ?? t.chain.chainId,
+      height: height + (opts.heightOffset ?? 0),
+      to: SystemAddress.KVStore,
+      input: fromHex(kvIface.encodeFunctionData('set', [key, value])),
+      gasLimit: opts.gasLimit ?? 200_000,
+    },
+    (opts.account ?? t.chain.accounts[0]).secretKey,
+  );
+}
+
+export { toHex, fromHex };

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toHex } from '../../node/codec/hex.js';
+import { createEcdsaSuite } from '../../node/crypto/index.js';
+import type { KeyPair } from '../../node/crypto/suite.js';
+import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
+import { RpcClient } from '../client/rpc-client.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface LocalNodeFiles {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly nodeSecret: Uint8Array;
+  readonly rpcPort: number;
+}
+
+export interface LocalChain {
+  readonly dir: string;
+  readonly chainId: string;
+  readonly genesisFile: string;
+  readonly nodes: LocalNodeFiles[];
+  /** Committee accounts, with their secret keys (test and bench use only). */
+  readonly accounts: KeyPair[];
+}
+
+/** Finds a free TCP port on loopback by binding port 0. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Writes a complete single-sealer chain (node key, genesis, node config) under `dir`,
+ * for tests and benchmarks that run real node processes.
+ */
+export async function createSoloChain(
+  dir: string,
+  opts: { chainId?: string; accounts?: number; systemConfig?: Record<string, string>; syncWrites?: boolean; emptyBlockIntervalMs?: number; logLevel?: string } = {},
+): Promise<LocalChain> {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const suite = createEcdsaSuite();
+  const accounts = Array.from({ length: opts.accounts ?? 1 }, () => suite.generateKeyPair());
+  const nodeSecret = generateNodeKey();
+  const chainId = opts.chainId ?? 'lingding-test';
+  const genesisFile = join(root, 'genesis.json');
+  writeFileSync(
+    genesisFile,
+    JSON.stringify({
+      chainId,
+      suite: 'ecdsa',
+      timestamp: 1_700_000_000_000,
+      blockLimitWindow: 1000,
+      sealers: [nodeIdOf(nodeSecret)],
+      observers: [],
+      committee: accounts.map((a) => toHex(a.address)),
+      systemConfig: opts.systemConfig ?? {},
+    }),
+  );
+  const nodeDir = join(root, 'node0');
+  mkdirSync(nodeDir, { recursive: true });
+  writeNodeKeyFile(join(nodeDir, 'node.pem'), nodeSecret);
+  const rpcPort = await freePort();
+  const configFile = join(nodeDir, 'node.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      genesis: '../genesis.json',
+      dataDir: 'data',
+      nodeKey: 'node.pem',
+      rpc: { host: '127.0.0.1', port: rpcPort },
+      consensus: { engine: 'solo', emptyBlockIntervalMs: opts.emptyBlockIntervalMs ?? 1000, minSealDelayMs: 5 },
+      storage: { syncWrites: opts.syncWrites ?? true },
+      log: { level: opts.logLevel ?? 'info', file: 'node.log' },
+    }),
+  );
+  return { dir: root, chainId, genesisFile, nodes: [{ dir: nodeDir, configFile, nodeSecret, rpcPort }], accounts };
+}
+
+export interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly rpcUrl: string;
+  readonly client: RpcClient;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `lingding node start` as a separate OS process and waits until its RPC answers. */
+export async function spawnNode(node: LocalNodeFiles, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<NodeProcess> {
+  const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
+  const child = spawn(tsx, [join(REPO, 'tools/cli/main.ts'), 'node', 'start', '--config', node.configFile], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, ...(opts.nodeArgs ?? [])].filter(Boolean).join(' ') },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout!.resume();
+  const rpcUrl = `http://127.0.0.1:${node.rpcPort}`;
+  const client = new RpcClient(rpcUrl);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}: ${stderr}`);
+    try {
+      await client.request('getBlockNumber');
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`node did not answer RPC within ${opts.timeoutMs ?? 30_000} ms: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    child,
+    rpcUrl,
+    client,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
