@@ -135,14 +135,16 @@ export function receiptFromCanonical(v: Canonical): Receipt {
   if (contractAddress !== null && !(contractAddress instanceof Uint8Array)) throw new CodecError('receipt contractAddress must be bytes or null');
   if (typeof message !== 'string') throw new CodecError('receipt message must be a string');
   return {
-    status: uint(status, 'status') as ReceiptStatusCode,
+    status: receiptStatus(status),
     gasUsed: uint(gasUsed, 'gasUsed'),
     output,
     logs: (logs as Canonical[]).map((l) => {
       if (!Array.isArray(l) || l.length !== 3 || !(l[0] instanceof Uint8Array) || !Array.isArray(l[1]) || !(l[2] instanceof Uint8Array)) {
         throw new CodecError('receipt log malformed');
       }
-      return { address: l[0], topics: l[1] as Uint8Array[], data: l[2] };
+      const topics = l[1] as Canonical[];
+      if (!topics.every((t) => t instanceof Uint8Array)) throw new CodecError('receipt log topics must be bytes');
+      return { address: l[0], topics: topics as Uint8Array[], data: l[2] };
     }),
     contractAddress,
     message,
@@ -151,6 +153,14 @@ export function receiptFromCanonical(v: Canonical): Receipt {
 
 export function decodeReceipt(bytes: Uint8Array): Receipt {
   return receiptFromCanonical(decodeCanonical(bytes));
+}
+
+const RECEIPT_STATUSES: ReadonlySet<number> = new Set(Object.values(ReceiptStatus));
+
+function receiptStatus(x: Canonical): ReceiptStatusCode {
+  const status = uint(x, 'status');
+  if (!RECEIPT_STATUSES.has(status)) throw new CodecError(`unknown receipt status ${status}`);
+  return status as ReceiptStatusCode;
 }
 
 function uint(x: Canonical, field: string): number {

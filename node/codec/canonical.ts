@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { Unpackr } from 'msgpackr';
 
 /**
  * The canonical encoding: msgpack restricted to a small value model so that every
@@ -13,16 +13,18 @@ import { Packr } from 'msgpackr';
  */
 export type Canonical = null | boolean | number | string | Uint8Array | readonly Canonical[];
 
-const packr = new Packr({
+/** Decoding goes through msgpackr; encoding is the small writer below. */
+const unpackr = new Unpackr({
   useRecords: false,
   moreTypes: false,
   structuredClone: false,
   bundleStrings: false,
-  variableMapSize: true,
-  useFloat32: 0,
   // Any 64-bit integer decodes to a number; the re-encode check rejects unsafe ones.
   int64AsType: 'number',
   mapsAsObjects: true,
+  // Byte strings are copied out of the input: otherwise every decoded 32-byte hash is a
+  // view that keeps a whole network message or block alive, and changes with it.
+  copyBuffers: true,
 });
 
 export class CodecError extends Error {
@@ -32,56 +34,175 @@ export class CodecError extends Error {
   }
 }
 
+/**
+ * Writes the canonical bytes. Hand-written rather than msgpackr's `pack` because
+ * msgpackr writes positive integers >= 2^32 as int64 (0xd3) where every other msgpack
+ * encoder (and the minimal form) uses uint64 (0xcf); block timestamps in milliseconds
+ * are all in that range, so an SDK in another language would hash headers differently.
+ * The output is otherwise byte-identical to msgpackr's (the codec tests check that),
+ * and it is a fresh, exact-length array rather than a view into a shared pack buffer.
+ */
 export function encodeCanonical(value: Canonical): Uint8Array {
-  assertCanonical(value, '$');
-  return packr.pack(widenLargeIntegers(value));
+  writer.pos = 0;
+  try {
+    writeValue(value, 0);
+  } catch (e) {
+    if (e === NOT_CANONICAL) assertCanonical(value, '$'); // throws the detailed, path-naming error
+    throw e;
+  }
+  const out = writer.buf.slice(0, writer.pos);
+  if (writer.buf.length > MAX_KEPT_SCRATCH) resetWriter(); // don't pin one huge block's buffer forever
+  return out;
+}
+
+/** Deeper nesting than any hashed structure uses; bounds recursion on hostile input. */
+export const MAX_CANONICAL_DEPTH = 256;
+
+const NOT_CANONICAL = new CodecError('value is not canonical');
+const textEncoder = new TextEncoder();
+
+/** One growable scratch buffer reused by every encode (results are copied out). */
+const writer = {
+  buf: new Uint8Array(0),
+  view: new DataView(new ArrayBuffer(0)),
+  pos: 0,
+};
+const MAX_KEPT_SCRATCH = 1 << 20;
+resetWriter();
+
+function resetWriter(): void {
+  writer.buf = new Uint8Array(8192);
+  writer.view = new DataView(writer.buf.buffer);
+}
+
+function ensure(n: number): void {
+  const need = writer.pos + n;
+  if (need <= writer.buf.length) return;
+  let size = writer.buf.length * 2;
+  while (size < need) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(writer.buf.subarray(0, writer.pos));
+  writer.buf = next;
+  writer.view = new DataView(next.buffer);
+}
+
+function writeValue(v: unknown, depth: number): void {
+  if (v === null) {
+    ensure(1);
+    writer.buf[writer.pos++] = 0xc0;
+  } else if (typeof v === 'boolean') {
+    ensure(1);
+    writer.buf[writer.pos++] = v ? 0xc3 : 0xc2;
+  } else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw NOT_CANONICAL;
+    writeInteger(v);
+  } else if (typeof v === 'string') {
+    if (LONE_SURROGATE.test(v)) throw NOT_CANONICAL;
+    // UTF-8 is at most 3 bytes per UTF-16 unit; write the header for the real length.
+    const max = v.length * 3;
+    ensure(5 + max);
+    const len = v.length < 64 ? utf8Length(v) : Buffer.byteLength(v, 'utf8');
+    writeLengthHeader(len, 0xa0, 32, 0xd9, 0xda, 0xdb);
+    const { written } = textEncoder.encodeInto(v, writer.buf.subarray(writer.pos, writer.pos + len));
+    writer.pos += written;
+  } else if (v instanceof Uint8Array) {
+    ensure(5 + v.length);
+    writeLengthHeader(v.length, -1, 0, 0xc4, 0xc5, 0xc6);
+    writer.buf.set(v, writer.pos);
+    writer.pos += v.length;
+  } else if (Array.isArray(v)) {
+    if (depth >= MAX_CANONICAL_DEPTH) throw NOT_CANONICAL;
+    ensure(5);
+    writeLengthHeader(v.length, 0x90, 16, -1, 0xdc, 0xdd);
+    for (let i = 0; i < v.length; i++) writeValue(v[i], depth + 1);
+  } else {
+    throw NOT_CANONICAL;
+  }
+}
+
+/** msgpack's smallest integer form: fixint, then uint8..uint64 or int8..int64. */
+function writeInteger(v: number): void {
+  ensure(9);
+  const b = writer.buf;
+  const dv = writer.view;
+  let p = writer.pos;
+  if (v >= 0) {
+    if (v < 0x80) b[p++] = v;
+    else if (v < 0x100) (b[p++] = 0xcc), (b[p++] = v);
+    else if (v < 0x10000) (b[p++] = 0xcd), dv.setUint16(p, v), (p += 2);
+    else if (v < 0x100000000) (b[p++] = 0xce), dv.setUint32(p, v), (p += 4);
+    else (b[p++] = 0xcf), dv.setUint32(p, Math.floor(v / 0x100000000)), dv.setUint32(p + 4, v >>> 0), (p += 8);
+  } else {
+    if (v >= -32) b[p++] = v & 0xff;
+    else if (v >= -0x80) (b[p++] = 0xd0), dv.setInt8(p, v), (p += 1);
+    else if (v >= -0x8000) (b[p++] = 0xd1), dv.setInt16(p, v), (p += 2);
+    else if (v >= -0x80000000) (b[p++] = 0xd2), dv.setInt32(p, v), (p += 4);
+    else (b[p++] = 0xd3), dv.setInt32(p, Math.floor(v / 0x100000000)), dv.setUint32(p + 4, v >>> 0), (p += 8);
+  }
+  writer.pos = p;
+}
+
+/** fix / 8-bit / 16-bit / 32-bit length headers; -1 marks a form the type lacks. */
+function writeLengthHeader(len: number, fix: number, fixLimit: number, t8: number, t16: number, t32: number): void {
+  const b = writer.buf;
+  if (fix >= 0 && len < fixLimit) b[writer.pos++] = fix | len;
+  else if (t8 >= 0 && len < 0x100) (b[writer.pos++] = t8), (b[writer.pos++] = len);
+  else if (len < 0x10000) (b[writer.pos++] = t16), writer.view.setUint16(writer.pos, len), (writer.pos += 2);
+  else if (len <= 0xffffffff) (b[writer.pos++] = t32), writer.view.setUint32(writer.pos, len), (writer.pos += 4);
+  else throw new CodecError(`length ${len} exceeds the msgpack limit`);
+}
+
+/** Byte length of a short, well-formed string without a native call. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) (n += 4), i++; // a surrogate pair (lone ones were rejected)
+    else n += 3;
+  }
+  return n;
 }
 
 /**
- * msgpackr writes integers beyond 32 bits as float64; the canonical form wants msgpack's
- * uint64/int64 there, which msgpackr writes for bigints. Arrays are copied only when
- * they hold such an integer.
+ * A lone UTF-16 surrogate has no UTF-8 form: encoders silently write U+FFFD, so two
+ * different strings would hash the same. With the u flag a valid pair is one code point
+ * and never matches.
  */
-function widenLargeIntegers(v: Canonical): unknown {
-  if (typeof v === 'number') return v > 0xffffffff || v < -0x80000000 ? BigInt(v) : v;
-  if (Array.isArray(v)) {
-    let copy: unknown[] | null = null;
-    for (let i = 0; i < v.length; i++) {
-      const w = widenLargeIntegers(v[i]);
-      if (w !== v[i]) {
-        copy ??= v.slice();
-        copy[i] = w;
-      }
-    }
-    return copy ?? v;
-  }
-  return v;
-}
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 export function decodeCanonical(bytes: Uint8Array): Canonical {
   if (!(bytes instanceof Uint8Array)) throw new CodecError('input is not a byte array');
   if (bytes.length === 0) throw new CodecError('empty input');
   let value: unknown;
   try {
-    value = packr.unpack(bytes);
+    // A fresh view over the same memory: msgpackr caches a `dataView` property on the
+    // array it reads, which would otherwise be added to the caller's array.
+    value = unpackr.unpack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new CodecError(`malformed msgpack: ${(e as Error).message}`);
   }
   assertCanonical(value, '$');
-  const again = packr.pack(widenLargeIntegers(value));
+  const again = encodeCanonical(value);
   if (!equalBytes(again, bytes)) throw new CodecError('non-canonical encoding (trailing bytes or non-minimal form)');
   return value;
 }
 
-function assertCanonical(v: unknown, path: string): asserts v is Canonical {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return;
+function assertCanonical(v: unknown, path: string, depth = 0): asserts v is Canonical {
+  if (v === null || typeof v === 'boolean') return;
+  if (typeof v === 'string') {
+    if (LONE_SURROGATE.test(v)) throw new CodecError(`${path}: string has a lone UTF-16 surrogate (not valid Unicode)`);
+    return;
+  }
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw new CodecError(`${path}: ${v} is not a safe integer (floats are not canonical)`);
     return;
   }
   if (v instanceof Uint8Array) return;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) assertCanonical(v[i], `${path}[${i}]`);
+    if (depth >= MAX_CANONICAL_DEPTH) throw new CodecError(`${path}: arrays nested deeper than ${MAX_CANONICAL_DEPTH}`);
+    for (let i = 0; i < v.length; i++) assertCanonical(v[i], `${path}[${i}]`, depth + 1);
     return;
   }
   throw new CodecError(`${path}: type ${describe(v)} is not allowed in canonical encoding`);

@@ -59,15 +59,9 @@ class EcdsaSuite implements CryptoSuite {
   }
 
   recoverSigner(digest: Uint8Array, signature: Uint8Array): Uint8Array | null {
-    if (digest.length !== 32 || signature.length !== 65) return null;
-    const v = signature[64];
-    if (v !== 0 && v !== 1) return null;
-    if (!isCanonicalRS(signature)) return null;
-    if (this.native) {
-      const pub = this.native.recover(signature.subarray(0, 64), v, digest);
-      return pub;
-    }
-    return portableRecover(digest, signature);
+    if (!isWellFormed(digest, signature)) return null;
+    if (this.native) return this.native.recover(signature.subarray(0, 64), signature[64], digest);
+    return nobleRecover(digest, signature);
   }
 
   verify(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
@@ -76,6 +70,16 @@ class EcdsaSuite implements CryptoSuite {
     for (let i = 0; i < pub.length; i++) if (pub[i] !== publicKey[i]) return false;
     return true;
   }
+}
+
+/**
+ * The checks both back ends share, so they can only differ on what the curve maths says:
+ * 32-byte digest, 65-byte signature, v in {0,1}, r and s canonical.
+ */
+function isWellFormed(digest: Uint8Array, signature: Uint8Array): boolean {
+  if (digest.length !== 32 || signature.length !== 65) return false;
+  const v = signature[64];
+  return (v === 0 || v === 1) && isCanonicalRS(signature);
 }
 
 /** r and s in [1, n) and s <= n/2 (low-s), checked identically for both back ends. */
@@ -91,13 +95,23 @@ function bytesToBigInt(b: Uint8Array): bigint {
   return x;
 }
 
+/**
+ * Pure-JS recovery with the same acceptance rules as `recoverSigner`: it returns null for
+ * a high-s (malleable) signature, v outside {0,1}, or a digest/signature of the wrong
+ * length, all of which @noble/curves alone would accept or pad.
+ */
 export function portableRecover(digest: Uint8Array, signature: Uint8Array): Uint8Array | null {
+  return isWellFormed(digest, signature) ? nobleRecover(digest, signature) : null;
+}
+
+function nobleRecover(digest: Uint8Array, signature: Uint8Array): Uint8Array | null {
   try {
     const rec = new Uint8Array(65);
     rec[0] = signature[64];
     rec.set(signature.subarray(0, 64), 1);
-    const pub = secp256k1.recoverPublicKey(rec, digest, { prehash: false });
-    const point = secp256k1.Point.fromBytes(pub);
+    // Recover the point itself: `secp256k1.recoverPublicKey` returns the compressed
+    // encoding, and decompressing that again costs a field square root per recovery.
+    const point = secp256k1.Signature.fromBytes(rec, 'recovered').recoverPublicKey(digest);
     return point.toBytes(false).subarray(1);
   } catch {
     return null;

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { CodecError, encodeCanonical, type Canonical } from './canonical.js';
+import {
+  ADDRESS_LENGTH,
+  NONCE_LENGTH,
+  TxType,
+  decodeTx,
+  encodeTx,
+  encodeTxBody,
+  signTx,
+  txFromCanonical,
+  txSigningHash,
+  txToCanonical,
+  type NativeTx,
+  type NativeTxBody,
+} from './tx.js';
+import { createEcdsaSuite } from '../crypto/ecdsa.js';
+
+export const txBodyArb: fc.Arbitrary<NativeTxBody> = fc.record({
+  chainId: fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).filter((s) => s.length <= 64),
+  nonce: fc.uint8Array({ minLength: NONCE_LENGTH, maxLength: NONCE_LENGTH }),
+  blockLimit: fc.maxSafeNat(),
+  to: fc.option(fc.uint8Array({ minLength: ADDRESS_LENGTH, maxLength: ADDRESS_LENGTH }), { nil: null }),
+  input: fc.uint8Array({ maxLength: 200 }),
+  gasLimit: fc.maxSafeNat(),
+});
+
+export const txArb: fc.Arbitrary<NativeTx> = fc
+  .tuple(txBodyArb, fc.uint8Array({ maxLength: 80 }))
+  .map(([body, signature]) => ({ type: TxType.Native, ...body, signature }));
+
+const valid = (): Canonical[] => [
+  TxType.Native,
+  'lingding-test',
+  new Uint8Array(NONCE_LENGTH).fill(7),
+  100,
+  new Uint8Array(ADDRESS_LENGTH).fill(1),
+  new Uint8Array([1, 2, 3]),
+  1_000_000,
+  new Uint8Array(65),
+];
+
+function withField(i: number, v: Canonical): Canonical[] {
+  const f = valid();
+  f[i] = v;
+  return f;
+}
+
+describe('transaction codec', () => {
+  it('round-trips arbitrary transactions', () => {
+    fc.assert(
+      fc.property(txArb, (tx) => {
+        const bytes = encodeTx(tx);
+        expect(decodeTx(bytes)).toEqual(tx);
+        expect(txFromCanonical(txToCanonical(tx))).toEqual(tx);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('signs the body only: the signature is not part of the signing hash', () => {
+    const suite = createEcdsaSuite();
+    const kp = suite.generateKeyPair();
+    fc.assert(
+      fc.property(txBodyArb, (body) => {
+        const tx = signTx(suite, body, kp.secretKey);
+        const decoded = decodeTx(encodeTx(tx));
+        expect(encodeTxBody(decoded)).toEqual(encodeTxBody(body));
+        expect(suite.recoverSigner(txSigningHash(suite, decoded), decoded.signature)).toEqual(kp.publicKey);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('accepts a deployment (to = null) and the bounds of every field', () => {
+    const tx = decodeTx(encodeCanonical(withField(4, null)));
+    expect(tx.to).toBeNull();
+    expect(decodeTx(encodeCanonical(withField(1, 'x'.repeat(64)))).chainId).toHaveLength(64);
+    expect(decodeTx(encodeCanonical(withField(3, 0))).blockLimit).toBe(0);
+    expect(decodeTx(encodeCanonical(withField(6, Number.MAX_SAFE_INTEGER))).gasLimit).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it.each<[string, Canonical, RegExp]>([
+    ['a non-array', 5, /non-empty array/],
+    ['an empty array', [], /non-empty array/],
+    ['an unknown type tag', withField(0, 2), /unknown transaction type 2/],
+    ['a string type tag', withField(0, '1'), /unknown transaction type/],
+    ['too few fields', valid().slice(0, 7), /8 fields, got 7/],
+    ['too many fields', [...valid(), null], /8 fields, got 9/],
+    ['a numeric chainId', withField(1, 1), /chainId/],
+    ['an empty chainId', withField(1, ''), /chainId/],
+    ['a 65-character chainId', withField(1, 'x'.repeat(65)), /chainId/],
+    ['a short nonce', withField(2, new Uint8Array(31)), /nonce must be 32 bytes/],
+    ['a long nonce', withField(2, new Uint8Array(33)), /nonce must be 32 bytes/],
+    ['a string nonce', withField(2, 'n'.repeat(32)), /nonce must be 32 bytes/],
+    ['a negative blockLimit', withField(3, -1), /blockLimit/],
+    ['a null blockLimit', withField(3, null), /blockLimit/],
+    ['a bytes blockLimit', withField(3, new Uint8Array(8)), /blockLimit/],
+    ['a 19-byte to', withField(4, new Uint8Array(19)), /to must be null or 20 bytes/],
+    ['a string to', withField(4, '0x' + '11'.repeat(20)), /to must be null or 20 bytes/],
+    ['a string input', withField(5, 'calldata'), /input must be bytes/],
+    ['a null input', withField(5, null), /input must be bytes/],
+    ['a negative gasLimit', withField(6, -5), /gasLimit/],
+    ['a boolean gasLimit', withField(6, true), /gasLimit/],
+    ['a missing signature', withField(7, null), /signature must be bytes/],
+    ['a string signature', withField(7, 'sig'), /signature must be bytes/],
+  ])('rejects %s', (_name, v, message) => {
+    const bytes = encodeCanonical(v);
+    expect(() => decodeTx(bytes)).toThrow(CodecError);
+    expect(() => decodeTx(bytes)).toThrow(message);
+  });
+
+  it('rejects non-canonical bytes before looking at fields', () => {
+    const bytes = encodeTx(txFromCanonical(valid()));
+    expect(() => decodeTx(Uint8Array.from([...bytes, 0]))).toThrow(CodecError);
+  });
+
+  it('never throws anything but CodecError on mutated transactions', () => {
+    fc.assert(
+      fc.property(txArb, fc.nat(), fc.integer({ min: 0, max: 255 }), (tx, at, byte) => {
+        const bytes = encodeTx(tx);
+        bytes[at % bytes.length] = byte;
+        let back: NativeTx;
+        try {
+          back = decodeTx(bytes);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CodecError);
+          return;
+        }
+        expect(encodeTx(back)).toEqual(bytes);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
