@@ -30,27 +30,22 @@ export const kvStoreContract = new AbiContract(
       if (k.length === 0 || utf8(k).length > MAX_KEY) throw new RevertError(`KVStore: key must be 1..${MAX_KEY} bytes`);
       if (utf8(v).length > MAX_VALUE) throw new RevertError(`KVStore: value must be at most ${MAX_VALUE} bytes`);
       new ContractStorage(frame).set(row(frame.sender, k), utf8(v));
-      const ev = kvStoreContract.iface.getEvent('KVSet')!;
-      const enc = kvStoreContract.iface.encodeEventLog(ev, ['0x' + Buffer.from(frame.sender).toString('hex'), k, v]);
-      frame.emit({
-        address: frame.self,
-        topics: enc.topics.map((t) => new Uint8Array(Buffer.from(t.slice(2), 'hex'))),
-        data: new Uint8Array(Buffer.from(enc.data.slice(2), 'hex')),
-      });
-      return [0];
+      kvSetEvent.emit(frame, [frame.sender], [k, v]);
+      return [0n];
     },
     get(frame, [key]) {
       const v = new ContractStorage(frame).get(row(frame.sender, String(key)));
       return v ? [true, new TextDecoder().decode(v)] : [false, ''];
     },
     getOf(frame, [owner, key]) {
-      const addr = new Uint8Array(Buffer.from(String(owner).slice(2), 'hex'));
-      const v = new ContractStorage(frame).get(row(addr, String(key)));
+      const v = new ContractStorage(frame).get(row(owner as Uint8Array, String(key)));
       return v ? [true, new TextDecoder().decode(v)] : [false, ''];
     },
     remove(frame, [key]) {
       new ContractStorage(frame).delete(row(frame.sender, String(key)));
-      return [0];
+      return [0n];
     },
   },
 );
+
+const kvSetEvent = kvStoreContract.event('KVSet');

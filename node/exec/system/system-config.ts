@@ -100,13 +100,13 @@ export const systemConfigContract = new AbiContract(
       const storage = new ContractStorage(frame);
       const current = readSystemConfigEntry(frame.state, key, frame.block.number);
       storage.set(entryKey(key), encodeCanonical([value, frame.block.number + 1, current?.value ?? value]));
-      return [0];
+      return [0n];
     },
     getValueByKey(frame, args) {
       const key = String(args[0]);
       const e = readSystemConfigEntry(frame.state, key, frame.block.number);
       if (!e) throw new RevertError(`SystemConfig: unknown key '${key}'`);
-      return [e.value, e.enableNumber];
+      return [e.value, BigInt(e.enableNumber)];
     },
   },
 );

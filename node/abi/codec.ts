@@ -1,0 +1,216 @@
+import { keccak_256 } from '@noble/hashes/sha3.js';
+
+/**
+ * The Solidity ABI for the flat parameter lists of built-in contracts: uintN/intN,
+ * address, bool, bytesN, bytes and string (no arrays or tuples).
+ *
+ * Written here rather than calling ethers' AbiCoder on the execution path because ethers
+ * builds a fresh coder tree for every call: on a block of 10,000 KVStore calls that was
+ * over 2 s of a 9.5 s profile (`bench/single-node.ts`). ethers stays the reference:
+ * `node/abi/codec.test.ts` checks this codec against it on random values.
+ */
+export type AbiType = string;
+export type AbiValue = bigint | boolean | string | Uint8Array;
+
+export class AbiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AbiError';
+  }
+}
+
+interface TypeInfo {
+  readonly kind: 'uint' | 'int' | 'address' | 'bool' | 'fixedBytes' | 'bytes' | 'string';
+  readonly bits: number; // uint/int width, or bytesN length
+}
+
+const typeCache = new Map<string, TypeInfo>();
+
+function typeInfo(t: AbiType): TypeInfo {
+  const hit = typeCache.get(t);
+  if (hit) return hit;
+  let info: TypeInfo | null = null;
+  let m: RegExpExecArray | null;
+  if (t === 'address') info = { kind: 'address', bits: 160 };
+  else if (t === 'bool') info = { kind: 'bool', bits: 8 };
+  else if (t === 'string') info = { kind: 'string', bits: 0 };
+  else if (t === 'bytes') info = { kind: 'bytes', bits: 0 };
+  else if ((m = /^(u?)int(\d*)$/.exec(t))) {
+    const bits = m[2] ? Number(m[2]) : 256;
+    if (bits >= 8 && bits <= 256 && bits % 8 === 0) info = { kind: m[1] ? 'uint' : 'int', bits };
+  } else if ((m = /^bytes(\d+)$/.exec(t))) {
+    const n = Number(m[1]);
+    if (n >= 1 && n <= 32) info = { kind: 'fixedBytes', bits: n };
+  }
+  if (!info) throw new AbiError(`unsupported ABI type '${t}'`);
+  typeCache.set(t, info);
+  return info;
+}
+
+const isDynamic = (i: TypeInfo) => i.kind === 'bytes' || i.kind === 'string';
+
+/** The 4-byte selector of `name(type,...)`. */
+export function selector(signature: string): Uint8Array {
+  return keccak_256(new TextEncoder().encode(signature)).subarray(0, 4);
+}
+
+export function encodeAbi(types: readonly AbiType[], values: readonly AbiValue[]): Uint8Array {
+  if (types.length !== values.length) throw new AbiError(`expected ${types.length} values, got ${values.length}`);
+  const infos = types.map(typeInfo);
+  const heads: Uint8Array[] = [];
+  const tails: Uint8Array[] = [];
+  let tailOffset = 32 * types.length;
+  infos.forEach((info, i) => {
+    if (isDynamic(info)) {
+      const body = dynamicBytes(info, values[i]);
+      heads.push(word(BigInt(tailOffset)));
+      const padded = new Uint8Array(32 + Math.ceil(body.length / 32) * 32);
+      padded.set(word(BigInt(body.length)), 0);
+      padded.set(body, 32);
+      tails.push(padded);
+      tailOffset += padded.length;
+    } else {
+      heads.push(staticWord(info, values[i], types[i]));
+    }
+  });
+  const out = new Uint8Array(tailOffset);
+  let o = 0;
+  for (const h of heads) {
+    out.set(h, o);
+    o += 32;
+  }
+  for (const t of tails) {
+    out.set(t, o);
+    o += t.length;
+  }
+  return out;
+}
+
+/** Strict decoding: out-of-range offsets, lengths, dirty padding and bad values are errors. */
+export function decodeAbi(types: readonly AbiType[], data: Uint8Array): AbiValue[] {
+  const infos = types.map(typeInfo);
+  if (data.length < 32 * types.length) throw new AbiError(`data too short: ${data.length} bytes for ${types.length} parameters`);
+  return infos.map((info, i) => {
+    const w = data.subarray(32 * i, 32 * i + 32);
+    if (!isDynamic(info)) return readStatic(info, w, types[i]);
+    const offset = toSafe(readUint(w), 'offset');
+    if (offset + 32 > data.length) throw new AbiError(`parameter ${i}: offset ${offset} out of range`);
+    const len = toSafe(readUint(data.subarray(offset, offset + 32)), 'length');
+    if (offset + 32 + len > data.length) throw new AbiError(`parameter ${i}: length ${len} out of range`);
+    const body = data.slice(offset + 32, offset + 32 + len);
+    if (info.kind === 'bytes') return body;
+    try {
+      return utf8Decoder.decode(body);
+    } catch {
+      throw new AbiError(`parameter ${i}: string is not valid UTF-8`);
+    }
+  });
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+function dynamicBytes(info: TypeInfo, v: AbiValue): Uint8Array {
+  if (info.kind === 'string') {
+    if (typeof v !== 'string') throw new AbiError('string parameter needs a string');
+    return utf8Encoder.encode(v);
+  }
+  if (!(v instanceof Uint8Array)) throw new AbiError('bytes parameter needs a Uint8Array');
+  return v;
+}
+
+function word(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let x = n;
+  for (let i = 31; i >= 0 && x > 0n; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
+
+function staticWord(info: TypeInfo, v: AbiValue, type: string): Uint8Array {
+  switch (info.kind) {
+    case 'bool':
+      if (typeof v !== 'boolean') throw new AbiError(`${type} needs a boolean`);
+      return word(v ? 1n : 0n);
+    case 'address': {
+      const b = typeof v === 'string' ? hexToBytes(v) : v;
+      if (!(b instanceof Uint8Array) || b.length !== 20) throw new AbiError('address needs 20 bytes');
+      const out = new Uint8Array(32);
+      out.set(b, 12);
+      return out;
+    }
+    case 'fixedBytes': {
+      if (!(v instanceof Uint8Array) || v.length !== info.bits) throw new AbiError(`${type} needs ${info.bits} bytes`);
+      const out = new Uint8Array(32);
+      out.set(v, 0);
+      return out;
+    }
+    case 'uint': {
+      const n = toBigInt(v, type);
+      if (n < 0n || n >= 1n << BigInt(info.bits)) throw new AbiError(`${type} value ${n} out of range`);
+      return word(n);
+    }
+    case 'int': {
+      const n = toBigInt(v, type);
+      const half = 1n << BigInt(info.bits - 1);
+      if (n < -half || n >= half) throw new AbiError(`${type} value ${n} out of range`);
+      return word(n < 0n ? (1n << 256n) + n : n);
+    }
+    default:
+      throw new AbiError(`unexpected ${type}`);
+  }
+}
+
+function readStatic(info: TypeInfo, w: Uint8Array, type: string): AbiValue {
+  switch (info.kind) {
+    case 'bool': {
+      const n = readUint(w);
+      if (n > 1n) throw new AbiError(`${type}: not 0 or 1`);
+      return n === 1n;
+    }
+    case 'address':
+      if (w.subarray(0, 12).some((b) => b !== 0)) throw new AbiError('address: dirty high bytes');
+      return w.slice(12);
+    case 'fixedBytes':
+      if (w.subarray(info.bits).some((b) => b !== 0)) throw new AbiError(`${type}: dirty padding`);
+      return w.slice(0, info.bits);
+    case 'uint': {
+      const n = readUint(w);
+      if (n >= 1n << BigInt(info.bits)) throw new AbiError(`${type}: value out of range`);
+      return n;
+    }
+    case 'int': {
+      const u = readUint(w);
+      const n = u >= 1n << 255n ? u - (1n << 256n) : u;
+      const half = 1n << BigInt(info.bits - 1);
+      if (n < -half || n >= half) throw new AbiError(`${type}: value out of range`);
+      return n;
+    }
+    default:
+      throw new AbiError(`unexpected ${type}`);
+  }
+}
+
+function readUint(w: Uint8Array): bigint {
+  let x = 0n;
+  for (let i = 0; i < 32; i++) x = (x << 8n) | BigInt(w[i]);
+  return x;
+}
+
+function toSafe(n: bigint, what: string): number {
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new AbiError(`${what} too large`);
+  return Number(n);
+}
+
+function toBigInt(v: AbiValue, type: string): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  throw new AbiError(`${type} needs an integer (bigint)`);
+}
+
+function hexToBytes(h: string): Uint8Array {
+  if (!/^0x[0-9a-fA-F]*$/.test(h) || h.length % 2) throw new AbiError(`not hex: ${h}`);
+  return new Uint8Array(Buffer.from(h.slice(2), 'hex'));
+}
