@@ -148,3 +148,21 @@ describe('ecdsa suite', () => {
     expect(() => createSuite('rsa' as never)).toThrow(/unknown crypto suite/);
   });
 });
+
+describe('native keccak-256', () => {
+  it('agrees with @noble/hashes on random inputs of every block-boundary length', async () => {
+    const { loadNativeKeccak256 } = await import('./native-keccak.js');
+    const { keccak_256 } = await import('@noble/hashes/sha3.js');
+    const fcm = (await import('fast-check')).default;
+    const native = loadNativeKeccak256();
+    expect(native, 'the keccak addon should load on this machine').not.toBeNull();
+    for (const len of [0, 1, 31, 32, 135, 136, 137, 271, 272, 1000]) {
+      const d = new Uint8Array(len).map((_, i) => (i * 31 + len) & 0xff);
+      expect(Buffer.from(native!(d)).equals(Buffer.from(keccak_256(d)))).toBe(true);
+    }
+    fcm.assert(fcm.property(fcm.uint8Array({ maxLength: 600 }), (d) => Buffer.from(native!(d)).equals(Buffer.from(keccak_256(d)))), { numRuns: 300 });
+    // Views into larger buffers hash only their own bytes.
+    const big = new Uint8Array(100).fill(9);
+    expect(Buffer.from(native!(big.subarray(10, 20))).equals(Buffer.from(keccak_256(big.slice(10, 20))))).toBe(true);
+  });
+});

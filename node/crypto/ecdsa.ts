@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { CryptoSuite, KeyPair } from './suite.js';
 import { loadNativeSecp256k1, type NativeSecp256k1 } from './native-secp256k1.js';
+import { loadNativeKeccak256, type HashFn } from './native-keccak.js';
 
 /**
  * secp256k1 + keccak-256. Signatures are 65 bytes r || s || v (v in {0,1}) with
@@ -9,11 +10,13 @@ import { loadNativeSecp256k1, type NativeSecp256k1 } from './native-secp256k1.js
  *
  * Recovery (the hot path: every transaction's sender) uses libsecp256k1 through the
  * `secp256k1` native addon when it loads, and @noble/curves otherwise. Both give the
- * same answers; `test/crypto` checks that on random and malformed inputs.
+ * same answers; `node/crypto/ecdsa.test.ts` checks that on random and malformed inputs.
+ * Hashing likewise uses the `keccak` addon when it loads (see native-keccak.ts).
  */
 export function createEcdsaSuite(opts: { native?: boolean } = {}): CryptoSuite {
   const native = opts.native === false ? null : loadNativeSecp256k1();
-  return new EcdsaSuite(native);
+  const keccak = (opts.native === false ? null : loadNativeKeccak256()) ?? keccak_256;
+  return new EcdsaSuite(native, keccak);
 }
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -22,14 +25,17 @@ const HALF_N = SECP256K1_N >> 1n;
 class EcdsaSuite implements CryptoSuite {
   readonly name = 'ecdsa' as const;
   readonly signatureLength = 65;
-  constructor(private readonly native: NativeSecp256k1 | null) {}
+  constructor(
+    private readonly native: NativeSecp256k1 | null,
+    private readonly keccak: HashFn,
+  ) {}
 
   get usesNative(): boolean {
     return this.native !== null;
   }
 
   hash(data: Uint8Array): Uint8Array {
-    return keccak_256(data);
+    return this.keccak(data);
   }
 
   generateKeyPair(): KeyPair {
