@@ -1,0 +1,82 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys';
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { P2PError } from './errors.js';
+
+/**
+ * A node's identity on the network: the hex (lowercase, no 0x) of its secp256k1 public
+ * key in uncompressed form without the 0x04 prefix — 64 bytes, 128 hex digits. This is
+ * the FISCO BCOS node id format and the one the genesis file lists sealers and observers
+ * in, so ids read from config compare equal to ids reported by the network.
+ *
+ * libp2p names peers by the *compressed* (33-byte) key, so a PeerId is derived by
+ * compressing the point; the mapping is one-to-one in both directions.
+ */
+export type NodeId = string;
+
+const NODE_ID_RE = /^(?:0x)?([0-9a-fA-F]{128})$/;
+
+/** Normalizes (drops 0x, lowercases) and validates a node id; throws INVALID_NODE_ID. */
+export function parseNodeId(input: string): NodeId {
+  const m = typeof input === 'string' ? NODE_ID_RE.exec(input) : null;
+  if (m === null) {
+    throw new P2PError('INVALID_NODE_ID', `node id must be 64 bytes of hex (uncompressed secp256k1 public key without the 04 prefix), got ${describe(input)}`);
+  }
+  const id = m[1].toLowerCase();
+  try {
+    secp256k1.Point.fromBytes(uncompressedPoint(id));
+  } catch {
+    throw new P2PError('INVALID_NODE_ID', `node id ${id.slice(0, 16)}… is not a point on secp256k1`);
+  }
+  return id;
+}
+
+/** The node id of the node whose 32-byte secp256k1 secret key is given. */
+export function nodeIdFromSecretKey(secretKey: Uint8Array): NodeId {
+  assertSecretKey(secretKey);
+  return Buffer.from(secp256k1.getPublicKey(secretKey, false).subarray(1)).toString('hex');
+}
+
+/** The libp2p PeerId a node id is known by on the wire. */
+export function peerIdFromNodeId(nodeId: NodeId): PeerId {
+  const point = secp256k1.Point.fromBytes(uncompressedPoint(parseNodeId(nodeId)));
+  return peerIdFromPublicKey(publicKeyFromRaw(point.toBytes(true)));
+}
+
+/** The node id behind a libp2p PeerId; throws INVALID_NODE_ID for non-secp256k1 peers. */
+export function nodeIdFromPeerId(peerId: PeerId): NodeId {
+  if (peerId.type !== 'secp256k1') {
+    throw new P2PError('INVALID_NODE_ID', `peer ${peerId.toString()} has a ${peerId.type} key; lingding nodes use secp256k1`);
+  }
+  return Buffer.from(secp256k1.Point.fromBytes(peerId.publicKey.raw).toBytes(false).subarray(1)).toString('hex');
+}
+
+/** The libp2p private key (noise static identity) for a node's secret key. */
+export function libp2pPrivateKey(secretKey: Uint8Array): PrivateKey {
+  assertSecretKey(secretKey);
+  return privateKeyFromRaw(secretKey);
+}
+
+/** Node ids are long; log lines show the first 16 hex digits, as FISCO BCOS does. */
+export function shortNodeId(nodeId: NodeId): string {
+  return nodeId.slice(0, 16);
+}
+
+function assertSecretKey(secretKey: Uint8Array): void {
+  if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32 || !secp256k1.utils.isValidSecretKey(secretKey)) {
+    throw new P2PError('INVALID_OPTIONS', 'node secret key must be a valid 32-byte secp256k1 scalar');
+  }
+}
+
+function uncompressedPoint(id: NodeId): Uint8Array {
+  const out = new Uint8Array(65);
+  out[0] = 4;
+  out.set(Buffer.from(id, 'hex'), 1);
+  return out;
+}
+
+function describe(input: unknown): string {
+  if (typeof input !== 'string') return typeof input;
+  return input.length > 20 ? `${input.slice(0, 20)}… (${input.length} chars)` : JSON.stringify(input);
+}
