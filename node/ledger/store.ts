@@ -74,6 +74,12 @@ export class LedgerStore {
   private readonly txs: BytesSublevel;
   private readonly meta: BytesSublevel;
   private headCache: ChainHead | null = null;
+  /**
+   * The newest blocks, decoded: clients ask for the receipts and proofs of what was just
+   * committed, and each such lookup would otherwise decode the whole block again.
+   */
+  private readonly recent = new Map<number, { stored: StoredBlock; receipts: readonly Receipt[] }>();
+  private static readonly RECENT_BLOCKS = 16;
 
   private constructor(
     private readonly db: Level<Uint8Array, Uint8Array>,
@@ -144,10 +150,14 @@ export class LedgerStore {
     ops.push({ type: 'put', sublevel: this.meta, key: utf8Key('head'), value: encodeCanonical([head.number, head.hash, head.stateRoot, head.totalTxs, head.timestamp]) });
     await this.db.batch(ops as never, { sync: this.syncWrites });
     this.headCache = head;
+    this.recent.set(n, { stored: { block: c.block, hash: c.hash, certificate: c.certificate }, receipts: c.receipts });
+    if (this.recent.size > LedgerStore.RECENT_BLOCKS) this.recent.delete(this.recent.keys().next().value as number);
     return head;
   }
 
   async getBlock(number: number): Promise<StoredBlock | null> {
+    const hit = this.recent.get(number);
+    if (hit) return hit.stored;
     const key = u64(number);
     const raw = await this.blocks.get(key);
     if (raw === undefined) return null;
@@ -168,7 +178,9 @@ export class LedgerStore {
     return (await this.numbers.get(u64(number))) ?? null;
   }
 
-  async getReceipts(number: number): Promise<Receipt[] | null> {
+  async getReceipts(number: number): Promise<readonly Receipt[] | null> {
+    const hit = this.recent.get(number);
+    if (hit) return hit.receipts;
     const raw = await this.receipts.get(u64(number));
     if (raw === undefined) return null;
     return (decodeCanonical(raw) as Canonical[]).map(receiptFromCanonical);

@@ -12,7 +12,7 @@ import type { ConsensusEngine } from '../engine/engine.js';
 import { SoloSealer } from '../engine/solo.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
-import type { RpcBackend } from '../rpc/methods.js';
+import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
 import { RpcServer } from '../rpc/server.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js';
@@ -28,7 +28,7 @@ export const LINGDING_VERSION = '0.1.0';
 export class LingdingNode implements RpcBackend {
   readonly role: 'sealer' | 'observer';
   readonly version = LINGDING_VERSION;
-  private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly waiters = new Map<string, Array<(c: CommittedTx) => void>>();
   private lastBlockAt = 0;
   readonly rpc: RpcServer;
 
@@ -121,13 +121,15 @@ export class LingdingNode implements RpcBackend {
       this.metrics.txsCommitted.inc(executed.block.transactions.length);
       this.metrics.pendingTxs.set(this.pool.size);
       this.metrics.pendingBytes.set(this.pool.bytes);
-      for (const h of executed.txHashes) {
-        const k = hexKey(h);
-        const list = this.waiters.get(k);
-        if (list) {
-          this.waiters.delete(k);
-          for (const w of list) w();
-        }
+      if (this.waiters.size > 0) {
+        executed.txHashes.forEach((h, index) => {
+          const k = hexKey(h);
+          const list = this.waiters.get(k);
+          if (list) {
+            this.waiters.delete(k);
+            for (const w of list) w({ executed, index });
+          }
+        });
       }
     });
   }
@@ -148,7 +150,7 @@ export class LingdingNode implements RpcBackend {
     }
   }
 
-  waitForCommit(hashHex: string, timeoutMs: number): Promise<void> {
+  waitForCommit(hashHex: string, timeoutMs: number): Promise<CommittedTx> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const list = this.waiters.get(hashHex);
@@ -159,9 +161,9 @@ export class LingdingNode implements RpcBackend {
         }
         reject(new Error('timeout'));
       }, timeoutMs);
-      const done = () => {
+      const done = (c: CommittedTx) => {
         clearTimeout(timer);
-        resolve();
+        resolve(c);
       };
       const list = this.waiters.get(hashHex) ?? [];
       list.push(done);

@@ -1,5 +1,5 @@
 import { ethers } from 'ethers';
-import type { Chain } from '../chain/chain.js';
+import type { Chain, ExecutedBlock } from '../chain/chain.js';
 import { receiptLeaf } from '../chain/chain.js';
 import { encodeTx, txSigningHash } from '../codec/tx.js';
 import { fromHex, HexError, hexKey, toHex } from '../codec/hex.js';
@@ -24,7 +24,13 @@ export interface RpcBackend {
   /** Admits a transaction to the pool and passes it on (engine, peers). */
   submitTransaction(raw: Uint8Array): PoolEntry;
   /** Resolves when the transaction is committed; rejects after `timeoutMs`. */
-  waitForCommit(hashHex: string, timeoutMs: number): Promise<void>;
+  waitForCommit(hashHex: string, timeoutMs: number): Promise<CommittedTx>;
+}
+
+/** A transaction's place in a block just committed (still in memory). */
+export interface CommittedTx {
+  readonly executed: ExecutedBlock;
+  readonly index: number;
 }
 
 export type RpcMethod = (params: unknown[], backend: RpcBackend) => unknown | Promise<unknown>;
@@ -77,14 +83,19 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
       throw e;
     }
     if (!wait) return { transactionHash: toHex(entry.hash) };
+    let committed: CommittedTx;
     try {
-      await b.waitForCommit(entry.hashHex, WAIT_TIMEOUT_MS);
+      committed = await b.waitForCommit(entry.hashHex, WAIT_TIMEOUT_MS);
     } catch {
       throw new RpcError(RpcErrorCode.Timeout, `transaction ${toHex(entry.hash)} was not committed within ${WAIT_TIMEOUT_MS} ms; it may still be`, {
         transactionHash: toHex(entry.hash),
       });
     }
-    return receiptFor(b, entry.hash);
+    // Built from the block in memory: re-reading a large block from disk for each of its
+    // transactions would make a batch of waits quadratic.
+    const { executed, index } = committed;
+    const at = { blockNumber: executed.block.header.number, blockHash: executed.hash, index };
+    return receiptJson(executed.receipts[index], entry.hash, at, entry.tx, entry.sender);
   },
 
   call(p, b) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
-import { verifyProofOffline } from '../../tools/cli/commands/query.js';
+import { verifyProofOffline, type ProofJson } from '../../tools/cli/commands/query.js';
 import { fromHex, kvIface, signedKvSet, startTestNode, suite, sysIface, toHex, type TestNode } from '../lib/in-process.js';
 
 type Receipt = { status: number; statusText: string; message: string; blockNumber: number; output: string; logs: Array<{ topics: string[]; data: string }>; from: string };
@@ -33,15 +33,16 @@ describe('single node ledger', () => {
     expect(block.transactions).toContain(toHex(hash));
     expect(block.certificate).not.toBeNull();
 
-    const txProof = await t.client.request<Record<string, unknown>>('getTransactionProof', [toHex(hash)]);
+    type Proof = Omit<ProofJson, 'kind'>;
+    const txProof = await t.client.request<Proof>('getTransactionProof', [toHex(hash)]);
     expect(txProof.root).toBe(block.transactionsRoot);
-    expect(verifyProofOffline({ kind: 'transaction', ...(txProof as never) }).ok).toBe(true);
-    const rProof = await t.client.request<Record<string, unknown>>('getReceiptProof', [toHex(hash)]);
+    expect(verifyProofOffline({ kind: 'transaction', ...txProof }).ok).toBe(true);
+    const rProof = await t.client.request<Proof>('getReceiptProof', [toHex(hash)]);
     expect(rProof.root).toBe(block.receiptsRoot);
-    expect(verifyProofOffline({ kind: 'receipt', ...(rProof as never) }).ok).toBe(true);
+    expect(verifyProofOffline({ kind: 'receipt', ...rProof }).ok).toBe(true);
     // A tampered proof fails offline.
-    const bad = { kind: 'transaction' as const, ...(txProof as never as { leaf: string }), leaf: toHex(suite.hash(new Uint8Array([1]))) };
-    expect(verifyProofOffline(bad as never).ok).toBe(false);
+    const bad: ProofJson = { kind: 'transaction', ...txProof, leaf: toHex(suite.hash(new Uint8Array([1]))) };
+    expect(verifyProofOffline(bad).ok).toBe(false);
 
     const call = await t.client.request<{ output: string }>('call', [{ to: toHex(SystemAddress.KVStore), from: toHex(t.chain.accounts[0].address), data: kvIface.encodeFunctionData('get', ['greeting']) }]);
     expect([...kvIface.decodeFunctionResult('get', call.output)]).toEqual([true, 'hello']);

@@ -8,7 +8,7 @@ import { CliError, kv, print } from '../output.js';
 
 export const DEFAULT_RPC = process.env.LINGDING_RPC ?? 'http://127.0.0.1:8545';
 
-interface ProofJson {
+export interface ProofJson {
   kind: 'transaction' | 'receipt';
   blockNumber: number;
   blockHash: string;
