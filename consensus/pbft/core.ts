@@ -157,7 +157,17 @@ export class PbftCore {
     return this.run(() => {
       const r = this.round;
       if (!r || r.decided || r.self < 0 || id !== timerId(r.ctx.height, r.view)) return; // stale
-      this.log('info', 'view timed out', { height: r.ctx.height, view: r.view, leader: r.ctx.validators.leader(r.ctx.height, r.view) });
+      const ctx = { height: r.ctx.height, view: r.view, leader: r.ctx.validators.leader(r.ctx.height, r.view) };
+      if (!r.entered && this.leavingCount(r) < r.ctx.validators.quorum) {
+        // Move past view v only once a quorum asked for it too (Castro-Liskov): otherwise
+        // groups of validators a view apart stay apart forever once timeouts hit their cap.
+        // Meanwhile ask again, in case the view change was lost.
+        this.log('info', 'view change still lacks a quorum; asking again', ctx);
+        this.armTimer(r);
+        this.emit({ type: 'broadcast', msg: r.viewChanges.get(r.self)! });
+        return;
+      }
+      this.log('info', 'view timed out', ctx);
       this.startViewChange(r, r.view + 1);
     });
   }
@@ -443,6 +453,13 @@ export class PbftCore {
     this.startViewChange(r, ahead[f]);
   }
 
+  /** Validators (this one included) whose latest view change asks for r.view or a later view. */
+  private leavingCount(r: Round): number {
+    let n = 0;
+    for (const vc of r.viewChanges.values()) if (vc.view >= r.view) n++;
+    return n;
+  }
+
   /** As leader of a view being changed to, once a quorum asked for it: propose with their proof. */
   private tryNewView(r: Round): void {
     const { validators, height } = r.ctx;
@@ -460,7 +477,8 @@ export class PbftCore {
       return;
     }
     // Stored when the view change carrying it was accepted (or, for our own, when sent).
-    const proposal = r.proposals.get(hexKey(j.highest.hash))!;
+    const proposal = r.proposals.get(hexKey(j.highest.hash));
+    if (!proposal) return this.log('error', 'the block a new view must re-propose is unknown', { height, view: r.view, hash: toHex(j.highest.hash) });
     this.propose(r, r.view, proposal, proof, justification, 'pending');
   }
 

@@ -112,7 +112,11 @@ export class ByzantineNode extends SimNode {
     else payload = equalBytes(suite.hash(msg.payload), highest.hash) ? msg.payload : this.preparedPayloads.get(hexKey(highest.hash));
     if (!payload) return msg;
     proof.sort((a, b) => a.signer - b.signer);
-    return makePrePrepare(suite, this.signer, this.index, msg.height, msg.view, suite.hash(payload), payload, proof);
+    const hash = suite.hash(payload);
+    // Its own core votes for what it would honestly have proposed; it votes for this instead.
+    this.sendBytes(null, encodeMessage(makePrepare(suite, this.signer, this.index, msg.height, msg.view, hash)));
+    this.sendBytes(null, encodeMessage(makeCommit(suite, this.signer, this.index, msg.height, msg.view, hash)));
+    return makePrePrepare(suite, this.signer, this.index, msg.height, msg.view, hash, payload, proof);
   }
 
   /** Block A to one half, block B (same height and parent, correct state root) to the other. */

@@ -37,7 +37,7 @@ export interface NodeEnv {
 }
 
 const SYNC_BATCH = 16;
-export const peerId = (i: number): string => `v${i}`;
+const peerId = (i: number): string => `v${i}`;
 const peerIndex = (id: string): number => Number(id.slice(1));
 
 /**
@@ -56,7 +56,7 @@ export class SimNode {
 
   constructor(
     readonly index: number,
-    readonly key: KeyPair,
+    key: KeyPair,
     protected readonly env: NodeEnv,
     protected readonly rng: Prng,
   ) {
