@@ -56,7 +56,7 @@ async function runRound(round: number): Promise<{ tps: number; p50: number; p99:
   const dir = mkdtempSync(join(tmpdir(), 'lingding-bench-'));
   try {
     const chain = await createSoloChain(dir, { accounts: 4, logLevel: 'warn', systemConfig: { tx_count_limit: '5000' } });
-    const node = await spawnNode(chain.nodes[0]);
+    const node = await spawnNode(chain.nodes[0], { nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [] });
     try {
       const kv = new Interface(['function set(string key, string value) returns (int32)']);
       const height = await node.client.request<number>('getBlockNumber');

@@ -43,6 +43,8 @@ export const NodeConfigSchema = z
         maxBytes: z.number().int().min(1024).optional(),
         maxPerSender: z.number().int().min(1).optional(),
         maxTxBytes: z.number().int().min(256).optional(),
+        /** Threads recovering transaction signers; default: cores - 1 (at least 1). 0 = inline. */
+        verifyWorkers: z.number().int().min(0).max(64).optional(),
       })
       .strict()
       .default({}),

@@ -15,6 +15,7 @@ import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
 import { RpcServer } from '../rpc/server.js';
 import { TxRejectedError } from '../txpool/errors.js';
+import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js';
 import { equalBytes } from '../codec/canonical.js';
 
@@ -38,6 +39,7 @@ export class LingdingNode implements RpcBackend {
     readonly suite: CryptoSuite,
     readonly chain: Chain,
     readonly pool: TxPool,
+    private readonly recovery: SignatureRecoveryPool,
     readonly engine: ConsensusEngine,
     readonly metrics: NodeMetrics,
     readonly logger: Logger,
@@ -66,19 +68,6 @@ export class LingdingNode implements RpcBackend {
       syncWrites: config.storage.syncWrites,
       stateCacheEntries: config.storage.stateCacheEntries,
     });
-    const metrics = new NodeMetrics();
-    const pool = new TxPool(
-      { ...DEFAULT_POOL_OPTIONS, ...stripUndefined(config.txpool), chainId: genesis.chainId, blockLimitWindow: genesis.blockLimitWindow },
-      {
-        suite,
-        chain: {
-          height: () => chain.head.number,
-          txGasLimit: () => chain.systemConfig().txGasLimit,
-          nonceOnChain: (n) => chain.nonceOnChain(n),
-          txOnChain: (h) => chain.txOnChain(h),
-        },
-      },
-    );
     const sealers = chain.consensusNodes().filter((n) => n.role === 'sealer');
     if (config.consensus.engine === 'solo') {
       if (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey)) {
@@ -89,16 +78,32 @@ export class LingdingNode implements RpcBackend {
       await chain.close();
       throw new Error(`consensus engine '${config.consensus.engine}' is not available in this build`);
     }
+    const metrics = new NodeMetrics();
+    const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
+    const pool = new TxPool(
+      { ...DEFAULT_POOL_OPTIONS, ...stripUndefined(config.txpool), chainId: genesis.chainId, blockLimitWindow: genesis.blockLimitWindow },
+      {
+        suite,
+        recovery,
+        chain: {
+          height: () => chain.head.number,
+          txGasLimit: () => chain.systemConfig().txGasLimit,
+          nonceOnChain: (n) => chain.nonceOnChain(n),
+          txOnChain: (h) => chain.txOnChain(h),
+        },
+      },
+    );
     const engine = new SoloSealer(
       { emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs, minSealDelayMs: config.consensus.minSealDelayMs, sealerSecretKey: nodeSecret },
       { chain, pool, logger: logger.child({ component: 'solo' }), metrics },
     );
-    const node = new LingdingNode(config, genesis, suite, chain, pool, engine, metrics, logger, nodeKey.publicKey);
+    const node = new LingdingNode(config, genesis, suite, chain, pool, recovery, engine, metrics, logger, nodeKey.publicKey);
     node.wire();
     const { rpc } = node;
     try {
       await rpc.start();
     } catch (e) {
+      await recovery.close();
       await chain.close();
       throw new Error(`cannot listen for RPC on ${config.rpc.host}:${config.rpc.port}: ${(e as Error).message}`);
     }
@@ -138,9 +143,9 @@ export class LingdingNode implements RpcBackend {
     return this.rpc.url;
   }
 
-  submitTransaction(raw: Uint8Array): PoolEntry {
+  async submitTransaction(raw: Uint8Array): Promise<PoolEntry> {
     try {
-      const entry = this.pool.add(raw);
+      const entry = await this.pool.submit(raw);
       this.metrics.pendingTxs.set(this.pool.size);
       this.engine.onTransactionAdmitted();
       return entry;
@@ -174,6 +179,7 @@ export class LingdingNode implements RpcBackend {
   async stop(): Promise<void> {
     await this.engine.stop();
     await this.rpc.stop();
+    await this.recovery.close();
     await this.chain.close();
     this.logger.info('node stopped');
     this.logger.flush?.();

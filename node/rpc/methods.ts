@@ -22,7 +22,7 @@ export interface RpcBackend {
   readonly role: 'sealer' | 'observer';
   readonly version: string;
   /** Admits a transaction to the pool and passes it on (engine, peers). */
-  submitTransaction(raw: Uint8Array): PoolEntry;
+  submitTransaction(raw: Uint8Array): Promise<PoolEntry>;
   /** Resolves when the transaction is committed; rejects after `timeoutMs`. */
   waitForCommit(hashHex: string, timeoutMs: number): Promise<CommittedTx>;
 }
@@ -77,7 +77,7 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     const wait = boolParam(p[1], 'waitForReceipt', false);
     let entry: PoolEntry;
     try {
-      entry = b.submitTransaction(raw);
+      entry = await b.submitTransaction(raw);
     } catch (e) {
       if (e instanceof TxRejectedError) throw new RpcError(RpcErrorCode.TxRejected, e.message, { reason: e.code });
       throw e;

@@ -2,6 +2,7 @@ import { CodecError } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
 import { decodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { intrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 
@@ -13,6 +14,15 @@ export interface PoolEntry {
   readonly senderHex: string;
   readonly nonceHex: string;
   readonly size: number;
+}
+
+interface Prechecked {
+  readonly tx: Transaction;
+  readonly hash: Uint8Array;
+  readonly hashHex: string;
+  readonly nonceHex: string;
+  readonly size: number;
+  readonly signingHash: Uint8Array;
 }
 
 export interface TxPoolOptions {
@@ -51,11 +61,14 @@ export class TxPool {
   private readonly entries = new Map<string, PoolEntry>();
   private readonly nonces = new Set<string>();
   private readonly perSender = new Map<string, number>();
+  /** Hashes and nonces of transactions whose signatures are being checked right now. */
+  private readonly reservedHashes = new Set<string>();
+  private readonly reservedNonces = new Set<string>();
   private totalBytes = 0;
 
   constructor(
     private readonly opts: TxPoolOptions,
-    private readonly deps: { suite: CryptoSuite; chain: PoolChainView },
+    private readonly deps: { suite: CryptoSuite; chain: PoolChainView; recovery?: SignatureRecoveryPool },
   ) {}
 
   get size(): number {
@@ -70,18 +83,60 @@ export class TxPool {
     return this.entries.has(hashHex);
   }
 
-  /** Checks and admits an encoded transaction; throws TxRejectedError with a code. */
+  /** Checks and admits an encoded transaction, recovering its signer inline. */
   add(raw: Uint8Array): PoolEntry {
-    const entry = this.check(raw);
+    const pre = this.precheck(raw);
+    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
     this.admit(entry);
     return entry;
   }
 
   /**
-   * Full admission check without admitting. Exposed for transactions that arrive in a
-   * proposal from another node.
+   * Checks and admits an encoded transaction with the signature recovered on the
+   * recovery pool's worker threads; many submissions in one event-loop turn (an RPC
+   * batch) are recovered as one batch. Rejects with TxRejectedError.
+   */
+  async submit(raw: Uint8Array): Promise<PoolEntry> {
+    const recovery = this.deps.recovery;
+    if (!recovery) return this.add(raw);
+    const pre = this.precheck(raw);
+    // Reserve the hash and nonce so that a duplicate arriving while this one is being
+    // verified is refused as a duplicate.
+    this.reservedHashes.add(pre.hashHex);
+    this.reservedNonces.add(pre.nonceHex);
+    let pub: Uint8Array | null;
+    try {
+      pub = await recovery.recover(pre.signingHash, pre.tx.signature);
+    } finally {
+      this.reservedHashes.delete(pre.hashHex);
+      this.reservedNonces.delete(pre.nonceHex);
+    }
+    const entry = this.withSender(pre, pub);
+    // The chain may have moved while the signature was checked.
+    if (this.deps.chain.txOnChain(entry.hash)) throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
+    if (this.deps.chain.nonceOnChain(entry.nonceHex)) throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${entry.nonceHex} was already used`);
+    this.admit(entry);
+    return entry;
+  }
+
+  /**
+   * Full admission check without admitting (signature included). Exposed for
+   * transactions that arrive in a proposal from another node.
    */
   check(raw: Uint8Array): PoolEntry {
+    const pre = this.precheck(raw);
+    return this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+  }
+
+  private withSender(pre: Prechecked, pub: Uint8Array | null): PoolEntry {
+    if (!pub) throw new TxRejectedError(TxRejectCode.BadSignature, 'signature is invalid');
+    const sender = this.deps.suite.addressFromPublicKey(pub);
+    const { tx, hash, hashHex, nonceHex, size } = pre;
+    return { tx, hash, hashHex, sender, senderHex: hexKey(sender), nonceHex, size };
+  }
+
+  /** Every check that does not need the signature. */
+  private precheck(raw: Uint8Array): Prechecked {
     const { opts } = this;
     if (raw.length > opts.maxTxBytes) throw new TxRejectedError(TxRejectCode.TooLarge, `transaction is ${raw.length} bytes; the limit is ${opts.maxTxBytes}`);
     let tx: Transaction;
@@ -103,16 +158,13 @@ export class TxPool {
     if (tx.gasLimit < minGas) throw new TxRejectedError(TxRejectCode.GasLimitTooLow, `gasLimit ${tx.gasLimit} is below the intrinsic cost ${minGas}`);
     const hash = this.deps.suite.hash(raw);
     const hashHex = hexKey(hash);
-    if (this.entries.has(hashHex)) throw new TxRejectedError(TxRejectCode.AlreadyKnown, `transaction 0x${hashHex} is already in the pool`);
+    if (this.entries.has(hashHex) || this.reservedHashes.has(hashHex)) throw new TxRejectedError(TxRejectCode.AlreadyKnown, `transaction 0x${hashHex} is already in the pool`);
     if (this.deps.chain.txOnChain(hash)) throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
     const nonceHex = hexKey(tx.nonce);
-    if (this.nonces.has(nonceHex) || this.deps.chain.nonceOnChain(nonceHex)) {
+    if (this.nonces.has(nonceHex) || this.reservedNonces.has(nonceHex) || this.deps.chain.nonceOnChain(nonceHex)) {
       throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${nonceHex} was already used`);
     }
-    const pub = this.deps.suite.recoverSigner(txSigningHash(this.deps.suite, tx), tx.signature);
-    if (!pub) throw new TxRejectedError(TxRejectCode.BadSignature, 'signature is invalid');
-    const sender = this.deps.suite.addressFromPublicKey(pub);
-    return { tx, hash, hashHex, sender, senderHex: hexKey(sender), nonceHex, size: raw.length };
+    return { tx, hash, hashHex, nonceHex, size: raw.length, signingHash: txSigningHash(this.deps.suite, tx) };
   }
 
   private admit(e: PoolEntry): void {

@@ -98,11 +98,11 @@ export interface NodeProcess {
 
 /** Starts `lingding node start` as a separate OS process and waits until its RPC answers. */
 export async function spawnNode(node: LocalNodeFiles, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<NodeProcess> {
-  const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [join(REPO, 'tools/cli/main.ts'), 'node', 'start', '--config', node.configFile], {
+  // The node runs directly under this Node binary with tsx as a loader (no wrapper
+  // process), so the pid is the node's own: signals and RSS readings hit the right process.
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(REPO, 'tools/cli/main.ts'), 'node', 'start', '--config', node.configFile], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, ...(opts.nodeArgs ?? [])].filter(Boolean).join(' ') },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
