@@ -1,0 +1,223 @@
+/**
+ * Binds one contract run to its HostEnv: the `lingding` v1 import object. Every host
+ * function charges its gas first (so an out-of-gas call has no effect), reads and writes
+ * linear memory only through bounds-checked helpers, and ends the run by throwing one of
+ * the signals below, which unwind through WebAssembly untouched (exception handling is
+ * refused at deploy time, so a contract cannot catch them).
+ */
+import { VmInternalError } from './errors.js';
+import type { WasmGlobal, WasmMemory } from './wasm/engine.js';
+import { EVENT_TOPIC_COST, HostCost } from './gas.js';
+import {
+  ADDRESS_BYTES,
+  CallStatus,
+  HASH_BYTES,
+  MAX_TOPICS,
+  TOPIC_BYTES,
+  type HostEnv,
+  type HostFunctionName,
+} from './host-api.js';
+
+/** `finish` or `revert` was called: the run ends with this status and data. */
+export class HaltSignal {
+  constructor(
+    readonly status: 'success' | 'revert',
+    readonly data: Uint8Array,
+  ) {}
+}
+
+/** A host function found the gas counter short. */
+export class OutOfGasSignal {}
+
+/** A host function refused its arguments (bad pointer, too many topics, ...). */
+export class HostTrapSignal {
+  constructor(readonly message: string) {}
+}
+
+const EMPTY = new Uint8Array();
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+type HostImports = Record<HostFunctionName, (...args: never[]) => number | bigint | void>;
+
+export class HostBinding {
+  private memory: WasmMemory | undefined;
+  private gas: WasmGlobal | undefined;
+  /** Output of the last call_contract, read with return_data_size/return_data_copy. */
+  private returnData: Uint8Array = EMPTY;
+  /** Set when the run is over; any host call after that is a VM bug, not contract behaviour. */
+  private ended = false;
+  readonly imports: HostImports;
+
+  constructor(
+    private readonly env: HostEnv,
+    private readonly input: Uint8Array,
+  ) {
+    this.imports = this.build();
+  }
+
+  /** Connects the instance's memory and gas counter (exports exist only after instantiation). */
+  attach(memory: WasmMemory, gas: WasmGlobal): void {
+    this.memory = memory;
+    this.gas = gas;
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Charges `name`'s base cost (plus `extra`) and its per-byte cost for `bytes`. */
+  private charge(name: HostFunctionName, bytes: number, extra = 0): void {
+    const { base, perByte } = HostCost[name];
+    this.pay(name, BigInt(base + extra) + BigInt(perByte) * BigInt(bytes));
+  }
+
+  private pay(name: HostFunctionName, amount: bigint): void {
+    if (this.ended || !this.gas) throw new VmInternalError(`host function ${name} called outside a live run`);
+    const left = (this.gas.value as bigint) - amount;
+    this.gas.value = left;
+    if (left < 0n) throw new OutOfGasSignal();
+  }
+
+  private view(name: string, ptr: number, len: number): Uint8Array {
+    const buffer = this.memory!.buffer;
+    const start = ptr >>> 0;
+    const n = len >>> 0;
+    if (start + n > buffer.byteLength) {
+      throw new HostTrapSignal(`${name}: memory access out of bounds (${start}+${n} > ${buffer.byteLength})`);
+    }
+    return new Uint8Array(buffer, start, n);
+  }
+
+  private read(name: string, ptr: number, len: number): Uint8Array {
+    return this.view(name, ptr, len).slice();
+  }
+
+  private write(name: string, ptr: number, data: Uint8Array): void {
+    this.view(name, ptr, data.length).set(data);
+  }
+
+  /** Copies `len` bytes of `src` from `offset` into memory, trapping if the range is outside `src`. */
+  private copyOut(name: string, src: Uint8Array, dst: number, offset: number, len: number): void {
+    const o = offset >>> 0;
+    const n = len >>> 0;
+    if (o + n > src.length) throw new HostTrapSignal(`${name}: range ${o}+${n} is outside the ${src.length}-byte source`);
+    this.write(name, dst, src.subarray(o, o + n));
+  }
+
+  private fixed(name: string, value: Uint8Array, size: number): Uint8Array {
+    if (value.length !== size) throw new VmInternalError(`HostEnv gave ${value.length} bytes for ${name}, expected ${size}`);
+    return value;
+  }
+
+  private build(): HostImports {
+    const env = this.env;
+    return {
+      input_size: () => {
+        this.charge('input_size', 0);
+        return this.input.length;
+      },
+      input_copy: (dst: number, offset: number, len: number) => {
+        this.charge('input_copy', len >>> 0);
+        this.copyOut('input_copy', this.input, dst, offset, len);
+      },
+      finish: (ptr: number, len: number) => {
+        this.charge('finish', len >>> 0);
+        throw new HaltSignal('success', this.read('finish', ptr, len));
+      },
+      revert: (ptr: number, len: number) => {
+        this.charge('revert', len >>> 0);
+        throw new HaltSignal('revert', this.read('revert', ptr, len));
+      },
+      caller: (dst: number) => {
+        this.charge('caller', 0);
+        this.write('caller', dst, this.fixed('caller', env.caller, ADDRESS_BYTES));
+      },
+      origin: (dst: number) => {
+        this.charge('origin', 0);
+        this.write('origin', dst, this.fixed('origin', env.origin, ADDRESS_BYTES));
+      },
+      self_address: (dst: number) => {
+        this.charge('self_address', 0);
+        this.write('self_address', dst, this.fixed('self', env.self, ADDRESS_BYTES));
+      },
+      block_number: () => {
+        this.charge('block_number', 0);
+        return BigInt(env.blockNumber);
+      },
+      timestamp: () => {
+        this.charge('timestamp', 0);
+        return BigInt(env.timestamp);
+      },
+      gas_left: () => {
+        this.charge('gas_left', 0);
+        return this.gas!.value as bigint;
+      },
+      storage_get: (keyPtr: number, keyLen: number, dst: number, cap: number) => {
+        this.charge('storage_get', keyLen >>> 0);
+        const value = env.storageGet(this.read('storage_get', keyPtr, keyLen));
+        if (value === undefined) return -1;
+        this.pay('storage_get', BigInt(HostCost.storage_get.perByte) * BigInt(value.length));
+        this.write('storage_get', dst, value.subarray(0, Math.min(value.length, cap >>> 0)));
+        return value.length;
+      },
+      storage_set: (keyPtr: number, keyLen: number, valuePtr: number, valueLen: number) => {
+        this.charge('storage_set', (keyLen >>> 0) + (valueLen >>> 0));
+        env.storageSet(this.read('storage_set', keyPtr, keyLen), this.read('storage_set', valuePtr, valueLen));
+      },
+      storage_remove: (keyPtr: number, keyLen: number) => {
+        this.charge('storage_remove', keyLen >>> 0);
+        env.storageRemove(this.read('storage_remove', keyPtr, keyLen));
+      },
+      emit_event: (topicsPtr: number, topicCount: number, dataPtr: number, dataLen: number) => {
+        const count = topicCount >>> 0;
+        if (count > MAX_TOPICS) throw new HostTrapSignal(`emit_event: ${count} topics; at most ${MAX_TOPICS}`);
+        this.charge('emit_event', dataLen >>> 0, EVENT_TOPIC_COST * count);
+        const all = this.read('emit_event', topicsPtr, count * TOPIC_BYTES);
+        const topics = Array.from({ length: count }, (_, i) => all.subarray(i * TOPIC_BYTES, (i + 1) * TOPIC_BYTES));
+        env.emitEvent(topics, this.read('emit_event', dataPtr, dataLen));
+      },
+      call_contract: (addrPtr: number, inputPtr: number, inputLen: number, gas: bigint) => {
+        this.charge('call_contract', inputLen >>> 0);
+        const address = this.read('call_contract', addrPtr, ADDRESS_BYTES);
+        const input = this.read('call_contract', inputPtr, inputLen);
+        // As EIP-150: the caller keeps 1/64 of what it has left, so a callee that burns
+        // everything it was given (a trap, an endless loop) cannot strand the caller.
+        const left = this.gas!.value as bigint;
+        const available = left - left / 64n;
+        const forwarded = gas < 0n || gas > available ? available : gas;
+        this.gas!.value = left - forwarded;
+        const result = env.callContract(address, input, Number(forwarded));
+        if (!Number.isSafeInteger(result.gasUsed) || result.gasUsed < 0 || result.gasUsed > forwarded) {
+          throw new VmInternalError(`callContract reported gasUsed ${result.gasUsed} for ${forwarded} forwarded`);
+        }
+        this.gas!.value = (this.gas!.value as bigint) + forwarded - BigInt(result.gasUsed);
+        const ok = result.status === 'success';
+        this.returnData = ok || result.status === 'revert' ? result.output : EMPTY;
+        return ok ? CallStatus.success : result.status === 'revert' ? CallStatus.revert : CallStatus.failure;
+      },
+      return_data_size: () => {
+        this.charge('return_data_size', 0);
+        return this.returnData.length;
+      },
+      return_data_copy: (dst: number, offset: number, len: number) => {
+        this.charge('return_data_copy', len >>> 0);
+        this.copyOut('return_data_copy', this.returnData, dst, offset, len);
+      },
+      hash: (ptr: number, len: number, dst: number) => {
+        this.charge('hash', len >>> 0);
+        const digest = this.fixed('hash', env.hash(this.read('hash', ptr, len)), HASH_BYTES);
+        this.write('hash', dst, digest);
+      },
+      verify_signature: (digestPtr: number, sigPtr: number, sigLen: number, keyPtr: number, keyLen: number) => {
+        this.charge('verify_signature', (sigLen >>> 0) + (keyLen >>> 0));
+        const digest = this.read('verify_signature', digestPtr, HASH_BYTES);
+        const ok = env.verifySignature(digest, this.read('verify_signature', sigPtr, sigLen), this.read('verify_signature', keyPtr, keyLen));
+        return ok ? 1 : 0;
+      },
+      debug_log: (ptr: number, len: number) => {
+        this.charge('debug_log', len >>> 0);
+        env.debugLog(utf8.decode(this.read('debug_log', ptr, len)));
+      },
+    };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Runs one entry point of a prepared contract in a fresh instance (fresh memory and
+ * globals every call: contract state lives in storage, as in the EVM).
+ *
+ * Consensus-relevant outputs are `status`, `gasUsed` and `output`; `trapMessage` and
+ * `revertReason` are diagnostics (V8 words its own trap messages).
+ */
+import { VmInternalError } from './errors.js';
+import { InstantiateCost } from './gas.js';
+import { HOST_MODULE, type HostEnv, type RunStatus } from './host-api.js';
+import { HaltSignal, HostBinding, HostTrapSignal, OutOfGasSignal } from './host.js';
+import type { ModuleCache } from './cache.js';
+import { GAS_EXPORT, STACK_EXPORT, type EntryPoint, type PreparedContract } from './prepare.js';
+import { decodeRevertReason } from './revert.js';
+import { engine, type WasmGlobal, type WasmInstance, type WasmMemory } from './wasm/engine.js';
+
+export interface RunParams {
+  readonly prepared: PreparedContract;
+  readonly entry: EntryPoint;
+  readonly input: Uint8Array;
+  readonly gasLimit: number;
+  readonly host: HostEnv;
+  /** Where compiled modules are kept; without one the module is compiled on every run. */
+  readonly cache?: ModuleCache;
+}
+
+export interface RunResult {
+  readonly status: RunStatus;
+  /**
+   * Gas consumed: everything metered up to the end of the run for success and revert;
+   * the whole gasLimit for outOfGas and trap (an exceptional halt, as in the EVM; see
+   * wasm/instrument.ts for why a trap has no exact partial count).
+   */
+  readonly gasUsed: number;
+  /** finish() data on success, revert() data on revert, empty otherwise. */
+  readonly output: Uint8Array;
+  /** Error(string) reason (or UTF-8 text) of revert data, when it decodes. */
+  readonly revertReason?: string;
+  readonly trapMessage?: string;
+}
+
+export const STACK_LIMIT_MESSAGE = 'call stack limit exceeded';
+
+/**
+ * Runs in progress, innermost last. Runs nest only through a host call (call_contract →
+ * HostEnv.callContract → runContract), all on one JavaScript stack, so the innermost
+ * outer run is the caller, and a nested run starts its stack counter where the caller's
+ * stands: the stack limit holds for the whole transaction, not per contract.
+ */
+const active: WasmGlobal[] = [];
+
+const EMPTY = new Uint8Array();
+
+const trap = (gasLimit: number, trapMessage: string): RunResult => ({ status: 'trap', gasUsed: gasLimit, output: EMPTY, trapMessage });
+
+export function runContract(params: RunParams): RunResult {
+  const { prepared, entry, input, gasLimit, host, cache } = params;
+  if (!Number.isSafeInteger(gasLimit) || gasLimit < 0) throw new TypeError(`gasLimit must be a non-negative safe integer, got ${gasLimit}`);
+  const limits = prepared.limits;
+
+  const caller = active.at(-1);
+  const stackBase = caller ? (caller.value as number) + limits.hostCallStackBytes : 0;
+  if (stackBase > limits.maxStackBytes) return trap(gasLimit, STACK_LIMIT_MESSAGE);
+
+  const instantiateCost = InstantiateCost.base + InstantiateCost.perMemoryPage * prepared.memoryPages;
+  if (instantiateCost > gasLimit) return { status: 'outOfGas', gasUsed: gasLimit, output: EMPTY };
+
+  const module = cache ? cache.module(prepared) : new engine.Module(prepared.code);
+  const binding = new HostBinding(host, input);
+  let instance: WasmInstance;
+  try {
+    instance = new engine.Instance(module, { [HOST_MODULE]: binding.imports });
+  } catch (e) {
+    // Out-of-bounds data or element segments: a property of the code, so deterministic.
+    if (e instanceof engine.RuntimeError) {
+      return trap(gasLimit, `instantiation failed: ${e.message}`);
+    }
+    throw new VmInternalError('instantiating a prepared contract failed', { cause: e });
+  }
+  const exports = instance.exports;
+  const gas = exports[GAS_EXPORT] as WasmGlobal;
+  const stack = exports[STACK_EXPORT] as WasmGlobal;
+  binding.attach(exports.memory as WasmMemory, gas);
+  gas.value = BigInt(gasLimit - instantiateCost);
+  stack.value = stackBase;
+  const used = () => gasLimit - Number(gas.value as bigint);
+
+  const fn = exports[entry] as (() => void) | undefined;
+  if (!fn) {
+    // Only `deploy` is optional (prepareContract insists on `call`): no constructor is a no-op.
+    binding.end();
+    return { status: 'success', gasUsed: used(), output: EMPTY };
+  }
+  active.push(stack);
+  try {
+    fn();
+    return { status: 'success', gasUsed: used(), output: EMPTY };
+  } catch (e) {
+    if (e instanceof HaltSignal) {
+      if (e.status === 'success') return { status: 'success', gasUsed: used(), output: e.data };
+      const reason = decodeRevertReason(e.data);
+      return { status: 'revert', gasUsed: used(), output: e.data, ...(reason !== undefined && { revertReason: reason }) };
+    }
+    if (e instanceof OutOfGasSignal) return { status: 'outOfGas', gasUsed: gasLimit, output: EMPTY };
+    if (e instanceof HostTrapSignal) return trap(gasLimit, e.message);
+    if (e instanceof engine.RuntimeError) {
+      // The injected checks trap with `unreachable` right after a counter crosses its
+      // limit, and the counters cross at no other time: they tell these traps apart.
+      if ((gas.value as bigint) < 0n) return { status: 'outOfGas', gasUsed: gasLimit, output: EMPTY };
+      return trap(gasLimit, (stack.value as number) > limits.maxStackBytes ? STACK_LIMIT_MESSAGE : e.message);
+    }
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new VmInternalError('V8 ran out of stack before the VM stack limit; the node stack is too small for the configured limits', { cause: e });
+    }
+    throw e;
+  } finally {
+    active.pop();
+    binding.end();
+  }
+}
