@@ -51,6 +51,7 @@ describe('differential: plain vs instrumented', () => {
     compare(text);
   });
 
+  // VM_DIFF_RUNS=5000 for a longer soak than the default 300 programs.
   it('random integer programs', () => {
     const ends = new Map<string, number>();
     fc.assert(
@@ -63,7 +64,7 @@ describe('differential: plain vs instrumented', () => {
           throw new Error(`seed ${seed}:\n${text}\n${String(e)}`);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.VM_DIFF_RUNS ?? 300) },
     );
     // The generator must exercise both normal ends and traps.
     expect(ends.get('ok')).toBeGreaterThan(150);

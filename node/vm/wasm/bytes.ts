@@ -132,8 +132,19 @@ export class Writer {
     return this;
   }
 
-  /** Signed LEB128 (i32/i64 immediates of injected code). */
-  signed(v: bigint): this {
+  /** Signed LEB128 (immediates of injected code); 32-bit values avoid BigInt arithmetic. */
+  signed(v: number | bigint): this {
+    if (typeof v === 'number' && v >= -0x80000000 && v <= 0x7fffffff) {
+      let x = v | 0;
+      for (;;) {
+        const b = x & 0x7f;
+        x >>= 7;
+        const done = (x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0);
+        this.byte(done ? b : b | 0x80);
+        if (done) return this;
+      }
+    }
+    v = BigInt(v);
     for (;;) {
       const b = Number(v & 0x7fn);
       v >>= 7n;

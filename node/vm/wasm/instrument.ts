@@ -210,12 +210,12 @@ export function instrumentFunction(f: AnalyzedFunction, ctx: ModuleContext, inli
 
   if (hasCall) {
     // Reserve the frame, trap past the limit.
-    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(BigInt(frameCost)).byte(OP.i32Add).byte(OP.globalSet).u32(ctx.stackGlobal);
-    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(BigInt(ctx.stackLimit)).byte(OP.i32GtU);
+    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(frameCost).byte(OP.i32Add).byte(OP.globalSet).u32(ctx.stackGlobal);
+    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(ctx.stackLimit).byte(OP.i32GtU);
     w.byte(OP.if).byte(OP.void).byte(OP.unreachable).byte(OP.end);
   }
   gas.load(w);
-  w.byte(OP.block).signed(BigInt(ctx.wrapperBlockType(f.type.results)));
+  w.byte(OP.block).signed(ctx.wrapperBlockType(f.type.results));
 
   let next = 0;
   for (let i = 0; i < f.instrs.length; i++) {
@@ -259,7 +259,7 @@ export function instrumentFunction(f: AnalyzedFunction, ctx: ModuleContext, inli
   w.byte(OP.end);
   gas.store(w);
   if (hasCall) {
-    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(BigInt(frameCost)).byte(OP.i32Sub).byte(OP.globalSet).u32(ctx.stackGlobal);
+    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(frameCost).byte(OP.i32Sub).byte(OP.globalSet).u32(ctx.stackGlobal);
   }
   w.byte(OP.end);
   return w.finish();
@@ -284,7 +284,7 @@ class GasEmitter {
 
   charge(w: Writer, cost: number): void {
     this.get(w);
-    w.byte(OP.i64Const).signed(BigInt(cost)).byte(OP.i64Sub);
+    w.byte(OP.i64Const).signed(cost).byte(OP.i64Sub);
     this.setAndCheck(w);
   }
 
@@ -294,11 +294,11 @@ class GasEmitter {
     this.get(w);
     w.byte(OP.localGet).u32(scratch).byte(OP.i64ExtendI32U);
     if (unit === 'pages') {
-      w.byte(OP.i64Const).signed(BigInt(DynamicCost.memoryGrowPerPage)).byte(OP.i64Mul);
+      w.byte(OP.i64Const).signed(DynamicCost.memoryGrowPerPage).byte(OP.i64Mul);
     } else {
       // started 8-byte words: (n + 7) >> 3
-      w.byte(OP.i64Const).signed(7n).byte(OP.i64Add).byte(OP.i64Const).signed(3n).byte(OP.i64ShrU);
-      if (DynamicCost.bulkPerWord !== 1) w.byte(OP.i64Const).signed(BigInt(DynamicCost.bulkPerWord)).byte(OP.i64Mul);
+      w.byte(OP.i64Const).signed(7).byte(OP.i64Add).byte(OP.i64Const).signed(3).byte(OP.i64ShrU);
+      if (DynamicCost.bulkPerWord !== 1) w.byte(OP.i64Const).signed(DynamicCost.bulkPerWord).byte(OP.i64Mul);
     }
     w.byte(OP.i64Sub);
     this.setAndCheck(w);
