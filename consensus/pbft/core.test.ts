@@ -201,6 +201,19 @@ describe('PbftCore', () => {
     expect(c.cores[0].status()).toMatchObject({ view: 3, phase: 'view-change' });
   });
 
+  it('moves past a view-change view only once a quorum asked for it, asking again meanwhile', () => {
+    const c = new Cluster({ stopAt: 0, link: () => false });
+    c.timeout([0]);
+    expect(c.cores[0].status()).toMatchObject({ view: 1, phase: 'view-change' });
+    c.timeout([0]);
+    expect(c.cores[0].status().view).toBe(1);
+    expect(c.logged(0, /lacks a quorum; asking again/)).toBe(true);
+    c.link = () => true;
+    c.timeout([1, 2]); // now three validators ask for view 1 (its leader, 2, has no block to propose)
+    c.timeout([0]);
+    expect(c.cores[0].status().view).toBe(2);
+  });
+
   it('drops messages from non-validators, with bad signatures, or for past heights; buffers future ones', () => {
     const c = new Cluster({ stopAt: 1 });
     const hash = c.commits[0][0].proposal.header.hash;
