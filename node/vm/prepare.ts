@@ -24,7 +24,12 @@ const RESERVED_PREFIX = '__lingding';
 export type EntryPoint = 'call' | 'deploy';
 
 export interface PreparedContract {
-  /** keccak-256 of the code as deployed (not of the instrumented output). */
+  /**
+   * keccak-256 of the code as deployed, not of the instrumented output: the hash a
+   * developer can reproduce from their build and the chain records for the account. The
+   * instrumented bytes are a pure function of (code, schedule), named by `scheduleId`, so
+   * a new gas schedule re-instruments stored code without changing any code hash.
+   */
   readonly codeHash: Uint8Array;
   /** The instrumented module. */
   readonly code: Uint8Array;
@@ -160,7 +165,10 @@ function checkExports(m: ParsedModule): boolean {
       throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" uses the reserved prefix "${RESERVED_PREFIX}"`);
     }
     if (e.name === 'call' || e.name === 'deploy') {
-      if (e.kind !== 0) throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" must be a function, not a ${KIND_NAMES[e.kind] ?? 'kind ' + e.kind}`);
+      if (e.kind !== 0) {
+        const kind = KIND_NAMES[e.kind] ?? `kind ${e.kind}`;
+        throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" must be a function, not a ${kind}`);
+      }
       const defined = e.index - m.imports.length;
       const typeIndex = m.functions[defined];
       if (defined < 0 || typeIndex === undefined) {
@@ -212,11 +220,20 @@ function encodeLimits(w: Writer, l: Limits, cap: number): void {
   w.byte(0x01).u32(l.min).u32(l.max ?? cap);
 }
 
-function assemble(m: ParsedModule, limits: VmLimits, types: readonly FuncType[], functions: readonly number[], bodies: readonly Uint8Array[]): Uint8Array {
+function assemble(
+  m: ParsedModule,
+  limits: VmLimits,
+  types: readonly FuncType[],
+  functions: readonly number[],
+  bodies: readonly Uint8Array[],
+): Uint8Array {
   const sections = new Map<SectionId, Uint8Array>(m.raw);
 
   const t = new Writer().u32(types.length);
-  for (const ft of types) t.byte(0x60).u32(ft.params.length).bytes(Uint8Array.from(ft.params)).u32(ft.results.length).bytes(Uint8Array.from(ft.results));
+  for (const ft of types) {
+    t.byte(0x60).u32(ft.params.length).bytes(Uint8Array.from(ft.params));
+    t.u32(ft.results.length).bytes(Uint8Array.from(ft.results));
+  }
   sections.set(SectionId.Type, t.finish());
 
   const fn = new Writer().u32(functions.length);

@@ -181,7 +181,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
           const kind = s.byte();
           if (kind !== 0) {
             const what = ['function', 'table', 'memory', 'global', 'tag'][kind] ?? `kind ${kind}`;
-            throw new ContractRejectedError('FORBIDDEN_IMPORT', `import "${module}"."${name}" is a ${what}; only lingding host functions may be imported`);
+            const message = `import "${module}"."${name}" is a ${what}; only lingding host functions may be imported`;
+            throw new ContractRejectedError('FORBIDDEN_IMPORT', message);
           }
           imports.push({ module, name, kind, typeIndex: s.u32() });
         }
