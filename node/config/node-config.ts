@@ -34,9 +34,11 @@ export const NodeConfigSchema = z
         emptyBlockIntervalMs: z.number().int().min(100).default(1000),
         /** After the first pending transaction, wait this long for more before sealing. */
         minSealDelayMs: z.number().int().min(0).default(5),
+        /** PBFT: first view timeout (ms); it doubles on each further view change, capped. */
+        viewTimeoutMs: z.number().int().min(200).max(600_000).default(3000),
       })
       .strict()
-      .default({ engine: 'solo', emptyBlockIntervalMs: 1000, minSealDelayMs: 5 }),
+      .default({ engine: 'solo', emptyBlockIntervalMs: 1000, minSealDelayMs: 5, viewTimeoutMs: 3000 }),
     txpool: z
       .object({
         maxCount: z.number().int().min(1).optional(),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Chain } from '../chain/chain.js';
 import { hexKey } from '../codec/hex.js';
+import { encodeTx } from '../codec/tx.js';
 import { loadGenesisFile, type GenesisConfig } from '../config/genesis.js';
 import type { ResolvedNodeConfig } from '../config/node-config.js';
 import { createSuite } from '../crypto/index.js';
@@ -10,6 +11,11 @@ import { readNodeKeyFile } from '../crypto/node-key.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { ConsensusEngine } from '../engine/engine.js';
 import { SoloSealer } from '../engine/solo.js';
+import { PbftEngine } from '../engine/pbft.js';
+import { SerialQueue } from '../engine/serial-queue.js';
+import { TxGossip } from '../engine/tx-gossip.js';
+import { P2PNetwork } from '../p2p/index.js';
+import { BlockSync, DEFAULT_SYNC_OPTIONS } from '../sync/block-sync.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
@@ -20,6 +26,13 @@ import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js'
 import { equalBytes } from '../codec/canonical.js';
 
 export const LINGDING_VERSION = '0.1.0';
+
+/** The parts a networked (PBFT) node has and a solo node does not. */
+export interface Networking {
+  readonly net: P2PNetwork;
+  readonly sync: BlockSync;
+  gossip: TxGossip | null;
+}
 
 /**
  * One Lingding node: ledger + pool + consensus engine + RPC, wired from a config file.
@@ -41,6 +54,7 @@ export class LingdingNode implements RpcBackend {
     readonly pool: TxPool,
     private readonly recovery: SignatureRecoveryPool,
     readonly engine: ConsensusEngine,
+    readonly network: Networking | null,
     readonly metrics: NodeMetrics,
     readonly logger: Logger,
     readonly nodeId: Uint8Array,
@@ -69,14 +83,13 @@ export class LingdingNode implements RpcBackend {
       stateCacheEntries: config.storage.stateCacheEntries,
     });
     const sealers = chain.consensusNodes().filter((n) => n.role === 'sealer');
-    if (config.consensus.engine === 'solo') {
-      if (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey)) {
-        await chain.close();
-        throw new Error('the solo engine needs a genesis with exactly one sealer, and this node must be it');
-      }
-    } else {
+    if (config.consensus.engine === 'solo' && (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey))) {
       await chain.close();
-      throw new Error(`consensus engine '${config.consensus.engine}' is not available in this build`);
+      throw new Error('the solo engine needs a genesis with exactly one sealer, and this node must be it');
+    }
+    if (config.consensus.engine === 'pbft' && !config.p2p) {
+      await chain.close();
+      throw new Error('the pbft engine needs a p2p section in the node config (listen port and peers)');
     }
     const metrics = new NodeMetrics();
     const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
@@ -93,23 +106,73 @@ export class LingdingNode implements RpcBackend {
         },
       },
     );
-    const engine = new SoloSealer(
-      { emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs, minSealDelayMs: config.consensus.minSealDelayMs, sealerSecretKey: nodeSecret },
-      { chain, pool, logger: logger.child({ component: 'solo' }), metrics },
-    );
-    const node = new LingdingNode(config, genesis, suite, chain, pool, recovery, engine, metrics, logger, nodeKey.publicKey);
+    let engine: ConsensusEngine;
+    let network: Networking | null = null;
+    if (config.consensus.engine === 'solo') {
+      engine = new SoloSealer(
+        { emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs, minSealDelayMs: config.consensus.minSealDelayMs, sealerSecretKey: nodeSecret },
+        { chain, pool, logger: logger.child({ component: 'solo' }), metrics },
+      );
+    } else {
+      const p2p = config.p2p!;
+      const net = new P2PNetwork(
+        {
+          secretKey: nodeSecret,
+          listen: { host: p2p.host, port: p2p.port },
+          nodes: chain.consensusNodes().map((n) => ({ nodeId: hexKey(n.nodeId) })),
+          peers: p2p.peers,
+          protocolPrefix: `/lingding/${genesis.chainId}`,
+        },
+        { logger: logger.child({ component: 'p2p' }) },
+      );
+      const queue = new SerialQueue();
+      const pbft = new PbftEngine(
+        {
+          secretKey: nodeSecret,
+          safetyFile: join(config.dataDir, 'pbft-safety.bin'),
+          timeouts: { baseMs: config.consensus.viewTimeoutMs },
+          emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
+          minSealDelayMs: config.consensus.minSealDelayMs,
+        },
+        { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
+      );
+      const sync = new BlockSync(DEFAULT_SYNC_OPTIONS, {
+        chain,
+        pool,
+        recovery,
+        net,
+        queue,
+        logger: logger.child({ component: 'sync' }),
+        onCommitted: () => pbft.input(() => pbft.afterExternalCommit()),
+      });
+      engine = pbft;
+      network = { net, sync, gossip: null };
+    }
+    const node = new LingdingNode(config, genesis, suite, chain, pool, recovery, engine, network, metrics, logger, nodeKey.publicKey);
     node.wire();
     const { rpc } = node;
     try {
       await rpc.start();
+      if (network) await network.net.start();
     } catch (e) {
+      await rpc.stop().catch(() => {});
       await recovery.close();
       await chain.close();
-      throw new Error(`cannot listen for RPC on ${config.rpc.host}:${config.rpc.port}: ${(e as Error).message}`);
+      throw new Error(`cannot start: ${(e as Error).message}`);
+    }
+    if (network) {
+      network.gossip = new TxGossip({
+        net: network.net,
+        submit: (raw) => node.admit(raw),
+        pending: (max) => pool.pending(max).map((e) => encodeTx(e.tx)),
+        logger: logger.child({ component: 'gossip' }),
+      });
+      network.gossip.start();
+      network.sync.start();
     }
     await engine.start();
     logger.info(
-      { rpc: rpc.url, height: chain.head.number, chainId: genesis.chainId, nodeId: hexKey(nodeKey.publicKey), role: node.role, engine: engine.name },
+      { rpc: rpc.url, p2p: network?.net.listenAddress, height: chain.head.number, chainId: genesis.chainId, nodeId: hexKey(nodeKey.publicKey), role: node.role, engine: engine.name },
       'node started',
     );
     return node;
@@ -139,11 +202,29 @@ export class LingdingNode implements RpcBackend {
     });
   }
 
+  peers(): Array<{ nodeId: string; address: string; direction: string }> {
+    return this.network ? this.network.net.peers().map((p) => ({ nodeId: p.nodeId, address: p.address, direction: p.direction })) : [];
+  }
+
+  syncStatus(): { blockNumber: number; highestPeerBlock: number; syncing: boolean } {
+    if (this.network) return this.network.sync.status();
+    const n = this.chain.head.number;
+    return { blockNumber: n, highestPeerBlock: n, syncing: false };
+  }
+
   get rpcUrl(): string {
     return this.rpc.url;
   }
 
+  /** A transaction from a client: admitted, then relayed to the other nodes. */
   async submitTransaction(raw: Uint8Array): Promise<PoolEntry> {
+    const entry = await this.admit(raw);
+    this.network?.gossip?.relay(raw);
+    return entry;
+  }
+
+  /** Admits a transaction to the local pool (from a client or from a peer). */
+  async admit(raw: Uint8Array): Promise<PoolEntry> {
     try {
       const entry = await this.pool.submit(raw);
       this.metrics.pendingTxs.set(this.pool.size);
@@ -177,7 +258,10 @@ export class LingdingNode implements RpcBackend {
   }
 
   async stop(): Promise<void> {
+    this.network?.sync.stop();
+    this.network?.gossip?.stop();
     await this.engine.stop();
+    await this.network?.net.stop();
     await this.rpc.stop();
     await this.recovery.close();
     await this.chain.close();

@@ -23,6 +23,10 @@ export interface RpcBackend {
   readonly version: string;
   /** Admits a transaction to the pool and passes it on (engine, peers). */
   submitTransaction(raw: Uint8Array): Promise<PoolEntry>;
+  /** Connected peers (empty for a node without networking). */
+  peers(): Array<{ nodeId: string; address: string; direction: string }>;
+  /** Block sync progress; for a node without networking, just its height. */
+  syncStatus(): { blockNumber: number; highestPeerBlock: number; syncing: boolean };
   /** Resolves when the transaction is committed; rejects after `timeoutMs`. */
   waitForCommit(hashHex: string, timeoutMs: number): Promise<CommittedTx>;
 }
@@ -170,6 +174,16 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     b.chain.consensusNodes().filter((n) => n.role === 'observer').map((n) => ({ nodeId: hexKey(n.nodeId), regulator: n.regulator })),
 
   getConsensusStatus: (_p, b) => b.engine.status(),
+
+  getPbftView: (_p, b) => {
+    const s = b.engine.status();
+    if (b.engine.name !== 'pbft') throw new RpcError(RpcErrorCode.NotFound, `this node runs the '${b.engine.name}' engine, not pbft`);
+    return { height: s.height, view: s.view, phase: s.phase, leader: s.leader, leaderNodeId: s.leaderNodeId };
+  },
+
+  getSyncStatus: (_p, b) => b.syncStatus(),
+
+  getPeers: (_p, b) => b.peers(),
 };
 
 function hashFn(b: RpcBackend) {

@@ -1,0 +1,25 @@
+import { hexKey } from '../codec/hex.js';
+import { encodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import type { TxPool } from '../txpool/pool.js';
+
+/**
+ * The senders of a block's transactions: taken from the pool where this node already
+ * admitted (and verified) the transaction, recovered on the worker pool otherwise.
+ * Returns null for a transaction whose signature does not recover.
+ */
+export async function resolveSenders(
+  suite: CryptoSuite,
+  txs: readonly Transaction[],
+  deps: { pool: TxPool; recovery: SignatureRecoveryPool },
+): Promise<Array<Uint8Array | null>> {
+  return Promise.all(
+    txs.map(async (tx) => {
+      const known = deps.pool.get(hexKey(suite.hash(encodeTx(tx))));
+      if (known) return known.sender;
+      const pub = await deps.recovery.recover(txSigningHash(suite, tx), tx.signature);
+      return pub ? suite.addressFromPublicKey(pub) : null;
+    }),
+  );
+}

@@ -1,0 +1,233 @@
+import type { Logger } from 'pino';
+import { verifyCommitCertificate } from '../../consensus/index.js';
+import type { Chain } from '../chain/chain.js';
+import {
+  blockFromCanonical,
+  blockHash,
+  certFromCanonical,
+  certToCanonical,
+  CodecError,
+  decodeCanonical,
+  encodeCanonical,
+  headerToCanonical,
+  txToCanonical,
+  type Block,
+  type Canonical,
+  type CommitCertificate,
+} from '../codec/index.js';
+import { hexKey } from '../codec/hex.js';
+import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import { validatorSetOf } from '../engine/pbft.js';
+import { resolveSenders } from '../engine/senders.js';
+import type { SerialQueue } from '../engine/serial-queue.js';
+import type { P2PNetwork } from '../p2p/index.js';
+import type { TxPool } from '../txpool/pool.js';
+
+export interface BlockSyncOptions {
+  /** How often to ask peers for their heads. */
+  readonly pollIntervalMs: number;
+  /** Blocks per request. */
+  readonly batchSize: number;
+  /** How long a peer that served a bad block is ignored. */
+  readonly penaltyMs: number;
+}
+
+export const DEFAULT_SYNC_OPTIONS: BlockSyncOptions = { pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 };
+
+export interface SyncStatus {
+  readonly blockNumber: number;
+  readonly highestPeerBlock: number;
+  readonly syncing: boolean;
+  readonly blocksSynced: number;
+  readonly penalisedPeers: number;
+}
+
+/**
+ * Brings a node that is behind (new, restarted, or an observer that missed messages) up
+ * to its peers: asks connected peers for their heads, fetches batches of blocks with
+ * their commit certificates from the peers ahead (rotating between them), and for every
+ * block checks the certificate against the validator set in force at that height,
+ * re-executes it, checks the state root, and only then commits it. A peer that serves a
+ * block that does not check is ignored for `penaltyMs`.
+ */
+export class BlockSync {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private busy = false;
+  private readonly peerHeads = new Map<string, number>();
+  private readonly penalised = new Map<string, number>();
+  private nextPeer = 0;
+  private synced = 0;
+
+  constructor(
+    private readonly opts: BlockSyncOptions,
+    private readonly deps: {
+      chain: Chain;
+      pool: TxPool;
+      recovery: SignatureRecoveryPool;
+      net: P2PNetwork;
+      queue: SerialQueue;
+      logger: Logger;
+      /** Tells consensus that the head moved under it. */
+      onCommitted: () => Promise<void>;
+    },
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.deps.net.handleRequest('status', () => {
+      const h = this.deps.chain.head;
+      return encodeCanonical([h.number, h.hash]);
+    });
+    this.deps.net.handleRequest('blocks', (_from, req) => this.serveBlocks(req));
+    this.deps.net.on('peer:connected', () => this.kick());
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  status(): SyncStatus {
+    const blockNumber = this.deps.chain.head.number;
+    const highestPeerBlock = Math.max(blockNumber, ...this.peerHeads.values());
+    return { blockNumber, highestPeerBlock, syncing: highestPeerBlock > blockNumber, blocksSynced: this.synced, penalisedPeers: this.penalised.size };
+  }
+
+  /** Look at peers now rather than at the next poll (a peer connected, or consensus saw a future height). */
+  kick(): void {
+    if (this.running && !this.busy) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.round(), 0);
+    }
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.round(), this.opts.pollIntervalMs);
+  }
+
+  private async round(): Promise<void> {
+    if (this.busy || !this.running) return;
+    this.busy = true;
+    try {
+      await this.pollHeads();
+      while (this.running && (await this.fetchNext())) {
+        /* keep going while peers are ahead */
+      }
+    } catch (e) {
+      this.deps.logger.warn({ err: (e as Error).message }, 'sync round failed');
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
+  }
+
+  private async pollHeads(): Promise<void> {
+    const now = Date.now();
+    for (const [peer, until] of this.penalised) if (until <= now) this.penalised.delete(peer);
+    const peers = this.deps.net.peers().map((p) => p.nodeId);
+    for (const k of [...this.peerHeads.keys()]) if (!peers.includes(k)) this.peerHeads.delete(k);
+    await Promise.all(
+      peers.map(async (peer) => {
+        try {
+          const v = decodeCanonical(await this.deps.net.request(peer, 'status', new Uint8Array([0xc0]), { timeoutMs: 2000 }));
+          if (!Array.isArray(v) || typeof v[0] !== 'number') throw new CodecError('status must be [number, hash]');
+          this.peerHeads.set(peer, v[0]);
+        } catch {
+          this.peerHeads.delete(peer);
+        }
+      }),
+    );
+  }
+
+  /** Fetches and applies one batch from a peer that is ahead; false when nobody is. */
+  private async fetchNext(): Promise<boolean> {
+    const head = this.deps.chain.head.number;
+    const ahead = [...this.peerHeads].filter(([p, h]) => h > head && !this.penalised.has(p)).map(([p]) => p);
+    if (ahead.length === 0) return false;
+    const peer = ahead[this.nextPeer++ % ahead.length];
+    const from = head + 1;
+    const count = Math.min(this.opts.batchSize, this.peerHeads.get(peer)! - head);
+    let entries: Array<{ block: Block; certificate: CommitCertificate }>;
+    try {
+      const res = await this.deps.net.request(peer, 'blocks', encodeCanonical([from, count]), { timeoutMs: 10_000 });
+      entries = decodeBlocksResponse(res);
+    } catch (e) {
+      this.penalise(peer, `blocks request failed: ${(e as Error).message}`);
+      return true;
+    }
+    if (entries.length === 0) {
+      this.peerHeads.delete(peer);
+      return true;
+    }
+    for (const { block, certificate } of entries) {
+      const applied = await this.deps.queue.run(() => this.apply(block, certificate, peer));
+      if (applied === 'bad') return true;
+      if (applied === 'stale') continue;
+    }
+    await this.deps.onCommitted();
+    return true;
+  }
+
+  private async apply(block: Block, certificate: CommitCertificate, peer: string): Promise<'ok' | 'stale' | 'bad'> {
+    const { chain } = this.deps;
+    const n = block.header.number;
+    if (n <= chain.head.number) return 'stale'; // consensus got there first
+    if (n !== chain.head.number + 1) return this.reject(peer, n, `block ${n} is not next (head ${chain.head.number})`);
+    const hash = blockHash(chain.suite, block.header);
+    const check = verifyCommitCertificate(chain.suite, validatorSetOf(chain), n, hash, certificate);
+    if (!check.ok) return this.reject(peer, n, `certificate does not verify: ${check.reason}`);
+    try {
+      const senders = await resolveSenders(chain.suite, block.transactions, this.deps);
+      const bad = senders.indexOf(null);
+      if (bad >= 0) return this.reject(peer, n, `transaction ${bad} has an invalid signature`);
+      const executed = chain.executeBlock(block, senders as Uint8Array[]);
+      const head = await chain.commit(executed, certificate);
+      this.deps.pool.onBlockCommitted(executed.txHashes.map(hexKey), head.number);
+      this.synced++;
+      return 'ok';
+    } catch (e) {
+      return this.reject(peer, n, (e as Error).message);
+    }
+  }
+
+  private reject(peer: string, height: number, reason: string): 'bad' {
+    this.penalise(peer, `refused block ${height}: ${reason}`);
+    return 'bad';
+  }
+
+  private penalise(peer: string, reason: string): void {
+    this.penalised.set(peer, Date.now() + this.opts.penaltyMs);
+    this.deps.logger.warn({ peer: peer.slice(0, 16), reason }, 'sync peer penalised');
+  }
+
+  private async serveBlocks(req: Uint8Array): Promise<Uint8Array> {
+    const v = decodeCanonical(req);
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') throw new CodecError('blocks request must be [from, count]');
+    const from = v[0];
+    const count = Math.min(v[1], this.opts.batchSize);
+    const out: Canonical[] = [];
+    let bytes = 0;
+    for (let n = from; n < from + count && n <= this.deps.chain.head.number; n++) {
+      const stored = await this.deps.chain.store.getBlock(n);
+      if (!stored?.certificate) break;
+      const entry: Canonical = [[headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)], certToCanonical(stored.certificate)];
+      out.push(entry);
+      bytes += 300 * stored.block.transactions.length + 1000;
+      if (bytes > 16 * 1024 * 1024) break; // stay well under the response limit
+    }
+    return encodeCanonical(out);
+  }
+}
+
+function decodeBlocksResponse(bytes: Uint8Array): Array<{ block: Block; certificate: CommitCertificate }> {
+  const v = decodeCanonical(bytes);
+  if (!Array.isArray(v)) throw new CodecError('blocks response must be an array');
+  return (v as Canonical[]).map((e, i) => {
+    if (!Array.isArray(e) || e.length !== 2) throw new CodecError(`blocks response entry ${i} must be [block, certificate]`);
+    return { block: blockFromCanonical(e[0]), certificate: certFromCanonical(e[1]) };
+  });
+}

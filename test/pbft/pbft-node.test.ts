@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromHex, toHex } from '../../node/codec/hex.js';
+import { SystemAddress } from '../../node/exec/addresses.js';
+import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { kvIface, suite } from '../lib/in-process.js';
+import { inProcessCluster, type InProcessCluster } from './in-process-cluster.js';
+
+async function until<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.sequential('PBFT nodes in one process (4 validators + 1 observer)', () => {
+  let c: InProcessCluster;
+  beforeAll(async () => {
+    c = await inProcessCluster(4, 1);
+    await Promise.all(c.nodes.map((_, i) => c.start(i)));
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it('commits a transaction sent to the observer on every node, with a 3-of-4 certificate', async () => {
+    const height = await c.nodes[4].client.request<number>('getBlockNumber');
+    const { raw, hash } = buildSignedTx(suite, { chainId: c.chainId, height, to: SystemAddress.KVStore, input: fromHex(kvIface.encodeFunctionData('set', ['a', 'b'])), gasLimit: 200_000 }, c.accounts[0].secretKey);
+    const receipt = await c.nodes[4].client.request<{ status: number; blockNumber: number; blockHash: string }>('sendTransaction', [toHex(raw), true]);
+    expect(receipt.status).toBe(0);
+    for (const n of c.nodes) {
+      const r = await until('receipt everywhere', () => n.client.request<{ blockHash: string }>('getTransactionReceipt', [toHex(hash)]));
+      expect(r.blockHash).toBe(receipt.blockHash);
+    }
+    const block = await c.nodes[0].client.request<{ certificate: { signatures: unknown[] } }>('getBlockByNumber', [receipt.blockNumber]);
+    expect(block.certificate.signatures.length).toBeGreaterThanOrEqual(3);
+    const view = await c.nodes[1].client.request<{ leader: number }>('getPbftView');
+    expect(view.leader).toBeGreaterThanOrEqual(0);
+    expect(await c.nodes[4].client.request<{ role: string }>('getNodeInfo')).toMatchObject({ role: 'observer' });
+  });
+
+  it('keeps committing with one validator down, and the restarted one catches up', async () => {
+    await c.stop(3);
+    const before = await c.nodes[0].client.request<number>('getBlockNumber');
+    await until('progress without validator 3', async () => (await c.nodes[0].client.request<number>('getBlockNumber')) >= before + 3, 30_000);
+    await c.start(3);
+    const target = await c.nodes[0].client.request<number>('getBlockNumber');
+    await until('validator 3 caught up', async () => (await c.nodes[3].client.request<number>('getBlockNumber')) >= target, 30_000);
+    const h = Math.min(...(await Promise.all(c.nodes.map((n) => n.client.request<number>('getBlockNumber')))));
+    const hashes = await Promise.all(c.nodes.map((n) => n.client.request<{ hash: string; stateRoot: string }>('getBlockByNumber', [h])));
+    expect(new Set(hashes.map((b) => b.hash + b.stateRoot)).size).toBe(1);
+  });
+});
