@@ -72,7 +72,7 @@ describe('prepareContract rejects', () => {
   });
 
   it('a start function', () => {
-    expectRejected(wat(contract('(func $init) (start $init)')), 'START_FUNCTION', /start function is not allowed/);
+    expectRejected(wat(contract('(func $init) (start $init)')), 'START_FUNCTION', /start function is not allowed; export it as `_initialize`/);
   });
 
   it('garbage, truncated and oversized bytes', () => {
@@ -99,6 +99,7 @@ describe('prepareContract rejects', () => {
       /"call" has type \(i32\) -> \(\); entry points take and return nothing/,
     );
     expectRejected(wat(contract('(global (export "__lingding_gas") i32 (i32.const 0))')), 'BAD_EXPORT', /reserved prefix/);
+    expectRejected(wat(contract('(func (export "_initialize") (param i32))')), 'BAD_EXPORT', /"_initialize" has type \(i32\) -> \(\)/);
   });
 
   it('tables above the cap and other unsupported proposals', () => {

@@ -38,6 +38,8 @@ export interface PreparedContract {
   readonly limits: VmLimits;
   /** Whether the contract has a `deploy` constructor. */
   readonly hasDeploy: boolean;
+  /** Whether the contract exports `_initialize`, run before the entry point of every run. */
+  readonly hasInitialize: boolean;
   /** Initial linear-memory pages, charged at instantiation. */
   readonly memoryPages: number;
 }
@@ -50,12 +52,12 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   }
   const m = parseModule(wasm);
   if (m.hasStart) {
-    throw new ContractRejectedError('START_FUNCTION', 'a start function is not allowed; put initialisation in the `deploy` export');
+    throw new ContractRejectedError('START_FUNCTION', 'a start function is not allowed; export it as `_initialize` instead');
   }
   checkImports(m);
   const memoryPages = checkMemory(m, limits);
   checkTables(m, limits);
-  const hasDeploy = checkExports(m);
+  const { hasDeploy, hasInitialize } = checkExports(m);
   const functionCount = m.imports.length + m.functions.length;
   if (functionCount > limits.maxFunctions) {
     throw new ContractRejectedError('LIMIT', `module has ${functionCount} functions; the limit is ${limits.maxFunctions}`);
@@ -100,7 +102,7 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   if (!engine.validate(code)) {
     throw new VmInternalError('instrumented module fails validation; this is a VM bug');
   }
-  return { codeHash: keccak_256(wasm), code, scheduleId: scheduleId(limits), limits, hasDeploy, memoryPages };
+  return { codeHash: keccak_256(wasm), code, scheduleId: scheduleId(limits), limits, hasDeploy, hasInitialize, memoryPages };
 }
 
 const sameTypes = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((t, i) => t === b[i]);
@@ -155,16 +157,27 @@ function checkTables(m: ParsedModule, limits: VmLimits): void {
   }
 }
 
-/** Checks the entry-point ABI; returns whether `deploy` exists. */
-function checkExports(m: ParsedModule): boolean {
-  let hasCall = false;
-  let hasDeploy = false;
-  let hasMemory = false;
+/** Optional exports the runner calls: `deploy` (constructor) and `_initialize` (see below). */
+interface OptionalEntries {
+  readonly hasDeploy: boolean;
+  readonly hasInitialize: boolean;
+}
+
+/**
+ * `_initialize` is the WASI-reactor name for a module's own initialisation (what a start
+ * function would do, e.g. AssemblyScript's `--exportStart _initialize`); the runner calls
+ * it, metered, before the entry point of every run.
+ */
+const FUNCTION_EXPORTS = ['call', 'deploy', '_initialize'];
+
+/** Checks the entry-point ABI. */
+function checkExports(m: ParsedModule): OptionalEntries {
+  const found = new Set<string>();
   for (const e of m.exports) {
     if (e.name.startsWith(RESERVED_PREFIX)) {
       throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" uses the reserved prefix "${RESERVED_PREFIX}"`);
     }
-    if (e.name === 'call' || e.name === 'deploy') {
+    if (FUNCTION_EXPORTS.includes(e.name)) {
       if (e.kind !== 0) {
         const kind = KIND_NAMES[e.kind] ?? `kind ${e.kind}`;
         throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" must be a function, not a ${kind}`);
@@ -178,17 +191,13 @@ function checkExports(m: ParsedModule): boolean {
       if (t.params.length !== 0 || t.results.length !== 0) {
         throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" has type ${formatType(t)}; entry points take and return nothing`);
       }
-      if (e.name === 'call') hasCall = true;
-      else hasDeploy = true;
     }
-    if (e.name === 'memory') {
-      if (e.kind !== 2) throw new ContractRejectedError('BAD_EXPORT', 'export "memory" must be the module\'s memory');
-      hasMemory = true;
-    }
+    if (e.name === 'memory' && e.kind !== 2) throw new ContractRejectedError('BAD_EXPORT', 'export "memory" must be the module\'s memory');
+    found.add(e.name);
   }
-  if (!hasCall) throw new ContractRejectedError('BAD_EXPORT', 'missing export "call" (the entry point of every contract call)');
-  if (!hasMemory) throw new ContractRejectedError('BAD_EXPORT', 'missing export "memory" (the host reads inputs and outputs through it)');
-  return hasDeploy;
+  if (!found.has('call')) throw new ContractRejectedError('BAD_EXPORT', 'missing export "call" (the entry point of every contract call)');
+  if (!found.has('memory')) throw new ContractRejectedError('BAD_EXPORT', 'missing export "memory" (the host reads inputs and outputs through it)');
+  return { hasDeploy: found.has('deploy'), hasInitialize: found.has('_initialize') };
 }
 
 /**

@@ -70,6 +70,18 @@ describe('runContract: results', () => {
     expect(r).toMatchObject({ status: 'revert', revertReason: 'nope' });
   });
 
+  it('runs `_initialize` before the entry point, metered, on every run', () => {
+    const p = prepare(
+      '(i32.store (i32.const 0) (global.get $ready)) (call $finish (i32.const 0) (i32.const 4))',
+      '(global $ready (mut i32) (i32.const 0)) (func (export "_initialize") (global.set $ready (i32.const 7)))',
+    );
+    expect(p.hasInitialize).toBe(true);
+    const r = run(p);
+    expect(new DataView(r.output.buffer, r.output.byteOffset).getInt32(0, true)).toBe(7);
+    // _initialize's own block: const + global.set
+    expect(r.gasUsed).toBe(run(prepare('(call $finish (i32.const 0) (i32.const 4))')).gasUsed + 2 + (1 + 3 + 1));
+  });
+
   it('treats a missing `deploy` as an empty constructor and runs a present one', () => {
     expect(run(prepare(''), { entry: 'deploy' })).toMatchObject({ status: 'success', gasUsed: ONE_PAGE });
     const world = newWorld();

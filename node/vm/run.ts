@@ -85,15 +85,13 @@ export function runContract(params: RunParams): RunResult {
   stack.value = stackBase;
   const used = () => gasLimit - Number(gas.value as bigint);
 
+  // Only `deploy` may be missing (prepareContract insists on `call`): no constructor is a no-op.
   const fn = exports[entry] as (() => void) | undefined;
-  if (!fn) {
-    // Only `deploy` is optional (prepareContract insists on `call`): no constructor is a no-op.
-    binding.end();
-    return { status: 'success', gasUsed: used(), output: EMPTY };
-  }
+  const initialize = prepared.hasInitialize ? (exports._initialize as () => void) : undefined;
   active.push(stack);
   try {
-    fn();
+    initialize?.();
+    fn?.();
     return { status: 'success', gasUsed: used(), output: EMPTY };
   } catch (e) {
     if (e instanceof HaltSignal) {
