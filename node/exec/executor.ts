@@ -1,7 +1,9 @@
 import { ReceiptStatus, type Log, type Receipt, type ReceiptStatusCode } from '../codec/block.js';
 import { hexKey } from '../codec/hex.js';
 import type { Transaction } from '../codec/tx.js';
-import type { StateOverlay } from '../state/overlay.js';
+import type { StateOverlay, StateReader } from '../state/overlay.js';
+import { encodeCanonical } from '../codec/canonical.js';
+import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
 import { SYSTEM_CONTRACTS } from './system/index.js';
 import { CallFailure, RevertError, type BlockContext, type CallFrame, type Contract } from './types.js';
@@ -12,10 +14,17 @@ import { CallFailure, RevertError, type BlockContext, type CallFrame, type Contr
  * calls to unknown addresses fail with a clear receipt.
  */
 export interface ContractVm {
-  /** Deploys `code`, running its constructor; returns the new contract's address. */
-  deploy(frame: CallFrame, code: Uint8Array): Uint8Array;
+  /** Deploys the contract in `input` at `address`, running its constructor in `frame`. */
+  deploy(frame: CallFrame, input: Uint8Array, address: Uint8Array): void;
   /** Returns the contract at `address`, or null if there is none. */
-  resolve(state: StateOverlay, address: Uint8Array): Contract | null;
+  resolve(state: StateReader, address: Uint8Array): Contract | null;
+  /** Lets contracts call other contracts, built-in ones included. */
+  bindResolver(resolve: (state: StateReader, address: Uint8Array) => Contract | null): void;
+}
+
+/** The address of a contract deployed by `sender` in the transaction with `nonce`. */
+export function contractAddress(suite: BlockContext['suite'], sender: Uint8Array, nonce: Uint8Array): Uint8Array {
+  return suite.hash(encodeCanonical(['lingding/contract', sender, nonce])).subarray(12);
 }
 
 export interface ExecutedTx {
@@ -29,7 +38,9 @@ export interface TxInput {
 }
 
 export class Executor {
-  constructor(private readonly vm: ContractVm | null = null) {}
+  constructor(private readonly vm: ContractVm | null = null) {
+    vm?.bindResolver((state, address) => this.lookup(state, address));
+  }
 
   /**
    * Runs one transaction over `blockState`. Its writes land in `blockState` only if it
@@ -43,7 +54,7 @@ export class Executor {
     const logs: Log[] = [];
     let status: ReceiptStatusCode = ReceiptStatus.Success;
     let output: Uint8Array = new Uint8Array();
-    let contractAddress: Uint8Array | null = null;
+    let contractAddress_: Uint8Array | null = null;
     let message = '';
     try {
       gas.charge(intrinsicGas(tx.input.length));
@@ -56,21 +67,24 @@ export class Executor {
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
         readOnly: false,
+        callStack: [],
         emit: (log) => logs.push(log),
       };
       if (tx.to === null) {
         if (!this.vm) throw new CallFailure(ReceiptStatus.DeployFailed, 'contract deployment is not available: this node has no contract VM');
-        contractAddress = this.vm.deploy(frame, tx.input);
+        const address = contractAddress(block.suite, sender, tx.nonce);
+        this.vm.deploy({ ...frame, self: address }, tx.input, address);
+        contractAddress_ = address;
       } else {
         output = this.resolve(txState, tx.to).call(frame);
       }
     } catch (e) {
       ({ status, message, output } = failure(e));
       logs.length = 0;
-      contractAddress = null;
+      contractAddress_ = null;
     }
     if (status === ReceiptStatus.Success) txState.mergeInto(blockState);
-    return { status, gasUsed: gas.used, output, logs, contractAddress, message };
+    return { status, gasUsed: gas.used, output, logs, contractAddress: contractAddress_, message };
   }
 
   /** A read-only call (the `call` RPC): nothing it does is kept. */
@@ -85,6 +99,7 @@ export class Executor {
       self: to,
       input,
       readOnly: true,
+      callStack: [],
       emit: () => {},
     };
     try {
@@ -95,16 +110,21 @@ export class Executor {
     }
   }
 
-  private resolve(state: StateOverlay, to: Uint8Array): Contract {
-    const builtin = SYSTEM_CONTRACTS.get(hexKey(to));
-    if (builtin) return builtin;
-    const deployed = this.vm?.resolve(state, to) ?? null;
-    if (!deployed) throw new CallFailure(ReceiptStatus.BadCall, `no contract at address 0x${hexKey(to)}`);
-    return deployed;
+  private resolve(state: StateReader, to: Uint8Array): Contract {
+    const c = this.lookup(state, to);
+    if (!c) throw new CallFailure(ReceiptStatus.BadCall, `no contract at address 0x${hexKey(to)}`);
+    return c;
+  }
+
+  private lookup(state: StateReader, to: Uint8Array): Contract | null {
+    return SYSTEM_CONTRACTS.get(hexKey(to)) ?? this.vm?.resolve(state, to) ?? null;
   }
 }
 
 function failure(e: unknown): { status: ReceiptStatusCode; message: string; output: Uint8Array } {
+  // The node could not compute a deterministic result (not the contract's fault): the
+  // block must not be built or accepted, so this propagates.
+  if (e instanceof VmInternalError) throw e;
   if (e instanceof OutOfGasError) return { status: ReceiptStatus.OutOfGas, message: e.message, output: new Uint8Array() };
   if (e instanceof RevertError) return { status: ReceiptStatus.Reverted, message: e.message, output: e.data };
   if (e instanceof CallFailure) return { status: e.status, message: e.message, output: new Uint8Array() };

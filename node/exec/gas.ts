@@ -41,6 +41,13 @@ export class GasMeter {
     return this.limit - this.usedGas;
   }
 
+  /** Uses up all the gas and throws OutOfGasError. */
+  exhaust(): never {
+    const left = this.left;
+    this.usedGas = this.limit;
+    throw new OutOfGasError(left + 1, left);
+  }
+
   /** Charges `amount` or throws OutOfGasError (and then the meter reads as exhausted). */
   charge(amount: number): void {
     if (amount > this.left) {

@@ -23,6 +23,8 @@ export interface CallFrame {
   readonly input: Uint8Array;
   /** True for `call` RPC queries: writes are refused. */
   readonly readOnly: boolean;
+  /** Addresses (hex) of the contracts on the call stack, outermost first. */
+  readonly callStack: readonly string[];
   emit(log: Log): void;
 }
 

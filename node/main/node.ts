@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Chain } from '../chain/chain.js';
 import { hexKey } from '../codec/hex.js';
 import { encodeTx } from '../codec/tx.js';
+import { WasmContractVm } from '../exec/wasm-vm.js';
 import { loadGenesisFile, type GenesisConfig } from '../config/genesis.js';
 import type { ResolvedNodeConfig } from '../config/node-config.js';
 import { createSuite } from '../crypto/index.js';
@@ -81,6 +82,7 @@ export class LingdingNode implements RpcBackend {
       suite,
       syncWrites: config.storage.syncWrites,
       stateCacheEntries: config.storage.stateCacheEntries,
+      vm: new WasmContractVm(),
     });
     const sealers = chain.consensusNodes().filter((n) => n.role === 'sealer');
     if (config.consensus.engine === 'solo' && (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey))) {

@@ -6,6 +6,7 @@ import { fromHex, HexError, hexKey, toHex } from '../codec/hex.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { ConsensusEngine } from '../engine/engine.js';
 import { readSystemConfigEntry } from '../exec/system/index.js';
+import { readStoredCode } from '../exec/wasm-vm.js';
 import { merkleProof } from '../ledger/merkle.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
@@ -111,6 +112,16 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     const data = r.data === undefined ? new Uint8Array() : bytesParam(r.data, 'data');
     const out = b.chain.call(from, to, data);
     return { status: out.status, statusText: STATUS_TEXT[out.status], output: toHex(out.output), message: out.message, gasUsed: out.gasUsed, blockNumber: b.chain.head.number };
+  },
+
+  getCode(p, b) {
+    const stored = readStoredCode(b.chain.state, addressParam(p[0], 'address'));
+    return stored ? toHex(stored.wasm) : null;
+  },
+
+  getAbi(p, b) {
+    const stored = readStoredCode(b.chain.state, addressParam(p[0], 'address'));
+    return stored ? stored.abi : null;
   },
 
   getPendingTxSize: (_p, b) => b.pool.size,

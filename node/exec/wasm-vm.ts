@@ -1,0 +1,184 @@
+import { ReceiptStatus } from '../codec/block.js';
+import { decodeCanonical, encodeCanonical } from '../codec/canonical.js';
+import { hexKey } from '../codec/hex.js';
+import type { StateReader } from '../state/overlay.js';
+import {
+  ContractRejectedError,
+  DEFAULT_VM_LIMITS,
+  ModuleCache,
+  prepareContract,
+  runContract,
+  type HostEnv,
+  type NestedCallResult,
+  type PreparedContract,
+  type RunResult,
+  type VmLimits,
+} from '../vm/index.js';
+import { codeKey, storageKey } from './addresses.js';
+import type { ContractVm } from './executor.js';
+import { GasMeter, GasCost, OutOfGasError } from './gas.js';
+import { CallFailure, RevertError, type CallFrame, type Contract } from './types.js';
+import type { Log } from '../codec/block.js';
+
+/** Nested calls deeper than this fail (the callee sees status 'failure'). */
+export const MAX_CALL_DEPTH = 64;
+
+/**
+ * What a deployment transaction carries as input: the canonical encoding of
+ * `[wasm: bytes, constructorInput: bytes, abi: string]`. The ABI (JSON, may be empty) is
+ * stored so that getAbi can serve it to tools.
+ */
+export function encodeDeployInput(wasm: Uint8Array, constructorInput: Uint8Array, abi: string): Uint8Array {
+  return encodeCanonical([wasm, constructorInput, abi]);
+}
+
+export function decodeDeployInput(input: Uint8Array): { wasm: Uint8Array; constructorInput: Uint8Array; abi: string } {
+  let v;
+  try {
+    v = decodeCanonical(input);
+  } catch (e) {
+    throw new CallFailure(ReceiptStatus.DeployFailed, `deployment input is not [wasm, constructorInput, abi]: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(v) || v.length !== 3 || !(v[0] instanceof Uint8Array) || !(v[1] instanceof Uint8Array) || typeof v[2] !== 'string') {
+    throw new CallFailure(ReceiptStatus.DeployFailed, 'deployment input must be [wasm: bytes, constructorInput: bytes, abi: string]');
+  }
+  return { wasm: v[0], constructorInput: v[1], abi: v[2] };
+}
+
+/** What the state holds for a deployed contract (at codeKey(address)). */
+interface StoredCode {
+  readonly codeHash: Uint8Array;
+  readonly wasm: Uint8Array;
+  readonly abi: string;
+}
+
+export function readStoredCode(state: StateReader, address: Uint8Array): StoredCode | null {
+  const raw = state.get(codeKey(address));
+  if (!raw) return null;
+  const [codeHash, wasm, abi] = decodeCanonical(raw) as [Uint8Array, Uint8Array, string];
+  return { codeHash, wasm, abi };
+}
+
+/**
+ * The executor's WebAssembly contracts (node/vm): deploys code, and runs calls with a
+ * HostEnv over the call's state overlay. Gas: the VM meters the run and this adapter
+ * charges the frame's GasMeter with what the run used.
+ *
+ * Nested calls run the callee in a child overlay that is merged only if the callee
+ * succeeds; its events reach the caller only then. Reentrancy is refused: a contract
+ * already on the call stack cannot be called again (the call fails), which rules out the
+ * reentrancy bugs of EVM contracts at the cost of callback patterns.
+ */
+export class WasmContractVm implements ContractVm {
+  private readonly cache: ModuleCache;
+  private resolveAny: (state: StateReader, address: Uint8Array) => Contract | null = () => null;
+
+  constructor(private readonly limits: VmLimits = DEFAULT_VM_LIMITS, cache?: ModuleCache) {
+    this.cache = cache ?? new ModuleCache();
+  }
+
+  bindResolver(resolve: (state: StateReader, address: Uint8Array) => Contract | null): void {
+    this.resolveAny = resolve;
+  }
+
+  cacheStats() {
+    return this.cache.stats();
+  }
+
+  deploy(frame: CallFrame, input: Uint8Array, address: Uint8Array): void {
+    const { wasm, constructorInput, abi } = decodeDeployInput(input);
+    if (frame.state.get(codeKey(address))) throw new CallFailure(ReceiptStatus.DeployFailed, `an account already exists at 0x${hexKey(address)}`);
+    let prepared: PreparedContract;
+    try {
+      prepared = prepareContract(wasm, this.limits);
+    } catch (e) {
+      if (e instanceof ContractRejectedError) throw new CallFailure(ReceiptStatus.DeployFailed, `contract refused (${e.code}): ${e.message}`);
+      throw e;
+    }
+    frame.gas.charge(GasCost.codeByte * wasm.length);
+    frame.state.set(codeKey(address), encodeCanonical([prepared.codeHash, wasm, abi]));
+    if (prepared.hasDeploy) this.run(frame, prepared, 'deploy', constructorInput);
+  }
+
+  resolve(state: StateReader, address: Uint8Array): Contract | null {
+    const stored = readStoredCode(state, address);
+    if (!stored) return null;
+    return {
+      call: (frame) => {
+        const prepared = this.cache.lookup(stored.codeHash, this.limits) ?? prepareContract(stored.wasm, this.limits);
+        return this.run(frame, prepared, 'call', frame.input);
+      },
+    };
+  }
+
+  private run(frame: CallFrame, prepared: PreparedContract, entry: 'call' | 'deploy', input: Uint8Array): Uint8Array {
+    const result: RunResult = runContract({ prepared, entry, input, gasLimit: frame.gas.left, host: this.host(frame), cache: this.cache });
+    switch (result.status) {
+      case 'success':
+        frame.gas.charge(result.gasUsed);
+        return result.output;
+      case 'revert':
+        frame.gas.charge(result.gasUsed);
+        throw new RevertError(result.revertReason ?? 'reverted', result.output);
+      case 'outOfGas':
+        return frame.gas.exhaust();
+      case 'trap':
+        frame.gas.charge(Math.min(result.gasUsed, frame.gas.left));
+        throw new CallFailure(ReceiptStatus.Trapped, result.trapMessage ?? 'trapped');
+    }
+  }
+
+  private host(frame: CallFrame): HostEnv {
+    const self = frame.self;
+    const suite = frame.block.suite;
+    const writable = () => {
+      if (frame.readOnly) throw new CallFailure(ReceiptStatus.BadCall, 'state modification in a read-only call');
+    };
+    return {
+      storageGet: (key) => frame.state.get(storageKey(self, key)) ?? undefined,
+      storageSet: (key, value) => {
+        writable();
+        frame.state.set(storageKey(self, key), value);
+      },
+      storageRemove: (key) => {
+        writable();
+        frame.state.delete(storageKey(self, key));
+      },
+      caller: frame.sender,
+      origin: frame.origin,
+      self,
+      blockNumber: frame.block.number,
+      timestamp: frame.block.timestamp,
+      emitEvent: (topics, data) => frame.emit({ address: self, topics: topics.map((t) => Uint8Array.from(t)), data: Uint8Array.from(data) }),
+      callContract: (address, input, gasForwarded) => this.nestedCall(frame, address, input, gasForwarded),
+      hash: (data) => suite.hash(data),
+      verifySignature: (digest, sig, pub) => suite.verify(digest, sig, pub),
+      debugLog: () => {},
+    };
+  }
+
+  private nestedCall(frame: CallFrame, address: Uint8Array, input: Uint8Array, gasForwarded: number): NestedCallResult {
+    const failure = (gasUsed: number): NestedCallResult => ({ status: 'trap', gasUsed, output: new Uint8Array() });
+    const target = hexKey(address);
+    const stack = [...frame.callStack, hexKey(frame.self)];
+    if (stack.includes(target) || stack.length >= MAX_CALL_DEPTH) return failure(0);
+    const callee = this.resolveAny(frame.state, address);
+    if (!callee) return failure(0);
+    const gas = new GasMeter(gasForwarded);
+    const logs: Log[] = [];
+    const child = frame.state.child();
+    const sub: CallFrame = { ...frame, state: child, gas, sender: frame.self, self: address, input, callStack: stack, emit: (l) => logs.push(l) };
+    try {
+      const output = callee.call(sub);
+      child.mergeInto(frame.state);
+      for (const l of logs) frame.emit(l);
+      return { status: 'success', gasUsed: gas.used, output };
+    } catch (e) {
+      if (e instanceof RevertError) return { status: 'revert', gasUsed: gas.used, output: e.data };
+      if (e instanceof OutOfGasError) return { status: 'outOfGas', gasUsed: gasForwarded, output: new Uint8Array() };
+      if (e instanceof CallFailure) return failure(gas.used);
+      throw e;
+    }
+  }
+}
+
