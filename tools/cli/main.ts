@@ -1,13 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../../node/config/genesis.js';
-import { RpcClientError } from '../client/rpc-client.js';
+import { registerChainCommands } from './commands/chain.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerGenesisCommand } from './commands/genesis.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerQueryCommands } from './commands/query.js';
 import { registerTxCommands } from './commands/tx.js';
-import { CliError } from './output.js';
 
 /** `lingding`: keys, chain setup, running nodes, and talking to them. */
 const program = new Command('lingding')
@@ -18,17 +16,21 @@ const program = new Command('lingding')
 
 registerKeyCommands(program);
 registerGenesisCommand(program);
+registerChainCommands(program);
 registerNodeCommands(program);
 registerDevnetCommand(program);
 registerQueryCommands(program);
 registerTxCommands(program);
+
+/** Errors caused by what the user gave (printed as one line, exit 2); anything else is a bug (stack, exit 1). */
+const USER_ERRORS = new Set(['CliError', 'ConfigError', 'RpcClientError', 'KeystoreError', 'NodeKeyError', 'HexError', 'CodecError', 'AbiError']);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode;
-  } else if (e instanceof CliError || e instanceof ConfigError || e instanceof RpcClientError || (e as Error)?.name === 'KeystoreError' || (e as Error)?.name === 'NodeKeyError') {
+  } else if (USER_ERRORS.has((e as Error)?.name)) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     process.exitCode = 2;
   } else {

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Interface } from 'ethers';
+import { encodeDeployInput } from '../../../node/exec/wasm-vm.js';
 import { fromHex, toHex } from '../../../node/codec/hex.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { readKeystoreFile } from '../../../node/crypto/keystore.js';
@@ -9,24 +12,76 @@ import { CliError, kv, print } from '../output.js';
 import { readPassword } from '../password.js';
 import { DEFAULT_RPC } from './query.js';
 
+/** Reads a JSON ABI file (as written by `lingding contract build`). */
+function readAbi(path: string): { json: string; iface: Interface } {
+  let json: string;
+  try {
+    json = readFileSync(path, 'utf8');
+    return { json, iface: new Interface(JSON.parse(json)) };
+  } catch (e) {
+    throw new CliError(`cannot read ABI ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** A method given by name (with --abi) or by signature. */
+function resolveMethod(method: string, args: string[], abiFile?: string) {
+  if (!abiFile) return encodeCall(method, args);
+  const { iface } = readAbi(abiFile);
+  const fn = iface.getFunction(method);
+  if (!fn) throw new CliError(`method '${method}' is not in ${abiFile}`);
+  return encodeCall(fn.format('full').replace(/^function /, ''), args);
+}
+
+async function signAndSend(o: { keystore: string; password?: string; gas: number; rpc: string }, to: Uint8Array | null, input: Uint8Array, wait: boolean) {
+  const suite = createEcdsaSuite();
+  const secret = readKeystoreFile(o.keystore, readPassword(o.password), suite);
+  const client = new RpcClient(o.rpc);
+  const info = await client.request<{ chainId: string; blockNumber: number }>('getNodeInfo');
+  const { raw, hash } = buildSignedTx(suite, { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: o.gas }, secret);
+  return { hash, res: await client.request<Record<string, unknown>>('sendTransaction', [toHex(raw), wait]) };
+}
+
 export function registerTxCommands(program: Command): void {
   program
+    .command('deploy <wasm> [args...]')
+    .description('deploy a WebAssembly contract; constructor arguments are encoded with the ABI')
+    .requiredOption('--abi <file>', 'the contract\'s JSON ABI (stored on chain, served by getAbi)')
+    .requiredOption('--keystore <file>', 'account keystore of the deployer')
+    .option('--password <password>', 'keystore password (or LINGDING_PASSWORD)')
+    .option('--gas <n>', 'gas limit', (v) => Number(v), 50_000_000)
+    .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
+    .option('--json', 'print JSON')
+    .action(async (wasmFile: string, args: string[], o: { abi: string; keystore: string; password?: string; gas: number; rpc: string; json?: boolean }) => {
+      let wasm: Uint8Array;
+      try {
+        wasm = new Uint8Array(readFileSync(wasmFile));
+      } catch (e) {
+        throw new CliError(`cannot read ${wasmFile}: ${(e as Error).message}`);
+      }
+      const { json, iface } = readAbi(o.abi);
+      const inputs = iface.deploy.inputs;
+      if (args.length !== inputs.length) throw new CliError(`the constructor takes ${inputs.length} argument(s), got ${args.length}`);
+      const ctor = inputs.length ? fromHex(iface.encodeDeploy(args.map((a, i) => (inputs[i].baseType === 'array' || inputs[i].baseType === 'tuple' ? JSON.parse(a) : a)))) : new Uint8Array();
+      const { hash, res } = await signAndSend(o, null, encodeDeployInput(wasm, ctor, json), true);
+      const r = res as { status: number; statusText: string; message: string; contractAddress: string | null; blockNumber: number };
+      print(o, r, () => kv([['transaction', toHex(hash)], ['block', r.blockNumber], ['status', `${r.status} (${r.statusText})${r.message ? ': ' + r.message : ''}`], ['contract', r.contractAddress]]));
+      if (r.status !== 0) process.exitCode = 1;
+    });
+
+  program
     .command('send <to> <method> [args...]')
-    .description("sign and send a transaction calling <method> (e.g. 'set(string,string)') on contract <to>")
+    .description("sign and send a transaction calling <method> (e.g. 'set(string,string)', or a name with --abi) on contract <to>")
     .requiredOption('--keystore <file>', 'account keystore of the sender')
+    .option('--abi <file>', 'JSON ABI: name methods and decode results and events with it')
     .option('--password <password>', 'keystore password (or LINGDING_PASSWORD)')
     .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
     .option('--no-wait', 'return the transaction hash without waiting for the receipt')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
-    .action(async (to: string, method: string, args: string[], o: { keystore: string; password?: string; gas: number; wait: boolean; rpc: string; json?: boolean }) => {
-      const suite = createEcdsaSuite();
-      const secret = readKeystoreFile(o.keystore, readPassword(o.password), suite);
-      const { data, iface, fn } = encodeCall(method, args);
-      const client = new RpcClient(o.rpc);
-      const info = await client.request<{ chainId: string; blockNumber: number }>('getNodeInfo');
-      const { raw, hash } = buildSignedTx(suite, { chainId: info.chainId, height: info.blockNumber, to: fromHex(to, 'to', 20), input: fromHex(data), gasLimit: o.gas }, secret);
-      const res = await client.request<Record<string, unknown>>('sendTransaction', [toHex(raw), o.wait]);
+    .action(async (to: string, method: string, args: string[], o: { keystore: string; password?: string; gas: number; wait: boolean; rpc: string; json?: boolean; abi?: string }) => {
+      const { data, fn } = resolveMethod(method, args, o.abi);
+      const iface = o.abi ? readAbi(o.abi).iface : encodeCall(method, args).iface;
+      const { hash, res } = await signAndSend(o, fromHex(to, 'to', 20), fromHex(data), o.wait);
       if (!o.wait) {
         print(o, res, () => kv([['transaction', String(res.transactionHash)]]));
         return;
@@ -52,10 +107,11 @@ export function registerTxCommands(program: Command): void {
     .command('call <to> <method> [args...]')
     .description("read-only call, e.g. lingding call 0x…1010 'get(string) returns (bool,string)' key")
     .option('--from <address>', 'caller address')
+    .option('--abi <file>', 'JSON ABI: name the method and decode the result with it')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
-    .action(async (to: string, method: string, args: string[], o: { from?: string; rpc: string; json?: boolean }) => {
-      const { data, iface, fn } = encodeCall(method, args);
+    .action(async (to: string, method: string, args: string[], o: { from?: string; rpc: string; json?: boolean; abi?: string }) => {
+      const { data, iface, fn } = resolveMethod(method, args, o.abi);
       const r = await new RpcClient(o.rpc).request<{ status: number; statusText: string; output: string; message: string }>('call', [{ to, data, ...(o.from ? { from: o.from } : {}) }]);
       if (r.status !== 0) throw new CliError(`call failed: ${r.statusText}${r.message ? ': ' + r.message : ''}`);
       const decoded = fn.outputs.length ? jsonify([...iface.decodeFunctionResult(fn, r.output)]) : r.output;
