@@ -84,7 +84,7 @@ export function makeScenario(profile: Profile, seed: number, opts: { ecdsa?: boo
     execDelay: [2, 40],
     syncIntervalMs: 1_000,
     livenessBlocks: 3,
-    livenessBoundMs: 120_000,
+    livenessBoundMs: 60_000,
   };
 }
 
