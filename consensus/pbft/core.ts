@@ -276,15 +276,19 @@ export class PbftCore {
   private onPrePrepare(r: Round, from: string, m: PrePrepareMsg): void {
     const ctx = { from, height: m.height, view: m.view, signer: m.signer };
     if (m.signer !== r.ctx.validators.leader(r.ctx.height, m.view)) return this.log('warn', 'pre-prepare from a validator that does not lead its view', ctx);
+    const { suite } = this;
     if (m.view < r.view || (m.view === r.view && r.current)) {
-      if (r.current && m.view === r.current.view && !equalBytes(this.hashOf(m.payload), r.current.proposal.header.hash)) {
-        this.log('warn', 'leader equivocated: second pre-prepare for one view ignored', ctx);
+      if (r.current && m.view === r.current.view) {
+        // Only a correctly signed second block is evidence against the leader.
+        const hash = this.hashOf(m.payload);
+        if (!equalBytes(hash, r.current.proposal.header.hash) && suite.verify(prePrepareDigest(suite, m.height, m.view, hash), m.signature, r.ctx.validators.publicKeys[m.signer])) {
+          this.log('warn', 'leader equivocated: second pre-prepare for one view ignored', ctx);
+        }
       }
       return;
     }
     const header = this.inspect(m.payload, 'pre-prepare', 'warn');
     if (!header || !this.extendsHead(r, header, 'pre-prepare', 'warn')) return;
-    const { suite } = this;
     if (!suite.verify(prePrepareDigest(suite, m.height, m.view, header.hash), m.signature, r.ctx.validators.publicKeys[m.signer])) {
       return this.log('warn', 'pre-prepare signature invalid', ctx);
     }
