@@ -1,0 +1,86 @@
+/**
+ * Builds an AssemblyScript contract: the compiler (asc, as a library) with the contract
+ * transform, the stub runtime (a bump allocator: every run gets a fresh instance, so
+ * nothing needs freeing and no GC runs on the gas meter), aborts routed to revert, the
+ * start function exported as `_initialize`, then the VM's deploy-time checks.
+ */
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import asc, { type Transform } from 'assemblyscript/asc';
+import { ContractTransform } from '../as-sdk/transform/index.js';
+import type { AbiEntry } from './abi-json.js';
+import { checkContract } from './check.js';
+import { ContractBuildError } from './errors.js';
+import { stripCustomSections } from './wasm-sections.js';
+
+export interface BuiltContract {
+  readonly name: string;
+  readonly wasm: Uint8Array;
+  readonly abi: AbiEntry[];
+}
+
+const SDK_DIR = fileURLToPath(new URL('../as-sdk/assembly/', import.meta.url));
+
+/** The deepest directory containing both paths: the compiler's base directory. */
+function commonDir(a: string, b: string): string {
+  const pa = a.split(sep);
+  const pb = b.split(sep);
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  return pa.slice(0, i).join(sep) || sep;
+}
+
+const posixPath = (p: string) => p.split(sep).join('/');
+
+interface CompileOutput {
+  readonly wasm: Uint8Array;
+  readonly transform: ContractTransform;
+}
+
+async function compile(file: string, keepNames: boolean): Promise<CompileOutput> {
+  const baseDir = commonDir(dirname(file), SDK_DIR.replace(/[\\/]$/, ''));
+  const entry = posixPath(relative(baseDir, file));
+  const transform = new ContractTransform(baseDir, entry, resolve(SDK_DIR, 'index.ts'));
+  const abortHandler = `${posixPath(relative(baseDir, resolve(SDK_DIR, 'revert')))}/abortHandler`;
+  const outputs = new Map<string, Uint8Array | string>();
+  const stderr = asc.createMemoryStream();
+  const argv = [
+    entry,
+    '--baseDir', baseDir,
+    '--outFile', 'contract.wasm',
+    '--runtime', 'stub',
+    '--optimizeLevel', '3',
+    '--shrinkLevel', '1',
+    '--noAssert',
+    '--use', `abort=${abortHandler}`,
+    '--exportStart', '_initialize',
+    '--noColors',
+    ...(keepNames ? ['--debug'] : []),
+  ];
+  const { error } = await asc.main(argv, {
+    stdout: asc.createMemoryStream(),
+    stderr,
+    // asc calls the hooks of transform objects as given; the Transform base class only
+    // matters for transforms that asc instantiates itself from a --transform path.
+    transforms: [transform as unknown as Transform],
+    writeFile: (name: string, contents: Uint8Array | string) => void outputs.set(name, contents),
+  });
+  if (error) {
+    if (error instanceof ContractBuildError) throw error;
+    const diagnostics = stderr.toString().replace(/^FAILURE .*$/m, '').trim();
+    throw new ContractBuildError(`${file}: compilation failed\n${diagnostics || error.message}`);
+  }
+  const wasm = outputs.get('contract.wasm');
+  if (!(wasm instanceof Uint8Array)) throw new ContractBuildError(`${file}: the compiler produced no binary`);
+  return { wasm, transform };
+}
+
+export async function buildAssemblyScript(path: string): Promise<BuiltContract> {
+  const file = resolve(path);
+  const { wasm, transform } = await compile(file, false);
+  const result = transform.result;
+  if (!result) throw new ContractBuildError(`${file}: the contract transform did not run`);
+  const code = stripCustomSections(wasm);
+  await checkContract(file, code, async () => (await compile(file, true)).wasm);
+  return { name: result.contractName, wasm: code, abi: result.abi };
+}
