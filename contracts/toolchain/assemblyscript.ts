@@ -4,7 +4,7 @@
  * nothing needs freeing and no GC runs on the gas meter), aborts routed to revert, the
  * start function exported as `_initialize`, then the VM's deploy-time checks.
  */
-import { dirname, relative, resolve, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc, { type Transform } from 'assemblyscript/asc';
 import { ContractTransform } from '../as-sdk/transform/index.js';
@@ -14,6 +14,7 @@ import { ContractBuildError } from './errors.js';
 import { stripCustomSections } from './wasm-sections.js';
 
 export interface BuiltContract {
+  /** Artifact name: the file's stem for AssemblyScript, the package name for Rust. */
   readonly name: string;
   readonly wasm: Uint8Array;
   readonly abi: AbiEntry[];
@@ -78,9 +79,9 @@ async function compile(file: string, keepNames: boolean): Promise<CompileOutput>
 export async function buildAssemblyScript(path: string): Promise<BuiltContract> {
   const file = resolve(path);
   const { wasm, transform } = await compile(file, false);
-  const result = transform.result;
-  if (!result) throw new ContractBuildError(`${file}: the contract transform did not run`);
+  const abi = transform.abi;
+  if (!abi) throw new ContractBuildError(`${file}: the contract transform did not run`);
   const code = stripCustomSections(wasm);
   await checkContract(file, code, async () => (await compile(file, true)).wasm);
-  return { name: result.contractName, wasm: code, abi: result.abi };
+  return { name: basename(file, '.ts'), wasm: code, abi };
 }

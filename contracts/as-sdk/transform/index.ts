@@ -13,14 +13,9 @@ import { ContractBuildError } from '../../toolchain/errors.js';
 import { abiOf, generateSource } from './codegen.js';
 import { readContract } from './model.js';
 
-export interface TransformResult {
-  readonly contractName: string;
-  readonly abi: AbiEntry[];
-}
-
 export class ContractTransform {
-  /** Set once afterParse has run. */
-  result: TransformResult | undefined;
+  /** The contract's JSON ABI, set once afterParse has run. */
+  abi: AbiEntry[] | undefined;
 
   /**
    * @param baseDir the compiler's base directory (source paths are relative to it)
@@ -48,6 +43,6 @@ export class ContractTransform {
     parser.donelog.delete(source.internalPath);
     parser.seenlog.delete(source.internalPath);
     parser.parseFile(text, source.normalizedPath, true);
-    this.result = { contractName: model.className, abi: abiOf(model) };
+    this.abi = abiOf(model);
   }
 }
