@@ -26,6 +26,13 @@ export class CallResult {
   }
 }
 
+/** The 4 bytes that start call data for `selector` (pass to `AbiEncoder.finish`). */
+export function selectorBytes(selector: u32): Uint8Array {
+  const out = new Uint8Array(4);
+  store<u32>(out.dataStart, bswap<u32>(selector));
+  return out;
+}
+
 /**
  * Calls `target` with ABI call data (selector + arguments), forwarding at most `gas`
  * (-1: all that may be forwarded, which is all but 1/64 of what is left).

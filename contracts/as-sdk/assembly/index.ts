@@ -12,9 +12,9 @@ export { AbiDecoder, AbiEncoder, decodeOne, encodeOne } from "./abi";
 export { StorageMap, StorageMap2, StorageValue, storageGet, storageRemove, storageSet } from "./storage";
 export { blockNumber, caller, debugLog, finish, gasLeft, input, origin, selfAddress, timestamp } from "./context";
 export { emitEvent, topicFromStatic, topicOf } from "./events";
-export { CallResult, CallStatus, callContract } from "./call";
+export { CallResult, CallStatus, callContract, selectorBytes } from "./call";
 export { hash, verifySignature } from "./crypto";
-export { encodeError, require, revert } from "./revert";
+export { encodeError, require, revert, revertWith } from "./revert";
 export { selectorOf, unknownSelector } from "./dispatch";
 
 /** Marks an event parameter as indexed: `@event declare function Transfer(from: Indexed<Address>, ...)`. */

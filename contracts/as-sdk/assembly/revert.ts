@@ -26,6 +26,12 @@ export function revert(message: string): void {
   unreachable();
 }
 
+/** Ends the run reverted with `data` as is (e.g. a callee's revert data, passed on). */
+export function revertWith(data: Uint8Array): void {
+  env.revert(data.dataStart, data.length);
+  unreachable();
+}
+
 /** Reverts with `message` unless `condition` holds. */
 export function require(condition: bool, message: string): void {
   if (!condition) revert(message);
