@@ -38,7 +38,11 @@ interface CompileOutput {
   readonly transform: ContractTransform;
 }
 
-async function compile(file: string, keepNames: boolean): Promise<CompileOutput> {
+/**
+ * `diagnostic`: unoptimised with a name section, for naming the function behind a VM
+ * refusal (optimisation inlines methods into the dispatcher, hiding which one it was).
+ */
+async function compile(file: string, diagnostic: boolean): Promise<CompileOutput> {
   const baseDir = commonDir(dirname(file), SDK_DIR.replace(/[\\/]$/, ''));
   const entry = posixPath(relative(baseDir, file));
   const transform = new ContractTransform(baseDir, entry, resolve(SDK_DIR, 'index.ts'));
@@ -50,13 +54,11 @@ async function compile(file: string, keepNames: boolean): Promise<CompileOutput>
     '--baseDir', baseDir,
     '--outFile', 'contract.wasm',
     '--runtime', 'stub',
-    '--optimizeLevel', '3',
-    '--shrinkLevel', '1',
+    ...(diagnostic ? ['--optimizeLevel', '0', '--debug'] : ['--optimizeLevel', '3', '--shrinkLevel', '1']),
     '--noAssert',
     '--use', `abort=${abortHandler}`,
     '--exportStart', '_initialize',
     '--noColors',
-    ...(keepNames ? ['--debug'] : []),
   ];
   const { error } = await asc.main(argv, {
     stdout: asc.createMemoryStream(),

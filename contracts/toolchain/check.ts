@@ -15,6 +15,7 @@ export function describeRefusal(e: ContractRejectedError, named: Uint8Array): st
     return n ? `function "${n}"` : `function ${i}`;
   };
   const message = e.message
+    .replace(/^contract rejected \(\w+\): /, '')
     .replace(/^function (\d+)/, (_, i: string) => label(Number(i)))
     .replace(/^type (\d+)/, (m, t: string) => {
       const users = index.withType(Number(t)).map(label);

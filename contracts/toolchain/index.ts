@@ -13,7 +13,7 @@ export { findRustToolchain, buildRustCrate } from './cargo.js';
 export { buildAssemblyScript, type BuiltContract } from './assemblyscript.js';
 export type { AbiEntry, AbiParam } from './abi-json.js';
 
-export function buildContract(path: string): Promise<BuiltContract> {
+export async function buildContract(path: string): Promise<BuiltContract> {
   const p = resolve(path);
   if (!existsSync(p)) throw new ContractBuildError(`${path} does not exist`);
   if (statSync(p).isDirectory()) {
