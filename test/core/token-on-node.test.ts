@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Interface } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Chain, type ReadyTx } from '../../node/chain/chain.js';
+import { encodeReceipt } from '../../node/codec/block.js';
+import { encodeTx, signTx } from '../../node/codec/tx.js';
+import { fromHex, toHex } from '../../node/codec/hex.js';
+import { parseGenesis } from '../../node/config/genesis.js';
+import { encodeDeployInput, WasmContractVm } from '../../node/exec/wasm-vm.js';
+import { contractAddress } from '../../node/exec/executor.js';
+import { asExample, rustExample, rustSkipReason } from '../../contracts/testing/examples.js';
+import type { CachedBuild } from '../../contracts/testing/build-cache.js';
+import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
+
+/** Deterministic keys and nonces: two runs must sign byte-identical transactions. */
+const alice = suite.keyPairFromSecret(new Uint8Array(32).fill(7));
+const bob = suite.keyPairFromSecret(new Uint8Array(32).fill(9));
+const genesis = parseGenesis({ chainId: 'tokens', suite: 'ecdsa', timestamp: 1, sealers: [toHex(alice.publicKey)], committee: [toHex(alice.address)] });
+
+function tx(n: number, to: Uint8Array | null, input: Uint8Array, from = alice): ReadyTx {
+  const nonce = new Uint8Array(32);
+  new DataView(nonce.buffer).setUint32(28, n);
+  const signed = signTx(suite, { chainId: 'tokens', nonce, blockLimit: 500, to, input, gasLimit: 100_000_000 }, from.secretKey);
+  return { tx: signed, hash: suite.hash(encodeTx(signed)), sender: from.address };
+}
+
+/** Deploys the token, transfers, fails a transfer; returns every receipt and state root. */
+async function run(token: CachedBuild): Promise<{ receipts: string[]; roots: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lingding-token-'));
+  const chain = await Chain.open({ dataDir: dir, genesis, suite, vm: new WasmContractVm(), syncWrites: false });
+  try {
+    const iface = new Interface(token.abi as never);
+    const deploy = tx(1, null, encodeDeployInput(token.wasm, fromHex(iface.encodeDeploy(['Lingding', 'LD', 18, 1_000_000n])), JSON.stringify(token.abi)));
+    const address = contractAddress(suite, alice.address, deploy.tx.nonce);
+    const blocks: ReadyTx[][] = [
+      [deploy],
+      [tx(2, address, fromHex(iface.encodeFunctionData('transfer', [toHex(bob.address), 250n])))],
+      [tx(3, address, fromHex(iface.encodeFunctionData('transfer', [toHex(alice.address), 10_000_000n])), bob)],
+    ];
+    const receipts: string[] = [];
+    const roots: string[] = [];
+    for (const [i, txs] of blocks.entries()) {
+      const built = chain.buildBlock(txs, { timestamp: 1000 + i, proposer: 0, view: 0 });
+      await chain.commit(built, null);
+      receipts.push(...built.receipts.map((r) => toHex(encodeReceipt(r))));
+      roots.push(toHex(built.block.header.stateRoot));
+    }
+    return { receipts, roots };
+  } finally {
+    await chain.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('token contracts on the ledger', () => {
+  it('the AssemblyScript token gives the same receipts and state roots on two independent runs', async () => {
+    const token = await asExample('token');
+    const [a, b] = [await run(token), await run(token)];
+    expect(b).toEqual(a);
+    expect(a.receipts).toHaveLength(3);
+  });
+
+  it.skipIf(rustSkipReason !== undefined)('the Rust token gives the same receipts and state roots on two independent runs', async () => {
+    const token = await rustExample('token');
+    const [a, b] = [await run(token), await run(token)];
+    expect(b).toEqual(a);
+  });
+});
+
+describe('ethers.js against a token on a running node', () => {
+  let t: TestNode;
+  let token: CachedBuild;
+  beforeAll(async () => {
+    t = await startTestNode();
+    token = await asExample('token');
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('encodes the calls the node executes, and decodes results, the Transfer event and revert reasons', async () => {
+    const iface = new Interface(token.abi as never);
+    const [me, other] = t.chain.accounts;
+    const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
+      const height = await t.client.request<number>('getBlockNumber');
+      const { raw } = buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 }, who.secretKey);
+      return t.client.request<{ status: number; message: string; contractAddress: string; logs: Array<{ topics: string[]; data: string }> }>('sendTransaction', [toHex(raw), true]);
+    };
+    const deployed = await send(null, encodeDeployInput(token.wasm, fromHex(iface.encodeDeploy(['Lingding', 'LD', 18, 5000n])), JSON.stringify(token.abi)));
+    expect(deployed.status).toBe(0);
+    const address = deployed.contractAddress;
+
+    const r = await send(fromHex(address), fromHex(iface.encodeFunctionData('transfer', [toHex(other.address), 1234n])));
+    expect(r.status).toBe(0);
+    const ev = iface.parseLog(r.logs[0])!;
+    expect(ev.name).toBe('Transfer');
+    expect([String(ev.args[0]).toLowerCase(), String(ev.args[1]).toLowerCase(), ev.args[2]]).toEqual([toHex(me.address), toHex(other.address), 1234n]);
+
+    const call = await t.client.request<{ output: string }>('call', [{ to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) }]);
+    expect(iface.decodeFunctionResult('balanceOf', call.output)[0]).toBe(1234n);
+
+    const tooMuch = await send(fromHex(address), fromHex(iface.encodeFunctionData('transfer', [toHex(me.address), 10n ** 30n])), other);
+    expect(tooMuch.status).toBe(1);
+    expect(tooMuch.message).toMatch(/exceeds balance/);
+    expect(tooMuch.logs).toHaveLength(0);
+    const still = await t.client.request<{ output: string }>('call', [{ to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) }]);
+    expect(iface.decodeFunctionResult('balanceOf', still.output)[0]).toBe(1234n);
+    expect(await t.client.request('getAbi', [address])).toBe(JSON.stringify(token.abi));
+  });
+});
