@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerChainCommands } from './commands/chain.js';
+import { registerContractCommands } from './commands/contract.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerGenesisCommand } from './commands/genesis.js';
 import { registerKeyCommands } from './commands/keys.js';
@@ -21,6 +22,7 @@ registerNodeCommands(program);
 registerDevnetCommand(program);
 registerQueryCommands(program);
 registerTxCommands(program);
+registerContractCommands(program);
 
 /** Errors caused by what the user gave (printed as one line, exit 2); anything else is a bug (stack, exit 1). */
 const USER_ERRORS = new Set(['CliError', 'ConfigError', 'RpcClientError', 'KeystoreError', 'NodeKeyError', 'HexError', 'CodecError', 'AbiError']);
