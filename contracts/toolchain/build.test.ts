@@ -6,9 +6,10 @@ import { CONTRACTS_DIR } from '../testing/build-cache.js';
 import { buildAssemblyScript } from './assemblyscript.js';
 import { buildContract, ContractBuildError } from './index.js';
 
-// Fixtures are written where the build cache lives (git-ignored), at the same depth as
-// contracts/examples/assembly, so they import the SDK the same way.
-const FIXTURES = join(CONTRACTS_DIR, 'examples', 'build', 'fixtures');
+// Fixtures are written under the git-ignored build/ directory, at the same depth as
+// contracts/examples/assembly (so they import the SDK the same way) and in an assembly/
+// folder (which tsconfig leaves to the AssemblyScript compiler).
+const FIXTURES = join(CONTRACTS_DIR, 'examples', 'build', 'assembly');
 const SDK = '../../../as-sdk/assembly';
 
 function fixture(name: string, body: string): string {
