@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Interface } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { CONTRACTS_DIR } from '../testing/build-cache.js';
+import { rustSkipReason, rustToolchain } from '../testing/examples.js';
 import { buildAssemblyScript } from './assemblyscript.js';
+import { buildRustCrate } from './cargo.js';
 import { buildContract, ContractBuildError } from './index.js';
 
 // Fixtures are written under the git-ignored build/ directory, at the same depth as
@@ -94,5 +96,23 @@ class Typo {
   it('tells what it builds from', async () => {
     await expect(buildContract(join(FIXTURES, 'missing.ts'))).rejects.toThrow(/does not exist/);
     await expect(buildContract(FIXTURES)).rejects.toThrow(/without Cargo\.toml/);
+  });
+});
+
+describe.runIf(!rustSkipReason)('Rust contract build', () => {
+  it('names the function when the crate uses floating point', async () => {
+    const crate = join(CONTRACTS_DIR, 'examples', 'build', 'rust-floats');
+    mkdirSync(join(crate, 'src'), { recursive: true });
+    writeFileSync(join(crate, 'Cargo.toml'), `[package]\nname = "floats"\nversion = "0.1.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n[dependencies]\nlingding-sdk = { path = ${JSON.stringify(join(CONTRACTS_DIR, 'rust-sdk'))} }\n[workspace]\n[profile.release]\nopt-level = "z"\nlto = true\npanic = "abort"\n`);
+    writeFileSync(join(crate, 'floats.abi.json'), '[]');
+    writeFileSync(join(crate, 'src', 'lib.rs'), [
+      '#![no_std]',
+      'use lingding_sdk as sdk;',
+      'fn interest(principal: u64) -> u64 { (principal as f64 * 1.035) as u64 }',
+      '#[no_mangle] pub extern "C" fn call() { let input = sdk::input(); sdk::finish_with(&interest(input.len() as u64)) }',
+    ].join('\n'));
+    const err = await buildRustCrate(crate, rustToolchain).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContractBuildError);
+    expect((err as Error).message).toMatch(/the VM refuses this contract \(FLOAT\): function "floats::interest"/);
   });
 });
