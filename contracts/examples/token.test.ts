@@ -1,5 +1,6 @@
 import { hexlify } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { prepareContract } from '../../node/vm/index.js';
 import { TestChain, testAddress } from '../testing/chain.js';
 import { addressHex, TestContract } from '../testing/contract.js';
 import { asExample, rustExample, rustSkipReason } from '../testing/examples.js';
@@ -31,6 +32,15 @@ describe.each(languages)('%s ERC-20 token', (_, build, available) => {
   let token: CachedBuild;
   beforeAll(async () => {
     if (available) token = await build();
+  });
+
+  it.runIf(available)('is accepted by the VM as built: integer-only, lingding imports, one or two pages', () => {
+    const prepared = prepareContract(token.wasm);
+    expect(prepared.hasDeploy).toBe(true);
+    expect(prepared.memoryPages).toBeLessThanOrEqual(2);
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(token.wasm));
+    expect(new Set(imports.map((i) => i.module))).toEqual(new Set(['lingding']));
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(token.wasm)).map((e) => e.name)).toEqual(expect.arrayContaining(['call', 'deploy', 'memory']));
   });
 
   it.runIf(available)('deploys with the initial supply minted to the deployer', () => {
