@@ -73,9 +73,16 @@ export class WasmContractVm implements ContractVm {
   private readonly cache: ModuleCache;
   private resolveAny: (state: StateReader, address: Uint8Array) => Contract | null = () => null;
 
-  constructor(private readonly limits: VmLimits = DEFAULT_VM_LIMITS, cache?: ModuleCache) {
-    this.cache = cache ?? new ModuleCache();
+  constructor(
+    private readonly limits: VmLimits = DEFAULT_VM_LIMITS,
+    opts: { cache?: ModuleCache; debugLog?: (contract: string, message: string) => void } = {},
+  ) {
+    this.cache = opts.cache ?? new ModuleCache();
+    this.debugLog = opts.debugLog ?? (() => {});
   }
+
+  /** Where contracts' debug_log lines go: the local node's log, never consensus. */
+  private readonly debugLog: (contract: string, message: string) => void;
 
   bindResolver(resolve: (state: StateReader, address: Uint8Array) => Contract | null): void {
     this.resolveAny = resolve;
@@ -153,7 +160,7 @@ export class WasmContractVm implements ContractVm {
       callContract: (address, input, gasForwarded) => this.nestedCall(frame, address, input, gasForwarded),
       hash: (data) => suite.hash(data),
       verifySignature: (digest, sig, pub) => suite.verify(digest, sig, pub),
-      debugLog: () => {},
+      debugLog: (message) => this.debugLog(`0x${hexKey(self)}`, message),
     };
   }
 

@@ -82,7 +82,7 @@ export class LingdingNode implements RpcBackend {
       suite,
       syncWrites: config.storage.syncWrites,
       stateCacheEntries: config.storage.stateCacheEntries,
-      vm: new WasmContractVm(),
+      vm: new WasmContractVm(undefined, { debugLog: (contract, message) => logger.debug({ component: 'contract', contract }, message) }),
     });
     const sealers = chain.consensusNodes().filter((n) => n.role === 'sealer');
     if (config.consensus.engine === 'solo' && (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey))) {

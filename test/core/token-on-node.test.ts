@@ -110,4 +110,46 @@ describe('ethers.js against a token on a running node', () => {
     expect(iface.decodeFunctionResult('balanceOf', still.output)[0]).toBe(1234n);
     expect(await t.client.request('getAbi', [address])).toBe(JSON.stringify(token.abi));
   });
+
+  it('runs the evidence store and the faucet that calls the token, with rollback across the call', async () => {
+    const [me, other] = t.chain.accounts;
+    const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
+      const height = await t.client.request<number>('getBlockNumber');
+      const { raw } = buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 }, who.secretKey);
+      return t.client.request<{ status: number; message: string; contractAddress: string; logs: Array<{ address: string; topics: string[]; data: string }> }>('sendTransaction', [toHex(raw), true]);
+    };
+    const view = async (iface: Interface, to: string, method: string, args: unknown[] = []) =>
+      iface.decodeFunctionResult(method, (await t.client.request<{ output: string }>('call', [{ to, data: iface.encodeFunctionData(method, args) }])).output);
+
+    const evidence = await asExample('evidence');
+    const ev = new Interface(evidence.abi as never);
+    const evAddr = (await send(null, encodeDeployInput(evidence.wasm, new Uint8Array(), JSON.stringify(evidence.abi)))).contractAddress;
+    const digest = toHex(suite.hash(new TextEncoder().encode('contract #42')));
+    const stored = await send(fromHex(evAddr), fromHex(ev.encodeFunctionData('store', [digest, 'loan agreement v1'])));
+    expect(stored.status).toBe(0);
+    expect(ev.parseLog(stored.logs[0])?.name).toBe('EvidenceStored');
+    expect((await view(ev, evAddr, 'metadataOf', [digest]))[0]).toBe('loan agreement v1');
+    const notIssuer = await send(fromHex(evAddr), fromHex(ev.encodeFunctionData('revoke', [digest, 'forged'])), other);
+    expect(notIssuer.status).toBe(1);
+    expect((await view(ev, evAddr, 'isValid', [digest]))[0]).toBe(true);
+
+    const tokenIface = new Interface(token.abi as never);
+    const tokenAddr = (await send(null, encodeDeployInput(token.wasm, fromHex(tokenIface.encodeDeploy(['Lingding', 'LD', 18, 1000n])), JSON.stringify(token.abi)))).contractAddress;
+    const faucet = await asExample('faucet');
+    const fc = new Interface(faucet.abi as never);
+    const fcAddr = (await send(null, encodeDeployInput(faucet.wasm, fromHex(fc.encodeDeploy([tokenAddr, 300n])), JSON.stringify(faucet.abi)))).contractAddress;
+    await send(fromHex(tokenAddr), fromHex(tokenIface.encodeFunctionData('transfer', [fcAddr, 500n])));
+    // The faucet calls the token: the Transfer event comes from the token, Claimed from the faucet.
+    const claim = await send(fromHex(fcAddr), fromHex(fc.encodeFunctionData('claim')), other);
+    expect(claim.status).toBe(0);
+    expect(claim.logs.map((l) => l.address.toLowerCase())).toEqual([tokenAddr.toLowerCase(), fcAddr.toLowerCase()]);
+    expect((await view(tokenIface, tokenAddr, 'balanceOf', [toHex(other.address)]))[0]).toBe(300n);
+    // A second claimant finds only 200 left: the token reverts, and so does the whole claim.
+    const third = suite.generateKeyPair();
+    const dry = await send(fromHex(fcAddr), fromHex(fc.encodeFunctionData('claim')), third);
+    expect(dry.status).toBe(1);
+    expect(dry.logs).toHaveLength(0);
+    expect((await view(fc, fcAddr, 'hasClaimed', [toHex(third.address)]))[0]).toBe(false);
+    expect((await view(tokenIface, tokenAddr, 'balanceOf', [fcAddr]))[0]).toBe(200n);
+  });
 });
