@@ -128,7 +128,7 @@ describe('lingding chain build', () => {
     const refused = await runCli(['chain', 'build', '--validators', '4', '--observers', '1', '--regulators', '3', '--chain-id', 'x', '--out', freshOut(), '--committee', ADMIN]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error: regulators must be between 0 and the number of observers/);
-  });
+  }, 180_000);
 });
 
 describe('local cluster files (createCluster / loadCluster)', () => {

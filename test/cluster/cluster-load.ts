@@ -39,6 +39,8 @@ export interface Load {
   readonly acked: Receipt[];
   /** Batches that failed as a whole (node killed mid-request, connection refused). */
   failedBatches: number;
+  /** Transactions the node answered with an error (refused, or not committed in time). */
+  readonly txErrors: string[];
   /** Resolves once every transaction was sent and answered (or stop() was called). */
   readonly finished: Promise<void>;
   /** Stops sending and waits for the batches in flight. */
@@ -58,6 +60,7 @@ export function startLoad(rc: RunningCluster, raws: readonly string[], opts: { t
   const load: Load = {
     acked: [],
     failedBatches: 0,
+    txErrors: [],
     get finished() {
       return workers;
     },
@@ -75,7 +78,10 @@ export function startLoad(rc: RunningCluster, raws: readonly string[], opts: { t
       next += slice.length;
       try {
         const res = await rc.client(target).batch(slice.map((r) => ({ method: 'sendTransaction', params: [r, true] })));
-        for (const r of res) if (r.result) load.acked.push(r.result as Receipt);
+        for (const r of res) {
+          if (r.result) load.acked.push(r.result as Receipt);
+          else load.txErrors.push(`${target}: ${r.error?.message}`);
+        }
       } catch {
         load.failedBatches++;
       }
@@ -97,21 +103,25 @@ export async function heights(rc: RunningCluster): Promise<Record<string, number
 }
 
 /** Waits until every running node has reached `height`. */
-export async function allReach(rc: RunningCluster, height: number, timeoutMs = 60_000): Promise<void> {
+export async function allReach(rc: RunningCluster, height: number, timeoutMs = 120_000): Promise<void> {
   await waitFor(`every running node at height ${height}`, async () => Object.values(await heights(rc)).every((h) => h >= height), { timeoutMs });
 }
 
-async function blocks(rc: RunningCluster, name: string, from: number, to: number): Promise<BlockView[]> {
-  const out: BlockView[] = [];
-  for (let start = from; start <= to; start += 500) {
-    const calls = Array.from({ length: Math.min(500, to - start + 1) }, (_, i) => ({ method: 'getBlockByNumber', params: [start + i] }));
-    const res = await rc.client(name).batch(calls);
+/** One call per item, in JSON-RPC batches small enough for the node's batch limit; results in order. */
+async function batched<T>(rc: RunningCluster, name: string, method: string, params: readonly unknown[][]): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < params.length; i += 500) {
+    const res = await rc.client(name).batch(params.slice(i, i + 500).map((p) => ({ method, params: p })));
     for (const r of res) {
-      if (r.error) throw new Error(`${name}: getBlockByNumber failed: ${r.error.message}`);
-      out.push(r.result as BlockView);
+      if (r.error) throw new Error(`${name}: ${method} failed: ${r.error.message}`);
+      out.push(r.result as T);
     }
   }
   return out;
+}
+
+function blocks(rc: RunningCluster, name: string, from: number, to: number): Promise<BlockView[]> {
+  return batched(rc, name, 'getBlockByNumber', Array.from({ length: to - from + 1 }, (_, i) => [from + i]));
 }
 
 /** Blocks `from`..head as `via` has them. */
@@ -130,8 +140,8 @@ export async function checkSafety(rc: RunningCluster, acked: readonly Receipt[])
   const lastAcked = Math.max(0, ...acked.map((r) => r.blockNumber));
   await allReach(rc, lastAcked);
   for (const name of running) {
-    const got = await rc.client(name).batch(acked.map((r) => ({ method: 'getTransactionReceipt', params: [r.transactionHash] })));
-    const lost = acked.filter((r, i) => (got[i].result as Receipt | null)?.blockHash !== r.blockHash);
+    const got = await batched<Receipt | null>(rc, name, 'getTransactionReceipt', acked.map((r) => [r.transactionHash]));
+    const lost = acked.filter((r, i) => got[i]?.blockHash !== r.blockHash);
     expect(lost.map((r) => r.transactionHash), `${name} lacks acknowledged transactions (or has them in other blocks)`).toEqual([]);
   }
   const commonHeight = Math.min(...Object.values(await heights(rc)));

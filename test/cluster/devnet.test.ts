@@ -24,10 +24,13 @@ function listen(port: number): Promise<Server | null> {
   });
 }
 
-/** A base port with `count` free ports above it (somewhere away from the devnet defaults). */
+/**
+ * A base port with `count` free ports above it: away from the devnet defaults, and below
+ * the kernel's ephemeral range (32768+) so no outgoing connection takes one meanwhile.
+ */
 async function freeBase(count: number): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const servers = await Promise.all(Array.from({ length: count }, (_, i) => listen(base + i)));
     await Promise.all(servers.map((s) => s && new Promise((r) => s.close(r))));
     if (servers.every(Boolean)) return base;
@@ -73,13 +76,13 @@ describe('lingding devnet (npm start)', () => {
   it('--solo runs one sealer in-process and stops cleanly on SIGINT', async () => {
     const port = await freeBase(1);
     const cli = devnet(['--solo', '--dir', join(root, 'solo'), '--rpc-port', String(port)]);
-    await cli.waitForOutput(/Press Ctrl-C to stop/);
+    await cli.waitForOutput(/Press Ctrl-C to stop/, 120_000);
     expect(cli.stdout).toContain(`rpc http://127.0.0.1:${port}`);
     expect(await new RpcClient(`http://127.0.0.1:${port}`).request('getNodeInfo')).toMatchObject({ role: 'sealer', consensus: 'solo' });
     cli.kill('SIGINT');
     expect((await cli.exited).code).toBe(0);
     expect(cli.stdout).toMatch(/stopped\n$/);
-  });
+  }, 180_000);
 
   it('refuses to start when a port is taken, and names the port and the node', async () => {
     const rpc = await freeBase(5);
@@ -98,13 +101,13 @@ describe('lingding devnet (npm start)', () => {
     expect(genesis.sealers).toHaveLength(4);
     expect(genesis.observers).toMatchObject([{ regulator: true, name: 'regulator0' }]);
     expect(existsSync(join(root, 'busy', 'accounts', 'dev.json'))).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it.skipIf(!pbftEngine)('runs 4 validators + a regulator as separate processes, reports a dead one, stops all on Ctrl-C, and continues on the next start', async () => {
     const dir = join(root, 'cluster');
     const rpc = await freeBase(5);
     const cli = devnet(['--dir', dir, '--rpc-port', String(rpc), '--p2p-port', String(await freeBase(5))]);
-    await cli.waitForOutput(/Press Ctrl-C to stop/, 120_000);
+    await cli.waitForOutput(/Press Ctrl-C to stop/, 240_000);
     const nodes = listedNodes(cli.stdout);
     expect(nodes.map((n) => `${n.name} ${n.role} ${n.url}`)).toEqual([
       `validator0 sealer http://127.0.0.1:${rpc}`,
@@ -136,12 +139,12 @@ describe('lingding devnet (npm start)', () => {
     // Second start: same chain, moved to other ports because the flags say so.
     const rpc2 = await freeBase(5);
     const again = devnet(['--dir', dir, '--rpc-port', String(rpc2), '--p2p-port', String(await freeBase(5))]);
-    await again.waitForOutput(/Press Ctrl-C to stop/, 120_000);
+    await again.waitForOutput(/Press Ctrl-C to stop/, 240_000);
     expect(again.stdout).toContain(`moved the devnet to RPC ports from ${rpc2}`);
     const moved = new RpcClient(`http://127.0.0.1:${rpc2}`);
     expect((await moved.request<{ genesisHash: string }>('getNodeInfo')).genesisHash).toBe(genesisHash);
     expect(await moved.request<number>('getBlockNumber')).toBeGreaterThanOrEqual(height);
     again.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
-  }, 240_000);
+  }, 600_000);
 });

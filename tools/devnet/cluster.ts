@@ -70,8 +70,9 @@ export function layoutNodes(shape: ClusterShape): NodeSlot[] {
     throw new ConfigError(`regulators must be between 0 and the number of observers (${observers}), got ${regulators}`);
   }
   if (hosts.length === 0) throw new ConfigError('at least one host is required');
-  for (const h of hosts) {
+  for (const [i, h] of hosts.entries()) {
     if (isIP(h) === 0 && !HOST_NAME.test(h)) throw new ConfigError(`'${h}' is neither an IP address nor a host name`);
+    if (hosts.indexOf(h) !== i) throw new ConfigError(`host '${h}' is listed twice`);
   }
   const perHost = new Map<string, number>();
   const place = (name: string, role: NodeRole, regulator: boolean, i: number): NodeSlot => {
@@ -168,8 +169,6 @@ export interface NodeConfigOptions {
   readonly viewTimeoutMs?: number;
   readonly syncWrites?: boolean;
   readonly logLevel?: string;
-  /** Signature-recovery threads per node; the node's default when absent. */
-  readonly verifyWorkers?: number;
 }
 
 /**
@@ -194,7 +193,6 @@ export function clusterNodeConfig(self: NodeEndpoint, all: readonly NodeEndpoint
       minSealDelayMs: opts.minSealDelayMs ?? 5,
       ...(opts.viewTimeoutMs === undefined ? {} : { viewTimeoutMs: opts.viewTimeoutMs }),
     },
-    ...(opts.verifyWorkers === undefined ? {} : { txpool: { verifyWorkers: opts.verifyWorkers } }),
     storage: { syncWrites: opts.syncWrites ?? true },
     log: { level: opts.logLevel ?? 'info', file: 'node.log' },
   };
@@ -358,7 +356,9 @@ export class RunningCluster {
 
   async start(name: string, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
     if (this.procs.has(name)) throw new Error(`${name} is already running`);
-    const p = await spawnNode(this.node(name), { timeoutMs: opts.timeoutMs ?? 60_000 });
+    // Generous: a node process boots in a few seconds, but on a small machine shared with
+    // other test runs it can take far longer, and a slow boot is not what is under test.
+    const p = await spawnNode(this.node(name), { timeoutMs: opts.timeoutMs ?? 180_000 });
     this.procs.set(name, p);
     return p;
   }

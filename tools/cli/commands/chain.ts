@@ -53,8 +53,6 @@ export interface BuiltChain {
 export function buildChain(o: ChainBuildOptions): BuiltChain {
   const out = resolve(o.out);
   if (existsSync(out) && readdirSync(out).length > 0) throw new CliError(`${o.out} exists and is not empty; refusing to overwrite node keys`);
-  const dup = o.hosts.find((h, i) => o.hosts.indexOf(h) !== i);
-  if (dup) throw new CliError(`host '${dup}' is listed twice in --hosts`);
   const slots = layoutNodes({ validators: o.validators, observers: o.observers, regulators: o.regulators ?? o.observers, hosts: o.hosts });
   const ports = assignPorts(slots, { rpc: o.rpcPort, p2p: o.p2pPort });
   const systemConfig = parseSettings(o.set);

@@ -173,7 +173,7 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
   out.write(`${built ? 'built the devnet in' : 'devnet in'} ${shown.startsWith('..') ? cluster.dir : shown}; starting ${cluster.nodes.length} node processes…\n`);
   let rc: RunningCluster;
   try {
-    rc = await startCluster(cluster, { timeoutMs: 90_000 });
+    rc = await startCluster(cluster);
   } catch (e) {
     throw new CliError(`a devnet node failed to start, so none was left running: ${(e as Error).message}`);
   }
