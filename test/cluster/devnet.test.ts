@@ -11,7 +11,7 @@ import { RpcClient } from '../../tools/client/rpc-client.js';
 import { waitFor } from '../../tools/devnet/cluster.js';
 import { CliProcess, REPO, runCli } from './cli-process.js';
 
-const pbftEngine = process.env.LINGDING_CLUSTER_TESTS !== '0' && existsSync(join(REPO, 'node/engine/pbft.ts'));
+const pbftEngine = process.env.LINGDING_CLUSTER_TESTS !== '0';
 const KV = '0x0000000000000000000000000000000000001010';
 const root = mkdtempSync(join(tmpdir(), 'lingding-devnet-'));
 const clis: CliProcess[] = [];
