@@ -22,7 +22,8 @@ async function lingding(args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-describe('lingding CLI against a running node', () => {
+// Each CLI run is a fresh process that loads the TypeScript sources: seconds apiece on a busy machine.
+describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
   let t: TestNode;
   let keystore: string;
   beforeAll(async () => {

@@ -15,7 +15,7 @@ type Receipt = { transactionHash: string; blockNumber: number; blockHash: string
  * restart, every transaction whose receipt was returned before the kill must be on chain
  * with the same receipt, and every block seen before the kill must be unchanged.
  */
-describe('crash safety (real process, SIGKILL)', () => {
+describe('crash safety (real process, SIGKILL)', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-crash-'));
   let node: NodeProcess | null = null;
   afterAll(async () => {
