@@ -7,7 +7,8 @@ import type { PoolEntry } from '../txpool/pool.js';
 /** Stays under the p2p layer's 4 MiB transaction-channel limit with room to spare. */
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 const PENDING_HANDOFF = 20_000;
-const REOFFER_INTERVAL_MS = 5_000;
+const REOFFER_INTERVAL_MS = 10_000;
+const REOFFER_MAX = 2_000;
 
 function chunk(raws: Uint8Array[]): Uint8Array[][] {
   const out: Uint8Array[][] = [];
@@ -45,6 +46,8 @@ export class TxGossip {
       submit: (raw: Uint8Array) => Promise<PoolEntry>;
       /** Pending transactions, oldest first: handed to peers that (re)connect. */
       pending: (max: number) => Uint8Array[];
+      /** Up to `max` transactions pending for more than `ageMs`. */
+      stale: (ageMs: number, max: number) => Uint8Array[];
       logger: Logger;
     },
   ) {}
@@ -54,10 +57,11 @@ export class TxGossip {
     this.deps.net.on('peer:connected', (peer) => {
       for (const batch of chunk(this.deps.pending(PENDING_HANDOFF))) this.deps.net.send('tx', peer.nodeId, encodeCanonical(batch));
     });
-    // Messages to a slow or briefly disconnected peer can be dropped; re-offer what is
-    // still pending now and then, so a transaction never waits on one lost message.
+    // Messages to a slow or briefly disconnected peer can be dropped; re-offer what has
+    // been pending for a while, so a transaction never waits on one lost message. Only
+    // old ones: re-offering a busy pool would make every peer re-check every transaction.
     this.timer = setInterval(() => {
-      for (const batch of chunk(this.deps.pending(PENDING_HANDOFF))) this.deps.net.broadcast('tx', encodeCanonical(batch));
+      for (const batch of chunk(this.deps.stale(REOFFER_INTERVAL_MS, REOFFER_MAX))) this.deps.net.broadcast('tx', encodeCanonical(batch));
     }, REOFFER_INTERVAL_MS);
     this.timer.unref();
     this.deps.net.onMessage('tx', (from, bytes) => {

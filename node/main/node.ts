@@ -167,6 +167,10 @@ export class LingdingNode implements RpcBackend {
         net: network.net,
         submit: (raw) => node.admit(raw),
         pending: (max) => pool.pending(max).map((e) => encodeTx(e.tx)),
+        stale: (ageMs, max) => {
+          const before = Date.now() - ageMs;
+          return pool.pending(max).filter((e) => e.admittedAt < before).map((e) => encodeTx(e.tx));
+        },
         logger: logger.child({ component: 'gossip' }),
       });
       network.gossip.start();

@@ -14,6 +14,8 @@ export interface PoolEntry {
   readonly senderHex: string;
   readonly nonceHex: string;
   readonly size: number;
+  /** Local clock at admission (never used by consensus): how long it has been waiting. */
+  readonly admittedAt: number;
 }
 
 interface Prechecked {
@@ -132,7 +134,7 @@ export class TxPool {
     if (!pub) throw new TxRejectedError(TxRejectCode.BadSignature, 'signature is invalid');
     const sender = this.deps.suite.addressFromPublicKey(pub);
     const { tx, hash, hashHex, nonceHex, size } = pre;
-    return { tx, hash, hashHex, sender, senderHex: hexKey(sender), nonceHex, size };
+    return { tx, hash, hashHex, sender, senderHex: hexKey(sender), nonceHex, size, admittedAt: Date.now() };
   }
 
   /** Every check that does not need the signature. */
