@@ -47,7 +47,7 @@ export async function inProcessCluster(validators: number, observers: number, op
         dataDir: 'data',
         nodeKey: 'node.pem',
         rpc: { port: s.rpc },
-        p2p: { port: s.p2p, peers: specs.filter((_, j) => j !== i).map((p, j2) => ({ nodeId: nodeIdOf(p.secret), host: '127.0.0.1', port: p.p2p, _: j2 })).map(({ nodeId, host, port }) => ({ nodeId, host, port })) },
+        p2p: { port: s.p2p, peers: specs.filter((_, j) => j !== i).map((p) => ({ nodeId: ids[specs.indexOf(p)], host: '127.0.0.1', port: p.p2p })) },
         consensus: { engine: 'pbft', emptyBlockIntervalMs: 1000, minSealDelayMs: 5, viewTimeoutMs: opts.viewTimeoutMs ?? 1500 },
         storage: { syncWrites: false },
         txpool: { verifyWorkers: 1 },
