@@ -52,4 +52,16 @@ describe.sequential('PBFT nodes in one process (4 validators + 1 observer)', () 
     const hashes = await Promise.all(c.nodes.map((n) => n.client.request<{ hash: string; stateRoot: string }>('getBlockByNumber', [h])));
     expect(new Set(hashes.map((b) => b.hash + b.stateRoot)).size).toBe(1);
   });
+
+  it('drops malformed transaction and consensus messages from a peer and keeps committing', async () => {
+    const net = c.nodes[0].node!.network!.net;
+    const garbage = [Uint8Array.of(0xc1), Uint8Array.of(0x92, 0x01), new Uint8Array(64).fill(0xff), Uint8Array.of(0x91, 0xa1, 0x78)];
+    for (const g of garbage) {
+      net.broadcast('tx', g);
+      net.broadcast('consensus', g);
+    }
+    const before = await c.nodes[1].client.request<number>('getBlockNumber');
+    await until('progress after garbage', async () => (await c.nodes[1].client.request<number>('getBlockNumber')) >= before + 2, 30_000);
+    expect(await c.nodes[1].client.request('getPendingTxSize')).toBe(0);
+  });
 });
