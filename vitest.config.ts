@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['node/**/*.test.ts', 'consensus/**/*.test.ts', 'tools/**/*.test.ts', 'contracts/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'node/**/*.test.ts',
+      'consensus/**/*.test.ts',
+      'tools/**/*.test.ts',
+      'contracts/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', 'test/soak/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -23,7 +23,14 @@ import { toHex } from '../node/codec/hex.js';
 import { createEcdsaSuite } from '../node/crypto/index.js';
 import { SystemAddress } from '../node/exec/addresses.js';
 import { buildSignedTx } from '../tools/client/tx-builder.js';
-import { createCluster, startCluster, stopCluster, waitFor, type Cluster, type RunningCluster } from '../tools/devnet/cluster.js';
+import {
+  createCluster,
+  startCluster,
+  stopCluster,
+  waitFor,
+  type Cluster,
+  type RunningCluster,
+} from '../tools/devnet/cluster.js';
 import { median, percentile, printTable } from './lib/table.js';
 
 function arg(name: string, dflt: number): number {
@@ -60,11 +67,20 @@ function signAll(cluster: Cluster, at: number, round: number): string[] {
   return Array.from({ length: TXS }, (_, i) => {
     const input = Buffer.from(kv.encodeFunctionData('set', [`r${round}-k${i}`, `value-${i}`]).slice(2), 'hex');
     const account = cluster.accounts[i % cluster.accounts.length];
-    return toHex(buildSignedTx(suite, { chainId: cluster.chainId, height: at, to: SystemAddress.KVStore, input, gasLimit: 200_000 }, account.secretKey).raw);
+    return toHex(
+      buildSignedTx(
+        suite,
+        { chainId: cluster.chainId, height: at, to: SystemAddress.KVStore, input, gasLimit: 200_000 },
+        account.secretKey,
+      ).raw,
+    );
   });
 }
 
-async function throughput(rc: RunningCluster, raws: readonly string[]): Promise<Pick<Round, 'tps' | 'p50' | 'p99' | 'blocks'>> {
+async function throughput(
+  rc: RunningCluster,
+  raws: readonly string[],
+): Promise<Pick<Round, 'tps' | 'p50' | 'p99' | 'blocks'>> {
   const startHeight = await height(rc, 'validator0');
   const latencies: number[] = [];
   let next = 0;
@@ -86,34 +102,58 @@ async function throughput(rc: RunningCluster, raws: readonly string[]): Promise<
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = (performance.now() - t0) / 1000;
-  return { tps: raws.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), blocks: (await height(rc, 'validator0')) - startHeight };
+  return {
+    tps: raws.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    blocks: (await height(rc, 'validator0')) - startHeight,
+  };
 }
 
-async function catchUp(rc: RunningCluster): Promise<Pick<Round, 'catchupBlocks' | 'catchupBlocksPerSec' | 'catchupTxPerSec'>> {
+async function catchUp(
+  rc: RunningCluster,
+): Promise<Pick<Round, 'catchupBlocks' | 'catchupBlocksPerSec' | 'catchupTxPerSec'>> {
   await rc.start(LATE_OBSERVER);
   const t0 = performance.now();
   const from = await height(rc, LATE_OBSERVER);
   const target = await height(rc, 'validator0');
-  await waitFor(`${LATE_OBSERVER} at height ${target}`, async () => (await height(rc, LATE_OBSERVER)) >= target, { timeoutMs: 600_000, intervalMs: 20 });
+  await waitFor(`${LATE_OBSERVER} at height ${target}`, async () => (await height(rc, LATE_OBSERVER)) >= target, {
+    timeoutMs: 600_000,
+    intervalMs: 20,
+  });
   const elapsed = (performance.now() - t0) / 1000;
-  const counts = await rc.client('validator0').batch(Array.from({ length: target - from }, (_, i) => ({ method: 'getBlockByNumber', params: [from + 1 + i] })));
+  const counts = await rc
+    .client('validator0')
+    .batch(Array.from({ length: target - from }, (_, i) => ({ method: 'getBlockByNumber', params: [from + 1 + i] })));
   const txs = counts.reduce((s, r) => s + (r.result as { transactionCount: number }).transactionCount, 0);
-  return { catchupBlocks: target - from, catchupBlocksPerSec: (target - from) / elapsed, catchupTxPerSec: txs / elapsed };
+  return {
+    catchupBlocks: target - from,
+    catchupBlocksPerSec: (target - from) / elapsed,
+    catchupTxPerSec: txs / elapsed,
+  };
 }
 
 async function viewChange(rc: RunningCluster): Promise<Pick<Round, 'recoveryMs' | 'recoveredView'>> {
   // Kill just after a commit: the next leader is then waiting for transactions or the
   // empty-block interval, so its height cannot finish without a view change.
   const h = await height(rc, 'validator0');
-  await waitFor('a fresh block', async () => (await height(rc, 'validator0')) > h, { timeoutMs: 30_000, intervalMs: 10 });
+  await waitFor('a fresh block', async () => (await height(rc, 'validator0')) > h, {
+    timeoutMs: 30_000,
+    intervalMs: 10,
+  });
   const leader = await rc.leader('validator0');
   const killedAt = performance.now();
   const killedHeight = await height(rc, 'validator0');
   await rc.kill(leader, 'SIGKILL');
   const survivor = VALIDATORS.find((v) => v !== leader)!;
-  await waitFor('a block after the kill', async () => (await height(rc, survivor)) > killedHeight, { timeoutMs: 120_000, intervalMs: 10 });
+  await waitFor('a block after the kill', async () => (await height(rc, survivor)) > killedHeight, {
+    timeoutMs: 120_000,
+    intervalMs: 10,
+  });
   const recoveryMs = performance.now() - killedAt;
-  const block = await rc.client(survivor).request<{ view: number; certificate: { view: number } | null }>('getBlockByNumber', [killedHeight + 1]);
+  const block = await rc
+    .client(survivor)
+    .request<{ view: number; certificate: { view: number } | null }>('getBlockByNumber', [killedHeight + 1]);
   return { recoveryMs, recoveredView: Math.max(block.view, block.certificate?.view ?? 0) };
 }
 
@@ -121,8 +161,18 @@ async function runRound(round: number): Promise<Round> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-bench-cluster-'));
   let rc: RunningCluster | null = null;
   try {
-    const cluster = await createCluster(dir, { validators: 4, observers: 2, regulators: 1, accounts: 4, chainId: 'bench', logLevel: 'warn', viewTimeoutMs: VIEW_TIMEOUT_MS });
-    rc = await startCluster(cluster, { nodes: cluster.nodes.filter((n) => n.name !== LATE_OBSERVER).map((n) => n.name) });
+    const cluster = await createCluster(dir, {
+      validators: 4,
+      observers: 2,
+      regulators: 1,
+      accounts: 4,
+      chainId: 'bench',
+      logLevel: 'warn',
+      viewTimeoutMs: VIEW_TIMEOUT_MS,
+    });
+    rc = await startCluster(cluster, {
+      nodes: cluster.nodes.filter((n) => n.name !== LATE_OBSERVER).map((n) => n.name),
+    });
     // Sign everything before the clock starts: the client's cost is not the cluster's.
     const raws = signAll(cluster, await height(rc, 'validator0'), round);
     const t = await throughput(rc, raws);
@@ -141,18 +191,41 @@ const med = (f: (r: Round) => number) => median(rounds.map(f));
 
 printTable(
   `PBFT cluster, 4 validators + 1 observer (one process each, loopback), ${TXS} KVStore.set txs per round, batches of ${BATCH} over the validators, ${CONCURRENCY} in flight, view timeout ${VIEW_TIMEOUT_MS} ms`,
-  ['round', 'committed tx/s', 'p50 ms', 'p99 ms', 'blocks', 'catch-up blocks', 'catch-up blocks/s', 'catch-up tx/s', 'view change ms', 'view'],
+  [
+    'round',
+    'committed tx/s',
+    'p50 ms',
+    'p99 ms',
+    'blocks',
+    'catch-up blocks',
+    'catch-up blocks/s',
+    'catch-up tx/s',
+    'view change ms',
+    'view',
+  ],
   rounds.map((r, i) => [
-    String(i + 1), r.tps.toFixed(0), r.p50.toFixed(0), r.p99.toFixed(0), String(r.blocks),
-    String(r.catchupBlocks), r.catchupBlocksPerSec.toFixed(0), r.catchupTxPerSec.toFixed(0), r.recoveryMs.toFixed(0), String(r.recoveredView),
+    String(i + 1),
+    r.tps.toFixed(0),
+    r.p50.toFixed(0),
+    r.p99.toFixed(0),
+    String(r.blocks),
+    String(r.catchupBlocks),
+    r.catchupBlocksPerSec.toFixed(0),
+    r.catchupTxPerSec.toFixed(0),
+    r.recoveryMs.toFixed(0),
+    String(r.recoveredView),
   ]),
 );
-printTable(`Summary (medians of ${ROUNDS} rounds)`, ['figure', 'value'], [
-  ['committed tx/s', med((r) => r.tps).toFixed(0)],
-  ['p50 send→commit ms', med((r) => r.p50).toFixed(0)],
-  ['p99 send→commit ms', med((r) => r.p99).toFixed(0)],
-  ['new observer catch-up, blocks/s', med((r) => r.catchupBlocksPerSec).toFixed(0)],
-  ['new observer catch-up, tx/s', med((r) => r.catchupTxPerSec).toFixed(0)],
-  ['leader SIGKILL → next block, ms', med((r) => r.recoveryMs).toFixed(0)],
-  ['  … ÷ view timeout', (med((r) => r.recoveryMs) / VIEW_TIMEOUT_MS).toFixed(2)],
-]);
+printTable(
+  `Summary (medians of ${ROUNDS} rounds)`,
+  ['figure', 'value'],
+  [
+    ['committed tx/s', med((r) => r.tps).toFixed(0)],
+    ['p50 send→commit ms', med((r) => r.p50).toFixed(0)],
+    ['p99 send→commit ms', med((r) => r.p99).toFixed(0)],
+    ['new observer catch-up, blocks/s', med((r) => r.catchupBlocksPerSec).toFixed(0)],
+    ['new observer catch-up, tx/s', med((r) => r.catchupTxPerSec).toFixed(0)],
+    ['leader SIGKILL → next block, ms', med((r) => r.recoveryMs).toFixed(0)],
+    ['  … ÷ view timeout', (med((r) => r.recoveryMs) / VIEW_TIMEOUT_MS).toFixed(2)],
+  ],
+);

@@ -27,7 +27,10 @@ const common = { nodes, protocolPrefix: '/lingding/bench', listen: { host: '127.
 
 const b = new P2PNetwork({ ...common, secretKey: keys[1], peers: [] }, { logger });
 await b.start();
-const a = new P2PNetwork({ ...common, secretKey: keys[0], peers: [{ nodeId: b.nodeId, ...b.listenAddress }] }, { logger });
+const a = new P2PNetwork(
+  { ...common, secretKey: keys[0], peers: [{ nodeId: b.nodeId, ...b.listenAddress }] },
+  { logger },
+);
 const connected = new Promise((resolve) => a.once('peer:connected', resolve));
 await a.start();
 await connected;

@@ -52,11 +52,19 @@ function verifyCeiling(): number {
   return median(rates);
 }
 
-async function runRound(round: number): Promise<{ tps: number; p50: number; p99: number; rssMb: number; blocks: number }> {
+async function runRound(
+  round: number,
+): Promise<{ tps: number; p50: number; p99: number; rssMb: number; blocks: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-bench-'));
   try {
-    const chain = await createSoloChain(dir, { accounts: 4, logLevel: 'warn', systemConfig: { tx_count_limit: '5000' } });
-    const node = await spawnNode(chain.nodes[0], { nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [] });
+    const chain = await createSoloChain(dir, {
+      accounts: 4,
+      logLevel: 'warn',
+      systemConfig: { tx_count_limit: '5000' },
+    });
+    const node = await spawnNode(chain.nodes[0], {
+      nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
+    });
     try {
       const kv = new Interface(['function set(string key, string value) returns (int32)']);
       const height = await node.client.request<number>('getBlockNumber');
@@ -65,7 +73,17 @@ async function runRound(round: number): Promise<{ tps: number; p50: number; p99:
       for (let i = 0; i < TXS; i++) {
         const input = kv.encodeFunctionData('set', [`r${round}-k${i}`, `value-${i}`]);
         const acct = chain.accounts[i % chain.accounts.length];
-        const { raw } = buildSignedTx(suite, { chainId: chain.chainId, height, to: SystemAddress.KVStore, input: Buffer.from(input.slice(2), 'hex'), gasLimit: 200_000 }, acct.secretKey);
+        const { raw } = buildSignedTx(
+          suite,
+          {
+            chainId: chain.chainId,
+            height,
+            to: SystemAddress.KVStore,
+            input: Buffer.from(input.slice(2), 'hex'),
+            gasLimit: 200_000,
+          },
+          acct.secretKey,
+        );
         raws.push(toHex(raw));
       }
       const startHeight = await node.client.request<number>('getBlockNumber');
@@ -90,7 +108,13 @@ async function runRound(round: number): Promise<{ tps: number; p50: number; p99:
       const endHeight = await node.client.request<number>('getBlockNumber');
       const status = readFileSync(`/proc/${node.child.pid}/status`, 'utf8');
       const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-      return { tps: TXS / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), rssMb: hwm, blocks: endHeight - startHeight };
+      return {
+        tps: TXS / elapsed,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        rssMb: hwm,
+        blocks: endHeight - startHeight,
+      };
     } finally {
       await node.kill('SIGTERM');
     }
@@ -107,13 +131,27 @@ const tps = median(rounds.map((r) => r.tps));
 printTable(
   `Single node (solo sealer), ${TXS} KVStore.set txs per round, batches of ${BATCH}, ${CONCURRENCY} in flight, ${ROUNDS} rounds`,
   ['round', 'sealed tx/s', 'p50 ms', 'p99 ms', 'blocks', 'peak RSS MB'],
-  rounds.map((r, i) => [String(i + 1), r.tps.toFixed(0), r.p50.toFixed(0), r.p99.toFixed(0), String(r.blocks), r.rssMb.toFixed(0)]),
+  rounds.map((r, i) => [
+    String(i + 1),
+    r.tps.toFixed(0),
+    r.p50.toFixed(0),
+    r.p99.toFixed(0),
+    String(r.blocks),
+    r.rssMb.toFixed(0),
+  ]),
 );
-printTable('Summary (medians)', ['figure', 'value'], [
-  ['sealed tx/s', tps.toFixed(0)],
-  ['p50 send→receipt ms', median(rounds.map((r) => r.p50)).toFixed(0)],
-  ['p99 send→receipt ms', median(rounds.map((r) => r.p99)).toFixed(0)],
-  ['node peak RSS MB', Math.max(...rounds.map((r) => r.rssMb)).toFixed(0)],
-  [`signature recoveries/s, 1 core (${(suite as { usesNative?: boolean }).usesNative ? 'native' : 'portable'})`, ceiling.toFixed(0)],
-  ['sealed tx/s ÷ verify ceiling', (tps / ceiling).toFixed(2)],
-]);
+printTable(
+  'Summary (medians)',
+  ['figure', 'value'],
+  [
+    ['sealed tx/s', tps.toFixed(0)],
+    ['p50 send→receipt ms', median(rounds.map((r) => r.p50)).toFixed(0)],
+    ['p99 send→receipt ms', median(rounds.map((r) => r.p99)).toFixed(0)],
+    ['node peak RSS MB', Math.max(...rounds.map((r) => r.rssMb)).toFixed(0)],
+    [
+      `signature recoveries/s, 1 core (${(suite as { usesNative?: boolean }).usesNative ? 'native' : 'portable'})`,
+      ceiling.toFixed(0),
+    ],
+    ['sealed tx/s ÷ verify ceiling', (tps / ceiling).toFixed(2)],
+  ],
+);

@@ -71,7 +71,10 @@ async function backends(): Promise<{ list: Backend[]; notes: string[] }> {
   list.push({
     name: '@noble/curves recoverPublicKey (portable)',
     recover: (s) => secp256k1.recoverPublicKey(s.nobleSig, s.digest, { prehash: false }),
-    recover64: (s) => secp256k1.Point.fromBytes(secp256k1.recoverPublicKey(s.nobleSig, s.digest, { prehash: false })).toBytes(false).subarray(1),
+    recover64: (s) =>
+      secp256k1.Point.fromBytes(secp256k1.recoverPublicKey(s.nobleSig, s.digest, { prehash: false }))
+        .toBytes(false)
+        .subarray(1),
   });
 
   const portable = createEcdsaSuite({ native: false });

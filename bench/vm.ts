@@ -48,7 +48,8 @@ const workloads: { name: string; prepared: PreparedContract; input: Uint8Array }
 const cache = new ModuleCache();
 const throughputRows = workloads.map(({ name, prepared, input }) => {
   const world = newWorld(cache);
-  const call = () => runContract({ prepared, entry: 'call', input, gasLimit: 1e12, host: new MemoryHost(world, SELF), cache });
+  const call = () =>
+    runContract({ prepared, entry: 'call', input, gasLimit: 1e12, host: new MemoryHost(world, SELF), cache });
   const { gasUsed, status } = call();
   if (status !== 'success') throw new Error(`${name}: ${status}`);
   rate(call, 300); // warm-up: let V8 tier up
@@ -56,7 +57,11 @@ const throughputRows = workloads.map(({ name, prepared, input }) => {
   const calls = median(rates);
   return [name, calls, gasUsed, calls * gasUsed];
 });
-printTable('Contract throughput (runContract, warm cache, in-memory host)', ['workload', 'calls/s', 'gas/call', 'gas/s'], throughputRows);
+printTable(
+  'Contract throughput (runContract, warm cache, in-memory host)',
+  ['workload', 'calls/s', 'gas/call', 'gas/s'],
+  throughputRows,
+);
 
 // --- 2. Metering overhead --------------------------------------------------------
 
@@ -93,12 +98,16 @@ const SORT_WAT = `(module ${HOST_IMPORTS} (memory (export "memory") 1)
 function stubImports(input: Uint8Array, memory: () => WasmMemory) {
   const stubs: Record<string, (...args: number[]) => unknown> = {};
   for (const [name, type] of Object.entries(HOST_FUNCTIONS)) stubs[name] = () => (type.results[0] === 0x7e ? 0n : 0);
-  stubs.input_copy = (dst, offset, len) => new Uint8Array(memory().buffer, dst, len).set(input.subarray(offset, offset + len));
+  stubs.input_copy = (dst, offset, len) =>
+    new Uint8Array(memory().buffer, dst, len).set(input.subarray(offset, offset + len));
   return { lingding: stubs };
 }
 
 function instantiate(bytes: Uint8Array, input: Uint8Array): () => void {
-  const instance: WasmInstance = new engine.Instance(new engine.Module(bytes), stubImports(input, () => instance.exports.memory as WasmMemory));
+  const instance: WasmInstance = new engine.Instance(
+    new engine.Module(bytes),
+    stubImports(input, () => instance.exports.memory as WasmMemory),
+  );
   const call = instance.exports.call as () => void;
   const gas = instance.exports.__lingding_gas as WasmGlobal | undefined;
   return () => {
@@ -131,7 +140,11 @@ const overheadRows = overheadCases.map(({ name, text, input }) => {
   const ratio = median(meteredMs.map((m, i) => m / plainMs[i]));
   return [name, median(plainMs), median(meteredMs), formatRatio(ratio)];
 });
-printTable('Metering overhead (same module, same process, warm instances)', ['module', 'plain ms', 'metered ms', 'ratio'], overheadRows);
+printTable(
+  'Metering overhead (same module, same process, warm instances)',
+  ['module', 'plain ms', 'metered ms', 'ratio'],
+  overheadRows,
+);
 
 // --- 3. Module cache ---------------------------------------------------------------
 
@@ -167,7 +180,14 @@ for (const [name, text] of [
   const prepared = prepareContract(original);
   const misses = Array.from({ length: ROUNDS }, (_, k) => prepareContract(variant(k + 1)));
   const run = (p: PreparedContract, c: ModuleCache) =>
-    runContract({ prepared: p, entry: 'call', input: u32Input(1), gasLimit: 1e9, host: new MemoryHost(newWorld(), SELF), cache: c });
+    runContract({
+      prepared: p,
+      entry: 'call',
+      input: u32Input(1),
+      gasLimit: 1e9,
+      host: new MemoryHost(newWorld(), SELF),
+      cache: c,
+    });
   const warm = new ModuleCache();
   run(prepared, warm);
   const missMs: number[] = [];
@@ -182,7 +202,16 @@ for (const [name, text] of [
   }
   const stats = warm.stats();
   const [miss, hit] = [median(missMs), median(hitMs)];
-  cacheRows.push([name, original.length, prepared.code.length, prepareMs, miss, hit, formatRatio(miss / hit), `${stats.hits}/${stats.misses}`]);
+  cacheRows.push([
+    name,
+    original.length,
+    prepared.code.length,
+    prepareMs,
+    miss,
+    hit,
+    formatRatio(miss / hit),
+    `${stats.hits}/${stats.misses}`,
+  ]);
 }
 printTable(
   'Compiled-module cache (runContract of a trivial call; miss = compile + instantiate)',

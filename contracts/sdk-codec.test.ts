@@ -17,8 +17,22 @@ const user = testAddress(1);
 if (rustSkipReason) console.warn(rustSkipReason);
 
 const sdks: Array<[string, () => Promise<CachedBuild>, boolean]> = [
-  ['AssemblyScript', () => cachedBuild('as-codec', ['as-sdk', 'toolchain'], () => buildAssemblyScript(`${CONTRACTS_DIR}/as-sdk/test/assembly/codec.ts`)), true],
-  ['Rust', () => cachedBuild('rust-codec', ['rust-sdk', 'toolchain'], () => buildRustCrate(`${CONTRACTS_DIR}/rust-sdk/test-contracts/codec`, rustToolchain)), !rustSkipReason],
+  [
+    'AssemblyScript',
+    () =>
+      cachedBuild('as-codec', ['as-sdk', 'toolchain'], () =>
+        buildAssemblyScript(`${CONTRACTS_DIR}/as-sdk/test/assembly/codec.ts`),
+      ),
+    true,
+  ],
+  [
+    'Rust',
+    () =>
+      cachedBuild('rust-codec', ['rust-sdk', 'toolchain'], () =>
+        buildRustCrate(`${CONTRACTS_DIR}/rust-sdk/test-contracts/codec`, rustToolchain),
+      ),
+    !rustSkipReason,
+  ],
 ];
 
 describe.each(sdks)('%s SDK codec, as ethers sees it', (_, build, available) => {
@@ -67,7 +81,8 @@ describe.each(sdks)('%s SDK codec, as ethers sees it', (_, build, available) => 
   it.runIf(available)('refuses out-of-range words like Solidity', () => {
     const raw = (fn: string, word: string) => {
       const sel = codec.iface.getFunction(fn)!.selector;
-      return codec.chain.call(codec.address, Uint8Array.from(Buffer.from(sel.slice(2) + word, 'hex')), user).revertReason;
+      return codec.chain.call(codec.address, Uint8Array.from(Buffer.from(sel.slice(2) + word, 'hex')), user)
+        .revertReason;
     };
     expect(raw('echoSmall', '00'.repeat(31) + '80')).toBe('abi: integer out of range'); // +128 is not an int8
     expect(raw('echoSmall', 'ff'.repeat(31) + '7f')).toBe('abi: integer out of range'); // sign bytes without the sign

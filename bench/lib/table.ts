@@ -44,10 +44,15 @@ export function formatRatio(x: number): string {
  */
 export function formatTable(title: string, headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const text = rows.map((r) => headers.map((_, i) => cellText(r[i])));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === undefined));
+  const numeric = headers.map(
+    (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === undefined),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [title, '', line(headers), rule, ...text.map(line)].join('\n') + '\n';
 }

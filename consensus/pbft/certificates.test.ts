@@ -14,7 +14,9 @@ const Y = suite.hash(new Uint8Array([2]));
 const commitSigs = (height: number, view: number, hash: Uint8Array, who: number[]) =>
   who.map((i) => [i, makeCommit(suite, signers[i], i, height, view, hash).signature] as const);
 const preparedCert = (height: number, view: number, hash: Uint8Array, who = [0, 1, 2]): PreparedCertificate => ({
-  view, hash, signatures: who.map((i) => [i, makePrepare(suite, signers[i], i, height, view, hash).signature] as const),
+  view,
+  hash,
+  signatures: who.map((i) => [i, makePrepare(suite, signers[i], i, height, view, hash).signature] as const),
 });
 
 describe('validator set', () => {
@@ -30,15 +32,27 @@ describe('validator set', () => {
 
 describe('commit certificates', () => {
   it('accepts a quorum of valid signatures, and more', () => {
-    expect(verifyCommitCertificate(suite, validators, 9, X, { view: 2, signatures: commitSigs(9, 2, X, [0, 1, 3]) })).toEqual({ ok: true });
-    expect(verifyCommitCertificate(suite, validators, 9, X, { view: 2, signatures: commitSigs(9, 2, X, [0, 1, 2, 3]) }).ok).toBe(true);
+    expect(
+      verifyCommitCertificate(suite, validators, 9, X, { view: 2, signatures: commitSigs(9, 2, X, [0, 1, 3]) }),
+    ).toEqual({ ok: true });
+    expect(
+      verifyCommitCertificate(suite, validators, 9, X, { view: 2, signatures: commitSigs(9, 2, X, [0, 1, 2, 3]) }).ok,
+    ).toBe(true);
   });
 
   const cases: Array<[string, Parameters<typeof verifyCommitCertificate>[4], RegExp, Uint8Array?, number?]> = [
     ['too few signatures', { view: 0, signatures: commitSigs(9, 0, X, [0, 1]) }, /2 signatures, 3 needed/],
-    ['a repeated signer', { view: 0, signatures: [...commitSigs(9, 0, X, [0, 1]), ...commitSigs(9, 0, X, [1])] }, /strictly increasing/],
+    [
+      'a repeated signer',
+      { view: 0, signatures: [...commitSigs(9, 0, X, [0, 1]), ...commitSigs(9, 0, X, [1])] },
+      /strictly increasing/,
+    ],
     ['unsorted signers', { view: 0, signatures: commitSigs(9, 0, X, [2, 0, 1]) }, /strictly increasing/],
-    ['an unknown signer', { view: 0, signatures: [...commitSigs(9, 0, X, [0, 1]), [7, new Uint8Array(65)]] }, /names signer 7/],
+    [
+      'an unknown signer',
+      { view: 0, signatures: [...commitSigs(9, 0, X, [0, 1]), [7, new Uint8Array(65)]] },
+      /names signer 7/,
+    ],
     ['a signature for another hash', { view: 0, signatures: commitSigs(9, 0, Y, [0, 1, 2]) }, /invalid/],
     ['a signature for another view', { view: 1, signatures: commitSigs(9, 0, X, [0, 1, 2]) }, /invalid/],
     ['a signature for another height', { view: 0, signatures: commitSigs(8, 0, X, [0, 1, 2]) }, /invalid/],
@@ -60,22 +74,47 @@ describe('commit certificates', () => {
 });
 
 describe('new-view proofs', () => {
-  const vc = (i: number, view: number, prepared: PreparedCertificate | null) => ({ ...makeViewChange(suite, signers[i], i, 9, view, prepared, null) });
+  const vc = (i: number, view: number, prepared: PreparedCertificate | null) => ({
+    ...makeViewChange(suite, signers[i], i, 9, view, prepared, null),
+  });
 
   it('returns the highest prepared block among a quorum of view changes', () => {
-    const j = justifyNewView(suite, validators, 9, 3, [vc(0, 3, null), vc(1, 3, preparedCert(9, 1, Y)), vc(2, 3, preparedCert(9, 2, X))]);
+    const j = justifyNewView(suite, validators, 9, 3, [
+      vc(0, 3, null),
+      vc(1, 3, preparedCert(9, 1, Y)),
+      vc(2, 3, preparedCert(9, 2, X)),
+    ]);
     expect(j).toEqual({ ok: true, highest: { view: 2, hash: X } });
-    expect(justifyNewView(suite, validators, 9, 3, [vc(0, 3, null), vc(1, 3, null), vc(3, 3, null)])).toEqual({ ok: true, highest: null });
+    expect(justifyNewView(suite, validators, 9, 3, [vc(0, 3, null), vc(1, 3, null), vc(3, 3, null)])).toEqual({
+      ok: true,
+      highest: null,
+    });
   });
 
   const bad: Array<[string, () => ReturnType<typeof vc>[], RegExp]> = [
     ['fewer than a quorum', () => [vc(0, 3, null), vc(1, 3, null)], /2 view changes, 3 needed/],
     ['a repeated validator', () => [vc(0, 3, null), vc(1, 3, null), vc(1, 3, null)], /repeats validator 1/],
     ['a view change for another view', () => [vc(0, 3, null), vc(1, 3, null), vc(2, 4, null)], /\(9, 4\)/],
-    ['a forged signature', () => [vc(0, 3, null), vc(1, 3, null), { ...vc(2, 3, null), signature: vc(0, 3, null).signature }], /signature of validator 2/],
-    ['a certificate from the new view itself', () => [vc(0, 3, null), vc(1, 3, null), vc(2, 3, preparedCert(9, 3, X))], /from view 3/],
-    ['a forged prepared certificate', () => [vc(0, 3, null), vc(1, 3, null), vc(2, 3, { ...preparedCert(9, 1, X), hash: Y })], /invalid/],
-    ['two blocks prepared in one view', () => [vc(0, 3, preparedCert(9, 1, X)), vc(1, 3, preparedCert(9, 1, Y)), vc(2, 3, null)], /two different prepared hashes/],
+    [
+      'a forged signature',
+      () => [vc(0, 3, null), vc(1, 3, null), { ...vc(2, 3, null), signature: vc(0, 3, null).signature }],
+      /signature of validator 2/,
+    ],
+    [
+      'a certificate from the new view itself',
+      () => [vc(0, 3, null), vc(1, 3, null), vc(2, 3, preparedCert(9, 3, X))],
+      /from view 3/,
+    ],
+    [
+      'a forged prepared certificate',
+      () => [vc(0, 3, null), vc(1, 3, null), vc(2, 3, { ...preparedCert(9, 1, X), hash: Y })],
+      /invalid/,
+    ],
+    [
+      'two blocks prepared in one view',
+      () => [vc(0, 3, preparedCert(9, 1, X)), vc(1, 3, preparedCert(9, 1, Y)), vc(2, 3, null)],
+      /two different prepared hashes/,
+    ],
   ];
   for (const [name, proof, reason] of bad) {
     it(`rejects ${name}`, () => {

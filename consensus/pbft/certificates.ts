@@ -1,7 +1,13 @@
 import { equalBytes } from '../../node/codec/canonical.js';
 import type { CommitCertificate } from '../../node/codec/block.js';
 import type { CryptoSuite } from '../../node/crypto/suite.js';
-import { commitDigest, prepareDigest, viewChangeDigest, type PreparedCertificate, type ViewChangeMsg } from './messages.js';
+import {
+  commitDigest,
+  prepareDigest,
+  viewChangeDigest,
+  type PreparedCertificate,
+  type ViewChangeMsg,
+} from './messages.js';
 import type { ValidatorSet } from './validators.js';
 
 export type Check = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -16,27 +22,55 @@ const fail = (reason: string): Check => ({ ok: false, reason });
  * for every block, empty ones included.
  */
 export function verifyCommitCertificate(
-  suite: CryptoSuite, validators: ValidatorSet, height: number, blockHash: Uint8Array, cert: CommitCertificate,
+  suite: CryptoSuite,
+  validators: ValidatorSet,
+  height: number,
+  blockHash: Uint8Array,
+  cert: CommitCertificate,
 ): Check {
   if (!Number.isSafeInteger(cert.view) || cert.view < 0) return fail('certificate view is not a non-negative integer');
-  return quorumSigned(suite, validators, commitDigest(suite, height, cert.view, blockHash), cert.signatures, 'commit certificate');
+  return quorumSigned(
+    suite,
+    validators,
+    commitDigest(suite, height, cert.view, blockHash),
+    cert.signatures,
+    'commit certificate',
+  );
 }
 
 /** A prepared certificate for `height`: a quorum of prepare signatures over (height, view, hash). */
-export function verifyPreparedCertificate(suite: CryptoSuite, validators: ValidatorSet, height: number, cert: PreparedCertificate): Check {
-  return quorumSigned(suite, validators, prepareDigest(suite, height, cert.view, cert.hash), cert.signatures, 'prepared certificate');
+export function verifyPreparedCertificate(
+  suite: CryptoSuite,
+  validators: ValidatorSet,
+  height: number,
+  cert: PreparedCertificate,
+): Check {
+  return quorumSigned(
+    suite,
+    validators,
+    prepareDigest(suite, height, cert.view, cert.hash),
+    cert.signatures,
+    'prepared certificate',
+  );
 }
 
 function quorumSigned(
-  suite: CryptoSuite, validators: ValidatorSet, digest: Uint8Array,
-  signatures: ReadonlyArray<readonly [number, Uint8Array]>, what: string,
+  suite: CryptoSuite,
+  validators: ValidatorSet,
+  digest: Uint8Array,
+  signatures: ReadonlyArray<readonly [number, Uint8Array]>,
+  what: string,
 ): Check {
-  if (signatures.length < validators.quorum) return fail(`${what} has ${signatures.length} signatures, ${validators.quorum} needed`);
+  if (signatures.length < validators.quorum)
+    return fail(`${what} has ${signatures.length} signatures, ${validators.quorum} needed`);
   let previous = -1;
   for (const [index, signature] of signatures) {
-    if (!Number.isSafeInteger(index) || index <= previous) return fail(`${what} signer indices must be strictly increasing`);
-    if (index >= validators.size) return fail(`${what} names signer ${index}, but there are ${validators.size} validators`);
-    if (!suite.verify(digest, signature, validators.publicKeys[index])) return fail(`${what} signature of validator ${index} is invalid`);
+    if (!Number.isSafeInteger(index) || index <= previous)
+      return fail(`${what} signer indices must be strictly increasing`);
+    if (index >= validators.size)
+      return fail(`${what} names signer ${index}, but there are ${validators.size} validators`);
+    if (!suite.verify(digest, signature, validators.publicKeys[index]))
+      return fail(`${what} signature of validator ${index} is invalid`);
     previous = index;
   }
   return OK;
@@ -54,11 +88,18 @@ export function toSignatureList(votes: ReadonlyMap<number, Uint8Array>): Array<r
  */
 export function verifyViewChange(suite: CryptoSuite, validators: ValidatorSet, vc: ViewChangeMsg): Check {
   if (vc.signer >= validators.size) return fail(`view change from unknown validator ${vc.signer}`);
-  if (!suite.verify(viewChangeDigest(suite, vc.height, vc.view, vc.prepared), vc.signature, validators.publicKeys[vc.signer])) {
+  if (
+    !suite.verify(
+      viewChangeDigest(suite, vc.height, vc.view, vc.prepared),
+      vc.signature,
+      validators.publicKeys[vc.signer],
+    )
+  ) {
     return fail(`view change signature of validator ${vc.signer} is invalid`);
   }
   if (vc.prepared) {
-    if (vc.prepared.view >= vc.view) return fail(`view change to ${vc.view} carries a prepared certificate from view ${vc.prepared.view}`);
+    if (vc.prepared.view >= vc.view)
+      return fail(`view change to ${vc.view} carries a prepared certificate from view ${vc.prepared.view}`);
     const c = verifyPreparedCertificate(suite, validators, vc.height, vc.prepared);
     if (!c.ok) return c;
   }
@@ -78,12 +119,17 @@ export type Justification =
  * validators are faulty, so such a proof is rejected.
  */
 export function justifyNewView(
-  suite: CryptoSuite, validators: ValidatorSet, height: number, view: number, viewChanges: readonly ViewChangeMsg[],
+  suite: CryptoSuite,
+  validators: ValidatorSet,
+  height: number,
+  view: number,
+  viewChanges: readonly ViewChangeMsg[],
 ): Justification {
   const seen = new Set<number>();
   let highest: { view: number; hash: Uint8Array } | null = null;
   for (const vc of viewChanges) {
-    if (vc.height !== height || vc.view !== view) return { ok: false, reason: `proof holds a view change for (${vc.height}, ${vc.view})` };
+    if (vc.height !== height || vc.view !== view)
+      return { ok: false, reason: `proof holds a view change for (${vc.height}, ${vc.view})` };
     if (seen.has(vc.signer)) return { ok: false, reason: `proof repeats validator ${vc.signer}` };
     seen.add(vc.signer);
     const c = verifyViewChange(suite, validators, vc);
@@ -95,6 +141,7 @@ export function justifyNewView(
       return { ok: false, reason: `proof holds two different prepared hashes for view ${p.view}` };
     }
   }
-  if (seen.size < validators.quorum) return { ok: false, reason: `proof has ${seen.size} view changes, ${validators.quorum} needed` };
+  if (seen.size < validators.quorum)
+    return { ok: false, reason: `proof has ${seen.size} view changes, ${validators.quorum} needed` };
   return { ok: true, highest };
 }

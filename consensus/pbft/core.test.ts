@@ -4,7 +4,17 @@ import { hexKey } from '../../node/codec/hex.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { PbftCore } from './core.js';
 import { verifyCommitCertificate } from './certificates.js';
-import { decodeMessage, encodeMessage, makeCommit, makePrepare, makePrePrepare, makeViewChange, MsgType, type PbftMessage, type Signer } from './messages.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  makeCommit,
+  makePrepare,
+  makePrePrepare,
+  makeViewChange,
+  MsgType,
+  type PbftMessage,
+  type Signer,
+} from './messages.js';
 import type { SafetyState } from './safety.js';
 import type { Action, Proposal, ProposalInspector } from './types.js';
 import { createValidatorSet } from './validators.js';
@@ -24,9 +34,20 @@ const inspector: ProposalInspector = {
     return { height: v[0], parentHash: v[1], stateRoot: v[2], hash: suite.hash(payload) };
   },
 };
-const execute = (parentRoot: Uint8Array, body: Uint8Array): Uint8Array => suite.hash(encodeCanonical([parentRoot, body]));
-const block = (height: number, parent: { hash: Uint8Array; stateRoot: Uint8Array }, body: number, lieAboutState = false): Uint8Array =>
-  encodeCanonical([height, parent.hash, lieAboutState ? new Uint8Array(32) : execute(parent.stateRoot, Uint8Array.of(body)), Uint8Array.of(body)]);
+const execute = (parentRoot: Uint8Array, body: Uint8Array): Uint8Array =>
+  suite.hash(encodeCanonical([parentRoot, body]));
+const block = (
+  height: number,
+  parent: { hash: Uint8Array; stateRoot: Uint8Array },
+  body: number,
+  lieAboutState = false,
+): Uint8Array =>
+  encodeCanonical([
+    height,
+    parent.hash,
+    lieAboutState ? new Uint8Array(32) : execute(parent.stateRoot, Uint8Array.of(body)),
+    Uint8Array.of(body),
+  ]);
 
 interface ClusterOptions {
   /** Validators that never start. */
@@ -53,7 +74,9 @@ class Cluster {
   constructor(private readonly opts: ClusterOptions = {}) {
     this.down = new Set(opts.down);
     this.link = opts.link ?? (() => true);
-    this.cores = signers.map((signer) => new PbftCore({ suite, signer, inspector, timeouts: { baseMs: 1000, maxMs: 4000 } }));
+    this.cores = signers.map(
+      (signer) => new PbftCore({ suite, signer, inspector, timeouts: { baseMs: 1000, maxMs: 4000 } }),
+    );
     this.cores.forEach((c, i) => {
       if (!this.down.has(i)) this.apply(i, c.startHeight({ height: 1, parentHash: GENESIS.hash, validators }));
     });
@@ -78,18 +101,37 @@ class Cluster {
           break; // tests fire timeouts explicitly
         case 'execute': {
           const v = decodeCanonical(a.proposal.payload) as [number, Uint8Array, Uint8Array, Uint8Array];
-          this.apply(i, this.cores[i].onBlockExecuted(a.proposal.header.height, a.proposal.header.hash, execute(this.head(i).stateRoot, v[3])));
+          this.apply(
+            i,
+            this.cores[i].onBlockExecuted(
+              a.proposal.header.height,
+              a.proposal.header.hash,
+              execute(this.head(i).stateRoot, v[3]),
+            ),
+          );
           break;
         }
         case 'propose':
           this.proposes[i].push({ height: a.height, view: a.view });
           if (a.height > (this.opts.stopAt ?? Infinity)) break;
-          this.apply(i, this.cores[i].onProposalReady(block(a.height, this.head(i), ++this.bodies, this.opts.lie?.includes(i))));
+          this.apply(
+            i,
+            this.cores[i].onProposalReady(block(a.height, this.head(i), ++this.bodies, this.opts.lie?.includes(i))),
+          );
           break;
         case 'commit':
           this.commits[i].push({ proposal: a.proposal, view: a.certificate.view });
-          expect(verifyCommitCertificate(suite, validators, a.proposal.header.height, a.proposal.header.hash, a.certificate)).toEqual({ ok: true });
-          this.apply(i, this.cores[i].startHeight({ height: a.proposal.header.height + 1, parentHash: a.proposal.header.hash, validators }));
+          expect(
+            verifyCommitCertificate(suite, validators, a.proposal.header.height, a.proposal.header.hash, a.certificate),
+          ).toEqual({ ok: true });
+          this.apply(
+            i,
+            this.cores[i].startHeight({
+              height: a.proposal.header.height + 1,
+              parentHash: a.proposal.header.hash,
+              validators,
+            }),
+          );
           break;
         case 'persistSafety':
           this.safety[i] = a.state;
@@ -137,7 +179,8 @@ class Cluster {
 }
 
 const hashAt = (c: Cluster, i: number, height: number): string => hexKey(c.commits[i][height - 1].proposal.header.hash);
-const prepareSig = (i: number, height: number, view: number, hash: Uint8Array) => [i, makePrepare(suite, signers[i], i, height, view, hash).signature] as const;
+const prepareSig = (i: number, height: number, view: number, hash: Uint8Array) =>
+  [i, makePrepare(suite, signers[i], i, height, view, hash).signature] as const;
 
 describe('PbftCore', () => {
   it('commits one block per height on a healthy network, leaders rotating', () => {
@@ -243,7 +286,11 @@ describe('PbftCore', () => {
   it('rejects a new view that does not re-propose the highest prepared block, or lacks a quorum', () => {
     const c = new Cluster({ down: [1], stopAt: 0 }); // stuck in (1, 0); validator 2 leads (1, 1)
     const X = suite.hash(new Uint8Array([1]));
-    const prepared = { view: 0, hash: X, signatures: [prepareSig(0, 1, 0, X), prepareSig(2, 1, 0, X), prepareSig(3, 1, 0, X)] };
+    const prepared = {
+      view: 0,
+      hash: X,
+      signatures: [prepareSig(0, 1, 0, X), prepareSig(2, 1, 0, X), prepareSig(3, 1, 0, X)],
+    };
     const proof = [
       makeViewChange(suite, signers[0], 0, 1, 1, null, null),
       makeViewChange(suite, signers[1], 1, 1, 1, null, null),

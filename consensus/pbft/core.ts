@@ -5,12 +5,33 @@ import { FutureBuffer } from './buffer.js';
 import { justifyNewView, toSignatureList, verifyCommitCertificate, verifyViewChange } from './certificates.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, viewTimeoutMs, type PbftLimits, type PbftTimeouts } from './config.js';
 import {
-  commitDigest, makeCommit, makePrepare, makePrePrepare, makeViewChange, MsgType, prepareDigest, prePrepareDigest,
-  type CommitMsg, type DecisionMsg, type PbftMessage, type PrePrepareMsg, type PrepareMsg, type Signer, type ViewChangeMsg,
+  commitDigest,
+  makeCommit,
+  makePrepare,
+  makePrePrepare,
+  makeViewChange,
+  MsgType,
+  prepareDigest,
+  prePrepareDigest,
+  type CommitMsg,
+  type DecisionMsg,
+  type PbftMessage,
+  type PrePrepareMsg,
+  type PrepareMsg,
+  type Signer,
+  type ViewChangeMsg,
 } from './messages.js';
 import {
-  advanceHeight, enterView, initialSafetyState, voteCommit, votePrepare, voteProposal, voteViewChange,
-  type Grant, type ProposalJustification, type SafetyState,
+  advanceHeight,
+  enterView,
+  initialSafetyState,
+  voteCommit,
+  votePrepare,
+  voteProposal,
+  voteViewChange,
+  type Grant,
+  type ProposalJustification,
+  type SafetyState,
 } from './safety.js';
 import type { Action, LogLevel, Proposal, ProposalHeader, ProposalInspector } from './types.js';
 import type { ValidatorSet } from './validators.js';
@@ -66,7 +87,11 @@ interface Round {
   decided: boolean;
   current: ViewProposal | null;
   /** The leader asked the node for a block for this view (to send with this proof). */
-  awaiting: { readonly view: number; readonly proof: readonly ViewChangeMsg[]; readonly justification: ProposalJustification } | null;
+  awaiting: {
+    readonly view: number;
+    readonly proof: readonly ViewChangeMsg[];
+    readonly justification: ProposalJustification;
+  } | null;
   /** Proposals seen at this height by hash, from any view: a commit quorum may arrive for an older one. */
   readonly proposals: Map<string, Proposal>;
   readonly executions: Map<string, Execution>;
@@ -124,20 +149,37 @@ export class PbftCore {
   startHeight(ctx: HeightContext): Action[] {
     return this.run(() => {
       if (this.round && ctx.height <= this.round.ctx.height) {
-        this.log('warn', 'start of a height not above the current one ignored', { height: ctx.height, current: this.round.ctx.height });
+        this.log('warn', 'start of a height not above the current one ignored', {
+          height: ctx.height,
+          current: this.round.ctx.height,
+        });
         return;
       }
       const safety = this.safety ? advanceHeight(this.safety, ctx.height) : initialSafetyState(ctx.height);
       this.setSafety(safety);
-      if (safety.height !== ctx.height) this.log('error', 'safety state is ahead of the chain; not voting until the chain catches up', { height: ctx.height, safetyHeight: safety.height });
+      if (safety.height !== ctx.height)
+        this.log('error', 'safety state is ahead of the chain; not voting until the chain catches up', {
+          height: ctx.height,
+          safetyHeight: safety.height,
+        });
       // After a restart in view v > 0 the node knows neither v's proposal nor a proof of v:
       // it waits in v (accepting v's pre-prepare should it come) until its timer moves it on.
       const view = safety.height === ctx.height ? safety.view : 0;
       const r: Round = {
-        ctx, self: ctx.validators.indexOf(this.signer.publicKey), view, entered: true, decided: false,
-        current: null, awaiting: null, proposals: new Map(), executions: new Map(),
-        prepares: new VoteTally(), commits: new VoteTally(), viewChanges: new Map(),
-        sentPrepareView: -1, sentCommitView: -1,
+        ctx,
+        self: ctx.validators.indexOf(this.signer.publicKey),
+        view,
+        entered: true,
+        decided: false,
+        current: null,
+        awaiting: null,
+        proposals: new Map(),
+        executions: new Map(),
+        prepares: new VoteTally(),
+        commits: new VoteTally(),
+        viewChanges: new Map(),
+        sentPrepareView: -1,
+        sentCommitView: -1,
       };
       this.round = r;
       if (r.self >= 0) {
@@ -199,7 +241,10 @@ export class PbftCore {
       else {
         r.executions.set(key, 'rejected');
         this.log('warn', 'proposal state root differs from local execution; not voting for it', {
-          height, hash: toHex(hash), claimed: toHex(proposal.header.stateRoot), local: toHex(stateRoot),
+          height,
+          hash: toHex(hash),
+          claimed: toHex(proposal.header.stateRoot),
+          local: toHex(stateRoot),
         });
       }
       this.progress(r, hash);
@@ -221,8 +266,12 @@ export class PbftCore {
     const r = this.round;
     if (!r) return { height: 0, view: 0, phase: 'idle', leader: -1, index: -1, buffered: this.buffer.size };
     return {
-      height: r.ctx.height, view: r.view, phase: r.decided ? 'decided' : r.entered ? 'voting' : 'view-change',
-      leader: r.ctx.validators.leader(r.ctx.height, r.view), index: r.self, buffered: this.buffer.size,
+      height: r.ctx.height,
+      view: r.view,
+      phase: r.decided ? 'decided' : r.entered ? 'voting' : 'view-change',
+      leader: r.ctx.validators.leader(r.ctx.height, r.view),
+      index: r.self,
+      buffered: this.buffer.size,
     };
   }
 
@@ -239,16 +288,24 @@ export class PbftCore {
     if (msg.type === MsgType.ViewChange && msg.height === this.lastDecision?.height) {
       // A validator still asking for a view of the height this node just decided is stuck
       // one block behind: hand it the decision rather than leaving it to sync.
-      if (verifyViewChange(this.suite, r.ctx.validators, msg).ok) this.emit({ type: 'send', to: from, msg: this.lastDecision });
+      if (verifyViewChange(this.suite, r.ctx.validators, msg).ok)
+        this.emit({ type: 'send', to: from, msg: this.lastDecision });
       return;
     }
     if (msg.height < height) {
-      this.log('debug', 'message for a past height dropped', { from, type: msg.type, height: msg.height, current: height });
+      this.log('debug', 'message for a past height dropped', {
+        from,
+        type: msg.type,
+        height: msg.height,
+        current: height,
+      });
       return;
     }
     if (msg.height > height) {
-      if (msg.height > height + this.limits.futureHeights) this.log('debug', 'message too far in the future dropped', { from, height: msg.height, current: height });
-      else if (!this.buffer.add(from, msg)) this.log('warn', 'future-message buffer full for peer; dropped', { from, height: msg.height });
+      if (msg.height > height + this.limits.futureHeights)
+        this.log('debug', 'message too far in the future dropped', { from, height: msg.height, current: height });
+      else if (!this.buffer.add(from, msg))
+        this.log('warn', 'future-message buffer full for peer; dropped', { from, height: msg.height });
       return;
     }
     if (r.decided) return; // the height is over; late votes change nothing
@@ -258,7 +315,12 @@ export class PbftCore {
       return;
     }
     if (msg.type !== MsgType.PrePrepare && msg.view > r.view + this.limits.maxViewAhead) {
-      this.log('warn', 'message for a view too far ahead dropped', { from, type: msg.type, view: msg.view, current: r.view });
+      this.log('warn', 'message for a view too far ahead dropped', {
+        from,
+        type: msg.type,
+        view: msg.view,
+        current: r.view,
+      });
       return;
     }
     switch (msg.type) {
@@ -275,13 +337,21 @@ export class PbftCore {
 
   private onPrePrepare(r: Round, from: string, m: PrePrepareMsg): void {
     const ctx = { from, height: m.height, view: m.view, signer: m.signer };
-    if (m.signer !== r.ctx.validators.leader(r.ctx.height, m.view)) return this.log('warn', 'pre-prepare from a validator that does not lead its view', ctx);
+    if (m.signer !== r.ctx.validators.leader(r.ctx.height, m.view))
+      return this.log('warn', 'pre-prepare from a validator that does not lead its view', ctx);
     const { suite } = this;
     if (m.view < r.view || (m.view === r.view && r.current)) {
       if (r.current && m.view === r.current.view) {
         // Only a correctly signed second block is evidence against the leader.
         const hash = this.hashOf(m.payload);
-        if (!equalBytes(hash, r.current.proposal.header.hash) && suite.verify(prePrepareDigest(suite, m.height, m.view, hash), m.signature, r.ctx.validators.publicKeys[m.signer])) {
+        if (
+          !equalBytes(hash, r.current.proposal.header.hash) &&
+          suite.verify(
+            prePrepareDigest(suite, m.height, m.view, hash),
+            m.signature,
+            r.ctx.validators.publicKeys[m.signer],
+          )
+        ) {
           this.log('warn', 'leader equivocated: second pre-prepare for one view ignored', ctx);
         }
       }
@@ -289,7 +359,13 @@ export class PbftCore {
     }
     const header = this.inspect(m.payload, 'pre-prepare', 'warn');
     if (!header || !this.extendsHead(r, header, 'pre-prepare', 'warn')) return;
-    if (!suite.verify(prePrepareDigest(suite, m.height, m.view, header.hash), m.signature, r.ctx.validators.publicKeys[m.signer])) {
+    if (
+      !suite.verify(
+        prePrepareDigest(suite, m.height, m.view, header.hash),
+        m.signature,
+        r.ctx.validators.publicKeys[m.signer],
+      )
+    ) {
       return this.log('warn', 'pre-prepare signature invalid', ctx);
     }
     let justification: ProposalJustification = null;
@@ -298,7 +374,8 @@ export class PbftCore {
     } else {
       const j = justifyNewView(suite, r.ctx.validators, r.ctx.height, m.view, m.viewChanges);
       if (!j.ok) return this.log('warn', `new-view proof invalid: ${j.reason}`, ctx);
-      if (j.highest && !equalBytes(j.highest.hash, header.hash)) return this.log('warn', 'new-view does not re-propose the highest prepared block', ctx);
+      if (j.highest && !equalBytes(j.highest.hash, header.hash))
+        return this.log('warn', 'new-view does not re-propose the highest prepared block', ctx);
       justification = { highest: j.highest };
     }
     if (r.self >= 0) {
@@ -329,7 +406,11 @@ export class PbftCore {
     if (m.prepared) {
       // The payload travels unsigned beside the certificate: it must hash to what was prepared.
       const header = m.payload ? this.inspect(m.payload, 'view-change payload', 'warn') : null;
-      if (!header || !equalBytes(header.hash, m.prepared.hash) || !this.extendsHead(r, header, 'view-change payload', 'warn')) {
+      if (
+        !header ||
+        !equalBytes(header.hash, m.prepared.hash) ||
+        !this.extendsHead(r, header, 'view-change payload', 'warn')
+      ) {
         return this.log('warn', 'view change without the proposal its certificate prepared', ctx);
       }
       const key = hexKey(header.hash);
@@ -356,7 +437,8 @@ export class PbftCore {
     if (!check.ok) return this.log('warn', `decision certificate invalid: ${check.reason}`, { from, height: m.height });
     const key = hexKey(header.hash);
     if (!r.proposals.has(key)) r.proposals.set(key, { header, payload: m.payload });
-    for (const [signer, signature] of m.certificate.signatures) r.commits.add(m.certificate.view, signer, header.hash, signature);
+    for (const [signer, signature] of m.certificate.signatures)
+      r.commits.add(m.certificate.view, signer, header.hash, signature);
     this.requestExecution(r, header.hash);
     this.tryDecide(r, m.certificate.view, header.hash);
   }
@@ -389,7 +471,15 @@ export class PbftCore {
 
   private tryCommitVote(r: Round): void {
     const cur = r.current;
-    if (r.self < 0 || r.decided || r.sentPrepareView !== r.view || r.sentCommitView === r.view || !cur || cur.view !== r.view) return;
+    if (
+      r.self < 0 ||
+      r.decided ||
+      r.sentPrepareView !== r.view ||
+      r.sentCommitView === r.view ||
+      !cur ||
+      cur.view !== r.view
+    )
+      return;
     const hash = cur.proposal.header.hash;
     const votes = r.prepares.votesFor(r.view, hash);
     if (votes.size < r.ctx.validators.quorum) return;
@@ -411,7 +501,8 @@ export class PbftCore {
     const ctx = { height: r.ctx.height, view, hash: toHex(hash) };
     if (!proposal) return this.log('info', 'commit quorum for a block this node has not received; waiting for it', ctx);
     const execution = r.executions.get(key);
-    if (execution === 'rejected') return this.log('error', 'a quorum committed a block this node rejects: local execution has diverged', ctx);
+    if (execution === 'rejected')
+      return this.log('error', 'a quorum committed a block this node rejects: local execution has diverged', ctx);
     if (execution !== 'ok') return this.requestExecution(r, hash);
     const certificate = { view, signatures: toSignatureList(votes).slice(0, r.ctx.validators.quorum) };
     r.decided = true;
@@ -437,7 +528,8 @@ export class PbftCore {
     if (s.preparedPayload) {
       // After a restart the prepared proposal is known only from the safety state.
       const header = this.inspect(s.preparedPayload, 'own prepared proposal', 'error');
-      if (header && !r.proposals.has(hexKey(header.hash))) r.proposals.set(hexKey(header.hash), { header, payload: s.preparedPayload });
+      if (header && !r.proposals.has(hexKey(header.hash)))
+        r.proposals.set(hexKey(header.hash), { header, payload: s.preparedPayload });
     }
     this.emit({ type: 'broadcast', msg });
     this.tryNewView(r);
@@ -482,13 +574,23 @@ export class PbftCore {
     }
     // Stored when the view change carrying it was accepted (or, for our own, when sent).
     const proposal = r.proposals.get(hexKey(j.highest.hash));
-    if (!proposal) return this.log('error', 'the block a new view must re-propose is unknown', { height, view: r.view, hash: toHex(j.highest.hash) });
+    if (!proposal)
+      return this.log('error', 'the block a new view must re-propose is unknown', {
+        height,
+        view: r.view,
+        hash: toHex(j.highest.hash),
+      });
     this.propose(r, r.view, proposal, proof, justification, 'pending');
   }
 
   /** Signs and broadcasts this node's pre-prepare for `view` and treats it as received. */
   private propose(
-    r: Round, view: number, proposal: Proposal, proof: readonly ViewChangeMsg[], justification: ProposalJustification, execution: Execution,
+    r: Round,
+    view: number,
+    proposal: Proposal,
+    proof: readonly ViewChangeMsg[],
+    justification: ProposalJustification,
+    execution: Execution,
   ): void {
     const { height } = r.ctx;
     const hash = proposal.header.hash;
@@ -504,7 +606,10 @@ export class PbftCore {
   private maybePropose(r: Round): void {
     if (r.ctx.validators.leader(r.ctx.height, 0) !== r.self) return;
     if (this.safety!.proposal?.view === 0) {
-      this.log('info', 'already proposed in this view before a restart; waiting for the view to time out', { height: r.ctx.height, view: r.view });
+      this.log('info', 'already proposed in this view before a restart; waiting for the view to time out', {
+        height: r.ctx.height,
+        view: r.view,
+      });
       return;
     }
     r.awaiting = { view: r.view, proof: [], justification: null };
@@ -578,7 +683,12 @@ export class PbftCore {
 
   private verifyVote(r: Round, from: string, m: PrepareMsg | CommitMsg, digest: Uint8Array): boolean {
     if (this.suite.verify(digest, m.signature, r.ctx.validators.publicKeys[m.signer])) return true;
-    this.log('warn', `${m.type === MsgType.Prepare ? 'prepare' : 'commit'} signature invalid`, { from, height: m.height, view: m.view, signer: m.signer });
+    this.log('warn', `${m.type === MsgType.Prepare ? 'prepare' : 'commit'} signature invalid`, {
+      from,
+      height: m.height,
+      view: m.view,
+      signer: m.signer,
+    });
     return false;
   }
 
@@ -586,7 +696,11 @@ export class PbftCore {
   private tally(t: VoteTally, m: PrepareMsg | CommitMsg, from: string): boolean {
     const res = t.add(m.view, m.signer, m.hash, m.signature);
     if (res === 'equivocation') {
-      this.log('warn', `validator equivocated: second ${m.type === MsgType.Prepare ? 'prepare' : 'commit'} in one view ignored`, { from, height: m.height, view: m.view, signer: m.signer });
+      this.log(
+        'warn',
+        `validator equivocated: second ${m.type === MsgType.Prepare ? 'prepare' : 'commit'} in one view ignored`,
+        { from, height: m.height, view: m.view, signer: m.signer },
+      );
     }
     return res === 'added';
   }
@@ -614,4 +728,3 @@ export class PbftCore {
     return false;
   }
 }
-

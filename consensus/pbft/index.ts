@@ -2,9 +2,21 @@ export { PbftCore, type PbftCoreOptions, type HeightContext, type PbftStatus } f
 export type { Action, LogLevel, Proposal, ProposalHeader, ProposalInspector } from './types.js';
 export { createValidatorSet, MAX_VALIDATORS, type ValidatorSet } from './validators.js';
 export {
-  MsgType, encodeMessage, decodeMessage, commitDigest, prepareDigest, prePrepareDigest, viewChangeDigest,
-  type PbftMessage, type PrePrepareMsg, type PrepareMsg, type CommitMsg, type ViewChangeMsg, type DecisionMsg,
-  type PreparedCertificate, type Signer,
+  MsgType,
+  encodeMessage,
+  decodeMessage,
+  commitDigest,
+  prepareDigest,
+  prePrepareDigest,
+  viewChangeDigest,
+  type PbftMessage,
+  type PrePrepareMsg,
+  type PrepareMsg,
+  type CommitMsg,
+  type ViewChangeMsg,
+  type DecisionMsg,
+  type PreparedCertificate,
+  type Signer,
 } from './messages.js';
 export { verifyCommitCertificate, verifyPreparedCertificate, type Check } from './certificates.js';
 export { encodeSafetyState, decodeSafetyState, initialSafetyState, type SafetyState } from './safety.js';

@@ -3,8 +3,16 @@ import fc from 'fast-check';
 import { CodecError, encodeCanonical } from '../../node/codec/canonical.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import {
-  decodeMessage, encodeMessage, makeCommit, makePrepare, makePrePrepare, makeViewChange, MsgType, prepareDigest,
-  type PbftMessage, type Signer,
+  decodeMessage,
+  encodeMessage,
+  makeCommit,
+  makePrepare,
+  makePrePrepare,
+  makeViewChange,
+  MsgType,
+  prepareDigest,
+  type PbftMessage,
+  type Signer,
 } from './messages.js';
 
 const suite = createEcdsaSuite();
@@ -22,7 +30,12 @@ const samples: PbftMessage[] = [
   makeCommit(suite, signer, 3, 2 ** 40, 7, hash),
   vc,
   makeViewChange(suite, signer, 2, 10, 5, null, null),
-  { type: MsgType.Decision, height: 10, payload: new Uint8Array([5]), certificate: { view: 0, signatures: [sig(0), sig(1), sig(2)] } },
+  {
+    type: MsgType.Decision,
+    height: 10,
+    payload: new Uint8Array([5]),
+    certificate: { view: 0, signatures: [sig(0), sig(1), sig(2)] },
+  },
 ];
 
 describe('PBFT message codec', () => {
@@ -51,10 +64,72 @@ describe('PBFT message codec', () => {
     ['empty signature', [MsgType.Prepare, 1, 0, 0, hash, new Uint8Array(0)], /signature must be/],
     ['huge signer', [MsgType.Prepare, 1, 0, 5000, hash, new Uint8Array(65)], /signer 5000 is out of range/],
     ['string view', [MsgType.Commit, 1, 'x', 0, hash, new Uint8Array(65)], /view must be a non-negative integer/],
-    ['certificate out of order', [MsgType.ViewChange, 1, 2, 0, [1, hash, [[2, new Uint8Array(65)], [1, new Uint8Array(65)]]], new Uint8Array(1), new Uint8Array(65)], /strictly increasing/],
-    ['certificate duplicate', [MsgType.ViewChange, 1, 2, 0, [1, hash, [[1, new Uint8Array(65)], [1, new Uint8Array(65)]]], new Uint8Array(1), new Uint8Array(65)], /strictly increasing/],
-    ['proof entry not a view change', [MsgType.PrePrepare, 1, 1, 0, new Uint8Array(1), [[MsgType.Prepare, 1, 0, 0, hash, new Uint8Array(65)]], new Uint8Array(65)], /is not a view change/],
-    ['proof entry with payload', [MsgType.PrePrepare, 1, 1, 0, new Uint8Array(1), [[MsgType.ViewChange, 1, 1, 0, null, new Uint8Array(1), new Uint8Array(65)]], new Uint8Array(65)], /must not carry a payload/],
+    [
+      'certificate out of order',
+      [
+        MsgType.ViewChange,
+        1,
+        2,
+        0,
+        [
+          1,
+          hash,
+          [
+            [2, new Uint8Array(65)],
+            [1, new Uint8Array(65)],
+          ],
+        ],
+        new Uint8Array(1),
+        new Uint8Array(65),
+      ],
+      /strictly increasing/,
+    ],
+    [
+      'certificate duplicate',
+      [
+        MsgType.ViewChange,
+        1,
+        2,
+        0,
+        [
+          1,
+          hash,
+          [
+            [1, new Uint8Array(65)],
+            [1, new Uint8Array(65)],
+          ],
+        ],
+        new Uint8Array(1),
+        new Uint8Array(65),
+      ],
+      /strictly increasing/,
+    ],
+    [
+      'proof entry not a view change',
+      [
+        MsgType.PrePrepare,
+        1,
+        1,
+        0,
+        new Uint8Array(1),
+        [[MsgType.Prepare, 1, 0, 0, hash, new Uint8Array(65)]],
+        new Uint8Array(65),
+      ],
+      /is not a view change/,
+    ],
+    [
+      'proof entry with payload',
+      [
+        MsgType.PrePrepare,
+        1,
+        1,
+        0,
+        new Uint8Array(1),
+        [[MsgType.ViewChange, 1, 1, 0, null, new Uint8Array(1), new Uint8Array(65)]],
+        new Uint8Array(65),
+      ],
+      /must not carry a payload/,
+    ],
     ['decision with bad certificate', [MsgType.Decision, 1, new Uint8Array(1), [0, [[0]]]], /certificate/],
   ];
   for (const [name, value, error] of bad) {
@@ -80,7 +155,10 @@ describe('PBFT message codec', () => {
         if (!(e instanceof CodecError)) throw e;
       }
     };
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => decodeOrCodecError(b)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => decodeOrCodecError(b)),
+      { numRuns: 2000 },
+    );
     fc.assert(
       fc.property(fc.nat(samples.length - 1), fc.nat(), fc.integer({ min: 0, max: 255 }), (k, pos, byte) => {
         const b = Uint8Array.from(encodeMessage(samples[k]));

@@ -103,7 +103,12 @@ export function commitDigest(suite: CryptoSuite, height: number, view: number, b
   return voteDigest(suite, MsgType.Commit, height, view, blockHash);
 }
 
-export function viewChangeDigest(suite: CryptoSuite, height: number, view: number, prepared: PreparedCertificate | null): Uint8Array {
+export function viewChangeDigest(
+  suite: CryptoSuite,
+  height: number,
+  view: number,
+  prepared: PreparedCertificate | null,
+): Uint8Array {
   return suite.hash(encodeCanonical([DOMAIN, MsgType.ViewChange, height, view, preparedToCanonical(prepared)]));
 }
 
@@ -111,24 +116,63 @@ export function viewChangeDigest(suite: CryptoSuite, height: number, view: numbe
 // Construction (signing)
 
 export function makePrePrepare(
-  suite: CryptoSuite, signer: Signer, signerIndex: number,
-  height: number, view: number, blockHash: Uint8Array, payload: Uint8Array, viewChanges: readonly ViewChangeMsg[],
+  suite: CryptoSuite,
+  signer: Signer,
+  signerIndex: number,
+  height: number,
+  view: number,
+  blockHash: Uint8Array,
+  payload: Uint8Array,
+  viewChanges: readonly ViewChangeMsg[],
 ): PrePrepareMsg {
   const signature = signer.sign(prePrepareDigest(suite, height, view, blockHash));
   return { type: MsgType.PrePrepare, height, view, signer: signerIndex, payload, viewChanges, signature };
 }
 
-export function makePrepare(suite: CryptoSuite, signer: Signer, signerIndex: number, height: number, view: number, hash: Uint8Array): PrepareMsg {
-  return { type: MsgType.Prepare, height, view, signer: signerIndex, hash, signature: signer.sign(prepareDigest(suite, height, view, hash)) };
+export function makePrepare(
+  suite: CryptoSuite,
+  signer: Signer,
+  signerIndex: number,
+  height: number,
+  view: number,
+  hash: Uint8Array,
+): PrepareMsg {
+  return {
+    type: MsgType.Prepare,
+    height,
+    view,
+    signer: signerIndex,
+    hash,
+    signature: signer.sign(prepareDigest(suite, height, view, hash)),
+  };
 }
 
-export function makeCommit(suite: CryptoSuite, signer: Signer, signerIndex: number, height: number, view: number, hash: Uint8Array): CommitMsg {
-  return { type: MsgType.Commit, height, view, signer: signerIndex, hash, signature: signer.sign(commitDigest(suite, height, view, hash)) };
+export function makeCommit(
+  suite: CryptoSuite,
+  signer: Signer,
+  signerIndex: number,
+  height: number,
+  view: number,
+  hash: Uint8Array,
+): CommitMsg {
+  return {
+    type: MsgType.Commit,
+    height,
+    view,
+    signer: signerIndex,
+    hash,
+    signature: signer.sign(commitDigest(suite, height, view, hash)),
+  };
 }
 
 export function makeViewChange(
-  suite: CryptoSuite, signer: Signer, signerIndex: number,
-  height: number, view: number, prepared: PreparedCertificate | null, payload: Uint8Array | null,
+  suite: CryptoSuite,
+  signer: Signer,
+  signerIndex: number,
+  height: number,
+  view: number,
+  prepared: PreparedCertificate | null,
+  payload: Uint8Array | null,
 ): ViewChangeMsg {
   const signature = signer.sign(viewChangeDigest(suite, height, view, prepared));
   return { type: MsgType.ViewChange, height, view, signer: signerIndex, prepared, payload, signature };
@@ -184,19 +228,30 @@ function messageFromCanonical(v: Canonical, what: string): PbftMessage {
         return vc;
       });
       return {
-        type: tag, ...signedHead(v, what), payload: bytes(v[4], `${what}.payload`),
-        viewChanges, signature: signature(v[6], what),
+        type: tag,
+        ...signedHead(v, what),
+        payload: bytes(v[4], `${what}.payload`),
+        viewChanges,
+        signature: signature(v[6], what),
       };
     }
     case MsgType.Prepare:
     case MsgType.Commit:
       fieldCount(v, 6, what, tag === MsgType.Prepare ? 'prepare' : 'commit');
-      return { type: tag, ...signedHead(v, what), hash: hash32(v[4], `${what}.hash`), signature: signature(v[5], what) };
+      return {
+        type: tag,
+        ...signedHead(v, what),
+        hash: hash32(v[4], `${what}.hash`),
+        signature: signature(v[5], what),
+      };
     case MsgType.ViewChange:
       fieldCount(v, 7, what, 'view-change');
       return {
-        type: tag, ...signedHead(v, what), prepared: preparedFromCanonical(v[4], `${what}.prepared`),
-        payload: v[5] === null ? null : bytes(v[5], `${what}.payload`), signature: signature(v[6], what),
+        type: tag,
+        ...signedHead(v, what),
+        prepared: preparedFromCanonical(v[4], `${what}.prepared`),
+        payload: v[5] === null ? null : bytes(v[5], `${what}.payload`),
+        signature: signature(v[6], what),
       };
     case MsgType.Decision: {
       fieldCount(v, 4, what, 'decision');
@@ -226,11 +281,13 @@ function signedHead(v: readonly Canonical[], what: string): { height: number; vi
 
 export function preparedFromCanonical(v: Canonical, what: string): PreparedCertificate | null {
   if (v === null) return null;
-  if (!Array.isArray(v) || v.length !== 3 || !Array.isArray(v[2])) throw new CodecError(`${what} must be null or [view, hash, signatures]`);
+  if (!Array.isArray(v) || v.length !== 3 || !Array.isArray(v[2]))
+    throw new CodecError(`${what} must be null or [view, hash, signatures]`);
   const entries = v[2] as Canonical[];
   if (entries.length > MAX_VALIDATORS) throw new CodecError(`${what}: more than ${MAX_VALIDATORS} signatures`);
   const signatures = entries.map((e, k) => {
-    if (!Array.isArray(e) || e.length !== 2) throw new CodecError(`${what}.signatures[${k}] must be [index, signature]`);
+    if (!Array.isArray(e) || e.length !== 2)
+      throw new CodecError(`${what}.signatures[${k}] must be [index, signature]`);
     return [uint(e[0], `${what}.signatures[${k}].index`), signature(e[1], `${what}.signatures[${k}]`)] as const;
   });
   signatureList(signatures, what);
@@ -242,13 +299,16 @@ function signatureList(sigs: ReadonlyArray<readonly [number, Uint8Array]>, what:
   if (sigs.length > MAX_VALIDATORS) throw new CodecError(`${what}: more than ${MAX_VALIDATORS} signatures`);
   for (let k = 0; k < sigs.length; k++) {
     if (sigs[k][0] >= MAX_VALIDATORS) throw new CodecError(`${what}: signer ${sigs[k][0]} is out of range`);
-    if (k > 0 && sigs[k][0] <= sigs[k - 1][0]) throw new CodecError(`${what}: signer indices must be strictly increasing`);
-    if (sigs[k][1].length === 0 || sigs[k][1].length > MAX_SIGNATURE_LENGTH) throw new CodecError(`${what}: signature ${k} has a bad length`);
+    if (k > 0 && sigs[k][0] <= sigs[k - 1][0])
+      throw new CodecError(`${what}: signer indices must be strictly increasing`);
+    if (sigs[k][1].length === 0 || sigs[k][1].length > MAX_SIGNATURE_LENGTH)
+      throw new CodecError(`${what}: signature ${k} has a bad length`);
   }
 }
 
 function uint(x: Canonical, field: string): number {
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new CodecError(`${field} must be a non-negative integer`);
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)
+    throw new CodecError(`${field} must be a non-negative integer`);
   return x;
 }
 
@@ -258,7 +318,8 @@ function bytes(x: Canonical, field: string): Uint8Array {
 }
 
 function hash32(x: Canonical, field: string): Uint8Array {
-  if (!(x instanceof Uint8Array) || x.length !== HASH_LENGTH) throw new CodecError(`${field} must be ${HASH_LENGTH} bytes`);
+  if (!(x instanceof Uint8Array) || x.length !== HASH_LENGTH)
+    throw new CodecError(`${field} must be ${HASH_LENGTH} bytes`);
   return x;
 }
 

@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { hexKey } from '../../node/codec/hex.js';
 import {
-  advanceHeight, decodeSafetyState, encodeSafetyState, enterView, initialSafetyState, voteCommit, votePrepare, voteProposal,
-  voteViewChange, type Grant, type ProposalJustification, type SafetyState, type Vote,
+  advanceHeight,
+  decodeSafetyState,
+  encodeSafetyState,
+  enterView,
+  initialSafetyState,
+  voteCommit,
+  votePrepare,
+  voteProposal,
+  voteViewChange,
+  type Grant,
+  type ProposalJustification,
+  type SafetyState,
+  type Vote,
 } from './safety.js';
 import type { PreparedCertificate } from './messages.js';
 
@@ -12,7 +23,15 @@ const A = new Uint8Array(32).fill(0xaa);
 const B = new Uint8Array(32).fill(0xbb);
 const HASHES = [A, B];
 const VIEWS = [0, 1, 2];
-const cert = (view: number, hash: Uint8Array): PreparedCertificate => ({ view, hash, signatures: [[0, new Uint8Array(65)], [1, new Uint8Array(65)], [2, new Uint8Array(65)]] });
+const cert = (view: number, hash: Uint8Array): PreparedCertificate => ({
+  view,
+  hash,
+  signatures: [
+    [0, new Uint8Array(65)],
+    [1, new Uint8Array(65)],
+    [2, new Uint8Array(65)],
+  ],
+});
 const payloadOf = (hash: Uint8Array): Uint8Array => Uint8Array.from([hash[0]]);
 const votesOf = (): Array<Vote | null> => [null, ...VIEWS.flatMap((view) => HASHES.map((hash) => ({ view, hash })))];
 
@@ -27,8 +46,13 @@ function* allStates(): Generator<SafetyState> {
         for (const commitVote of votesOf()) {
           for (const prepared of commitVote ? [null, commitVote] : [null]) {
             yield {
-              height: H, view, proposal, prepareVote, commitVote,
-              prepared: prepared ? cert(prepared.view, prepared.hash) : null, preparedPayload: prepared ? payloadOf(prepared.hash) : null,
+              height: H,
+              view,
+              proposal,
+              prepareVote,
+              commitVote,
+              prepared: prepared ? cert(prepared.view, prepared.hash) : null,
+              preparedPayload: prepared ? payloadOf(prepared.hash) : null,
             };
           }
         }
@@ -37,8 +61,13 @@ function* allStates(): Generator<SafetyState> {
   }
 }
 
-const justifications: ProposalJustification[] = [null, { highest: null }, { highest: { view: 0, hash: A } }, { highest: { view: 1, hash: B } }];
-const granted = (g: Grant): SafetyState => {
+const justifications: ProposalJustification[] = [
+  null,
+  { highest: null },
+  { highest: { view: 0, hash: A } },
+  { highest: { view: 1, hash: B } },
+];
+const _granted = (g: Grant): SafetyState => {
   if (!g.ok) throw new Error(`expected a grant, got: ${g.reason}`);
   return g.state;
 };
@@ -64,10 +93,17 @@ describe('safety rules, exhaustively over small states', () => {
           for (const j of justifications) {
             const g = votePrepare(s, H, view, hash, j);
             const already = s.prepareVote && s.prepareVote.view === view;
-            const justified = view === 0 ? j === null : j !== null && (j.highest === null || same(j.highest.hash, hash));
+            const justified =
+              view === 0 ? j === null : j !== null && (j.highest === null || same(j.highest.hash, hash));
             const expected = view === s.view && (already ? same(s.prepareVote!.hash, hash) : justified);
-            if (g.ok !== expected) expect.fail(`votePrepare(${JSON.stringify({ view, hash: hash[0], j })}) on ${JSON.stringify(s)} gave ${g.ok}`);
-            if (g.ok) expect(g.state.prepareVote!.view === view && same(g.state.prepareVote!.hash, hash) && g.state.view === s.view).toBe(true);
+            if (g.ok !== expected)
+              expect.fail(
+                `votePrepare(${JSON.stringify({ view, hash: hash[0], j })}) on ${JSON.stringify(s)} gave ${g.ok}`,
+              );
+            if (g.ok)
+              expect(
+                g.state.prepareVote!.view === view && same(g.state.prepareVote!.hash, hash) && g.state.view === s.view,
+              ).toBe(true);
           }
         }
       }

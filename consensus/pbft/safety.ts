@@ -1,4 +1,10 @@
-import { CodecError, decodeCanonical, encodeCanonical, equalBytes, type Canonical } from '../../node/codec/canonical.js';
+import {
+  CodecError,
+  decodeCanonical,
+  encodeCanonical,
+  equalBytes,
+  type Canonical,
+} from '../../node/codec/canonical.js';
 import { HASH_LENGTH } from '../../node/codec/block.js';
 import { preparedFromCanonical, preparedToCanonical, type PreparedCertificate } from './messages.js';
 
@@ -40,7 +46,9 @@ export interface SafetyState {
   readonly preparedPayload: Uint8Array | null;
 }
 
-export type Grant = { readonly ok: true; readonly state: SafetyState } | { readonly ok: false; readonly reason: string };
+export type Grant =
+  | { readonly ok: true; readonly state: SafetyState }
+  | { readonly ok: false; readonly reason: string };
 
 /** What a proposal's proof obliges: null for view 0, else the highest prepared (view, hash) or none. */
 export type ProposalJustification = { readonly highest: Vote | null } | null;
@@ -48,7 +56,15 @@ export type ProposalJustification = { readonly highest: Vote | null } | null;
 const refuse = (reason: string): Grant => ({ ok: false, reason });
 
 export function initialSafetyState(height: number): SafetyState {
-  return { height, view: 0, proposal: null, prepareVote: null, commitVote: null, prepared: null, preparedPayload: null };
+  return {
+    height,
+    view: 0,
+    proposal: null,
+    prepareVote: null,
+    commitVote: null,
+    prepared: null,
+    preparedPayload: null,
+  };
 }
 
 /**
@@ -86,17 +102,27 @@ export function voteProposal(s: SafetyState, height: number, view: number, hash:
   if (bad) return refuse(bad);
   if (view !== s.view) return refuse(`proposal for view ${view}, but the node is at view ${s.view}`);
   if (s.proposal && s.proposal.view === view) {
-    return equalBytes(s.proposal.hash, hash) ? { ok: true, state: s } : refuse(`already proposed a different block in view ${view}`);
+    return equalBytes(s.proposal.hash, hash)
+      ? { ok: true, state: s }
+      : refuse(`already proposed a different block in view ${view}`);
   }
   return { ok: true, state: { ...s, proposal: { view, hash } } };
 }
 
-export function votePrepare(s: SafetyState, height: number, view: number, hash: Uint8Array, justification: ProposalJustification): Grant {
+export function votePrepare(
+  s: SafetyState,
+  height: number,
+  view: number,
+  hash: Uint8Array,
+  justification: ProposalJustification,
+): Grant {
   const bad = sameHeight(s, height);
   if (bad) return refuse(bad);
   if (view !== s.view) return refuse(`prepare for view ${view}, but the node is at view ${s.view}`);
   if (s.prepareVote && s.prepareVote.view === view) {
-    return equalBytes(s.prepareVote.hash, hash) ? { ok: true, state: s } : refuse(`already prepared a different block in view ${view}`);
+    return equalBytes(s.prepareVote.hash, hash)
+      ? { ok: true, state: s }
+      : refuse(`already prepared a different block in view ${view}`);
   }
   if (view === 0) {
     if (justification !== null) return refuse('a view-0 proposal carries no view-change proof');
@@ -121,9 +147,14 @@ export function voteCommit(s: SafetyState, height: number, cert: PreparedCertifi
     return refuse(`commit for a block this node did not prepare in view ${cert.view}`);
   }
   if (s.commitVote && s.commitVote.view === cert.view) {
-    return equalBytes(s.commitVote.hash, cert.hash) ? { ok: true, state: s } : refuse(`already committed a different block in view ${cert.view}`);
+    return equalBytes(s.commitVote.hash, cert.hash)
+      ? { ok: true, state: s }
+      : refuse(`already committed a different block in view ${cert.view}`);
   }
-  return { ok: true, state: { ...s, commitVote: { view: cert.view, hash: cert.hash }, prepared: cert, preparedPayload: payload } };
+  return {
+    ok: true,
+    state: { ...s, commitVote: { view: cert.view, hash: cert.hash }, prepared: cert, preparedPayload: payload },
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -133,7 +164,16 @@ const SAFETY_VERSION = 1;
 
 export function encodeSafetyState(s: SafetyState): Uint8Array {
   const vote = (v: Vote | null): Canonical => (v ? [v.view, v.hash] : null);
-  return encodeCanonical([SAFETY_VERSION, s.height, s.view, vote(s.proposal), vote(s.prepareVote), vote(s.commitVote), preparedToCanonical(s.prepared), s.preparedPayload]);
+  return encodeCanonical([
+    SAFETY_VERSION,
+    s.height,
+    s.view,
+    vote(s.proposal),
+    vote(s.prepareVote),
+    vote(s.commitVote),
+    preparedToCanonical(s.prepared),
+    s.preparedPayload,
+  ]);
 }
 
 export function decodeSafetyState(bytes: Uint8Array): SafetyState {
@@ -142,11 +182,18 @@ export function decodeSafetyState(bytes: Uint8Array): SafetyState {
   if (v[0] !== SAFETY_VERSION) throw new CodecError(`unknown safety state version ${String(v[0])}`);
   const prepared = preparedFromCanonical(v[6], 'safety state prepared');
   const payload = v[7];
-  if (payload !== null && !(payload instanceof Uint8Array)) throw new CodecError('safety state payload must be bytes or null');
-  if ((prepared === null) !== (payload === null)) throw new CodecError('safety state must hold both or neither of prepared certificate and payload');
+  if (payload !== null && !(payload instanceof Uint8Array))
+    throw new CodecError('safety state payload must be bytes or null');
+  if ((prepared === null) !== (payload === null))
+    throw new CodecError('safety state must hold both or neither of prepared certificate and payload');
   return {
-    height: uint(v[1], 'height'), view: uint(v[2], 'view'), proposal: vote(v[3], 'proposal'),
-    prepareVote: vote(v[4], 'prepareVote'), commitVote: vote(v[5], 'commitVote'), prepared, preparedPayload: payload,
+    height: uint(v[1], 'height'),
+    view: uint(v[2], 'view'),
+    proposal: vote(v[3], 'proposal'),
+    prepareVote: vote(v[4], 'prepareVote'),
+    commitVote: vote(v[5], 'commitVote'),
+    prepared,
+    preparedPayload: payload,
   };
 }
 
@@ -157,11 +204,13 @@ function vote(x: Canonical, field: string): Vote | null {
 }
 
 function uint(x: Canonical, field: string): number {
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new CodecError(`safety state ${field} must be a non-negative integer`);
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)
+    throw new CodecError(`safety state ${field} must be a non-negative integer`);
   return x;
 }
 
 function hash32(x: Canonical, field: string): Uint8Array {
-  if (!(x instanceof Uint8Array) || x.length !== HASH_LENGTH) throw new CodecError(`safety state ${field} must be ${HASH_LENGTH} bytes`);
+  if (!(x instanceof Uint8Array) || x.length !== HASH_LENGTH)
+    throw new CodecError(`safety state ${field} must be ${HASH_LENGTH} bytes`);
   return x;
 }

@@ -50,4 +50,9 @@ export type Action =
   | { readonly type: 'commit'; readonly proposal: Proposal; readonly certificate: CommitCertificate }
   /** Write the safety state durably (see encodeSafetyState); hand it back to the constructor after a restart. */
   | { readonly type: 'persistSafety'; readonly state: SafetyState }
-  | { readonly type: 'log'; readonly level: LogLevel; readonly msg: string; readonly ctx: Readonly<Record<string, unknown>> };
+  | {
+      readonly type: 'log';
+      readonly level: LogLevel;
+      readonly msg: string;
+      readonly ctx: Readonly<Record<string, unknown>>;
+    };

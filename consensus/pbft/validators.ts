@@ -25,7 +25,8 @@ export const MAX_VALIDATORS = 1024;
 
 export function createValidatorSet(publicKeys: readonly Uint8Array[]): ValidatorSet {
   if (publicKeys.length === 0) throw new Error('validator set is empty');
-  if (publicKeys.length > MAX_VALIDATORS) throw new Error(`validator set has ${publicKeys.length} members, at most ${MAX_VALIDATORS} allowed`);
+  if (publicKeys.length > MAX_VALIDATORS)
+    throw new Error(`validator set has ${publicKeys.length} members, at most ${MAX_VALIDATORS} allowed`);
   const keys = publicKeys.map((k) => Uint8Array.from(k));
   for (let i = 0; i < keys.length; i++) {
     for (let j = 0; j < i; j++) {

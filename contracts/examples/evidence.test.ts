@@ -35,7 +35,9 @@ describe.each(languages)('%s evidence store', (_, build, available) => {
     const { chain, contract } = deploy(built);
     const sent = contract.send('store', [contractPdf, '{"pilot":"SCF-7","pages":12}'], bank);
     expect(sent.outcome.status).toBe('success');
-    expect(sent.events.map((e) => [e.name, ...e.args])).toEqual([['EvidenceStored', contractPdf, addressHex(bank), '{"pilot":"SCF-7","pages":12}']]);
+    expect(sent.events.map((e) => [e.name, ...e.args])).toEqual([
+      ['EvidenceStored', contractPdf, addressHex(bank), '{"pilot":"SCF-7","pages":12}'],
+    ]);
     expect(contract.value('exists', [contractPdf], auditor)).toBe(true);
     expect(contract.value('isValid', [contractPdf], auditor)).toBe(true);
     expect(contract.value('issuerOf', [contractPdf], auditor)).toBe(addressHex(bank));
@@ -50,7 +52,9 @@ describe.each(languages)('%s evidence store', (_, build, available) => {
   it.runIf(available)('refuses duplicates and empty digests', () => {
     const { contract } = deploy(built);
     contract.send('store', [contractPdf, 'first'], bank);
-    expect(contract.send('store', [contractPdf, 'again'], auditor).outcome.revertReason).toBe('evidence: already stored');
+    expect(contract.send('store', [contractPdf, 'again'], auditor).outcome.revertReason).toBe(
+      'evidence: already stored',
+    );
     expect(contract.send('store', [ZERO_DIGEST, 'x'], bank).outcome.revertReason).toBe('evidence: empty digest');
     expect(contract.value('metadataOf', [contractPdf], auditor)).toBe('first');
   });
@@ -58,10 +62,14 @@ describe.each(languages)('%s evidence store', (_, build, available) => {
   it.runIf(available)('lets only the issuer revoke, once', () => {
     const { contract } = deploy(built);
     contract.send('store', [invoicePdf, 'invoice'], bank);
-    expect(contract.send('revoke', [invoicePdf, 'forged'], auditor).outcome.revertReason).toBe('evidence: only the issuer can revoke');
+    expect(contract.send('revoke', [invoicePdf, 'forged'], auditor).outcome.revertReason).toBe(
+      'evidence: only the issuer can revoke',
+    );
     expect(contract.send('revoke', [contractPdf, 'unknown'], bank).outcome.revertReason).toBe('evidence: not found');
     const revoked = contract.send('revoke', [invoicePdf, 'superseded by 88-1207b'], bank);
-    expect(revoked.events.map((e) => [e.name, ...e.args])).toEqual([['EvidenceRevoked', invoicePdf, addressHex(bank), 'superseded by 88-1207b']]);
+    expect(revoked.events.map((e) => [e.name, ...e.args])).toEqual([
+      ['EvidenceRevoked', invoicePdf, addressHex(bank), 'superseded by 88-1207b'],
+    ]);
     expect(contract.value('isValid', [invoicePdf], auditor)).toBe(false);
     expect(contract.value('exists', [invoicePdf], auditor)).toBe(true);
     expect(contract.value('revocationReason', [invoicePdf], auditor)).toBe('superseded by 88-1207b');
@@ -83,11 +91,13 @@ describe.runIf(!rustSkipReason)('AssemblyScript and Rust evidence stores', () =>
     ];
     const trace = (built: CachedBuild) => {
       const { chain, contract } = deploy(built);
-      const runs = script.map(([fn, args, from]) => contract.send(fn, args, from).outcome).map((o) => ({
-        status: o.status,
-        output: hexlify(o.output),
-        events: o.events.map((e) => ({ topics: e.topics.map((t) => hexlify(t)), data: hexlify(e.data) })),
-      }));
+      const runs = script
+        .map(([fn, args, from]) => contract.send(fn, args, from).outcome)
+        .map((o) => ({
+          status: o.status,
+          output: hexlify(o.output),
+          events: o.events.map((e) => ({ topics: e.topics.map((t) => hexlify(t)), data: hexlify(e.data) })),
+        }));
       return { runs, storage: chain.storageOf(contract.address) };
     };
     expect(trace(rust)).toEqual(trace(as));

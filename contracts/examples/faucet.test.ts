@@ -24,13 +24,15 @@ function setUp(funded: bigint) {
 }
 
 describe('a contract calling another (AssemblyScript faucet over the token)', () => {
-  it('pays a claim through the token, with both contracts\' events', () => {
+  it("pays a claim through the token, with both contracts' events", () => {
     const { t, f } = setUp(250n);
     const claim = f.send('claim', [], alice);
     expect(claim.outcome.status).toBe('success');
     expect(claim.result?.[0]).toBe(100n);
     // The token's Transfer (from the faucet) comes first, then the faucet's own Claimed.
-    expect(claim.outcome.events.map((e) => e.address)).toEqual([t.address, f.address].map((a) => Buffer.from(a).toString('hex')));
+    expect(claim.outcome.events.map((e) => e.address)).toEqual(
+      [t.address, f.address].map((a) => Buffer.from(a).toString('hex')),
+    );
     expect(claim.events.map((e) => [e.name, ...e.args])).toEqual([['Claimed', addressHex(alice), 100n]]);
     expect(t.value('balanceOf', [addressHex(alice)], bob)).toBe(100n);
     expect(f.value('available', [], bob)).toBe(150n);

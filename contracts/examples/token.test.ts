@@ -29,9 +29,17 @@ function deployToken(token: CachedBuild) {
 const summary = (events: { name: string; args: readonly unknown[] }[]) => events.map((e) => [e.name, ...e.args]);
 
 /** V8's WebAssembly API, typed for the reflection calls used here (the project compiles without DOM types). */
-const wasmApi = (globalThis as unknown as {
-  WebAssembly: { Module: { new (bytes: Uint8Array): object; imports(m: object): Array<{ module: string }>; exports(m: object): Array<{ name: string }> } };
-}).WebAssembly;
+const wasmApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: {
+        new (bytes: Uint8Array): object;
+        imports(m: object): Array<{ module: string }>;
+        exports(m: object): Array<{ name: string }>;
+      };
+    };
+  }
+).WebAssembly;
 
 describe.each(languages)('%s ERC-20 token', (_, build, available) => {
   let token: CachedBuild;
@@ -45,7 +53,9 @@ describe.each(languages)('%s ERC-20 token', (_, build, available) => {
     expect(prepared.memoryPages).toBeLessThanOrEqual(2);
     const imports = wasmApi.Module.imports(new wasmApi.Module(token.wasm));
     expect(new Set(imports.map((i) => i.module))).toEqual(new Set(['lingding']));
-    expect(wasmApi.Module.exports(new wasmApi.Module(token.wasm)).map((e) => e.name)).toEqual(expect.arrayContaining(['call', 'deploy', 'memory']));
+    expect(wasmApi.Module.exports(new wasmApi.Module(token.wasm)).map((e) => e.name)).toEqual(
+      expect.arrayContaining(['call', 'deploy', 'memory']),
+    );
   });
 
   it.runIf(available)('deploys with the initial supply minted to the deployer', () => {
@@ -84,7 +94,9 @@ describe.each(languages)('%s ERC-20 token', (_, build, available) => {
     const approved = contract.send('approve', [addressHex(bob), 100n], alice);
     expect(summary(approved.events)).toEqual([['Approval', addressHex(alice), addressHex(bob), 100n]]);
     expect(contract.value('allowance', [addressHex(alice), addressHex(bob)], carol)).toBe(100n);
-    expect(contract.send('transferFrom', [addressHex(alice), addressHex(carol), 101n], bob).outcome.revertReason).toBe('ERC20: insufficient allowance');
+    expect(contract.send('transferFrom', [addressHex(alice), addressHex(carol), 101n], bob).outcome.revertReason).toBe(
+      'ERC20: insufficient allowance',
+    );
     const spent = contract.send('transferFrom', [addressHex(alice), addressHex(carol), 60n], bob);
     expect(spent.outcome.status).toBe('success');
     expect(contract.value('allowance', [addressHex(alice), addressHex(bob)], carol)).toBe(40n);
@@ -93,7 +105,8 @@ describe.each(languages)('%s ERC-20 token', (_, build, available) => {
 
   it.runIf(available)('refuses malformed call data with Solidity-style reasons', () => {
     const { chain, contract } = deployToken(token);
-    const reason = (input: string) => chain.call(contract.address, Uint8Array.from(Buffer.from(input, 'hex')), alice).revertReason;
+    const reason = (input: string) =>
+      chain.call(contract.address, Uint8Array.from(Buffer.from(input, 'hex')), alice).revertReason;
     expect(reason('')).toBe('call data has no function selector');
     expect(reason('deadbeef')).toBe('unknown function selector 0xdeadbeef');
     // balanceOf(address) with the argument cut short, then with dirty high bytes.
@@ -121,11 +134,13 @@ describe.runIf(!rustSkipReason)('AssemblyScript and Rust tokens', () => {
     ];
     const trace = (built: CachedBuild) => {
       const { chain, contract, deployed } = deployToken(built);
-      const runs = [deployed, ...script.map(([fn, args, from]) => contract.send(fn, args, from))].map(({ outcome }) => ({
-        status: outcome.status,
-        output: hexlify(outcome.output),
-        events: outcome.events.map((e) => ({ topics: e.topics.map((t) => hexlify(t)), data: hexlify(e.data) })),
-      }));
+      const runs = [deployed, ...script.map(([fn, args, from]) => contract.send(fn, args, from))].map(
+        ({ outcome }) => ({
+          status: outcome.status,
+          output: hexlify(outcome.output),
+          events: outcome.events.map((e) => ({ topics: e.topics.map((t) => hexlify(t)), data: hexlify(e.data) })),
+        }),
+      );
       return { runs, storage: chain.storageOf(contract.address) };
     };
     const a = trace(as);

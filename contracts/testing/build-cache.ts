@@ -38,7 +38,11 @@ const memo = new Map<string, Promise<CachedBuild>>();
  * The build of `key`, from memory, disk, or `build()`. `inputs` are the files and
  * directories the build reads (relative to contracts/).
  */
-export function cachedBuild(key: string, inputs: readonly string[], build: () => Promise<CachedBuild>): Promise<CachedBuild> {
+export function cachedBuild(
+  key: string,
+  inputs: readonly string[],
+  build: () => Promise<CachedBuild>,
+): Promise<CachedBuild> {
   let p = memo.get(key);
   if (!p) {
     p = (async () => {

@@ -6,7 +6,16 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { hexKey } from '../../node/codec/index.js';
-import { ModuleCache, prepareContract, runContract, type EntryPoint, type HostEnv, type NestedCallResult, type PreparedContract, type RunResult } from '../../node/vm/index.js';
+import {
+  ModuleCache,
+  prepareContract,
+  runContract,
+  type EntryPoint,
+  type HostEnv,
+  type NestedCallResult,
+  type PreparedContract,
+  type RunResult,
+} from '../../node/vm/index.js';
 
 export interface EmittedEvent {
   readonly address: string;
@@ -39,11 +48,18 @@ export class TestChain {
   private next = 0x10000;
 
   /** Deploys `wasm` with constructor input `args`; on failure nothing is deployed. */
-  deploy(wasm: Uint8Array, args: Uint8Array, from: Uint8Array, gasLimit = 50_000_000): { address: Uint8Array; outcome: Outcome } {
+  deploy(
+    wasm: Uint8Array,
+    args: Uint8Array,
+    from: Uint8Array,
+    gasLimit = 50_000_000,
+  ): { address: Uint8Array; outcome: Outcome } {
     const prepared = prepareContract(wasm);
     const address = testAddress(this.next++);
     this.code.set(hexKey(address), prepared);
-    const outcome = prepared.hasDeploy ? this.run(prepared, 'deploy', args, address, from, from, gasLimit) : { status: 'success' as const, gasUsed: 0, output: EMPTY, events: [] };
+    const outcome = prepared.hasDeploy
+      ? this.run(prepared, 'deploy', args, address, from, from, gasLimit)
+      : { status: 'success' as const, gasUsed: 0, output: EMPTY, events: [] };
     if (outcome.status !== 'success') this.code.delete(hexKey(address));
     return { address, outcome };
   }
@@ -60,13 +76,28 @@ export class TestChain {
     return new Map([...(this.storage.get(hexKey(address)) ?? [])].map(([k, v]) => [k, hexKey(v)]));
   }
 
-  private run(prepared: PreparedContract, entry: EntryPoint, input: Uint8Array, self: Uint8Array, caller: Uint8Array, origin: Uint8Array, gasLimit: number): Outcome {
+  private run(
+    prepared: PreparedContract,
+    entry: EntryPoint,
+    input: Uint8Array,
+    self: Uint8Array,
+    caller: Uint8Array,
+    origin: Uint8Array,
+    gasLimit: number,
+  ): Outcome {
     const saved = new Map([...this.storage].map(([a, s]) => [a, new Map(s)]));
     const eventsBefore = this.events.length;
     this.stack.push(hexKey(self));
     let result: RunResult;
     try {
-      result = runContract({ prepared, entry, input, gasLimit, host: this.host(self, caller, origin), cache: this.cache });
+      result = runContract({
+        prepared,
+        entry,
+        input,
+        gasLimit,
+        host: this.host(self, caller, origin),
+        cache: this.cache,
+      });
     } finally {
       this.stack.pop();
     }
@@ -103,7 +134,13 @@ export class TestChain {
     };
   }
 
-  private nested(self: Uint8Array, target: Uint8Array, input: Uint8Array, gas: number, origin: Uint8Array): NestedCallResult {
+  private nested(
+    self: Uint8Array,
+    target: Uint8Array,
+    input: Uint8Array,
+    gas: number,
+    origin: Uint8Array,
+  ): NestedCallResult {
     const prepared = this.code.get(hexKey(target));
     if (!prepared || this.stack.includes(hexKey(target))) return { status: 'trap', gasUsed: 0, output: EMPTY };
     const { status, gasUsed, output } = this.run(prepared, 'call', input, target, self, origin, gas);

@@ -34,7 +34,12 @@ export class TestContract {
     this.iface = new Interface(abi);
   }
 
-  static deploy(chain: TestChain, built: Built, args: readonly unknown[], from: Uint8Array): { contract: TestContract; deployed: Sent } {
+  static deploy(
+    chain: TestChain,
+    built: Built,
+    args: readonly unknown[],
+    from: Uint8Array,
+  ): { contract: TestContract; deployed: Sent } {
     const iface = new Interface(built.abi);
     const input = bytes(iface.encodeDeploy(args));
     const { address, outcome } = chain.deploy(built.wasm, input, from);
@@ -53,7 +58,10 @@ export class TestContract {
   /** The single return value of a successful call. */
   value(fn: string, args: readonly unknown[], from: Uint8Array): unknown {
     const sent = this.send(fn, args, from);
-    if (!sent.result) throw new Error(`${fn} ended with ${sent.outcome.status}: ${sent.outcome.revertReason ?? sent.outcome.trapMessage ?? ''}`);
+    if (!sent.result)
+      throw new Error(
+        `${fn} ended with ${sent.outcome.status}: ${sent.outcome.revertReason ?? sent.outcome.trapMessage ?? ''}`,
+      );
     return sent.result[0];
   }
 

@@ -20,7 +20,9 @@ export const rustSkipReason = rustToolchain
 
 /** A Rust example crate: contracts/examples/rust/<name>. */
 export function rustExample(name: string): Promise<CachedBuild> {
-  return cachedBuild(`rust-${name}`, ['rust-sdk', 'toolchain', `examples/rust/${name}`, 'examples/rust/Cargo.toml', 'examples/rust/.cargo'], () =>
-    buildRustCrate(join(CONTRACTS_DIR, 'examples', 'rust', name), rustToolchain),
+  return cachedBuild(
+    `rust-${name}`,
+    ['rust-sdk', 'toolchain', `examples/rust/${name}`, 'examples/rust/Cargo.toml', 'examples/rust/.cargo'],
+    () => buildRustCrate(join(CONTRACTS_DIR, 'examples', 'rust', name), rustToolchain),
   );
 }

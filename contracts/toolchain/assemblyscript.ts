@@ -51,13 +51,18 @@ async function compile(file: string, diagnostic: boolean): Promise<CompileOutput
   const stderr = asc.createMemoryStream();
   const argv = [
     entry,
-    '--baseDir', baseDir,
-    '--outFile', 'contract.wasm',
-    '--runtime', 'stub',
+    '--baseDir',
+    baseDir,
+    '--outFile',
+    'contract.wasm',
+    '--runtime',
+    'stub',
     ...(diagnostic ? ['--optimizeLevel', '0', '--debug'] : ['--optimizeLevel', '3', '--shrinkLevel', '1']),
     '--noAssert',
-    '--use', `abort=${abortHandler}`,
-    '--exportStart', '_initialize',
+    '--use',
+    `abort=${abortHandler}`,
+    '--exportStart',
+    '_initialize',
     '--noColors',
   ];
   const { error } = await asc.main(argv, {
@@ -70,7 +75,10 @@ async function compile(file: string, diagnostic: boolean): Promise<CompileOutput
   });
   if (error) {
     if (error instanceof ContractBuildError) throw error;
-    const diagnostics = stderr.toString().replace(/^FAILURE .*$/m, '').trim();
+    const diagnostics = stderr
+      .toString()
+      .replace(/^FAILURE .*$/m, '')
+      .trim();
     throw new ContractBuildError(`${file}: compilation failed\n${diagnostics || error.message}`);
   }
   const wasm = outputs.get('contract.wasm');

@@ -49,7 +49,8 @@ function packageName(dir: string): string {
 function readAbi(dir: string, name: string): AbiEntry[] {
   const candidates = [join(dir, `${name}.abi.json`), join(dir, 'abi.json')];
   const file = candidates.find((f) => existsSync(f));
-  if (!file) throw new ContractBuildError(`${dir}: no ABI found; ship the contract's JSON ABI as ${basename(candidates[0])}`);
+  if (!file)
+    throw new ContractBuildError(`${dir}: no ABI found; ship the contract's JSON ABI as ${basename(candidates[0])}`);
   try {
     const abi = JSON.parse(readFileSync(file, 'utf8')) as AbiEntry[];
     new Interface(abi as never); // rejects entries ethers cannot use
@@ -59,7 +60,12 @@ function readAbi(dir: string, name: string): AbiEntry[] {
   }
 }
 
-function cargoBuild(dir: string, toolchain: RustToolchain, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): void {
+function cargoBuild(
+  dir: string,
+  toolchain: RustToolchain,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): void {
   const args = ['build', '--release', '--target', TARGET, '--manifest-path', join(dir, 'Cargo.toml'), ...extraArgs];
   // cwd = the crate, so a .cargo/config.toml above it (stack size, flags) applies.
   const build = spawnSync(toolchain.cargo, args, { cwd: dir, env: { ...toolchain.env, ...env }, encoding: 'utf8' });
@@ -68,25 +74,37 @@ function cargoBuild(dir: string, toolchain: RustToolchain, extraArgs: string[] =
 
 function readArtifact(dir: string, targetDir: string, name: string): Uint8Array {
   const artifact = join(targetDir, TARGET, 'release', `${name.replace(/-/g, '_')}.wasm`);
-  if (!existsSync(artifact)) throw new ContractBuildError(`${dir}: cargo produced no ${artifact}; is the crate a cdylib?`);
+  if (!existsSync(artifact))
+    throw new ContractBuildError(`${dir}: cargo produced no ${artifact}; is the crate a cdylib?`);
   return new Uint8Array(readFileSync(artifact));
 }
 
 export async function buildRustCrate(path: string, toolchain = findRustToolchain()): Promise<BuiltContract> {
   const dir = resolve(path);
   if (!toolchain) {
-    throw new ContractBuildError(`no Rust toolchain with the ${TARGET} target (on Debian: apt-get install rustc cargo libstd-rust-dev-wasm32)`);
+    throw new ContractBuildError(
+      `no Rust toolchain with the ${TARGET} target (on Debian: apt-get install rustc cargo libstd-rust-dev-wasm32)`,
+    );
   }
   const name = packageName(dir);
   const abi = readAbi(dir, name);
   cargoBuild(dir, toolchain);
-  const metadata = JSON.parse(execFileSync(toolchain.cargo, ['metadata', '--format-version', '1', '--no-deps', '--manifest-path', join(dir, 'Cargo.toml')], { cwd: dir, env: toolchain.env, encoding: 'utf8' })) as { target_directory: string };
+  const metadata = JSON.parse(
+    execFileSync(
+      toolchain.cargo,
+      ['metadata', '--format-version', '1', '--no-deps', '--manifest-path', join(dir, 'Cargo.toml')],
+      { cwd: dir, env: toolchain.env, encoding: 'utf8' },
+    ),
+  ) as { target_directory: string };
   const wasm = stripCustomSections(readArtifact(dir, metadata.target_directory, name));
   // On a refusal: an unoptimised build (own target dir), where the offending code is still
   // in its own function rather than inlined into `call`, with the name section kept.
   await checkContract(dir, wasm, async () => {
     const diagnosticDir = join(metadata.target_directory, 'lingding-diagnostic');
-    cargoBuild(dir, toolchain, ['--target-dir', diagnosticDir], { CARGO_PROFILE_RELEASE_OPT_LEVEL: '0', CARGO_PROFILE_RELEASE_LTO: 'false' });
+    cargoBuild(dir, toolchain, ['--target-dir', diagnosticDir], {
+      CARGO_PROFILE_RELEASE_OPT_LEVEL: '0',
+      CARGO_PROFILE_RELEASE_LTO: 'false',
+    });
     return readArtifact(dir, diagnosticDir, name);
   });
   return { name, wasm, abi };

@@ -59,6 +59,8 @@ export async function checkContract(what: string, wasm: Uint8Array, named: () =>
     } catch (again) {
       if (again instanceof ContractRejectedError && again.code === e.code) detailed = again;
     }
-    throw new ContractBuildError(`${what}: ${detailed ? describeRefusal(detailed, withNames) : describeRefusal(e, wasm)}`);
+    throw new ContractBuildError(
+      `${what}: ${detailed ? describeRefusal(detailed, withNames) : describeRefusal(e, wasm)}`,
+    );
   }
 }

@@ -18,7 +18,9 @@ export async function buildContract(path: string): Promise<BuiltContract> {
   if (!existsSync(p)) throw new ContractBuildError(`${path} does not exist`);
   if (statSync(p).isDirectory()) {
     if (existsSync(join(p, 'Cargo.toml'))) return buildRustCrate(p);
-    throw new ContractBuildError(`${path} is a directory without Cargo.toml; give a Rust crate or an AssemblyScript .ts file`);
+    throw new ContractBuildError(
+      `${path} is a directory without Cargo.toml; give a Rust crate or an AssemblyScript .ts file`,
+    );
   }
   if (p.endsWith('.ts')) return buildAssemblyScript(p);
   throw new ContractBuildError(`${path}: expected an AssemblyScript .ts file or a Rust crate directory`);

@@ -84,7 +84,7 @@ export function functionIndex(wasm: Uint8Array): FunctionIndex {
         r.name();
         const kind = r.byte();
         if (kind === 0) types.push(r.u32());
-        else if (kind === 1) (r.byte(), r.skipLimits());
+        else if (kind === 1) r.byte(), r.skipLimits();
         else if (kind === 2) r.skipLimits();
         else r.pos += 2; // global: value type + mutability
       }

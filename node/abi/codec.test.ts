@@ -25,8 +25,16 @@ describe('ABI codec', () => {
     fc.assert(
       fc.property(fc.array(typed, { maxLength: 6 }), (params) => {
         const types = params.map((p) => p.type);
-        const ours = encodeAbi(types, params.map((p) => p.value));
-        expect(hex(ours)).toBe(ethersCoder.encode(types, params.map((p) => p.ethers)));
+        const ours = encodeAbi(
+          types,
+          params.map((p) => p.value),
+        );
+        expect(hex(ours)).toBe(
+          ethersCoder.encode(
+            types,
+            params.map((p) => p.ethers),
+          ),
+        );
         const back = decodeAbi(types, ours);
         expect(back).toEqual(params.map((p) => p.value));
       }),

@@ -89,7 +89,8 @@ export function encodeAbi(types: readonly AbiType[], values: readonly AbiValue[]
 /** Strict decoding: out-of-range offsets, lengths, dirty padding and bad values are errors. */
 export function decodeAbi(types: readonly AbiType[], data: Uint8Array): AbiValue[] {
   const infos = types.map(typeInfo);
-  if (data.length < 32 * types.length) throw new AbiError(`data too short: ${data.length} bytes for ${types.length} parameters`);
+  if (data.length < 32 * types.length)
+    throw new AbiError(`data too short: ${data.length} bytes for ${types.length} parameters`);
   return infos.map((info, i) => {
     const w = data.subarray(32 * i, 32 * i + 32);
     if (!isDynamic(info)) return readStatic(info, w, types[i]);

@@ -34,7 +34,17 @@ afterEach(() => {
 
 function txs(n: number, from: number, height: number): ReadyTx[] {
   return Array.from({ length: n }, (_, i) => {
-    const { tx, hash } = buildSignedTx(suite, { chainId: 'det', height, to: SystemAddress.KVStore, input: fromHex(kv.encodeFunctionData('set', [`k${(from + i) % 7}`, `v${from + i}`])), gasLimit: 200_000 }, user.secretKey);
+    const { tx, hash } = buildSignedTx(
+      suite,
+      {
+        chainId: 'det',
+        height,
+        to: SystemAddress.KVStore,
+        input: fromHex(kv.encodeFunctionData('set', [`k${(from + i) % 7}`, `v${from + i}`])),
+        gasLimit: 200_000,
+      },
+      user.secretKey,
+    );
     return { tx, hash, sender: user.address };
   });
 }
@@ -63,7 +73,9 @@ describe('Chain', () => {
     const built = a.buildBlock(txs(3, 0, 0), { timestamp: 5, proposer: 0, view: 0 });
     const forged = { ...built.block, header: { ...built.block.header, stateRoot: new Uint8Array(32) } };
     expect(() => b.executeBlock(forged)).toThrow(BlockValidationError);
-    expect(() => b.executeBlock({ ...built.block, header: { ...built.block.header, parentHash: new Uint8Array(32) } })).toThrow(/parent hash/);
+    expect(() =>
+      b.executeBlock({ ...built.block, header: { ...built.block.header, parentHash: new Uint8Array(32) } }),
+    ).toThrow(/parent hash/);
     const dup = { ...built.block, transactions: [built.block.transactions[0], built.block.transactions[0]] };
     expect(() => b.executeBlock(dup)).toThrow(/reuses nonce/);
     // Nothing was committed by the failed checks.

@@ -100,11 +100,20 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (!head) {
         const state = new WorldState(store.state, suite, { root: ZERO_HASH });
         const commit = state.prepareCommit(g.state);
-        head = await store.commitBlock({ block: g.block, hash: gHash, txHashes: [], receipts: [], certificate: null, stateOps: commit.ops });
+        head = await store.commitBlock({
+          block: g.block,
+          hash: gHash,
+          txHashes: [],
+          receipts: [],
+          certificate: null,
+          stateOps: commit.ops,
+        });
       } else {
         const stored = await store.getBlockHash(0);
         if (!stored || !equalBytes(stored, gHash)) {
-          throw new Error(`the data directory holds a different chain: genesis ${stored ? toHex(stored) : 'missing'}, this genesis file gives ${toHex(gHash)}`);
+          throw new Error(
+            `the data directory holds a different chain: genesis ${stored ? toHex(stored) : 'missing'}, this genesis file gives ${toHex(gHash)}`,
+          );
         }
       }
       const state = new WorldState(store.state, suite, { root: head.stateRoot, cacheEntries: opts.stateCacheEntries });
@@ -121,7 +130,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     const from = Math.max(1, this.headValue.number - this.genesis.blockLimitWindow + 1);
     for (let n = from; n <= this.headValue.number; n++) {
       const b = await this.store.getBlock(n);
-      if (b) this.nonces.add(n, b.block.transactions.map((t) => hexKey(t.nonce)));
+      if (b)
+        this.nonces.add(
+          n,
+          b.block.transactions.map((t) => hexKey(t.nonce)),
+        );
     }
   }
 
@@ -156,7 +169,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * tx_count_limit, and before a transaction whose gasLimit would push the block past
    * block_gas_limit; candidates not included stay for a later block.
    */
-  buildBlock(candidates: readonly ReadyTx[], opts: { timestamp: number; proposer: number; view: number }): ExecutedBlock {
+  buildBlock(
+    candidates: readonly ReadyTx[],
+    opts: { timestamp: number; proposer: number; view: number },
+  ): ExecutedBlock {
     const number = this.headValue.number + 1;
     const cfg = this.systemConfig(number);
     const ctx: BlockContext = { number, timestamp: Math.max(opts.timestamp, 0), suite: this.suite };
@@ -186,11 +202,19 @@ export class Chain extends EventEmitter<ChainEvents> {
   executeBlock(block: Block, senders?: readonly Uint8Array[]): ExecutedBlock {
     const h = block.header;
     const head = this.headValue;
-    if (h.number !== head.number + 1) throw new BlockValidationError(`block ${h.number} does not follow the head ${head.number}`);
-    if (!equalBytes(h.parentHash, head.hash)) throw new BlockValidationError(`block ${h.number} parent hash ${toHex(h.parentHash)} is not the head ${toHex(head.hash)}`);
-    if (h.version !== BLOCK_VERSION) throw new BlockValidationError(`block ${h.number} has unknown version ${h.version}`);
+    if (h.number !== head.number + 1)
+      throw new BlockValidationError(`block ${h.number} does not follow the head ${head.number}`);
+    if (!equalBytes(h.parentHash, head.hash))
+      throw new BlockValidationError(
+        `block ${h.number} parent hash ${toHex(h.parentHash)} is not the head ${toHex(head.hash)}`,
+      );
+    if (h.version !== BLOCK_VERSION)
+      throw new BlockValidationError(`block ${h.number} has unknown version ${h.version}`);
     const cfg = this.systemConfig(h.number);
-    if (block.transactions.length > cfg.txCountLimit) throw new BlockValidationError(`block ${h.number} has ${block.transactions.length} transactions; tx_count_limit is ${cfg.txCountLimit}`);
+    if (block.transactions.length > cfg.txCountLimit)
+      throw new BlockValidationError(
+        `block ${h.number} has ${block.transactions.length} transactions; tx_count_limit is ${cfg.txCountLimit}`,
+      );
     const ctx: BlockContext = { number: h.number, timestamp: h.timestamp, suite: this.suite };
     const overlay = this.state.overlay();
     const ready: ReadyTx[] = [];
@@ -201,13 +225,16 @@ export class Chain extends EventEmitter<ChainEvents> {
     block.transactions.forEach((tx, i) => {
       const hash = this.suite.hash(encodeTx(tx));
       const nonceHex = hexKey(tx.nonce);
-      if (tx.chainId !== this.genesis.chainId) throw new BlockValidationError(`block ${h.number} tx ${i} is for chain '${tx.chainId}'`);
+      if (tx.chainId !== this.genesis.chainId)
+        throw new BlockValidationError(`block ${h.number} tx ${i} is for chain '${tx.chainId}'`);
       if (tx.blockLimit <= h.number - 1 || tx.blockLimit > h.number - 1 + this.genesis.blockLimitWindow) {
         throw new BlockValidationError(`block ${h.number} tx ${i} blockLimit ${tx.blockLimit} is outside the window`);
       }
-      if (seen.has(nonceHex) || this.nonces.has(nonceHex)) throw new BlockValidationError(`block ${h.number} tx ${i} reuses nonce 0x${nonceHex}`);
+      if (seen.has(nonceHex) || this.nonces.has(nonceHex))
+        throw new BlockValidationError(`block ${h.number} tx ${i} reuses nonce 0x${nonceHex}`);
       seen.add(nonceHex);
-      if (tx.gasLimit > cfg.txGasLimit) throw new BlockValidationError(`block ${h.number} tx ${i} gasLimit exceeds tx_gas_limit`);
+      if (tx.gasLimit > cfg.txGasLimit)
+        throw new BlockValidationError(`block ${h.number} tx ${i} gasLimit exceeds tx_gas_limit`);
       reserved += tx.gasLimit;
       if (reserved > cfg.blockGasLimit) throw new BlockValidationError(`block ${h.number} exceeds block_gas_limit`);
       const sender = senders?.[i] ?? this.recoverSender(tx, h.number, i);
@@ -219,8 +246,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     const built = this.finish(h.number, h.timestamp, h.proposer, h.view, ready, receipts, gasUsed, overlay);
     const b = built.block.header;
     if (!equalBytes(b.txRoot, h.txRoot)) throw new BlockValidationError(`block ${h.number} txRoot mismatch`);
-    if (!equalBytes(b.receiptRoot, h.receiptRoot)) throw new BlockValidationError(`block ${h.number} receiptRoot mismatch: execution differs from the proposer's`);
-    if (!equalBytes(b.stateRoot, h.stateRoot)) throw new BlockValidationError(`block ${h.number} stateRoot mismatch: expected ${toHex(h.stateRoot)}, executed ${toHex(b.stateRoot)}`);
+    if (!equalBytes(b.receiptRoot, h.receiptRoot))
+      throw new BlockValidationError(`block ${h.number} receiptRoot mismatch: execution differs from the proposer's`);
+    if (!equalBytes(b.stateRoot, h.stateRoot))
+      throw new BlockValidationError(
+        `block ${h.number} stateRoot mismatch: expected ${toHex(h.stateRoot)}, executed ${toHex(b.stateRoot)}`,
+      );
     if (b.gasUsed !== h.gasUsed) throw new BlockValidationError(`block ${h.number} gasUsed mismatch`);
     return built;
   }
@@ -251,7 +282,10 @@ export class Chain extends EventEmitter<ChainEvents> {
       timestamp,
       proposer,
       txRoot: merkleRoot(hashFn, txHashes),
-      receiptRoot: merkleRoot(hashFn, receipts.map((r, i) => receiptLeaf(txHashes[i], r))),
+      receiptRoot: merkleRoot(
+        hashFn,
+        receipts.map((r, i) => receiptLeaf(txHashes[i], r)),
+      ),
       stateRoot: stateCommit.stateRoot,
       gasUsed,
       view,
@@ -264,7 +298,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   commit(executed: ExecutedBlock, certificate: CommitCertificate | null): Promise<ChainHead> {
     const run = async () => {
       if (!equalBytes(executed.block.header.parentHash, this.headValue.hash)) {
-        throw new BlockValidationError(`block ${executed.block.header.number} no longer extends the head ${this.headValue.number}`);
+        throw new BlockValidationError(
+          `block ${executed.block.header.number} no longer extends the head ${this.headValue.number}`,
+        );
       }
       const head = await this.store.commitBlock({
         block: executed.block,
@@ -275,7 +311,10 @@ export class Chain extends EventEmitter<ChainEvents> {
         stateOps: executed.stateCommit.ops,
       });
       this.state.applyCommitted(executed.stateCommit);
-      this.nonces.add(head.number, executed.block.transactions.map((t) => hexKey(t.nonce)));
+      this.nonces.add(
+        head.number,
+        executed.block.transactions.map((t) => hexKey(t.nonce)),
+      );
       this.headValue = head;
       this.emit('block', executed, head);
       return head;
@@ -289,7 +328,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt {
     const number = this.headValue.number + 1;
     const cfg = this.systemConfig(number);
-    return this.executor.call({ number, timestamp: this.headValue.timestamp, suite: this.suite }, this.state.overlay(), from, to, input, gasLimit ?? cfg.txGasLimit);
+    return this.executor.call(
+      { number, timestamp: this.headValue.timestamp, suite: this.suite },
+      this.state.overlay(),
+      from,
+      to,
+      input,
+      gasLimit ?? cfg.txGasLimit,
+    );
   }
 }
-

@@ -3,7 +3,12 @@ import { encodeCanonical } from '../codec/canonical.js';
 import { fromHex, utf8 } from '../codec/hex.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { storageKey, SystemAddress } from '../exec/addresses.js';
-import { committeeGenesisEntry, consensusNodesGenesisEntry, systemConfigGenesisEntries, type ConsensusNode } from '../exec/system/index.js';
+import {
+  committeeGenesisEntry,
+  consensusNodesGenesisEntry,
+  systemConfigGenesisEntries,
+  type ConsensusNode,
+} from '../exec/system/index.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { StateOverlay, type StateReader } from '../state/overlay.js';
@@ -17,12 +22,19 @@ const EMPTY_STATE: StateReader = { get: () => null };
 export function genesisNodes(g: GenesisConfig): ConsensusNode[] {
   return [
     ...g.sealers.map((id) => ({ nodeId: fromHex(id, 'sealer'), role: 'sealer' as const, regulator: false })),
-    ...g.observers.map((o) => ({ nodeId: fromHex(o.nodeId, 'observer'), role: 'observer' as const, regulator: o.regulator })),
+    ...g.observers.map((o) => ({
+      nodeId: fromHex(o.nodeId, 'observer'),
+      role: 'observer' as const,
+      regulator: o.regulator,
+    })),
   ];
 }
 
 /** Block 0 and the state it creates. Deterministic: depends only on the genesis file. */
-export function buildGenesis(suite: CryptoSuite, g: GenesisConfig): { block: Block; state: StateOverlay; stateRoot: Uint8Array } {
+export function buildGenesis(
+  suite: CryptoSuite,
+  g: GenesisConfig,
+): { block: Block; state: StateOverlay; stateRoot: Uint8Array } {
   const state = new StateOverlay(EMPTY_STATE);
   for (const [k, v] of systemConfigGenesisEntries(g.systemConfig as Record<string, string>)) state.set(k, v);
   const [ck, cv] = committeeGenesisEntry(g.committee.map((a) => fromHex(a, 'committee member')));
@@ -31,7 +43,10 @@ export function buildGenesis(suite: CryptoSuite, g: GenesisConfig): { block: Blo
   state.set(nk, nv);
   // Commit to the chain id, suite and replay window too, so that every rule of the
   // genesis file is reflected in the genesis hash.
-  state.set(storageKey(SystemAddress.SystemConfig, utf8('genesis')), encodeCanonical([g.chainId, g.suite, g.blockLimitWindow, g.timestamp]));
+  state.set(
+    storageKey(SystemAddress.SystemConfig, utf8('genesis')),
+    encodeCanonical([g.chainId, g.suite, g.blockLimitWindow, g.timestamp]),
+  );
   const stateRoot = computeNextRoot(suite, ZERO_HASH, state.sortedChanges());
   const empty = merkleRoot(suite.hash.bind(suite), []);
   const block: Block = {

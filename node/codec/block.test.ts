@@ -58,7 +58,10 @@ const receiptArb: fc.Arbitrary<Receipt> = fc.record({
   status: fc.constantFrom(...Object.values(ReceiptStatus)),
   gasUsed: fc.maxSafeNat(),
   output: fc.uint8Array({ maxLength: 64 }),
-  logs: fc.array(fc.record({ address: bytes20, topics: fc.array(hash32, { maxLength: 4 }), data: fc.uint8Array({ maxLength: 64 }) }), { maxLength: 3 }),
+  logs: fc.array(
+    fc.record({ address: bytes20, topics: fc.array(hash32, { maxLength: 4 }), data: fc.uint8Array({ maxLength: 64 }) }),
+    { maxLength: 3 },
+  ),
   contractAddress: fc.option(bytes20, { nil: null }),
   message: fc.string({ maxLength: 40 }),
 });
@@ -122,14 +125,44 @@ describe('block, receipt and certificate codecs', () => {
     );
   });
 
-  const goodHeader = (): Canonical[] => [1, new Uint8Array(32), 1, 1_700_000_000_000, 0, new Uint8Array(32), new Uint8Array(32), new Uint8Array(32), 0, 0];
-  const goodReceipt = (): Canonical[] => [0, 21000, new Uint8Array(0), [[new Uint8Array(20), [new Uint8Array(32)], new Uint8Array(0)]], null, ''];
+  const goodHeader = (): Canonical[] => [
+    1,
+    new Uint8Array(32),
+    1,
+    1_700_000_000_000,
+    0,
+    new Uint8Array(32),
+    new Uint8Array(32),
+    new Uint8Array(32),
+    0,
+    0,
+  ];
+  const goodReceipt = (): Canonical[] => [
+    0,
+    21000,
+    new Uint8Array(0),
+    [[new Uint8Array(20), [new Uint8Array(32)], new Uint8Array(0)]],
+    null,
+    '',
+  ];
 
   it.each<[string, () => Canonical, RegExp]>([
     ['a header with 9 fields', () => goodHeader().slice(0, 9), /10 fields/],
-    ['a header with a 31-byte parentHash', () => Object.assign(goodHeader(), { 1: new Uint8Array(31) }), /parentHash must be 32 bytes/],
-    ['a header with a negative number', () => Object.assign(goodHeader(), { 2: -1 }), /number must be a non-negative integer/],
-    ['a header with a string stateRoot', () => Object.assign(goodHeader(), { 7: 'root' }), /stateRoot must be 32 bytes/],
+    [
+      'a header with a 31-byte parentHash',
+      () => Object.assign(goodHeader(), { 1: new Uint8Array(31) }),
+      /parentHash must be 32 bytes/,
+    ],
+    [
+      'a header with a negative number',
+      () => Object.assign(goodHeader(), { 2: -1 }),
+      /number must be a non-negative integer/,
+    ],
+    [
+      'a header with a string stateRoot',
+      () => Object.assign(goodHeader(), { 7: 'root' }),
+      /stateRoot must be 32 bytes/,
+    ],
   ])('rejects %s', (_name, make, message) => {
     expect(() => headerFromCanonical(make())).toThrow(CodecError);
     expect(() => headerFromCanonical(make())).toThrow(message);
@@ -140,7 +173,11 @@ describe('block, receipt and certificate codecs', () => {
     ['an unknown receipt status', () => Object.assign(goodReceipt(), { 0: 99 }), /unknown receipt status 99/],
     ['a string output', () => Object.assign(goodReceipt(), { 2: 'out' }), /output must be bytes/],
     ['a log that is not a triple', () => Object.assign(goodReceipt(), { 3: [[new Uint8Array(20)]] }), /log malformed/],
-    ['a log topic that is not bytes', () => Object.assign(goodReceipt(), { 3: [[new Uint8Array(20), [7], new Uint8Array(0)]] }), /topics must be bytes/],
+    [
+      'a log topic that is not bytes',
+      () => Object.assign(goodReceipt(), { 3: [[new Uint8Array(20), [7], new Uint8Array(0)]] }),
+      /topics must be bytes/,
+    ],
     ['a string contractAddress', () => Object.assign(goodReceipt(), { 4: 'addr' }), /contractAddress/],
     ['a non-string message', () => Object.assign(goodReceipt(), { 5: 5 }), /message must be a string/],
   ])('rejects %s', (_name, make, message) => {

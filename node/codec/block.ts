@@ -64,7 +64,18 @@ export interface Receipt {
 }
 
 export function headerToCanonical(h: BlockHeader): Canonical {
-  return [h.version, h.parentHash, h.number, h.timestamp, h.proposer, h.txRoot, h.receiptRoot, h.stateRoot, h.gasUsed, h.view];
+  return [
+    h.version,
+    h.parentHash,
+    h.number,
+    h.timestamp,
+    h.proposer,
+    h.txRoot,
+    h.receiptRoot,
+    h.stateRoot,
+    h.gasUsed,
+    h.view,
+  ];
 }
 
 export function encodeHeader(h: BlockHeader): Uint8Array {
@@ -97,9 +108,11 @@ export function certToCanonical(c: CommitCertificate): Canonical {
 }
 
 export function certFromCanonical(v: Canonical): CommitCertificate {
-  if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[1])) throw new CodecError('certificate must be [view, signatures]');
+  if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[1]))
+    throw new CodecError('certificate must be [view, signatures]');
   const signatures = (v[1] as Canonical[]).map((e, k) => {
-    if (!Array.isArray(e) || e.length !== 2 || !(e[1] instanceof Uint8Array)) throw new CodecError(`certificate signature ${k} malformed`);
+    if (!Array.isArray(e) || e.length !== 2 || !(e[1] instanceof Uint8Array))
+      throw new CodecError(`certificate signature ${k} malformed`);
     return [uint(e[0], `certificate signer ${k}`), e[1]] as const;
   });
   return { view: uint(v[0], 'certificate view'), signatures };
@@ -115,12 +128,20 @@ export function decodeBlock(bytes: Uint8Array): Block {
 }
 
 export function blockFromCanonical(v: Canonical): Block {
-  if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[1])) throw new CodecError('block must be [header, transactions]');
+  if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[1]))
+    throw new CodecError('block must be [header, transactions]');
   return { header: headerFromCanonical(v[0]), transactions: (v[1] as Canonical[]).map(txFromCanonical) };
 }
 
 export function receiptToCanonical(r: Receipt): Canonical {
-  return [r.status, r.gasUsed, r.output, r.logs.map((l) => [l.address, [...l.topics], l.data]), r.contractAddress, r.message];
+  return [
+    r.status,
+    r.gasUsed,
+    r.output,
+    r.logs.map((l) => [l.address, [...l.topics], l.data]),
+    r.contractAddress,
+    r.message,
+  ];
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {
@@ -132,14 +153,21 @@ export function receiptFromCanonical(v: Canonical): Receipt {
   const [status, gasUsed, output, logs, contractAddress, message] = v;
   if (!(output instanceof Uint8Array)) throw new CodecError('receipt output must be bytes');
   if (!Array.isArray(logs)) throw new CodecError('receipt logs must be an array');
-  if (contractAddress !== null && !(contractAddress instanceof Uint8Array)) throw new CodecError('receipt contractAddress must be bytes or null');
+  if (contractAddress !== null && !(contractAddress instanceof Uint8Array))
+    throw new CodecError('receipt contractAddress must be bytes or null');
   if (typeof message !== 'string') throw new CodecError('receipt message must be a string');
   return {
     status: receiptStatus(status),
     gasUsed: uint(gasUsed, 'gasUsed'),
     output,
     logs: (logs as Canonical[]).map((l) => {
-      if (!Array.isArray(l) || l.length !== 3 || !(l[0] instanceof Uint8Array) || !Array.isArray(l[1]) || !(l[2] instanceof Uint8Array)) {
+      if (
+        !Array.isArray(l) ||
+        l.length !== 3 ||
+        !(l[0] instanceof Uint8Array) ||
+        !Array.isArray(l[1]) ||
+        !(l[2] instanceof Uint8Array)
+      ) {
         throw new CodecError('receipt log malformed');
       }
       const topics = l[1] as Canonical[];
@@ -164,11 +192,13 @@ function receiptStatus(x: Canonical): ReceiptStatusCode {
 }
 
 function uint(x: Canonical, field: string): number {
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new CodecError(`${field} must be a non-negative integer`);
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)
+    throw new CodecError(`${field} must be a non-negative integer`);
   return x;
 }
 
 function hash32(x: Canonical, field: string): Uint8Array {
-  if (!(x instanceof Uint8Array) || x.length !== HASH_LENGTH) throw new CodecError(`${field} must be ${HASH_LENGTH} bytes`);
+  if (!(x instanceof Uint8Array) || x.length !== HASH_LENGTH)
+    throw new CodecError(`${field} must be ${HASH_LENGTH} bytes`);
   return x;
 }

@@ -8,8 +8,27 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Integers at every msgpack form boundary, plus the safe-integer extremes. */
 const BOUNDARY_INTS = [
-  0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1,
-  -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1, -(2 ** 53 - 1),
+  0,
+  1,
+  127,
+  128,
+  255,
+  256,
+  65535,
+  65536,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53 - 1,
+  -1,
+  -32,
+  -33,
+  -128,
+  -129,
+  -32768,
+  -32769,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  -(2 ** 53 - 1),
 ];
 
 const intArb = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(...BOUNDARY_INTS));

@@ -159,7 +159,8 @@ function utf8Length(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) (n += 4), i++; // a surrogate pair (lone ones were rejected)
+    else if (c >= 0xd800 && c <= 0xdbff)
+      (n += 4), i++; // a surrogate pair (lone ones were rejected)
     else n += 3;
   }
   return n;
@@ -196,7 +197,8 @@ function assertCanonical(v: unknown, path: string, depth = 0): asserts v is Cano
     return;
   }
   if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new CodecError(`${path}: ${v} is not a safe integer (floats are not canonical)`);
+    if (!Number.isSafeInteger(v))
+      throw new CodecError(`${path}: ${v} is not a safe integer (floats are not canonical)`);
     return;
   }
   if (v instanceof Uint8Array) return;

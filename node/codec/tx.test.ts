@@ -17,7 +17,7 @@ import {
 } from './tx.js';
 import { createEcdsaSuite } from '../crypto/ecdsa.js';
 
-export const txBodyArb: fc.Arbitrary<NativeTxBody> = fc.record({
+const txBodyArb: fc.Arbitrary<NativeTxBody> = fc.record({
   chainId: fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).filter((s) => s.length <= 64),
   nonce: fc.uint8Array({ minLength: NONCE_LENGTH, maxLength: NONCE_LENGTH }),
   blockLimit: fc.maxSafeNat(),
@@ -26,7 +26,7 @@ export const txBodyArb: fc.Arbitrary<NativeTxBody> = fc.record({
   gasLimit: fc.maxSafeNat(),
 });
 
-export const txArb: fc.Arbitrary<NativeTx> = fc
+const txArb: fc.Arbitrary<NativeTx> = fc
   .tuple(txBodyArb, fc.uint8Array({ maxLength: 80 }))
   .map(([body, signature]) => ({ type: TxType.Native, ...body, signature }));
 

@@ -69,10 +69,13 @@ export function txFromCanonical(v: Canonical): Transaction {
   if (tag !== TxType.Native) throw new CodecError(`unknown transaction type ${String(tag)}`);
   if (v.length !== 8) throw new CodecError(`native transaction must have 8 fields, got ${v.length}`);
   const [, chainId, nonce, blockLimit, to, input, gasLimit, signature] = v;
-  if (typeof chainId !== 'string' || chainId.length === 0 || chainId.length > 64) throw new CodecError('chainId must be a string of 1..64 characters');
-  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_LENGTH) throw new CodecError(`nonce must be ${NONCE_LENGTH} bytes`);
+  if (typeof chainId !== 'string' || chainId.length === 0 || chainId.length > 64)
+    throw new CodecError('chainId must be a string of 1..64 characters');
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_LENGTH)
+    throw new CodecError(`nonce must be ${NONCE_LENGTH} bytes`);
   if (!isUint(blockLimit)) throw new CodecError('blockLimit must be a non-negative integer');
-  if (to !== null && (!(to instanceof Uint8Array) || to.length !== ADDRESS_LENGTH)) throw new CodecError(`to must be null or ${ADDRESS_LENGTH} bytes`);
+  if (to !== null && (!(to instanceof Uint8Array) || to.length !== ADDRESS_LENGTH))
+    throw new CodecError(`to must be null or ${ADDRESS_LENGTH} bytes`);
   if (!(input instanceof Uint8Array)) throw new CodecError('input must be bytes');
   if (!isUint(gasLimit)) throw new CodecError('gasLimit must be a non-negative integer');
   if (!(signature instanceof Uint8Array)) throw new CodecError('signature must be bytes');

@@ -14,13 +14,21 @@ export const AddressSchema = hexBytes(20, 'address');
 
 export const GenesisSchema = z
   .object({
-    chainId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
+    chainId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
     suite: z.enum(['ecdsa', 'sm']),
     timestamp: z.number().int().nonnegative(),
     blockLimitWindow: z.number().int().min(1).max(100_000).default(1000),
     sealers: z.array(NodeIdSchema).min(1, 'at least one sealer is required'),
     observers: z
-      .array(z.object({ nodeId: NodeIdSchema, regulator: z.boolean().default(false), name: z.string().max(64).optional() }).strict())
+      .array(
+        z
+          .object({ nodeId: NodeIdSchema, regulator: z.boolean().default(false), name: z.string().max(64).optional() })
+          .strict(),
+      )
       .default([]),
     committee: z.array(AddressSchema).min(1, 'at least one committee member is required'),
     systemConfig: z.record(z.string(), z.string()).default({}),
@@ -32,8 +40,11 @@ export type GenesisConfig = z.infer<typeof GenesisSchema>;
 export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
   const r = GenesisSchema.safeParse(json);
   if (!r.success) throw new ConfigError(`${source}: ${formatZodError(r.error)}`);
-  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)].map((s) => s.toLowerCase().replace(/^0x/, ''));
-  if (new Set(ids).size !== ids.length) throw new ConfigError(`${source}: a node id appears more than once among sealers and observers`);
+  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)].map((s) =>
+    s.toLowerCase().replace(/^0x/, ''),
+  );
+  if (new Set(ids).size !== ids.length)
+    throw new ConfigError(`${source}: a node id appears more than once among sealers and observers`);
   return r.data;
 }
 

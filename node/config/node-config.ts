@@ -15,7 +15,11 @@ export const NodeConfigSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535),
-        maxBodyBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(16 * 1024 * 1024),
         maxBatch: z.number().int().min(1).default(2000),
       })
       .strict(),
@@ -23,7 +27,9 @@ export const NodeConfigSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535),
-        peers: z.array(z.object({ nodeId: z.string(), host: z.string(), port: z.number().int().min(1).max(65535) }).strict()).default([]),
+        peers: z
+          .array(z.object({ nodeId: z.string(), host: z.string(), port: z.number().int().min(1).max(65535) }).strict())
+          .default([]),
       })
       .strict()
       .optional(),
@@ -50,8 +56,17 @@ export const NodeConfigSchema = z
       })
       .strict()
       .default({}),
-    storage: z.object({ syncWrites: z.boolean().default(true), stateCacheEntries: z.number().int().min(0).default(100_000) }).strict().default({ syncWrites: true, stateCacheEntries: 100_000 }),
-    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'), file: z.string().optional() }).strict().default({ level: 'info' }),
+    storage: z
+      .object({ syncWrites: z.boolean().default(true), stateCacheEntries: z.number().int().min(0).default(100_000) })
+      .strict()
+      .default({ syncWrites: true, stateCacheEntries: 100_000 }),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+        file: z.string().optional(),
+      })
+      .strict()
+      .default({ level: 'info' }),
   })
   .strict();
 

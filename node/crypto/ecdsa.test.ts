@@ -41,10 +41,13 @@ const secretArb = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((k) => 
 const digestArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
 describe('ecdsa suite', () => {
-  it.skipIf(process.env.LINGDING_NO_NATIVE_CRYPTO === '1')('loads the native libsecp256k1 addon (so the fast path is really exercised)', () => {
-    // The suite falls back silently when the addon is missing; this says so loudly.
-    expect(loadNativeSecp256k1()).not.toBeNull();
-  });
+  it.skipIf(process.env.LINGDING_NO_NATIVE_CRYPTO === '1')(
+    'loads the native libsecp256k1 addon (so the fast path is really exercised)',
+    () => {
+      // The suite falls back silently when the addon is missing; this says so loudly.
+      expect(loadNativeSecp256k1()).not.toBeNull();
+    },
+  );
 
   it('derives Ethereum addresses (known test vector)', () => {
     const kp = native.keyPairFromSecret(fromHex('4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'));
@@ -53,7 +56,9 @@ describe('ecdsa suite', () => {
   });
 
   it('hashes with keccak-256 (not SHA3-256)', () => {
-    expect(hex(native.hash(new Uint8Array(0)))).toBe('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    expect(hex(native.hash(new Uint8Array(0)))).toBe(
+      'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    );
   });
 
   it('signs and recovers, and agrees with ethers.js on keys, addresses and signatures', () => {
@@ -124,14 +129,19 @@ describe('ecdsa suite', () => {
 
   it('native and portable agree on random signature bytes', () => {
     fc.assert(
-      fc.property(digestArb, fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.constantFrom(0, 1), (digest, rs, v) => {
-        // Random r, s with a valid v: roughly half have an r that is no curve point's x.
-        expectAgreement(digest, Uint8Array.from([...rs, v]));
-        // Force s low so more cases reach the curve maths rather than the range check.
-        const low = Uint8Array.from([...rs, v]);
-        low[32] &= 0x7f;
-        expectAgreement(digest, low);
-      }),
+      fc.property(
+        digestArb,
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.constantFrom(0, 1),
+        (digest, rs, v) => {
+          // Random r, s with a valid v: roughly half have an r that is no curve point's x.
+          expectAgreement(digest, Uint8Array.from([...rs, v]));
+          // Force s low so more cases reach the curve maths rather than the range check.
+          const low = Uint8Array.from([...rs, v]);
+          low[32] &= 0x7f;
+          expectAgreement(digest, low);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -160,7 +170,12 @@ describe('native keccak-256', () => {
       const d = new Uint8Array(len).map((_, i) => (i * 31 + len) & 0xff);
       expect(Buffer.from(native!(d)).equals(Buffer.from(keccak_256(d)))).toBe(true);
     }
-    fcm.assert(fcm.property(fcm.uint8Array({ maxLength: 600 }), (d) => Buffer.from(native!(d)).equals(Buffer.from(keccak_256(d)))), { numRuns: 300 });
+    fcm.assert(
+      fcm.property(fcm.uint8Array({ maxLength: 600 }), (d) =>
+        Buffer.from(native!(d)).equals(Buffer.from(keccak_256(d))),
+      ),
+      { numRuns: 300 },
+    );
     // Views into larger buffers hash only their own bytes.
     const big = new Uint8Array(100).fill(9);
     expect(Buffer.from(native!(big.subarray(10, 20))).equals(Buffer.from(keccak_256(big.slice(10, 20))))).toBe(true);

@@ -15,7 +15,15 @@ export {
   type EncryptKeystoreOptions,
   type WriteKeystoreOptions,
 } from './keystore.js';
-export { generateNodeKey, nodeKeyToPem, nodeKeyFromPem, writeNodeKeyFile, readNodeKeyFile, nodeIdOf, NodeKeyError } from './node-key.js';
+export {
+  generateNodeKey,
+  nodeKeyToPem,
+  nodeKeyFromPem,
+  writeNodeKeyFile,
+  readNodeKeyFile,
+  nodeIdOf,
+  NodeKeyError,
+} from './node-key.js';
 import { createEcdsaSuite } from './ecdsa.js';
 import type { CryptoSuite, SuiteName } from './suite.js';
 

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decryptKeystoreJsonSync, encryptKeystoreJsonSync } from 'ethers';
 import { createEcdsaSuite } from './ecdsa.js';
-import { KeystoreError, decryptKeystore, encryptKeystore, readKeystoreFile, writeKeystoreFile, type KeystoreV3 } from './keystore.js';
+import {
+  KeystoreError,
+  decryptKeystore,
+  encryptKeystore,
+  readKeystoreFile,
+  writeKeystoreFile,
+  type KeystoreV3,
+} from './keystore.js';
 
 const suite = createEcdsaSuite();
 const LOW_N = 1 << 10; // tests only; real keystores use 2^18
@@ -13,7 +20,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lingding-keystore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A deep copy with one change, for tamper tests. */
-function edit(ks: KeystoreV3, change: (o: any) => void): unknown {
+// biome-ignore lint/suspicious/noExplicitAny: tamper tests poke at arbitrary JSON
+type Json = any;
+
+function edit(ks: KeystoreV3, change: (o: Json) => void): unknown {
   const o = JSON.parse(JSON.stringify(ks));
   change(o);
   return o;
@@ -27,7 +37,13 @@ const SCRYPT_VECTOR = {
     cipherparams: { iv: '83dbcc02d8ccb40e466191a123791e0e' },
     ciphertext: 'd172bf743a674da9cdad04534d56926ef8358534d458fffccd4e6ad2fbde479c',
     kdf: 'scrypt',
-    kdfparams: { dklen: 32, n: 262144, p: 8, r: 1, salt: 'ab0c7876052600dd703518d6fc3fe8984592145b591fc8fb5c6d43190334ba19' },
+    kdfparams: {
+      dklen: 32,
+      n: 262144,
+      p: 8,
+      r: 1,
+      salt: 'ab0c7876052600dd703518d6fc3fe8984592145b591fc8fb5c6d43190334ba19',
+    },
     mac: '2103ac29920d71da29f15d75b4a16dbe95cfd7ff8faea1056c33131d846e3097',
   },
   id: '3198bc9c-6672-5ab3-d995-4942343ae5b6',
@@ -39,7 +55,12 @@ const PBKDF2_VECTOR = {
     cipherparams: { iv: '6087dab2f9fdbbfaddc31a909735c1e6' },
     ciphertext: '5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46',
     kdf: 'pbkdf2',
-    kdfparams: { c: 262144, dklen: 32, prf: 'hmac-sha256', salt: 'ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd' },
+    kdfparams: {
+      c: 262144,
+      dklen: 32,
+      prf: 'hmac-sha256',
+      salt: 'ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd',
+    },
     mac: '517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2',
   },
   id: '3198bc9c-6672-5ab3-d995-4942343ae5b6',
@@ -71,10 +92,12 @@ describe('keystore (Web3 Secret Storage v3)', () => {
 
   it('reports a wrong password as such', () => {
     expect(() => decryptKeystore(ks, 'wrong horse', suite)).toThrow(KeystoreError);
-    expect(() => decryptKeystore(ks, 'wrong horse', suite)).toThrow('wrong password or corrupted keystore (MAC mismatch)');
+    expect(() => decryptKeystore(ks, 'wrong horse', suite)).toThrow(
+      'wrong password or corrupted keystore (MAC mismatch)',
+    );
   });
 
-  it.each<[string, (o: any) => void, RegExp]>([
+  it.each<[string, (o: Json) => void, RegExp]>([
     ['ciphertext', (o) => (o.crypto.ciphertext = 'ff' + o.crypto.ciphertext.slice(2)), /MAC mismatch/],
     ['mac', (o) => (o.crypto.mac = '00' + o.crypto.mac.slice(2)), /MAC mismatch/],
     ['salt', (o) => (o.crypto.kdfparams.salt = '00' + o.crypto.kdfparams.salt.slice(2)), /MAC mismatch/],
@@ -93,8 +116,19 @@ describe('keystore (Web3 Secret Storage v3)', () => {
     ['version 1', edit(ks, (o) => (o.version = 1)), /unsupported keystore version 1/],
     ['no crypto section', edit(ks, (o) => delete o.crypto), /missing "crypto" section/],
     ['an argon2 kdf', edit(ks, (o) => (o.crypto.kdf = 'argon2id')), /unsupported keystore kdf "argon2id"/],
-    ['an aes-256-gcm cipher', edit(ks, (o) => (o.crypto.cipher = 'aes-256-gcm')), /unsupported keystore cipher "aes-256-gcm"/],
-    ['a pbkdf2 prf other than sha256', edit(ks, (o) => (o.crypto.kdf = 'pbkdf2') && (o.crypto.kdfparams = { c: 10, dklen: 32, prf: 'hmac-sha512', salt: '00' })), /unsupported pbkdf2 prf/],
+    [
+      'an aes-256-gcm cipher',
+      edit(ks, (o) => (o.crypto.cipher = 'aes-256-gcm')),
+      /unsupported keystore cipher "aes-256-gcm"/,
+    ],
+    [
+      'a pbkdf2 prf other than sha256',
+      edit(
+        ks,
+        (o) => (o.crypto.kdf = 'pbkdf2') && (o.crypto.kdfparams = { c: 10, dklen: 32, prf: 'hmac-sha512', salt: '00' }),
+      ),
+      /unsupported pbkdf2 prf/,
+    ],
     ['non-hex ciphertext', edit(ks, (o) => (o.crypto.ciphertext = 'zz')), /ciphertext is not valid hex/],
     ['a short iv', edit(ks, (o) => (o.crypto.cipherparams.iv = '00')), /iv must be 16 bytes/],
     ['a missing mac', edit(ks, (o) => delete o.crypto.mac), /mac must be a hex string/],
@@ -114,9 +148,13 @@ describe('keystore (Web3 Secret Storage v3)', () => {
   });
 
   it('interoperates with ethers.js in both directions', () => {
-    const theirs = encryptKeystoreJsonSync({ address: '0x' + hex(kp.address), privateKey: '0x' + hex(kp.secretKey) }, 'pässwörd', {
-      scrypt: { N: LOW_N },
-    });
+    const theirs = encryptKeystoreJsonSync(
+      { address: '0x' + hex(kp.address), privateKey: '0x' + hex(kp.secretKey) },
+      'pässwörd',
+      {
+        scrypt: { N: LOW_N },
+      },
+    );
     expect(decryptKeystore(theirs, 'pässwörd', suite)).toEqual(kp.secretKey);
     const ours = encryptKeystore(kp.secretKey, 'pässwörd', suite, { scryptN: LOW_N });
     const account = decryptKeystoreJsonSync(JSON.stringify(ours), 'pässwörd');
@@ -135,7 +173,9 @@ describe('keystore (Web3 Secret Storage v3)', () => {
   });
 
   it('refuses to encrypt an invalid key or with an invalid scrypt N', () => {
-    expect(() => encryptKeystore(new Uint8Array(32), 'pw', suite, { scryptN: LOW_N })).toThrow(/valid secp256k1 scalar/);
+    expect(() => encryptKeystore(new Uint8Array(32), 'pw', suite, { scryptN: LOW_N })).toThrow(
+      /valid secp256k1 scalar/,
+    );
     expect(() => encryptKeystore(kp.secretKey, 'pw', suite, { scryptN: 1000 })).toThrow(/power of two/);
   });
 

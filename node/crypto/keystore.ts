@@ -84,7 +84,13 @@ export function encryptKeystore(
   checkScryptParams(n, SCRYPT_R, SCRYPT_P);
   const salt = randomBytes(32);
   const iv = randomBytes(16);
-  const derived = scrypt(passwordBytes(password), salt, { N: n, r: SCRYPT_R, p: SCRYPT_P, dkLen: DKLEN, maxmem: MAX_SCRYPT_MEMORY + 1024 });
+  const derived = scrypt(passwordBytes(password), salt, {
+    N: n,
+    r: SCRYPT_R,
+    p: SCRYPT_P,
+    dkLen: DKLEN,
+    maxmem: MAX_SCRYPT_MEMORY + 1024,
+  });
   const ciphertext = aes128ctr(true, derived.subarray(0, 16), iv, secretKey);
   const mac = keccak_256(concat(derived.subarray(16, 32), ciphertext));
   derived.fill(0);
@@ -118,7 +124,8 @@ export function decryptKeystore(json: unknown, password: string | Uint8Array, su
   }
   const c = (ks.crypto ?? ks.Crypto) as Record<string, unknown> | undefined;
   if (!isObject(c)) throw new KeystoreError('malformed keystore: missing "crypto" section');
-  if (c.cipher !== 'aes-128-ctr') throw new KeystoreError(`unsupported keystore cipher ${describe(c.cipher)} (only aes-128-ctr)`);
+  if (c.cipher !== 'aes-128-ctr')
+    throw new KeystoreError(`unsupported keystore cipher ${describe(c.cipher)} (only aes-128-ctr)`);
   const iv = hexField(isObject(c.cipherparams) ? c.cipherparams.iv : undefined, 'crypto.cipherparams.iv', 16);
   const ciphertext = hexField(c.ciphertext, 'crypto.ciphertext');
   const mac = hexField(c.mac, 'crypto.mac', 32);
@@ -141,7 +148,8 @@ export function decryptKeystore(json: unknown, password: string | Uint8Array, su
   }
   if (ks.address !== undefined) {
     const declared = typeof ks.address === 'string' ? ks.address.toLowerCase().replace(/^0x/, '') : '';
-    if (declared !== hex(address)) throw new KeystoreError(`keystore address ${describe(ks.address)} does not match its key (0x${hex(address)})`);
+    if (declared !== hex(address))
+      throw new KeystoreError(`keystore address ${describe(ks.address)} does not match its key (0x${hex(address)})`);
   }
   return secretKey;
 }
@@ -197,7 +205,8 @@ export function writeSecretFile(path: string, data: string, overwrite: boolean):
       try {
         linkSync(tmp, path);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${path} already exists; refusing to overwrite a key file`);
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new Error(`${path} already exists; refusing to overwrite a key file`);
         throw e;
       }
     }
@@ -224,27 +233,34 @@ function syncDirectory(dir: string): void {
 function deriveKey(kdf: unknown, params: Record<string, unknown>, password: Uint8Array): Uint8Array {
   const salt = hexField(params.salt, 'crypto.kdfparams.salt');
   const dklen = params.dklen;
-  if (!isInt(dklen) || dklen < 32 || dklen > 64) throw new KeystoreError(`unsupported kdfparams.dklen ${describe(dklen)} (32..64)`);
+  if (!isInt(dklen) || dklen < 32 || dklen > 64)
+    throw new KeystoreError(`unsupported kdfparams.dklen ${describe(dklen)} (32..64)`);
   if (kdf === 'scrypt') {
     const { n, r, p } = params;
-    if (!isInt(n) || !isInt(r) || !isInt(p)) throw new KeystoreError('malformed keystore: scrypt n, r and p must be integers');
+    if (!isInt(n) || !isInt(r) || !isInt(p))
+      throw new KeystoreError('malformed keystore: scrypt n, r and p must be integers');
     checkScryptParams(n, r, p);
     return scrypt(password, salt, { N: n, r, p, dkLen: dklen, maxmem: MAX_SCRYPT_MEMORY + 1024 });
   }
   if (kdf === 'pbkdf2') {
-    if (params.prf !== 'hmac-sha256') throw new KeystoreError(`unsupported pbkdf2 prf ${describe(params.prf)} (only hmac-sha256)`);
+    if (params.prf !== 'hmac-sha256')
+      throw new KeystoreError(`unsupported pbkdf2 prf ${describe(params.prf)} (only hmac-sha256)`);
     const c = params.c;
-    if (!isInt(c) || c < 1 || c > MAX_PBKDF2_ROUNDS) throw new KeystoreError(`unsupported pbkdf2 round count ${describe(c)}`);
+    if (!isInt(c) || c < 1 || c > MAX_PBKDF2_ROUNDS)
+      throw new KeystoreError(`unsupported pbkdf2 round count ${describe(c)}`);
     return new Uint8Array(pbkdf2Sync(password, salt, c, dklen, 'sha256'));
   }
   throw new KeystoreError(`unsupported keystore kdf ${describe(kdf)} (scrypt or pbkdf2)`);
 }
 
 function checkScryptParams(n: number, r: number, p: number): void {
-  if (!isInt(n) || n < 2 || (n & (n - 1)) !== 0) throw new KeystoreError(`scrypt n must be a power of two >= 2, got ${describe(n)}`);
+  if (!isInt(n) || n < 2 || (n & (n - 1)) !== 0)
+    throw new KeystoreError(`scrypt n must be a power of two >= 2, got ${describe(n)}`);
   if (r < 1 || p < 1) throw new KeystoreError('scrypt r and p must be positive');
-  if (128 * n * r > MAX_SCRYPT_MEMORY) throw new KeystoreError(`scrypt parameters need more than ${MAX_SCRYPT_MEMORY >> 20} MiB (n=${n}, r=${r})`);
-  if (n * r * p > MAX_SCRYPT_WORK) throw new KeystoreError(`scrypt parameters are too expensive (n*r*p = ${n * r * p})`);
+  if (128 * n * r > MAX_SCRYPT_MEMORY)
+    throw new KeystoreError(`scrypt parameters need more than ${MAX_SCRYPT_MEMORY >> 20} MiB (n=${n}, r=${r})`);
+  if (n * r * p > MAX_SCRYPT_WORK)
+    throw new KeystoreError(`scrypt parameters are too expensive (n*r*p = ${n * r * p})`);
 }
 
 function aes128ctr(encrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
@@ -275,9 +291,11 @@ function parseJson(json: unknown): Record<string, unknown> {
 function hexField(v: unknown, field: string, length?: number): Uint8Array {
   if (typeof v !== 'string') throw new KeystoreError(`malformed keystore: ${field} must be a hex string`);
   const body = v.startsWith('0x') ? v.slice(2) : v;
-  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) throw new KeystoreError(`malformed keystore: ${field} is not valid hex`);
+  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body))
+    throw new KeystoreError(`malformed keystore: ${field} is not valid hex`);
   const out = new Uint8Array(Buffer.from(body, 'hex'));
-  if (length !== undefined && out.length !== length) throw new KeystoreError(`malformed keystore: ${field} must be ${length} bytes, got ${out.length}`);
+  if (length !== undefined && out.length !== length)
+    throw new KeystoreError(`malformed keystore: ${field} must be ${length} bytes, got ${out.length}`);
   return out;
 }
 
@@ -290,7 +308,7 @@ function isInt(v: unknown): v is number {
 }
 
 function describe(v: unknown): string {
-  return v === undefined ? 'missing' : JSON.stringify(v) ?? String(v);
+  return v === undefined ? 'missing' : (JSON.stringify(v) ?? String(v));
 }
 
 function hex(b: Uint8Array): string {

@@ -20,7 +20,8 @@ let cached: HashFn | null | undefined;
 
 export function loadNativeKeccak256(): HashFn | null {
   if (cached !== undefined) return cached;
-  if (process.env.LINGDING_NO_NATIVE_CRYPTO === '1' || process.env.LINGDING_NO_NATIVE_KECCAK === '1') return (cached = null);
+  if (process.env.LINGDING_NO_NATIVE_CRYPTO === '1' || process.env.LINGDING_NO_NATIVE_KECCAK === '1')
+    return (cached = null);
   try {
     const require = createRequire(import.meta.url);
     // The raw addon, not the package's stream wrapper: one hash is a few microseconds and

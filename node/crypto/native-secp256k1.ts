@@ -20,7 +20,13 @@ export function loadNativeSecp256k1(): NativeSecp256k1 | null {
     // The package's `bindings` entry is the compiled addon only; the default entry
     // silently falls back to elliptic.js, which we never want on the hot path.
     const lib = require('secp256k1/bindings') as {
-      ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean, out?: Uint8Array): Uint8Array;
+      ecdsaRecover(
+        sig: Uint8Array,
+        recid: number,
+        msg32: Uint8Array,
+        compressed: boolean,
+        out?: Uint8Array,
+      ): Uint8Array;
     };
     cached = {
       recover(sig64, recid, digest) {

@@ -8,7 +8,15 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { privateKeyFromRaw } from '@libp2p/crypto/keys';
 import { createEcdsaSuite } from './ecdsa.js';
-import { NodeKeyError, generateNodeKey, nodeIdOf, nodeKeyFromPem, nodeKeyToPem, readNodeKeyFile, writeNodeKeyFile } from './node-key.js';
+import {
+  NodeKeyError,
+  generateNodeKey,
+  nodeIdOf,
+  nodeKeyFromPem,
+  nodeKeyToPem,
+  readNodeKeyFile,
+  writeNodeKeyFile,
+} from './node-key.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'lingding-nodekey-'));
@@ -82,25 +90,53 @@ describe('node keys (PKCS#8 PEM)', () => {
 
   it.each<[string, () => string, RegExp]>([
     ['text that is not PEM', () => 'hello', /not a PEM file/],
-    ['bad base64', () => '-----BEGIN PRIVATE KEY-----\n*** not base64 ***\n-----END PRIVATE KEY-----', /not valid base64/],
-    ['mismatched BEGIN/END labels', () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PUBLIC KEY-----', /not a PEM file/],
+    [
+      'bad base64',
+      () => '-----BEGIN PRIVATE KEY-----\n*** not base64 ***\n-----END PRIVATE KEY-----',
+      /not valid base64/,
+    ],
+    [
+      'mismatched BEGIN/END labels',
+      () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+      /not a PEM file/,
+    ],
     ['truncated DER', () => pemOf(derOf(nodeKeyToPem(generateNodeKey())).subarray(0, 60)), /truncated/],
-    ['trailing DER bytes', () => pemOf(Uint8Array.from([...derOf(nodeKeyToPem(generateNodeKey())), 0, 0])), /malformed/],
+    [
+      'trailing DER bytes',
+      () => pemOf(Uint8Array.from([...derOf(nodeKeyToPem(generateNodeKey())), 0, 0])),
+      /malformed/,
+    ],
     ['a DER that is not a SEQUENCE', () => pemOf(new Uint8Array([4, 2, 0, 0])), /expected PrivateKeyInfo/],
     [
       'a P-256 key',
-      () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      () =>
+        generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({
+          format: 'pem',
+          type: 'pkcs8',
+        }) as string,
       /curve prime256v1 \(P-256\).*expected secp256k1/,
     ],
     [
       'a P-256 key in SEC1 form',
-      () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'sec1' }) as string,
+      () =>
+        generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({
+          format: 'pem',
+          type: 'sec1',
+        }) as string,
       /curve prime256v1/,
     ],
-    ['an Ed25519 key', () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, /Ed25519.*expected a secp256k1/],
+    [
+      'an Ed25519 key',
+      () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      /Ed25519.*expected a secp256k1/,
+    ],
     [
       'a public key',
-      () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ format: 'pem', type: 'spki' }) as string,
+      () =>
+        generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({
+          format: 'pem',
+          type: 'spki',
+        }) as string,
       /public key/,
     ],
     [

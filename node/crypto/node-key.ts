@@ -60,7 +60,10 @@ export function nodeKeyToPem(secret: Uint8Array): string {
     der.set(part, o);
     o += part.length;
   }
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -125,7 +128,8 @@ function parsePkcs8(der: Uint8Array): Uint8Array {
   const algId = readTlv(der, version.end, 0x30, 'AlgorithmIdentifier');
   const alg = readTlv(der, algId.start, 0x06, 'algorithm OID');
   const algOid = oidString(der.subarray(alg.start, alg.end));
-  if (algOid !== OID_EC_PUBLIC_KEY) throw new NodeKeyError(`node key is ${nameOid(algOid)}, expected a secp256k1 EC key`);
+  if (algOid !== OID_EC_PUBLIC_KEY)
+    throw new NodeKeyError(`node key is ${nameOid(algOid)}, expected a secp256k1 EC key`);
   if (alg.end >= algId.end) throw new NodeKeyError('malformed PKCS#8: EC key without a curve');
   const curve = readTlv(der, alg.end, 0x06, 'curve OID');
   checkCurve(oidString(der.subarray(curve.start, curve.end)));
@@ -138,10 +142,12 @@ function parseEcPrivateKey(der: Uint8Array, curveRequired: boolean): Uint8Array 
   const seq = readTlv(der, 0, 0x30, 'ECPrivateKey');
   if (seq.end !== der.length) throw new NodeKeyError('malformed EC private key: trailing bytes');
   const version = readTlv(der, seq.start, 0x02, 'ECPrivateKey version');
-  if (version.end - version.start !== 1 || der[version.start] !== 1) throw new NodeKeyError('malformed EC private key: version must be 1');
+  if (version.end - version.start !== 1 || der[version.start] !== 1)
+    throw new NodeKeyError('malformed EC private key: version must be 1');
   const octets = readTlv(der, version.end, 0x04, 'EC private key OCTET STRING');
   const raw = der.subarray(octets.start, octets.end);
-  if (raw.length === 0 || raw.length > 32) throw new NodeKeyError(`EC private key is ${raw.length} bytes, expected 32 (secp256k1)`);
+  if (raw.length === 0 || raw.length > 32)
+    throw new NodeKeyError(`EC private key is ${raw.length} bytes, expected 32 (secp256k1)`);
   // Some encoders drop leading zero bytes; the scalar is the same.
   const secret = new Uint8Array(32);
   secret.set(raw, 32 - raw.length);
@@ -156,7 +162,8 @@ function parseEcPrivateKey(der: Uint8Array, curveRequired: boolean): Uint8Array 
       sawCurve = true;
     } else if (der[pos] === 0xa1) {
       const bits = readTlv(der, field.start, 0x03, 'public key BIT STRING');
-      if (bits.end - bits.start < 2 || der[bits.start] !== 0) throw new NodeKeyError('malformed EC public key BIT STRING');
+      if (bits.end - bits.start < 2 || der[bits.start] !== 0)
+        throw new NodeKeyError('malformed EC public key BIT STRING');
       declaredPub = der.subarray(bits.start + 1, bits.end);
     } else {
       throw new NodeKeyError(`malformed EC private key: unexpected field tag 0x${der[pos].toString(16)}`);
@@ -171,7 +178,9 @@ function parseEcPrivateKey(der: Uint8Array, curveRequired: boolean): Uint8Array 
     // rather than run under a node id nobody admitted.
     let ok = false;
     try {
-      ok = secp256k1.Point.fromBytes(declaredPub).equals(secp256k1.Point.fromBytes(secp256k1.getPublicKey(secret, true)));
+      ok = secp256k1.Point.fromBytes(declaredPub).equals(
+        secp256k1.Point.fromBytes(secp256k1.getPublicKey(secret, true)),
+      );
     } catch {
       ok = false;
     }
@@ -198,7 +207,10 @@ interface Tlv {
 /** Reads one DER TLV at `pos`; `tag` -1 accepts any tag. Definite lengths up to 4 bytes. */
 function readTlv(der: Uint8Array, pos: number, tag: number, what: string): Tlv {
   if (pos + 2 > der.length) throw new NodeKeyError(`malformed DER: ${what} is truncated`);
-  if (tag !== -1 && der[pos] !== tag) throw new NodeKeyError(`malformed DER: expected ${what} (tag 0x${tag.toString(16)}), found tag 0x${der[pos].toString(16)}`);
+  if (tag !== -1 && der[pos] !== tag)
+    throw new NodeKeyError(
+      `malformed DER: expected ${what} (tag 0x${tag.toString(16)}), found tag 0x${der[pos].toString(16)}`,
+    );
   let len = der[pos + 1];
   let start = pos + 2;
   if (len & 0x80) {

@@ -18,7 +18,9 @@ describe('SignatureRecoveryPool', () => {
     const fromPool = await Promise.all(jobs.map((j) => pool.recover(j.digest, j.signature)));
     jobs.forEach((j, i) => {
       const inline = suite.recoverSigner(j.digest, j.signature);
-      expect(fromPool[i] === null ? null : Buffer.from(fromPool[i]!).toString('hex')).toBe(inline === null ? null : Buffer.from(inline).toString('hex'));
+      expect(fromPool[i] === null ? null : Buffer.from(fromPool[i]!).toString('hex')).toBe(
+        inline === null ? null : Buffer.from(inline).toString('hex'),
+      );
     });
     expect(fromPool.filter((k) => k === null).length).toBeGreaterThan(40);
     await pool.close();

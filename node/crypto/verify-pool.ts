@@ -90,7 +90,9 @@ export class SignatureRecoveryPool {
         for (const b of batch) b.reject(r);
         return;
       }
-      batch.forEach((b, i) => b.resolve(b.job.digest.length === 32 && r.ok[i] ? r.keys.slice(i * 64, i * 64 + 64) : null));
+      batch.forEach((b, i) => {
+        b.resolve(b.job.digest.length === 32 && r.ok[i] ? r.keys.slice(i * 64, i * 64 + 64) : null);
+      });
     });
     const w = this.workers[this.nextWorker++ % this.workers.length];
     const req: RecoverRequest = { id, count, digests, sigs, sigOffsets };
@@ -128,7 +130,10 @@ function spawnWorker(suite: string): Worker | null {
   try {
     const require = createRequire(import.meta.url);
     const tsxLoader = pathToFileURL(require.resolve('tsx/esm')).href;
-    return new Worker(new URL('./verify-worker.ts', import.meta.url), { workerData: { suite }, execArgv: ['--import', tsxLoader] });
+    return new Worker(new URL('./verify-worker.ts', import.meta.url), {
+      workerData: { suite },
+      execArgv: ['--import', tsxLoader],
+    });
   } catch {
     return null;
   }

@@ -29,7 +29,10 @@ parentPort!.on('message', (req: RecoverRequest) => {
   const keys = new Uint8Array(req.count * 64);
   const ok = new Uint8Array(req.count);
   for (let i = 0; i < req.count; i++) {
-    const pub = suite.recoverSigner(req.digests.subarray(i * 32, i * 32 + 32), req.sigs.subarray(req.sigOffsets[i], req.sigOffsets[i + 1]));
+    const pub = suite.recoverSigner(
+      req.digests.subarray(i * 32, i * 32 + 32),
+      req.sigs.subarray(req.sigOffsets[i], req.sigOffsets[i + 1]),
+    );
     if (pub && pub.length === 64) {
       keys.set(pub, i * 64);
       ok[i] = 1;

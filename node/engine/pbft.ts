@@ -8,6 +8,7 @@ import {
   encodeSafetyState,
   PbftCore,
   type Action,
+  type PbftMessage,
   type Proposal,
   type ValidatorSet,
 } from '../../consensus/index.js';
@@ -22,7 +23,7 @@ import type { TxPool } from '../txpool/pool.js';
 import type { ConsensusEngine } from './engine.js';
 import { writeFileDurably } from './durable-file.js';
 import { resolveSenders } from './senders.js';
-import { SerialQueue } from './serial-queue.js';
+import type { SerialQueue } from './serial-queue.js';
 
 export interface PbftEngineOptions {
   /** This node's key: a validator's if genesis lists it as a sealer, else the core only follows. */
@@ -49,7 +50,12 @@ export interface PbftEngineDeps {
 
 /** The validators in force for blocks built on the current head (from chain state). */
 export function validatorSetOf(chain: Chain): ValidatorSet {
-  return createValidatorSet(chain.consensusNodes().filter((n) => n.role === 'sealer').map((n) => n.nodeId));
+  return createValidatorSet(
+    chain
+      .consensusNodes()
+      .filter((n) => n.role === 'sealer')
+      .map((n) => n.nodeId),
+  );
 }
 
 /**
@@ -78,14 +84,21 @@ export class PbftEngine implements ConsensusEngine {
     const { chain } = deps;
     const suite = chain.suite;
     const key = suite.keyPairFromSecret(opts.secretKey);
-    const safety = existsSync(opts.safetyFile) ? decodeSafetyState(new Uint8Array(readFileSync(opts.safetyFile))) : undefined;
+    const safety = existsSync(opts.safetyFile)
+      ? decodeSafetyState(new Uint8Array(readFileSync(opts.safetyFile)))
+      : undefined;
     this.core = new PbftCore({
       suite,
       signer: { publicKey: key.publicKey, sign: (digest) => suite.sign(digest, opts.secretKey) },
       inspector: {
         inspect: (payload) => {
           const b = decodeBlock(payload);
-          return { height: b.header.number, parentHash: b.header.parentHash, stateRoot: b.header.stateRoot, hash: blockHash(suite, b.header) };
+          return {
+            height: b.header.number,
+            parentHash: b.header.parentHash,
+            stateRoot: b.header.stateRoot,
+            hash: blockHash(suite, b.header),
+          };
         },
       },
       safety,
@@ -100,11 +113,14 @@ export class PbftEngine implements ConsensusEngine {
   async start(): Promise<void> {
     this.running = true;
     this.deps.net.onMessage('consensus', (from, bytes) => {
-      let msg;
+      let msg: PbftMessage;
       try {
         msg = decodeMessage(bytes);
       } catch (e) {
-        this.deps.logger.warn({ from: from.slice(0, 16), err: (e as Error).message }, 'malformed consensus message dropped');
+        this.deps.logger.warn(
+          { from: from.slice(0, 16), err: (e as Error).message },
+          'malformed consensus message dropped',
+        );
         return;
       }
       void this.input(() => this.core.onMessage(from, msg));
@@ -146,7 +162,11 @@ export class PbftEngine implements ConsensusEngine {
 
   private startNextHeight(): Action[] {
     const head = this.deps.chain.head;
-    return this.core.startHeight({ height: head.number + 1, parentHash: head.hash, validators: validatorSetOf(this.deps.chain) });
+    return this.core.startHeight({
+      height: head.number + 1,
+      parentHash: head.hash,
+      validators: validatorSetOf(this.deps.chain),
+    });
   }
 
   /** Runs a core input on the serial queue and carries out the actions it returns. */
@@ -180,7 +200,11 @@ export class PbftEngine implements ConsensusEngine {
           break;
         case 'propose':
           this.wantProposal = { height: a.height, view: a.view };
-          this.scheduleProposal(this.deps.pool.size > 0 ? this.opts.minSealDelayMs : Math.max(0, this.lastCommitAt + this.opts.emptyBlockIntervalMs - Date.now()));
+          this.scheduleProposal(
+            this.deps.pool.size > 0
+              ? this.opts.minSealDelayMs
+              : Math.max(0, this.lastCommitAt + this.opts.emptyBlockIntervalMs - Date.now()),
+          );
           break;
         case 'commit':
           await this.perform(await this.commit(a.proposal, a.certificate));
@@ -237,7 +261,11 @@ export class PbftEngine implements ConsensusEngine {
     const me = validators.indexOf(this.suite.keyPairFromSecret(this.opts.secretKey).publicKey);
     const cfg = chain.systemConfig(height);
     const ready: ReadyTx[] = pool.pending(cfg.txCountLimit).map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender }));
-    const executed = chain.buildBlock(ready, { timestamp: Math.max(Date.now(), chain.head.timestamp), proposer: me, view });
+    const executed = chain.buildBlock(ready, {
+      timestamp: Math.max(Date.now(), chain.head.timestamp),
+      proposer: me,
+      view,
+    });
     this.executed.set(hexKey(executed.hash), executed);
     return this.core.onProposalReady(encodeBlock(executed.block));
   }
@@ -260,7 +288,15 @@ export class PbftEngine implements ConsensusEngine {
     this.wantProposal = null;
     metrics?.blockCommit.observe((performance.now() - started) / 1000);
     this.lastCommitAt = Date.now();
-    logger.debug({ height: head.number, txs: executed.block.transactions.length, hash: toHex(executed.hash), view: certificate.view }, 'block committed');
+    logger.debug(
+      {
+        height: head.number,
+        txs: executed.block.transactions.length,
+        hash: toHex(executed.hash),
+        view: certificate.view,
+      },
+      'block committed',
+    );
     return this.startNextHeight();
   }
 }

@@ -80,7 +80,10 @@ export class SoloSealer implements ConsensusEngine {
       const ready: ReadyTx[] = entries.map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender }));
       const timestamp = Math.max(Date.now(), chain.head.timestamp);
       const executed = chain.buildBlock(ready, { timestamp, proposer: 0, view: 0 });
-      const cert: CommitCertificate = { view: 0, signatures: [[0, chain.suite.sign(executed.hash, this.opts.sealerSecretKey)]] };
+      const cert: CommitCertificate = {
+        view: 0,
+        signatures: [[0, chain.suite.sign(executed.hash, this.opts.sealerSecretKey)]],
+      };
       const head = await chain.commit(executed, cert);
       // Transactions skipped by the block's limits stay pending; expired ones are dropped.
       const included = new Set(executed.txHashes.map((h) => Buffer.from(h).toString('hex')));

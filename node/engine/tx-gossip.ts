@@ -55,23 +55,29 @@ export class TxGossip {
   start(): void {
     // A peer that was away missed what was relayed meanwhile: give it the pending set.
     this.deps.net.on('peer:connected', (peer) => {
-      for (const batch of chunk(this.deps.pending(PENDING_HANDOFF))) this.deps.net.send('tx', peer.nodeId, encodeCanonical(batch));
+      for (const batch of chunk(this.deps.pending(PENDING_HANDOFF)))
+        this.deps.net.send('tx', peer.nodeId, encodeCanonical(batch));
     });
     // Messages to a slow or briefly disconnected peer can be dropped; re-offer what has
     // been pending for a while, so a transaction never waits on one lost message. Only
     // old ones: re-offering a busy pool would make every peer re-check every transaction.
     this.timer = setInterval(() => {
-      for (const batch of chunk(this.deps.stale(REOFFER_INTERVAL_MS, REOFFER_MAX))) this.deps.net.broadcast('tx', encodeCanonical(batch));
+      for (const batch of chunk(this.deps.stale(REOFFER_INTERVAL_MS, REOFFER_MAX)))
+        this.deps.net.broadcast('tx', encodeCanonical(batch));
     }, REOFFER_INTERVAL_MS);
     this.timer.unref();
     this.deps.net.onMessage('tx', (from, bytes) => {
       let raws: Uint8Array[];
       try {
         const v = decodeCanonical(bytes);
-        if (!Array.isArray(v) || !v.every((x) => x instanceof Uint8Array)) throw new CodecError('transaction batch must be an array of byte strings');
+        if (!Array.isArray(v) || !v.every((x) => x instanceof Uint8Array))
+          throw new CodecError('transaction batch must be an array of byte strings');
         raws = v as Uint8Array[];
       } catch (e) {
-        this.deps.logger.warn({ from: from.slice(0, 16), err: (e as Error).message }, 'malformed transaction batch dropped');
+        this.deps.logger.warn(
+          { from: from.slice(0, 16), err: (e as Error).message },
+          'malformed transaction batch dropped',
+        );
         return;
       }
       for (const raw of raws) {

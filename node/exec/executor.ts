@@ -71,7 +71,11 @@ export class Executor {
         emit: (log) => logs.push(log),
       };
       if (tx.to === null) {
-        if (!this.vm) throw new CallFailure(ReceiptStatus.DeployFailed, 'contract deployment is not available: this node has no contract VM');
+        if (!this.vm)
+          throw new CallFailure(
+            ReceiptStatus.DeployFailed,
+            'contract deployment is not available: this node has no contract VM',
+          );
         const address = contractAddress(block.suite, sender, tx.nonce);
         this.vm.deploy({ ...frame, self: address }, tx.input, address);
         contractAddress_ = address;
@@ -88,7 +92,14 @@ export class Executor {
   }
 
   /** A read-only call (the `call` RPC): nothing it does is kept. */
-  call(block: BlockContext, state: StateOverlay, from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit: number): Receipt {
+  call(
+    block: BlockContext,
+    state: StateOverlay,
+    from: Uint8Array,
+    to: Uint8Array,
+    input: Uint8Array,
+    gasLimit: number,
+  ): Receipt {
     const gas = new GasMeter(gasLimit);
     const frame: CallFrame = {
       block,
@@ -125,9 +136,14 @@ function failure(e: unknown): { status: ReceiptStatusCode; message: string; outp
   // The node could not compute a deterministic result (not the contract's fault): the
   // block must not be built or accepted, so this propagates.
   if (e instanceof VmInternalError) throw e;
-  if (e instanceof OutOfGasError) return { status: ReceiptStatus.OutOfGas, message: e.message, output: new Uint8Array() };
+  if (e instanceof OutOfGasError)
+    return { status: ReceiptStatus.OutOfGas, message: e.message, output: new Uint8Array() };
   if (e instanceof RevertError) return { status: ReceiptStatus.Reverted, message: e.message, output: e.data };
   if (e instanceof CallFailure) return { status: e.status, message: e.message, output: new Uint8Array() };
   // Anything else is a bug in a built-in contract: fail the transaction, never the node.
-  return { status: ReceiptStatus.Trapped, message: `internal error: ${(e as Error)?.message ?? String(e)}`, output: new Uint8Array() };
+  return {
+    status: ReceiptStatus.Trapped,
+    message: `internal error: ${(e as Error)?.message ?? String(e)}`,
+    output: new Uint8Array(),
+  };
 }

@@ -23,7 +23,10 @@ export const GasCost = {
 } as const;
 
 export class OutOfGasError extends Error {
-  constructor(readonly needed: number, readonly left: number) {
+  constructor(
+    readonly needed: number,
+    readonly left: number,
+  ) {
     super(`out of gas: needed ${needed}, ${left} left`);
     this.name = 'OutOfGasError';
   }

@@ -35,7 +35,10 @@ export interface Contract {
 
 /** Ends a call with status Reverted and a reason; state and events of the call roll back. */
 export class RevertError extends Error {
-  constructor(reason: string, readonly data: Uint8Array = new Uint8Array()) {
+  constructor(
+    reason: string,
+    readonly data: Uint8Array = new Uint8Array(),
+  ) {
     super(reason);
     this.name = 'RevertError';
   }
@@ -43,7 +46,10 @@ export class RevertError extends Error {
 
 /** Ends a call with a given non-success status. */
 export class CallFailure extends Error {
-  constructor(readonly status: ReceiptStatusCode, message: string) {
+  constructor(
+    readonly status: ReceiptStatusCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'CallFailure';
   }

@@ -1,5 +1,5 @@
 import { ReceiptStatus } from '../codec/block.js';
-import { decodeCanonical, encodeCanonical } from '../codec/canonical.js';
+import { decodeCanonical, encodeCanonical, type Canonical } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
 import type { StateReader } from '../state/overlay.js';
 import {
@@ -33,14 +33,26 @@ export function encodeDeployInput(wasm: Uint8Array, constructorInput: Uint8Array
 }
 
 export function decodeDeployInput(input: Uint8Array): { wasm: Uint8Array; constructorInput: Uint8Array; abi: string } {
-  let v;
+  let v: Canonical;
   try {
     v = decodeCanonical(input);
   } catch (e) {
-    throw new CallFailure(ReceiptStatus.DeployFailed, `deployment input is not [wasm, constructorInput, abi]: ${(e as Error).message}`);
+    throw new CallFailure(
+      ReceiptStatus.DeployFailed,
+      `deployment input is not [wasm, constructorInput, abi]: ${(e as Error).message}`,
+    );
   }
-  if (!Array.isArray(v) || v.length !== 3 || !(v[0] instanceof Uint8Array) || !(v[1] instanceof Uint8Array) || typeof v[2] !== 'string') {
-    throw new CallFailure(ReceiptStatus.DeployFailed, 'deployment input must be [wasm: bytes, constructorInput: bytes, abi: string]');
+  if (
+    !Array.isArray(v) ||
+    v.length !== 3 ||
+    !(v[0] instanceof Uint8Array) ||
+    !(v[1] instanceof Uint8Array) ||
+    typeof v[2] !== 'string'
+  ) {
+    throw new CallFailure(
+      ReceiptStatus.DeployFailed,
+      'deployment input must be [wasm: bytes, constructorInput: bytes, abi: string]',
+    );
   }
   return { wasm: v[0], constructorInput: v[1], abi: v[2] };
 }
@@ -94,12 +106,14 @@ export class WasmContractVm implements ContractVm {
 
   deploy(frame: CallFrame, input: Uint8Array, address: Uint8Array): void {
     const { wasm, constructorInput, abi } = decodeDeployInput(input);
-    if (frame.state.get(codeKey(address))) throw new CallFailure(ReceiptStatus.DeployFailed, `an account already exists at 0x${hexKey(address)}`);
+    if (frame.state.get(codeKey(address)))
+      throw new CallFailure(ReceiptStatus.DeployFailed, `an account already exists at 0x${hexKey(address)}`);
     let prepared: PreparedContract;
     try {
       prepared = prepareContract(wasm, this.limits);
     } catch (e) {
-      if (e instanceof ContractRejectedError) throw new CallFailure(ReceiptStatus.DeployFailed, `contract refused (${e.code}): ${e.message}`);
+      if (e instanceof ContractRejectedError)
+        throw new CallFailure(ReceiptStatus.DeployFailed, `contract refused (${e.code}): ${e.message}`);
       throw e;
     }
     frame.gas.charge(GasCost.codeByte * wasm.length);
@@ -119,7 +133,14 @@ export class WasmContractVm implements ContractVm {
   }
 
   private run(frame: CallFrame, prepared: PreparedContract, entry: 'call' | 'deploy', input: Uint8Array): Uint8Array {
-    const result: RunResult = runContract({ prepared, entry, input, gasLimit: frame.gas.left, host: this.host(frame), cache: this.cache });
+    const result: RunResult = runContract({
+      prepared,
+      entry,
+      input,
+      gasLimit: frame.gas.left,
+      host: this.host(frame),
+      cache: this.cache,
+    });
     switch (result.status) {
       case 'success':
         frame.gas.charge(result.gasUsed);
@@ -156,7 +177,8 @@ export class WasmContractVm implements ContractVm {
       self,
       blockNumber: frame.block.number,
       timestamp: frame.block.timestamp,
-      emitEvent: (topics, data) => frame.emit({ address: self, topics: topics.map((t) => Uint8Array.from(t)), data: Uint8Array.from(data) }),
+      emitEvent: (topics, data) =>
+        frame.emit({ address: self, topics: topics.map((t) => Uint8Array.from(t)), data: Uint8Array.from(data) }),
       callContract: (address, input, gasForwarded) => this.nestedCall(frame, address, input, gasForwarded),
       hash: (data) => suite.hash(data),
       verifySignature: (digest, sig, pub) => suite.verify(digest, sig, pub),
@@ -174,7 +196,16 @@ export class WasmContractVm implements ContractVm {
     const gas = new GasMeter(gasForwarded);
     const logs: Log[] = [];
     const child = frame.state.child();
-    const sub: CallFrame = { ...frame, state: child, gas, sender: frame.self, self: address, input, callStack: stack, emit: (l) => logs.push(l) };
+    const sub: CallFrame = {
+      ...frame,
+      state: child,
+      gas,
+      sender: frame.self,
+      self: address,
+      input,
+      callStack: stack,
+      emit: (l) => logs.push(l),
+    };
     try {
       const output = callee.call(sub);
       child.mergeInto(frame.state);
@@ -188,4 +219,3 @@ export class WasmContractVm implements ContractVm {
     }
   }
 }
-

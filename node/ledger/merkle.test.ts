@@ -111,7 +111,8 @@ describe('merkle tree', () => {
         if (leaves.length > 1) {
           const j = (i + 1 + (pick % (leaves.length - 1))) % leaves.length;
           // Equal leaf data at two positions legitimately verifies at both.
-          if (hex(leaves[j]) !== hex(leaves[i])) expect(verifyMerkleProof(H, root, leaves[i], { ...proof, index: j })).toBe(false);
+          if (hex(leaves[j]) !== hex(leaves[i]))
+            expect(verifyMerkleProof(H, root, leaves[i], { ...proof, index: j })).toBe(false);
         }
       }),
       { numRuns: 300 },

@@ -139,15 +139,28 @@ export class LedgerStore {
       timestamp: c.block.header.timestamp,
     };
     const ops: Array<StateBatchOp> = [
-      { type: 'put', sublevel: this.blocks, key, value: encodeCanonical([headerToCanonical(c.block.header), c.block.transactions.map(txToCanonical)]) },
+      {
+        type: 'put',
+        sublevel: this.blocks,
+        key,
+        value: encodeCanonical([headerToCanonical(c.block.header), c.block.transactions.map(txToCanonical)]),
+      },
       { type: 'put', sublevel: this.receipts, key, value: encodeCanonical(c.receipts.map(receiptToCanonical)) },
       { type: 'put', sublevel: this.hashes, key: c.hash, value: key },
       { type: 'put', sublevel: this.numbers, key, value: c.hash },
     ];
-    if (c.certificate) ops.push({ type: 'put', sublevel: this.certs, key, value: encodeCanonical(certToCanonical(c.certificate)) });
-    c.txHashes.forEach((h, i) => ops.push({ type: 'put', sublevel: this.txs, key: h, value: encodeCanonical([n, i]) }));
+    if (c.certificate)
+      ops.push({ type: 'put', sublevel: this.certs, key, value: encodeCanonical(certToCanonical(c.certificate)) });
+    c.txHashes.forEach((h, i) => {
+      ops.push({ type: 'put', sublevel: this.txs, key: h, value: encodeCanonical([n, i]) });
+    });
     ops.push(...c.stateOps);
-    ops.push({ type: 'put', sublevel: this.meta, key: utf8Key('head'), value: encodeCanonical([head.number, head.hash, head.stateRoot, head.totalTxs, head.timestamp]) });
+    ops.push({
+      type: 'put',
+      sublevel: this.meta,
+      key: utf8Key('head'),
+      value: encodeCanonical([head.number, head.hash, head.stateRoot, head.totalTxs, head.timestamp]),
+    });
     await this.db.batch(ops as never, { sync: this.syncWrites });
     this.headCache = head;
     this.recent.set(n, { stored: { block: c.block, hash: c.hash, certificate: c.certificate }, receipts: c.receipts });
@@ -211,4 +224,3 @@ function fromU64(b: Uint8Array): number {
 function utf8Key(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
-

@@ -82,10 +82,15 @@ export class LingdingNode implements RpcBackend {
       suite,
       syncWrites: config.storage.syncWrites,
       stateCacheEntries: config.storage.stateCacheEntries,
-      vm: new WasmContractVm(undefined, { debugLog: (contract, message) => logger.debug({ component: 'contract', contract }, message) }),
+      vm: new WasmContractVm(undefined, {
+        debugLog: (contract, message) => logger.debug({ component: 'contract', contract }, message),
+      }),
     });
     const sealers = chain.consensusNodes().filter((n) => n.role === 'sealer');
-    if (config.consensus.engine === 'solo' && (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey))) {
+    if (
+      config.consensus.engine === 'solo' &&
+      (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey))
+    ) {
       await chain.close();
       throw new Error('the solo engine needs a genesis with exactly one sealer, and this node must be it');
     }
@@ -96,7 +101,12 @@ export class LingdingNode implements RpcBackend {
     const metrics = new NodeMetrics();
     const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
     const pool = new TxPool(
-      { ...DEFAULT_POOL_OPTIONS, ...stripUndefined(config.txpool), chainId: genesis.chainId, blockLimitWindow: genesis.blockLimitWindow },
+      {
+        ...DEFAULT_POOL_OPTIONS,
+        ...stripUndefined(config.txpool),
+        chainId: genesis.chainId,
+        blockLimitWindow: genesis.blockLimitWindow,
+      },
       {
         suite,
         recovery,
@@ -112,7 +122,11 @@ export class LingdingNode implements RpcBackend {
     let network: Networking | null = null;
     if (config.consensus.engine === 'solo') {
       engine = new SoloSealer(
-        { emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs, minSealDelayMs: config.consensus.minSealDelayMs, sealerSecretKey: nodeSecret },
+        {
+          emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
+          minSealDelayMs: config.consensus.minSealDelayMs,
+          sealerSecretKey: nodeSecret,
+        },
         { chain, pool, logger: logger.child({ component: 'solo' }), metrics },
       );
     } else {
@@ -150,7 +164,19 @@ export class LingdingNode implements RpcBackend {
       engine = pbft;
       network = { net, sync, gossip: null };
     }
-    const node = new LingdingNode(config, genesis, suite, chain, pool, recovery, engine, network, metrics, logger, nodeKey.publicKey);
+    const node = new LingdingNode(
+      config,
+      genesis,
+      suite,
+      chain,
+      pool,
+      recovery,
+      engine,
+      network,
+      metrics,
+      logger,
+      nodeKey.publicKey,
+    );
     node.wire();
     const { rpc } = node;
     try {
@@ -169,7 +195,10 @@ export class LingdingNode implements RpcBackend {
         pending: (max) => pool.pending(max).map((e) => encodeTx(e.tx)),
         stale: (ageMs, max) => {
           const before = Date.now() - ageMs;
-          return pool.pending(max).filter((e) => e.admittedAt < before).map((e) => encodeTx(e.tx));
+          return pool
+            .pending(max)
+            .filter((e) => e.admittedAt < before)
+            .map((e) => encodeTx(e.tx));
         },
         logger: logger.child({ component: 'gossip' }),
       });
@@ -178,7 +207,15 @@ export class LingdingNode implements RpcBackend {
     }
     await engine.start();
     logger.info(
-      { rpc: rpc.url, p2p: network?.net.listenAddress, height: chain.head.number, chainId: genesis.chainId, nodeId: hexKey(nodeKey.publicKey), role: node.role, engine: engine.name },
+      {
+        rpc: rpc.url,
+        p2p: network?.net.listenAddress,
+        height: chain.head.number,
+        chainId: genesis.chainId,
+        nodeId: hexKey(nodeKey.publicKey),
+        role: node.role,
+        engine: engine.name,
+      },
       'node started',
     );
     return node;
@@ -209,7 +246,9 @@ export class LingdingNode implements RpcBackend {
   }
 
   peers(): Array<{ nodeId: string; address: string; direction: string }> {
-    return this.network ? this.network.net.peers().map((p) => ({ nodeId: p.nodeId, address: p.address, direction: p.direction })) : [];
+    return this.network
+      ? this.network.net.peers().map((p) => ({ nodeId: p.nodeId, address: p.address, direction: p.direction }))
+      : [];
   }
 
   syncStatus(): { blockNumber: number; highestPeerBlock: number; syncing: boolean } {

@@ -6,12 +6,37 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class NodeMetrics {
   readonly registry = new Registry();
-  readonly height = new Gauge({ name: 'lingding_block_height', help: 'Height of the newest committed block', registers: [this.registry] });
-  readonly pendingTxs = new Gauge({ name: 'lingding_txpool_pending', help: 'Transactions waiting in the pool', registers: [this.registry] });
-  readonly pendingBytes = new Gauge({ name: 'lingding_txpool_bytes', help: 'Bytes of transactions waiting in the pool', registers: [this.registry] });
-  readonly txsCommitted = new Counter({ name: 'lingding_transactions_committed_total', help: 'Transactions committed in blocks (rate() gives tx/s)', registers: [this.registry] });
-  readonly blocksCommitted = new Counter({ name: 'lingding_blocks_committed_total', help: 'Blocks committed', registers: [this.registry] });
-  readonly txsRejected = new Counter({ name: 'lingding_txpool_rejected_total', help: 'Transactions refused by the pool', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly height = new Gauge({
+    name: 'lingding_block_height',
+    help: 'Height of the newest committed block',
+    registers: [this.registry],
+  });
+  readonly pendingTxs = new Gauge({
+    name: 'lingding_txpool_pending',
+    help: 'Transactions waiting in the pool',
+    registers: [this.registry],
+  });
+  readonly pendingBytes = new Gauge({
+    name: 'lingding_txpool_bytes',
+    help: 'Bytes of transactions waiting in the pool',
+    registers: [this.registry],
+  });
+  readonly txsCommitted = new Counter({
+    name: 'lingding_transactions_committed_total',
+    help: 'Transactions committed in blocks (rate() gives tx/s)',
+    registers: [this.registry],
+  });
+  readonly blocksCommitted = new Counter({
+    name: 'lingding_blocks_committed_total',
+    help: 'Blocks committed',
+    registers: [this.registry],
+  });
+  readonly txsRejected = new Counter({
+    name: 'lingding_txpool_rejected_total',
+    help: 'Transactions refused by the pool',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   readonly blockInterval = new Histogram({
     name: 'lingding_block_interval_seconds',
     help: 'Time between consecutive committed blocks',
@@ -24,7 +49,12 @@ export class NodeMetrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2],
     registers: [this.registry],
   });
-  readonly rpcRequests = new Counter({ name: 'lingding_rpc_requests_total', help: 'JSON-RPC calls by method and outcome', labelNames: ['method', 'outcome'] as const, registers: [this.registry] });
+  readonly rpcRequests = new Counter({
+    name: 'lingding_rpc_requests_total',
+    help: 'JSON-RPC calls by method and outcome',
+    labelNames: ['method', 'outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'lingding_process_' });

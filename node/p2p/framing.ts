@@ -17,7 +17,11 @@ export function encodeFrame(payload: Uint8Array | Uint8ArrayList): Uint8ArrayLis
  * the callee owns) to `onFrame` in arrival order. Rejects with the decoder's error on
  * an oversized or malformed frame; see `isOversizedFrame`.
  */
-export async function readFrames(stream: Stream, maxBytes: number, onFrame: (payload: Uint8Array) => void): Promise<void> {
+export async function readFrames(
+  stream: Stream,
+  maxBytes: number,
+  onFrame: (payload: Uint8Array) => void,
+): Promise<void> {
   for await (const frame of lp.decode(stream, { maxDataLength: maxBytes })) onFrame(frame.slice());
 }
 
@@ -37,4 +41,3 @@ export function isOversizedFrame(err: unknown): boolean {
   const name = (err as Error | undefined)?.name;
   return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError';
 }
-

@@ -58,7 +58,10 @@ export type Direction = 'inbound' | 'outbound';
  * for connections we accept and for those we dial. Dials to peers not on the list are
  * refused before any socket is opened.
  */
-export function allowListGater(allow: AllowList, onRefused: (peer: string, direction: Direction) => void): ConnectionGater {
+export function allowListGater(
+  allow: AllowList,
+  onRefused: (peer: string, direction: Direction) => void,
+): ConnectionGater {
   const deny = (peerId: PeerId, direction: Direction): boolean => {
     if (allow.nodeIdOf(peerId) !== undefined) return false;
     onRefused(describePeer(peerId), direction);

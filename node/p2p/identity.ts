@@ -21,7 +21,10 @@ const NODE_ID_RE = /^(?:0x)?([0-9a-fA-F]{128})$/;
 export function parseNodeId(input: string): NodeId {
   const m = typeof input === 'string' ? NODE_ID_RE.exec(input) : null;
   if (m === null) {
-    throw new P2PError('INVALID_NODE_ID', `node id must be 64 bytes of hex (uncompressed secp256k1 public key without the 04 prefix), got ${describe(input)}`);
+    throw new P2PError(
+      'INVALID_NODE_ID',
+      `node id must be 64 bytes of hex (uncompressed secp256k1 public key without the 04 prefix), got ${describe(input)}`,
+    );
   }
   const id = m[1].toLowerCase();
   try {
@@ -47,7 +50,10 @@ export function peerIdFromNodeId(nodeId: NodeId): PeerId {
 /** The node id behind a libp2p PeerId; throws INVALID_NODE_ID for non-secp256k1 peers. */
 export function nodeIdFromPeerId(peerId: PeerId): NodeId {
   if (peerId.type !== 'secp256k1') {
-    throw new P2PError('INVALID_NODE_ID', `peer ${peerId.toString()} has a ${peerId.type} key; lingding nodes use secp256k1`);
+    throw new P2PError(
+      'INVALID_NODE_ID',
+      `peer ${peerId.toString()} has a ${peerId.type} key; lingding nodes use secp256k1`,
+    );
   }
   return Buffer.from(secp256k1.Point.fromBytes(peerId.publicKey.raw).toBytes(false).subarray(1)).toString('hex');
 }

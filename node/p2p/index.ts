@@ -1,6 +1,13 @@
 export { P2PNetwork } from './network.js';
 export { P2PError, type P2PErrorCode } from './errors.js';
-export { nodeIdFromPeerId, nodeIdFromSecretKey, parseNodeId, peerIdFromNodeId, shortNodeId, type NodeId } from './identity.js';
+export {
+  nodeIdFromPeerId,
+  nodeIdFromSecretKey,
+  parseNodeId,
+  peerIdFromNodeId,
+  shortNodeId,
+  type NodeId,
+} from './identity.js';
 export { CHANNELS, DEFAULT_LIMITS, protocolId, type Channel, type MessageLimits } from './protocols.js';
 export { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect.js';
 export type {

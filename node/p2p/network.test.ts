@@ -45,7 +45,8 @@ describe('P2PNetwork', () => {
     // Point to point: many small messages arrive complete and in order.
     const bGot = inbox(b, 'consensus');
     const count = 2000;
-    for (let i = 0; i < count; i++) expect(a.net.send('consensus', b.key.nodeId, Uint8Array.of(i >> 8, i & 0xff))).toBe(true);
+    for (let i = 0; i < count; i++)
+      expect(a.net.send('consensus', b.key.nodeId, Uint8Array.of(i >> 8, i & 0xff))).toBe(true);
     await waitFor(() => expect(bGot).toHaveLength(count));
     expect(bGot.every((m, i) => m.from === a.key.nodeId && ((m.bytes[0] << 8) | m.bytes[1]) === i)).toBe(true);
 
@@ -55,13 +56,17 @@ describe('P2PNetwork', () => {
     expect(c.net.broadcast('consensus', Uint8Array.of(7, 7))).toBe(3);
     expect(c.net.broadcast('consensus', new Uint8Array(0))).toBe(3);
     const expected = [Uint8Array.of(7, 7), new Uint8Array(0)].map((bytes) => ({ from: c.key.nodeId, bytes }));
-    await waitFor(() => inboxes.forEach((got) => expect(got).toEqual(expected)));
+    await waitFor(() => {
+      for (const got of inboxes) expect(got).toEqual(expected);
+    });
     expect(cGot).toEqual([]);
 
     // Transaction batches use their own channel.
     const txInboxes = [a, b, c].map((n) => inbox(n, 'tx'));
     expect(d.net.broadcast('tx', new Uint8Array(5000).fill(1))).toBe(3);
-    await waitFor(() => txInboxes.forEach((got) => expect(got.map((m) => m.bytes.length)).toEqual([5000])));
+    await waitFor(() => {
+      for (const got of txInboxes) expect(got.map((m) => m.bytes.length)).toEqual([5000]);
+    });
 
     // Request/response, including the ways a request can fail.
     b.net.handleRequest('blocks_by_range', (from, req) => Uint8Array.from([...req, from === a.key.nodeId ? 1 : 0]));
@@ -74,9 +79,15 @@ describe('P2PNetwork', () => {
     expect(await a.net.request(b.key.nodeId, 'blocks_by_range', new Uint8Array(0))).toEqual(Uint8Array.of(1));
     await expectP2PError(a.net.request(b.key.nodeId, 'broken', new Uint8Array(1)), 'REMOTE_ERROR');
     await expectP2PError(a.net.request(b.key.nodeId, 'slow', new Uint8Array(1), { timeoutMs: 200 }), 'REQUEST_TIMEOUT');
-    await expectP2PError(a.net.request(b.key.nodeId, 'big', new Uint8Array(1), { maxResponseBytes: 1000 }), 'RESPONSE_TOO_LARGE');
+    await expectP2PError(
+      a.net.request(b.key.nodeId, 'big', new Uint8Array(1), { maxResponseBytes: 1000 }),
+      'RESPONSE_TOO_LARGE',
+    );
     await expectP2PError(a.net.request(b.key.nodeId, 'unknown', new Uint8Array(1)), 'UNSUPPORTED_METHOD');
-    await expectP2PError(a.net.request(b.key.nodeId, 'blocks_by_range', new Uint8Array(64 * 1024 + 1)), 'MESSAGE_TOO_LARGE');
+    await expectP2PError(
+      a.net.request(b.key.nodeId, 'blocks_by_range', new Uint8Array(64 * 1024 + 1)),
+      'MESSAGE_TOO_LARGE',
+    );
     expect(() => a.net.send('consensus', b.key.nodeId, new Uint8Array(8 * 1024 * 1024 + 1))).toThrow(P2PError);
     // The connection survives all of that.
     expect(await a.net.request(b.key.nodeId, 'blocks_by_range', Uint8Array.of(1))).toEqual(Uint8Array.of(1, 1));
@@ -91,7 +102,9 @@ describe('P2PNetwork', () => {
     const x = track(await startNode(kx, [ka, kb, kx], [a.address]));
     const xGot = inbox(x, 'consensus');
     await waitFor(() =>
-      expect(a.log.some((e) => e.message.startsWith('refused connection') && e.context.direction === 'inbound')).toBe(true),
+      expect(a.log.some((e) => e.message.startsWith('refused connection') && e.context.direction === 'inbound')).toBe(
+        true,
+      ),
     );
     // B's configured address for A now leads to the intruder: noise finds the wrong key.
     const b = track(await startNode(kb, [ka, kb], [{ ...a.address, port: x.address.port }]));
@@ -166,7 +179,9 @@ describe('P2PNetwork', () => {
     const keys = makeKeys(3);
     const [ka, kb, kc] = keys;
     const [a, b, c] = track(await startMesh(keys));
-    await waitFor(() => [a, b, c].forEach((n) => expect(n.net.peers()).toHaveLength(2)));
+    await waitFor(() => {
+      for (const n of [a, b, c]) expect(n.net.peers()).toHaveLength(2);
+    });
 
     await a.net.setAllowedPeers([{ nodeId: ka.nodeId }, { nodeId: kc.nodeId }]);
     await waitFor(() => {
@@ -179,7 +194,9 @@ describe('P2PNetwork', () => {
     expect(a.net.peers().map((p) => p.nodeId)).toEqual([kc.nodeId]);
     expect(b.net.send('consensus', ka.nodeId, Uint8Array.of(1))).toBe(false);
     // The refused redials never surface as connections on B's side.
-    expect(b.log.filter((e) => e.message === 'peer connected' && e.context.peer === ka.nodeId.slice(0, 16))).toHaveLength(1);
+    expect(
+      b.log.filter((e) => e.message === 'peer connected' && e.context.peer === ka.nodeId.slice(0, 16)),
+    ).toHaveLength(1);
     expect(c.net.isConnected(kb.nodeId)).toBe(true);
 
     await a.net.setAllowedPeers(keys);
@@ -189,7 +206,7 @@ describe('P2PNetwork', () => {
   it('reports a busy port, and stops cleanly even while starting', async () => {
     const [ka, kb] = makeKeys(2);
     const a = track(await startNode(ka, [ka, kb], []));
-        const opts = { secretKey: kb.secretKey, nodes: [ka, kb], peers: [], protocolPrefix: '/lingding/t' };
+    const opts = { secretKey: kb.secretKey, nodes: [ka, kb], peers: [], protocolPrefix: '/lingding/t' };
     const busy = new P2PNetwork({ ...opts, listen: { host: '127.0.0.1', port: a.address.port } }, { logger: silent });
     await expectP2PError(busy.start(), 'START_FAILED');
     const racing = new P2PNetwork({ ...opts, listen: { host: '127.0.0.1', port: 0 } }, { logger: silent });
@@ -202,13 +219,27 @@ describe('P2PNetwork', () => {
 
   it('rejects bad options with clear errors', () => {
     const [k] = makeKeys(1);
-    const base = { secretKey: k.secretKey, listen: { host: '127.0.0.1', port: 0 }, nodes: [k], peers: [], protocolPrefix: '/lingding/t' };
+    const base = {
+      secretKey: k.secretKey,
+      listen: { host: '127.0.0.1', port: 0 },
+      nodes: [k],
+      peers: [],
+      protocolPrefix: '/lingding/t',
+    };
     expect(() => new P2PNetwork({ ...base, secretKey: new Uint8Array(31) }, { logger: silent })).toThrow(/secret key/);
-    expect(() => new P2PNetwork({ ...base, nodes: [{ nodeId: 'abcd' }] }, { logger: silent })).toThrow(/node id must be 64 bytes/);
-    expect(() => new P2PNetwork({ ...base, listen: { host: 'localhost', port: 0 } }, { logger: silent })).toThrow(/IP address/);
-    expect(() => new P2PNetwork({ ...base, protocolPrefix: 'lingding' }, { logger: silent })).toThrow(/protocol prefix/);
+    expect(() => new P2PNetwork({ ...base, nodes: [{ nodeId: 'abcd' }] }, { logger: silent })).toThrow(
+      /node id must be 64 bytes/,
+    );
+    expect(() => new P2PNetwork({ ...base, listen: { host: 'localhost', port: 0 } }, { logger: silent })).toThrow(
+      /IP address/,
+    );
+    expect(() => new P2PNetwork({ ...base, protocolPrefix: 'lingding' }, { logger: silent })).toThrow(
+      /protocol prefix/,
+    );
     expect(() => new P2PNetwork({ ...base, limits: { tx: 0 } }, { logger: silent })).toThrow(/limits.tx/);
-    expect(() => new P2PNetwork({ ...base, maxQueuedBytesPerPeer: 1024 }, { logger: silent })).toThrow(/maxQueuedBytesPerPeer/);
+    expect(() => new P2PNetwork({ ...base, maxQueuedBytesPerPeer: 1024 }, { logger: silent })).toThrow(
+      /maxQueuedBytesPerPeer/,
+    );
     const net = new P2PNetwork(base, { logger: silent });
     expect(() => net.send('consensus', k.nodeId, Uint8Array.of(1))).toThrow(/not running/);
     expect(() => net.handleRequest('consensus', () => new Uint8Array())).toThrow(/reserved/);

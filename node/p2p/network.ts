@@ -10,9 +10,25 @@ import type { Uint8ArrayList } from 'uint8arraylist';
 import { P2PError } from './errors.js';
 import { encodeFrame, isOversizedFrame, readFrames } from './framing.js';
 import { AllowList, allowListGater } from './gater.js';
-import { libp2pPrivateKey, nodeIdFromPeerId, nodeIdFromSecretKey, parseNodeId, peerIdFromNodeId, shortNodeId, type NodeId } from './identity.js';
+import {
+  libp2pPrivateKey,
+  nodeIdFromPeerId,
+  nodeIdFromSecretKey,
+  parseNodeId,
+  peerIdFromNodeId,
+  shortNodeId,
+  type NodeId,
+} from './identity.js';
 import { OutboundStream } from './outbound.js';
-import { CHANNELS, assertProtocolPrefix, assertRequestMethod, protocolId, resolveLimits, type Channel, type MessageLimits } from './protocols.js';
+import {
+  CHANNELS,
+  assertProtocolPrefix,
+  assertRequestMethod,
+  protocolId,
+  resolveLimits,
+  type Channel,
+  type MessageLimits,
+} from './protocols.js';
 import { DEFAULT_BACKOFF, Reconnector, type BackoffOptions } from './reconnect.js';
 import { requestStreamHandler, sendRequest } from './reqresp.js';
 import type {
@@ -89,11 +105,17 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     this.maxQueuedBytesPerPeer = opts.maxQueuedBytesPerPeer ?? DEFAULT_MAX_QUEUED_BYTES_PER_PEER;
     const largestOneWay = Math.max(...CHANNELS.map((c) => this.limits[c]));
     if (!Number.isSafeInteger(this.maxQueuedBytesPerPeer) || this.maxQueuedBytesPerPeer < largestOneWay) {
-      throw new P2PError('INVALID_OPTIONS', `maxQueuedBytesPerPeer must be an integer of at least ${largestOneWay} (the largest one-way message limit)`);
+      throw new P2PError(
+        'INVALID_OPTIONS',
+        `maxQueuedBytesPerPeer must be an integer of at least ${largestOneWay} (the largest one-way message limit)`,
+      );
     }
     this.requestTimeoutMs = positive(opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
     this.backoff = {
-      initialDelayMs: positive(opts.reconnect?.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs, 'reconnect.initialDelayMs'),
+      initialDelayMs: positive(
+        opts.reconnect?.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
+        'reconnect.initialDelayMs',
+      ),
       maxDelayMs: positive(opts.reconnect?.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs, 'reconnect.maxDelayMs'),
     };
     this.allow = new AllowList(opts.nodes);
@@ -129,7 +151,9 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     } catch (err) {
       await this.node?.stop();
       this.state = 'stopped';
-      throw new P2PError('START_FAILED', `p2p network could not start on ${host}:${port}: ${(err as Error).message}`, { cause: err });
+      throw new P2PError('START_FAILED', `p2p network could not start on ${host}:${port}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const node = this.node;
     node.addEventListener('peer:connect', (evt) => this.onPeerConnect(evt.detail));
@@ -151,7 +175,10 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     );
     this.state = 'running';
     this.reconnector.dialAll();
-    this.log.info({ nodeId: shortNodeId(this.nodeId), listen: this.listenAddress, peers: this.dialAddrs.size }, 'p2p network started');
+    this.log.info(
+      { nodeId: shortNodeId(this.nodeId), listen: this.listenAddress, peers: this.dialAddrs.size },
+      'p2p network started',
+    );
   }
 
   /** Closes every stream and connection and stops redialling. */
@@ -238,11 +265,15 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     this.running();
     assertRequestMethod(method);
     if (bytes.byteLength > this.limits.request) {
-      throw new P2PError('MESSAGE_TOO_LARGE', `${method} request of ${bytes.byteLength} bytes exceeds the limit of ${this.limits.request}`);
+      throw new P2PError(
+        'MESSAGE_TOO_LARGE',
+        `${method} request of ${bytes.byteLength} bytes exceeds the limit of ${this.limits.request}`,
+      );
     }
     const peer = this.allow.resolve(nodeId);
     const conn = peer === undefined || !this.connected.has(peer.nodeId) ? undefined : this.openConnection(peer.peerId);
-    if (peer === undefined || conn === undefined) throw new P2PError('NOT_CONNECTED', `node ${shortNodeId(nodeId)} is not connected`);
+    if (peer === undefined || conn === undefined)
+      throw new P2PError('NOT_CONNECTED', `node ${shortNodeId(nodeId)} is not connected`);
     return sendRequest(conn, {
       peer: peer.nodeId,
       method,
@@ -272,13 +303,17 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
   }
 
   private running(): Libp2p {
-    if (this.state !== 'running' || this.node === undefined) throw new P2PError('NOT_STARTED', `the p2p network is ${this.state}, not running`);
+    if (this.state !== 'running' || this.node === undefined)
+      throw new P2PError('NOT_STARTED', `the p2p network is ${this.state}, not running`);
     return this.node;
   }
 
   private frame(channel: Channel, bytes: Uint8Array): Uint8ArrayList {
     if (bytes.byteLength > this.limits[channel]) {
-      throw new P2PError('MESSAGE_TOO_LARGE', `${channel} message of ${bytes.byteLength} bytes exceeds the limit of ${this.limits[channel]}`);
+      throw new P2PError(
+        'MESSAGE_TOO_LARGE',
+        `${channel} message of ${bytes.byteLength} bytes exceeds the limit of ${this.limits[channel]}`,
+      );
     }
     return encodeFrame(bytes);
   }
@@ -295,7 +330,13 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     return conn !== undefined && this.openOutbound(channel, peer.nodeId, conn).push(frame);
   }
 
-  private openOutbound(channel: Channel, nodeId: NodeId, conn: Connection, onOpened?: () => void, onFailed?: () => void): OutboundStream {
+  private openOutbound(
+    channel: Channel,
+    nodeId: NodeId,
+    conn: Connection,
+    onOpened?: () => void,
+    onFailed?: () => void,
+  ): OutboundStream {
     const streams = this.outbound[channel];
     streams.get(nodeId)?.close();
     const out: OutboundStream = new OutboundStream({
@@ -403,7 +444,10 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
       },
       () => {
         if (accepted || this.state !== 'running') return;
-        this.log.debug({ peer: shortNodeId(nodeId), address: hostPort(conn.remoteAddr) }, 'peer did not accept the connection');
+        this.log.debug(
+          { peer: shortNodeId(nodeId), address: hostPort(conn.remoteAddr) },
+          'peer did not accept the connection',
+        );
         conn.abort(new Error('peer did not accept a stream'));
         // Another connection to the peer (both sides dialled at once) may still be good.
         if (this.openConnection(peerId) !== undefined) this.onPeerConnect(peerId);
@@ -441,12 +485,15 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
 }
 
 function assertListen(host: string, port: number): void {
-  if (isIP(host) === 0) throw new P2PError('INVALID_OPTIONS', `listen host must be an IP address, got ${JSON.stringify(host)}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new P2PError('INVALID_OPTIONS', `listen port must be 0..65535, got ${port}`);
+  if (isIP(host) === 0)
+    throw new P2PError('INVALID_OPTIONS', `listen host must be an IP address, got ${JSON.stringify(host)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new P2PError('INVALID_OPTIONS', `listen port must be 0..65535, got ${port}`);
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new P2PError('INVALID_OPTIONS', `${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new P2PError('INVALID_OPTIONS', `${name} must be a positive number, got ${value}`);
   return value;
 }
 

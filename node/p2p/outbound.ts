@@ -49,7 +49,10 @@ export class OutboundStream {
     const queued = this.pending.byteLength + (this.stream?.writeBufferLength ?? 0);
     if (queued + frame.byteLength > this.init.maxQueuedBytes) {
       if (this.dropped++ === 0) {
-        this.init.log.warn({ ...this.init.logContext, queuedBytes: queued }, 'peer is not keeping up, dropping messages');
+        this.init.log.warn(
+          { ...this.init.logContext, queuedBytes: queued },
+          'peer is not keeping up, dropping messages',
+        );
       }
       return false;
     }
@@ -86,9 +89,13 @@ export class OutboundStream {
       return;
     }
     // A stream closed without error is routine (the peer disconnected); a reset is not.
-    stream.addEventListener('close', (evt) => this.fail('stream closed', evt.error, evt.error === undefined ? 'debug' : 'warn'), {
-      once: true,
-    });
+    stream.addEventListener(
+      'close',
+      (evt) => this.fail('stream closed', evt.error, evt.error === undefined ? 'debug' : 'warn'),
+      {
+        once: true,
+      },
+    );
     this.stream = stream;
     this.init.onOpened?.();
     this.scheduleFlush();

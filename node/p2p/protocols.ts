@@ -53,7 +53,10 @@ const PREFIX_RE = /^(\/[A-Za-z0-9._-]+)+$/;
 
 export function assertProtocolPrefix(prefix: string): void {
   if (!PREFIX_RE.test(prefix)) {
-    throw new P2PError('INVALID_OPTIONS', `protocol prefix ${JSON.stringify(prefix)} must look like /lingding/<chainId>`);
+    throw new P2PError(
+      'INVALID_OPTIONS',
+      `protocol prefix ${JSON.stringify(prefix)} must look like /lingding/<chainId>`,
+    );
   }
 }
 

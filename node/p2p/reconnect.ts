@@ -114,7 +114,15 @@ export class Reconnector {
     const retryInMs = backoffDelay(state.failures, this.opts);
     // The first failure in a row is worth an operator's attention; the retries are not.
     const level = state.failures === 1 ? 'info' : 'debug';
-    this.log[level]({ peer: shortNodeId(state.nodeId), failures: state.failures, retryInMs, err: (err as Error | undefined)?.message }, reason);
+    this.log[level](
+      {
+        peer: shortNodeId(state.nodeId),
+        failures: state.failures,
+        retryInMs,
+        err: (err as Error | undefined)?.message,
+      },
+      reason,
+    );
     this.schedule(state, retryInMs);
   }
 }

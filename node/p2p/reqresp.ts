@@ -41,14 +41,17 @@ export async function sendRequest(conn: Connection, call: RequestCall): Promise<
     if (frame === undefined) throw new P2PError('STREAM_ERROR', `${what}: stream closed without a response`);
     return decodeResponse(frame, what);
   } catch (err) {
-    if (timeout.signal.aborted) throw new P2PError('REQUEST_TIMEOUT', `${what} timed out after ${call.timeoutMs} ms`, { cause: err });
+    if (timeout.signal.aborted)
+      throw new P2PError('REQUEST_TIMEOUT', `${what} timed out after ${call.timeoutMs} ms`, { cause: err });
     if (err instanceof P2PError) throw err;
     stream?.abort(err as Error);
     if ((err as Error).name === 'UnsupportedProtocolError') {
       throw new P2PError('UNSUPPORTED_METHOD', `${what}: the peer does not serve ${call.protocol}`, { cause: err });
     }
     if (isOversizedFrame(err)) {
-      throw new P2PError('RESPONSE_TOO_LARGE', `${what}: response exceeds ${call.maxResponseBytes} bytes`, { cause: err });
+      throw new P2PError('RESPONSE_TOO_LARGE', `${what}: response exceeds ${call.maxResponseBytes} bytes`, {
+        cause: err,
+      });
     }
     throw new P2PError('STREAM_ERROR', `${what} failed: ${(err as Error).message}`, { cause: err });
   } finally {
@@ -97,7 +100,8 @@ export function requestStreamHandler(init: ServeInit): StreamHandler {
       stream.send(encodeFrame(response));
       await stream.close();
     } catch (err) {
-      if (isOversizedFrame(err)) log.warn({ ...context, maxBytes: init.maxRequestBytes }, 'oversized request, resetting stream');
+      if (isOversizedFrame(err))
+        log.warn({ ...context, maxBytes: init.maxRequestBytes }, 'oversized request, resetting stream');
       else log.debug({ ...context, err: (err as Error).message }, 'request stream failed');
       stream.abort(err as Error);
     } finally {
@@ -106,7 +110,12 @@ export function requestStreamHandler(init: ServeInit): StreamHandler {
   };
 }
 
-async function runHandler(init: ServeInit, from: NodeId, request: Uint8Array, context: object): Promise<Uint8ArrayList> {
+async function runHandler(
+  init: ServeInit,
+  from: NodeId,
+  request: Uint8Array,
+  context: object,
+): Promise<Uint8ArrayList> {
   let payload: Uint8Array;
   try {
     payload = await init.handler(from, request);
@@ -115,8 +124,13 @@ async function runHandler(init: ServeInit, from: NodeId, request: Uint8Array, co
     return errorResponse((err as Error).message ?? String(err));
   }
   if (payload.byteLength > init.maxResponseBytes) {
-    init.log.warn({ ...context, bytes: payload.byteLength, maxBytes: init.maxResponseBytes }, 'response over the size limit, not sent');
-    return errorResponse(`response of ${payload.byteLength} bytes exceeds the server limit of ${init.maxResponseBytes}`);
+    init.log.warn(
+      { ...context, bytes: payload.byteLength, maxBytes: init.maxResponseBytes },
+      'response over the size limit, not sent',
+    );
+    return errorResponse(
+      `response of ${payload.byteLength} bytes exceeds the server limit of ${init.maxResponseBytes}`,
+    );
   }
   return new Uint8ArrayList(Uint8Array.of(STATUS_OK), payload);
 }

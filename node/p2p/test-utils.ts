@@ -71,6 +71,13 @@ export async function startNode(
 /** Starts nodes in order, each dialling the ones before it, so they form a full mesh. */
 export async function startMesh(keys: readonly TestKey[]): Promise<TestNode[]> {
   const nodes: TestNode[] = [];
-  for (const key of keys) nodes.push(await startNode(key, keys, nodes.map((n) => n.address)));
+  for (const key of keys)
+    nodes.push(
+      await startNode(
+        key,
+        keys,
+        nodes.map((n) => n.address),
+      ),
+    );
   return nodes;
 }

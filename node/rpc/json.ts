@@ -41,7 +41,9 @@ export function blockJson(
     version: h.version,
     transactionCount: block.transactions.length,
     transactions: fullTxs
-      ? block.transactions.map((tx, i) => txJson(tx, txHashes[i], senders?.[i] ?? null, { blockNumber: h.number, blockHash: hash, index: i }))
+      ? block.transactions.map((tx, i) =>
+          txJson(tx, txHashes[i], senders?.[i] ?? null, { blockNumber: h.number, blockHash: hash, index: i }),
+        )
       : txHashes.map(toHex),
     certificate: certificateJson(certificate),
   };
@@ -90,7 +92,11 @@ export function receiptJson(
     gasUsed: r.gasUsed,
     output: toHex(r.output),
     contractAddress: r.contractAddress ? toHex(r.contractAddress) : null,
-    logs: r.logs.map((l, i) => ({ logIndex: i, address: toHex(l.address), topics: l.topics.map(toHex), data: toHex(l.data) })),
+    logs: r.logs.map((l, i) => ({
+      logIndex: i,
+      address: toHex(l.address),
+      topics: l.topics.map(toHex),
+      data: toHex(l.data),
+    })),
   };
 }
-

@@ -92,9 +92,13 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     try {
       committed = await b.waitForCommit(entry.hashHex, WAIT_TIMEOUT_MS);
     } catch {
-      throw new RpcError(RpcErrorCode.Timeout, `transaction ${toHex(entry.hash)} was not committed within ${WAIT_TIMEOUT_MS} ms; it may still be`, {
-        transactionHash: toHex(entry.hash),
-      });
+      throw new RpcError(
+        RpcErrorCode.Timeout,
+        `transaction ${toHex(entry.hash)} was not committed within ${WAIT_TIMEOUT_MS} ms; it may still be`,
+        {
+          transactionHash: toHex(entry.hash),
+        },
+      );
     }
     // Built from the block in memory: re-reading a large block from disk for each of its
     // transactions would make a batch of waits quadratic.
@@ -105,13 +109,21 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
 
   call(p, b) {
     const req = p[0];
-    if (typeof req !== 'object' || req === null || Array.isArray(req)) throw invalidParams('call expects an object {to, data, from?}');
+    if (typeof req !== 'object' || req === null || Array.isArray(req))
+      throw invalidParams('call expects an object {to, data, from?}');
     const r = req as Record<string, unknown>;
     const to = addressParam(r.to, 'to');
     const from = r.from === undefined ? new Uint8Array(20) : addressParam(r.from, 'from');
     const data = r.data === undefined ? new Uint8Array() : bytesParam(r.data, 'data');
     const out = b.chain.call(from, to, data);
-    return { status: out.status, statusText: STATUS_TEXT[out.status], output: toHex(out.output), message: out.message, gasUsed: out.gasUsed, blockNumber: b.chain.head.number };
+    return {
+      status: out.status,
+      statusText: STATUS_TEXT[out.status],
+      output: toHex(out.output),
+      message: out.message,
+      gasUsed: out.gasUsed,
+      blockNumber: b.chain.head.number,
+    };
   },
 
   getCode(p, b) {
@@ -179,16 +191,24 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     version: b.version,
   }),
 
-  getSealerList: (_p, b) => b.chain.consensusNodes().filter((n) => n.role === 'sealer').map((n) => ({ nodeId: hexKey(n.nodeId) })),
+  getSealerList: (_p, b) =>
+    b.chain
+      .consensusNodes()
+      .filter((n) => n.role === 'sealer')
+      .map((n) => ({ nodeId: hexKey(n.nodeId) })),
 
   getObserverList: (_p, b) =>
-    b.chain.consensusNodes().filter((n) => n.role === 'observer').map((n) => ({ nodeId: hexKey(n.nodeId), regulator: n.regulator })),
+    b.chain
+      .consensusNodes()
+      .filter((n) => n.role === 'observer')
+      .map((n) => ({ nodeId: hexKey(n.nodeId), regulator: n.regulator })),
 
   getConsensusStatus: (_p, b) => b.engine.status(),
 
   getPbftView: (_p, b) => {
     const s = b.engine.status();
-    if (b.engine.name !== 'pbft') throw new RpcError(RpcErrorCode.NotFound, `this node runs the '${b.engine.name}' engine, not pbft`);
+    if (b.engine.name !== 'pbft')
+      throw new RpcError(RpcErrorCode.NotFound, `this node runs the '${b.engine.name}' engine, not pbft`);
     return { height: s.height, view: s.view, phase: s.phase, leader: s.leader, leaderNodeId: s.leaderNodeId };
   },
 
@@ -257,7 +277,8 @@ function hashParam(v: unknown, name: string): Uint8Array {
 }
 
 function addressParam(v: unknown, name: string): Uint8Array {
-  if (typeof v === 'string' && v.length === 42 && !ethers.isAddress(v)) throw invalidParams(`${name} is not a valid address`);
+  if (typeof v === 'string' && v.length === 42 && !ethers.isAddress(v))
+    throw invalidParams(`${name} is not a valid address`);
   try {
     return fromHex(v, name, 20);
   } catch (e) {
@@ -278,4 +299,3 @@ function blockNumberParam(v: unknown, latest: number): number {
   if (typeof v === 'string' && /^(0x[0-9a-fA-F]{1,13}|[0-9]{1,15})$/.test(v)) return Number(v);
   throw invalidParams('block number must be a non-negative integer, a 0x-hex quantity or "latest"');
 }
-

@@ -70,11 +70,21 @@ export class RpcServer {
       return;
     }
     if (req.method === 'GET' && req.url === '/health') {
-      send(res, 200, JSON.stringify({ ok: true, blockNumber: this.deps.backend.chain.head.number }), 'application/json');
+      send(
+        res,
+        200,
+        JSON.stringify({ ok: true, blockNumber: this.deps.backend.chain.head.number }),
+        'application/json',
+      );
       return;
     }
     if (req.method !== 'POST') {
-      send(res, 405, JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'use POST with a JSON-RPC 2.0 body')), 'application/json');
+      send(
+        res,
+        405,
+        JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'use POST with a JSON-RPC 2.0 body')),
+        'application/json',
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -86,7 +96,14 @@ export class RpcServer {
       if (size > this.opts.maxBodyBytes) {
         refused = true;
         res.setHeader('Connection', 'close');
-        send(res, 413, JSON.stringify(errorResponse(null, RpcErrorCode.RequestTooLarge, `request body exceeds ${this.opts.maxBodyBytes} bytes`)), 'application/json');
+        send(
+          res,
+          413,
+          JSON.stringify(
+            errorResponse(null, RpcErrorCode.RequestTooLarge, `request body exceeds ${this.opts.maxBodyBytes} bytes`),
+          ),
+          'application/json',
+        );
         req.destroy();
         return;
       }
@@ -98,7 +115,12 @@ export class RpcServer {
         (out) => send(res, 200, out === null ? '' : JSON.stringify(out), 'application/json'),
         (e) => {
           this.deps.logger.error({ err: e }, 'rpc dispatch failed');
-          send(res, 500, JSON.stringify(errorResponse(null, RpcErrorCode.Internal, 'internal error')), 'application/json');
+          send(
+            res,
+            500,
+            JSON.stringify(errorResponse(null, RpcErrorCode.Internal, 'internal error')),
+            'application/json',
+          );
         },
       );
     });
@@ -115,7 +137,12 @@ export class RpcServer {
     }
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) return errorResponse(null, RpcErrorCode.InvalidRequest, 'empty batch');
-      if (parsed.length > this.opts.maxBatch) return errorResponse(null, RpcErrorCode.InvalidRequest, `batch of ${parsed.length} exceeds the limit of ${this.opts.maxBatch}`);
+      if (parsed.length > this.opts.maxBatch)
+        return errorResponse(
+          null,
+          RpcErrorCode.InvalidRequest,
+          `batch of ${parsed.length} exceeds the limit of ${this.opts.maxBatch}`,
+        );
       const out = await Promise.all(parsed.map((r) => this.dispatchOne(r)));
       const responses = out.filter((r): r is JsonRpcResponse => r !== null);
       return responses.length ? responses : null;
@@ -124,11 +151,13 @@ export class RpcServer {
   }
 
   private async dispatchOne(req: unknown): Promise<JsonRpcResponse | null> {
-    if (typeof req !== 'object' || req === null || Array.isArray(req)) return errorResponse(null, RpcErrorCode.InvalidRequest, 'request must be a JSON object');
+    if (typeof req !== 'object' || req === null || Array.isArray(req))
+      return errorResponse(null, RpcErrorCode.InvalidRequest, 'request must be a JSON object');
     const r = req as Record<string, unknown>;
     const hasId = 'id' in r;
     const id = r.id;
-    if (hasId && id !== null && typeof id !== 'string' && typeof id !== 'number') return errorResponse(null, RpcErrorCode.InvalidRequest, 'id must be a string, number or null');
+    if (hasId && id !== null && typeof id !== 'string' && typeof id !== 'number')
+      return errorResponse(null, RpcErrorCode.InvalidRequest, 'id must be a string, number or null');
     const rid = (hasId ? id : null) as JsonRpcId;
     if (r.jsonrpc !== '2.0') return errorResponse(rid, RpcErrorCode.InvalidRequest, 'jsonrpc must be "2.0"');
     if (typeof r.method !== 'string') return errorResponse(rid, RpcErrorCode.InvalidRequest, 'method must be a string');

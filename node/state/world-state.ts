@@ -4,7 +4,7 @@ import { hexKey } from '../codec/hex.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { StateOverlay, type StateChange, type StateReader } from './overlay.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any sublevel of the store, whatever its parent's key and value types
 export type BytesSublevel = AbstractSublevel<any, any, Uint8Array, Uint8Array>;
 
 /** A write to include in the block's atomic LevelDB batch. */

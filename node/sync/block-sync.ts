@@ -93,7 +93,13 @@ export class BlockSync {
   status(): SyncStatus {
     const blockNumber = this.deps.chain.head.number;
     const highestPeerBlock = Math.max(blockNumber, ...this.peerHeads.values());
-    return { blockNumber, highestPeerBlock, syncing: highestPeerBlock > blockNumber, blocksSynced: this.synced, penalisedPeers: this.penalised.size };
+    return {
+      blockNumber,
+      highestPeerBlock,
+      syncing: highestPeerBlock > blockNumber,
+      blocksSynced: this.synced,
+      penalisedPeers: this.penalised.size,
+    };
   }
 
   /** Look at peers now rather than at the next poll (a peer connected, or consensus saw a future height). */
@@ -133,7 +139,9 @@ export class BlockSync {
     await Promise.all(
       peers.map(async (peer) => {
         try {
-          const v = decodeCanonical(await this.deps.net.request(peer, 'status', new Uint8Array([0xc0]), { timeoutMs: 2000 }));
+          const v = decodeCanonical(
+            await this.deps.net.request(peer, 'status', new Uint8Array([0xc0]), { timeoutMs: 2000 }),
+          );
           if (!Array.isArray(v) || typeof v[0] !== 'number') throw new CodecError('status must be [number, hash]');
           this.peerHeads.set(peer, v[0]);
         } catch {
@@ -206,7 +214,8 @@ export class BlockSync {
 
   private async serveBlocks(req: Uint8Array): Promise<Uint8Array> {
     const v = decodeCanonical(req);
-    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') throw new CodecError('blocks request must be [from, count]');
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number')
+      throw new CodecError('blocks request must be [from, count]');
     const from = v[0];
     const count = Math.min(v[1], this.opts.batchSize);
     const out: Canonical[] = [];
@@ -214,7 +223,10 @@ export class BlockSync {
     for (let n = from; n < from + count && n <= this.deps.chain.head.number; n++) {
       const stored = await this.deps.chain.store.getBlock(n);
       if (!stored?.certificate) break;
-      const entry: Canonical = [[headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)], certToCanonical(stored.certificate)];
+      const entry: Canonical = [
+        [headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)],
+        certToCanonical(stored.certificate),
+      ];
       out.push(entry);
       bytes += 300 * stored.block.transactions.length + 1000;
       if (bytes > 16 * 1024 * 1024) break; // stay well under the response limit
@@ -227,7 +239,8 @@ function decodeBlocksResponse(bytes: Uint8Array): Array<{ block: Block; certific
   const v = decodeCanonical(bytes);
   if (!Array.isArray(v)) throw new CodecError('blocks response must be an array');
   return (v as Canonical[]).map((e, i) => {
-    if (!Array.isArray(e) || e.length !== 2) throw new CodecError(`blocks response entry ${i} must be [block, certificate]`);
+    if (!Array.isArray(e) || e.length !== 2)
+      throw new CodecError(`blocks response entry ${i} must be [block, certificate]`);
     return { block: blockFromCanonical(e[0]), certificate: certFromCanonical(e[1]) };
   });
 }

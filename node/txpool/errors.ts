@@ -17,7 +17,10 @@ export const TxRejectCode = {
 export type TxRejectCodeValue = (typeof TxRejectCode)[keyof typeof TxRejectCode];
 
 export class TxRejectedError extends Error {
-  constructor(readonly code: TxRejectCodeValue, message: string) {
+  constructor(
+    readonly code: TxRejectCodeValue,
+    message: string,
+  ) {
     super(message);
     this.name = 'TxRejectedError';
   }

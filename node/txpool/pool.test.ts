@@ -10,13 +10,34 @@ const bob = suite.generateKeyPair();
 
 function pool(opts: Partial<TxPoolOptions> = {}, chain: Partial<PoolChainView> = {}) {
   let height = 10;
-  const view: PoolChainView = { height: () => height, txGasLimit: () => 1_000_000, nonceOnChain: () => false, txOnChain: () => false, ...chain };
-  const p = new TxPool({ chainId: 'c', blockLimitWindow: 100, maxTxBytes: 10_000, maxCount: 100, maxBytes: 1_000_000, maxPerSender: 100, ...opts }, { suite, chain: view });
+  const view: PoolChainView = {
+    height: () => height,
+    txGasLimit: () => 1_000_000,
+    nonceOnChain: () => false,
+    txOnChain: () => false,
+    ...chain,
+  };
+  const p = new TxPool(
+    {
+      chainId: 'c',
+      blockLimitWindow: 100,
+      maxTxBytes: 10_000,
+      maxCount: 100,
+      maxBytes: 1_000_000,
+      maxPerSender: 100,
+      ...opts,
+    },
+    { suite, chain: view },
+  );
   return { p, setHeight: (h: number) => (height = h) };
 }
 
 const tx = (who = alice, blockLimitOffset = 50, input = new Uint8Array(8)) =>
-  buildSignedTx(suite, { chainId: 'c', height: 10, to: new Uint8Array(20), input, gasLimit: 100_000, blockLimitWindow: blockLimitOffset }, who.secretKey);
+  buildSignedTx(
+    suite,
+    { chainId: 'c', height: 10, to: new Uint8Array(20), input, gasLimit: 100_000, blockLimitWindow: blockLimitOffset },
+    who.secretKey,
+  );
 
 function code(f: () => unknown): string {
   try {

@@ -115,8 +115,10 @@ export class TxPool {
     }
     const entry = this.withSender(pre, pub);
     // The chain may have moved while the signature was checked.
-    if (this.deps.chain.txOnChain(entry.hash)) throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
-    if (this.deps.chain.nonceOnChain(entry.nonceHex)) throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${entry.nonceHex} was already used`);
+    if (this.deps.chain.txOnChain(entry.hash))
+      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
+    if (this.deps.chain.nonceOnChain(entry.nonceHex))
+      throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${entry.nonceHex} was already used`);
     this.admit(entry);
     return entry;
   }
@@ -140,7 +142,11 @@ export class TxPool {
   /** Every check that does not need the signature. */
   private precheck(raw: Uint8Array): Prechecked {
     const { opts } = this;
-    if (raw.length > opts.maxTxBytes) throw new TxRejectedError(TxRejectCode.TooLarge, `transaction is ${raw.length} bytes; the limit is ${opts.maxTxBytes}`);
+    if (raw.length > opts.maxTxBytes)
+      throw new TxRejectedError(
+        TxRejectCode.TooLarge,
+        `transaction is ${raw.length} bytes; the limit is ${opts.maxTxBytes}`,
+      );
     let tx: Transaction;
     try {
       tx = decodeTx(raw);
@@ -148,20 +154,41 @@ export class TxPool {
       const msg = e instanceof CodecError ? e.message : String(e);
       throw new TxRejectedError(TxRejectCode.Malformed, `malformed transaction: ${msg}`);
     }
-    if (tx.chainId !== opts.chainId) throw new TxRejectedError(TxRejectCode.WrongChain, `transaction is for chain '${tx.chainId}', this chain is '${opts.chainId}'`);
+    if (tx.chainId !== opts.chainId)
+      throw new TxRejectedError(
+        TxRejectCode.WrongChain,
+        `transaction is for chain '${tx.chainId}', this chain is '${opts.chainId}'`,
+      );
     const height = this.deps.chain.height();
-    if (tx.blockLimit <= height) throw new TxRejectedError(TxRejectCode.BlockLimitExpired, `blockLimit ${tx.blockLimit} has expired: chain height is ${height}`);
+    if (tx.blockLimit <= height)
+      throw new TxRejectedError(
+        TxRejectCode.BlockLimitExpired,
+        `blockLimit ${tx.blockLimit} has expired: chain height is ${height}`,
+      );
     if (tx.blockLimit > height + opts.blockLimitWindow) {
-      throw new TxRejectedError(TxRejectCode.BlockLimitTooFar, `blockLimit ${tx.blockLimit} is more than ${opts.blockLimitWindow} blocks above the chain height ${height}`);
+      throw new TxRejectedError(
+        TxRejectCode.BlockLimitTooFar,
+        `blockLimit ${tx.blockLimit} is more than ${opts.blockLimitWindow} blocks above the chain height ${height}`,
+      );
     }
     const txGasLimit = this.deps.chain.txGasLimit();
-    if (tx.gasLimit > txGasLimit) throw new TxRejectedError(TxRejectCode.GasLimitTooHigh, `gasLimit ${tx.gasLimit} exceeds tx_gas_limit ${txGasLimit}`);
+    if (tx.gasLimit > txGasLimit)
+      throw new TxRejectedError(
+        TxRejectCode.GasLimitTooHigh,
+        `gasLimit ${tx.gasLimit} exceeds tx_gas_limit ${txGasLimit}`,
+      );
     const minGas = intrinsicGas(tx.input.length);
-    if (tx.gasLimit < minGas) throw new TxRejectedError(TxRejectCode.GasLimitTooLow, `gasLimit ${tx.gasLimit} is below the intrinsic cost ${minGas}`);
+    if (tx.gasLimit < minGas)
+      throw new TxRejectedError(
+        TxRejectCode.GasLimitTooLow,
+        `gasLimit ${tx.gasLimit} is below the intrinsic cost ${minGas}`,
+      );
     const hash = this.deps.suite.hash(raw);
     const hashHex = hexKey(hash);
-    if (this.entries.has(hashHex) || this.reservedHashes.has(hashHex)) throw new TxRejectedError(TxRejectCode.AlreadyKnown, `transaction 0x${hashHex} is already in the pool`);
-    if (this.deps.chain.txOnChain(hash)) throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
+    if (this.entries.has(hashHex) || this.reservedHashes.has(hashHex))
+      throw new TxRejectedError(TxRejectCode.AlreadyKnown, `transaction 0x${hashHex} is already in the pool`);
+    if (this.deps.chain.txOnChain(hash))
+      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
     const nonceHex = hexKey(tx.nonce);
     if (this.nonces.has(nonceHex) || this.reservedNonces.has(nonceHex) || this.deps.chain.nonceOnChain(nonceHex)) {
       throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${nonceHex} was already used`);
@@ -171,11 +198,16 @@ export class TxPool {
 
   private admit(e: PoolEntry): void {
     const { opts } = this;
-    if (this.entries.size >= opts.maxCount) throw new TxRejectedError(TxRejectCode.PoolFull, `transaction pool is full (${opts.maxCount} transactions)`);
-    if (this.totalBytes + e.size > opts.maxBytes) throw new TxRejectedError(TxRejectCode.PoolFull, `transaction pool is full (${opts.maxBytes} bytes)`);
+    if (this.entries.size >= opts.maxCount)
+      throw new TxRejectedError(TxRejectCode.PoolFull, `transaction pool is full (${opts.maxCount} transactions)`);
+    if (this.totalBytes + e.size > opts.maxBytes)
+      throw new TxRejectedError(TxRejectCode.PoolFull, `transaction pool is full (${opts.maxBytes} bytes)`);
     const n = this.perSender.get(e.senderHex) ?? 0;
     if (n >= opts.maxPerSender) {
-      throw new TxRejectedError(TxRejectCode.SenderQuota, `sender 0x${e.senderHex} already has ${n} pending transactions (limit ${opts.maxPerSender})`);
+      throw new TxRejectedError(
+        TxRejectCode.SenderQuota,
+        `sender 0x${e.senderHex} already has ${n} pending transactions (limit ${opts.maxPerSender})`,
+      );
     }
     this.entries.set(e.hashHex, e);
     this.nonces.add(e.nonceHex);
@@ -223,4 +255,3 @@ export class TxPool {
     return true;
   }
 }
-

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { wat } from '../../test/vm/wat.js';
 import { DEFAULT_VM_LIMITS, ModuleCache, prepareContract } from './index.js';
 
-const contract = (n: number) => prepareContract(wat(`(module (memory (export "memory") 1) (func (export "call") (drop (i32.const ${n}))))`));
+const contract = (n: number) =>
+  prepareContract(wat(`(module (memory (export "memory") 1) (func (export "call") (drop (i32.const ${n}))))`));
 
 describe('ModuleCache', () => {
   it('counts hits and misses and returns the same compiled module on a hit', () => {

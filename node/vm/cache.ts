@@ -71,12 +71,21 @@ export class ModuleCache {
   }
 
   stats(): ModuleCacheStats {
-    return { hits: this.hits, misses: this.misses, evictions: this.evictions, entries: this.entries.size, bytes: this.bytes };
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+      entries: this.entries.size,
+      bytes: this.bytes,
+    };
   }
 
   private evict(): void {
     // Never evict the entry just added, even if it alone exceeds maxBytes.
-    while (this.entries.size > 1 && (this.entries.size > this.options.maxEntries || this.bytes > this.options.maxBytes)) {
+    while (
+      this.entries.size > 1 &&
+      (this.entries.size > this.options.maxEntries || this.bytes > this.options.maxBytes)
+    ) {
       const [oldest, entry] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
       this.bytes -= entry.prepared.code.length;

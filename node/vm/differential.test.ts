@@ -36,7 +36,14 @@ function compare(text: string): Outcome {
   expect(metered.end).toBe(plain.end);
   expect(metered.memory.equals(plain.memory)).toBe(true);
   // Through the runner: the same status, and a successful run needs exactly its gasUsed.
-  const run = (gasLimit: number) => runContract({ prepared, entry: 'call', input: new Uint8Array(), gasLimit, host: new MemoryHost(newWorld(), address(1)) });
+  const run = (gasLimit: number) =>
+    runContract({
+      prepared,
+      entry: 'call',
+      input: new Uint8Array(),
+      gasLimit,
+      host: new MemoryHost(newWorld(), address(1)),
+    });
   const r = run(1e12);
   expect(r.status).toBe(plain.end === 'ok' ? 'success' : 'trap');
   if (r.status === 'success') {

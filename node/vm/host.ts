@@ -37,6 +37,7 @@ export class HostTrapSignal {
 const EMPTY = new Uint8Array();
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
+// biome-ignore lint/suspicious/noConfusingVoidType: host functions without a result return nothing to WebAssembly
 type HostImports = Record<HostFunctionName, (...args: never[]) => number | bigint | void>;
 
 export class HostBinding {
@@ -100,12 +101,14 @@ export class HostBinding {
   private copyOut(name: string, src: Uint8Array, dst: number, offset: number, len: number): void {
     const o = offset >>> 0;
     const n = len >>> 0;
-    if (o + n > src.length) throw new HostTrapSignal(`${name}: range ${o}+${n} is outside the ${src.length}-byte source`);
+    if (o + n > src.length)
+      throw new HostTrapSignal(`${name}: range ${o}+${n} is outside the ${src.length}-byte source`);
     this.write(name, dst, src.subarray(o, o + n));
   }
 
   private fixed(name: string, value: Uint8Array, size: number): Uint8Array {
-    if (value.length !== size) throw new VmInternalError(`HostEnv gave ${value.length} bytes for ${name}, expected ${size}`);
+    if (value.length !== size)
+      throw new VmInternalError(`HostEnv gave ${value.length} bytes for ${name}, expected ${size}`);
     return value;
   }
 
@@ -211,7 +214,11 @@ export class HostBinding {
       verify_signature: (digestPtr: number, sigPtr: number, sigLen: number, keyPtr: number, keyLen: number) => {
         this.charge('verify_signature', (sigLen >>> 0) + (keyLen >>> 0));
         const digest = this.read('verify_signature', digestPtr, HASH_BYTES);
-        const ok = env.verifySignature(digest, this.read('verify_signature', sigPtr, sigLen), this.read('verify_signature', keyPtr, keyLen));
+        const ok = env.verifySignature(
+          digest,
+          this.read('verify_signature', sigPtr, sigLen),
+          this.read('verify_signature', keyPtr, keyLen),
+        );
         return ok ? 1 : 0;
       },
       debug_log: (ptr: number, len: number) => {

@@ -69,6 +69,7 @@ const scheduleIds = new WeakMap<VmLimits, string>();
 
 function computeScheduleId(limits: VmLimits): string {
   const keys = Object.keys(limits).sort() as (keyof VmLimits)[];
-  const text = `lingding-vm/${INSTRUMENTER_VERSION}/${GAS_SCHEDULE_VERSION}/` + keys.map((k) => `${k}=${limits[k]}`).join(',');
+  const text =
+    `lingding-vm/${INSTRUMENTER_VERSION}/${GAS_SCHEDULE_VERSION}/` + keys.map((k) => `${k}=${limits[k]}`).join(',');
   return Buffer.from(keccak_256(new TextEncoder().encode(text)).subarray(0, 8)).toString('hex');
 }

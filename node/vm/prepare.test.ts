@@ -29,16 +29,28 @@ function expectRejected(bytes: Uint8Array, code: RejectCode, message: RegExp): v
 
 describe('prepareContract rejects', () => {
   it('a module asking for 4 GiB of memory', () => {
-    expectRejected(wat(`(module (memory (export "memory") 65536) (func (export "call")))`), 'MEMORY_LIMIT', /65536 initial pages \(4096 MiB\).*cap is 256 pages \(16 MiB\)/);
+    expectRejected(
+      wat(`(module (memory (export "memory") 65536) (func (export "call")))`),
+      'MEMORY_LIMIT',
+      /65536 initial pages \(4096 MiB\).*cap is 256 pages \(16 MiB\)/,
+    );
   });
 
   it('a declared maximum above the cap', () => {
-    expectRejected(wat(`(module (memory (export "memory") 1 65536) (func (export "call")))`), 'MEMORY_LIMIT', /maximum of 65536 pages/);
+    expectRejected(
+      wat(`(module (memory (export "memory") 1 65536) (func (export "call")))`),
+      'MEMORY_LIMIT',
+      /maximum of 65536 pages/,
+    );
   });
 
   it('shared memory and atomics (threads)', () => {
     // wabt's validator does not know shared memories; V8 does (and accepts them).
-    expectRejected(wat(`(module (memory (export "memory") 1 1 shared) (func (export "call")))`, { validate: false }), 'THREADS', /shared memory/);
+    expectRejected(
+      wat(`(module (memory (export "memory") 1 1 shared) (func (export "call")))`, { validate: false }),
+      'THREADS',
+      /shared memory/,
+    );
     expectRejected(
       wat(contract('', '(drop (i32.atomic.load (i32.const 0)))')),
       'THREADS',
@@ -52,7 +64,11 @@ describe('prepareContract rejects', () => {
   });
 
   it('floating point in instructions, signatures, locals and globals', () => {
-    expectRejected(wat(contract('', '(drop (i32.const 1)) (drop (f32.const 1.5))')), 'FLOAT', /floating-point instructions/);
+    expectRejected(
+      wat(contract('', '(drop (i32.const 1)) (drop (f32.const 1.5))')),
+      'FLOAT',
+      /floating-point instructions/,
+    );
     expectRejected(wat(contract('(func (param f64))')), 'FLOAT', /parameter uses a floating-point type \(f64\)/);
     expectRejected(wat(contract('', '(local f32)')), 'FLOAT', /local uses a floating-point type \(f32\)/);
     expectRejected(wat(contract('(global f64 (f64.const 0))')), 'FLOAT', /global 0 uses a floating-point type/);
@@ -60,19 +76,35 @@ describe('prepareContract rejects', () => {
   });
 
   it('imports outside lingding v1', () => {
-    expectRejected(wat(contract('(import "env" "abort" (func))')), 'FORBIDDEN_IMPORT', /import "env"."abort": only the "lingding" host module/);
-    expectRejected(wat(contract('(import "lingding" "exec_shell" (func))')), 'FORBIDDEN_IMPORT', /"exec_shell" is not a lingding v1 host function/);
+    expectRejected(
+      wat(contract('(import "env" "abort" (func))')),
+      'FORBIDDEN_IMPORT',
+      /import "env"."abort": only the "lingding" host module/,
+    );
+    expectRejected(
+      wat(contract('(import "lingding" "exec_shell" (func))')),
+      'FORBIDDEN_IMPORT',
+      /"exec_shell" is not a lingding v1 host function/,
+    );
     expectRejected(
       wat(contract('(import "lingding" "storage_get" (func (param i32 i32) (result i32)))')),
       'FORBIDDEN_IMPORT',
       /storage_get" has type \(i32, i32\) -> \(i32\); lingding v1 defines \(i32, i32, i32, i32\) -> \(i32\)/,
     );
-    expectRejected(wat(`(module (import "lingding" "mem" (memory 1)) (func (export "call")))`), 'FORBIDDEN_IMPORT', /is a memory/);
+    expectRejected(
+      wat(`(module (import "lingding" "mem" (memory 1)) (func (export "call")))`),
+      'FORBIDDEN_IMPORT',
+      /is a memory/,
+    );
     expectRejected(wat(contract('(import "lingding" "g" (global i32))')), 'FORBIDDEN_IMPORT', /is a global/);
   });
 
   it('a start function', () => {
-    expectRejected(wat(contract('(func $init) (start $init)')), 'START_FUNCTION', /start function is not allowed; export it as `_initialize`/);
+    expectRejected(
+      wat(contract('(func $init) (start $init)')),
+      'START_FUNCTION',
+      /start function is not allowed; export it as `_initialize`/,
+    );
   });
 
   it('garbage, truncated and oversized bytes', () => {
@@ -86,11 +118,19 @@ describe('prepareContract rejects', () => {
   it('modules that V8 itself finds invalid', () => {
     expectRejected(wat(contract('', 'drop'), { validate: false }), 'INVALID', /fails WebAssembly validation/);
     // An out-of-range global index must be caught on the original, before the injected globals exist.
-    expectRejected(wat(contract('', '(drop (global.get 0))'), { validate: false }), 'INVALID', /fails WebAssembly validation/);
+    expectRejected(
+      wat(contract('', '(drop (global.get 0))'), { validate: false }),
+      'INVALID',
+      /fails WebAssembly validation/,
+    );
   });
 
   it('missing or malformed entry points and reserved export names', () => {
-    expectRejected(wat(`(module (memory (export "memory") 1) (func (export "main")))`), 'BAD_EXPORT', /missing export "call"/);
+    expectRejected(
+      wat(`(module (memory (export "memory") 1) (func (export "main")))`),
+      'BAD_EXPORT',
+      /missing export "call"/,
+    );
     expectRejected(wat(`(module (memory 1) (func (export "call")))`), 'BAD_EXPORT', /missing export "memory"/);
     expectRejected(wat(`(module (func (export "call")))`), 'MEMORY_LIMIT', /defines no memory/);
     expectRejected(
@@ -98,8 +138,16 @@ describe('prepareContract rejects', () => {
       'BAD_EXPORT',
       /"call" has type \(i32\) -> \(\); entry points take and return nothing/,
     );
-    expectRejected(wat(contract('(global (export "__lingding_gas") i32 (i32.const 0))')), 'BAD_EXPORT', /reserved prefix/);
-    expectRejected(wat(contract('(func (export "_initialize") (param i32))')), 'BAD_EXPORT', /"_initialize" has type \(i32\) -> \(\)/);
+    expectRejected(
+      wat(contract('(global (export "__lingding_gas") i32 (i32.const 0))')),
+      'BAD_EXPORT',
+      /reserved prefix/,
+    );
+    expectRejected(
+      wat(contract('(func (export "_initialize") (param i32))')),
+      'BAD_EXPORT',
+      /"_initialize" has type \(i32\) -> \(\)/,
+    );
   });
 
   it('tables above the cap and other unsupported proposals', () => {

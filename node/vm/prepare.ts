@@ -52,7 +52,10 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   }
   const m = parseModule(wasm);
   if (m.hasStart) {
-    throw new ContractRejectedError('START_FUNCTION', 'a start function is not allowed; export it as `_initialize` instead');
+    throw new ContractRejectedError(
+      'START_FUNCTION',
+      'a start function is not allowed; export it as `_initialize` instead',
+    );
   }
   checkImports(m);
   const memoryPages = checkMemory(m, limits);
@@ -60,7 +63,10 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   const { hasDeploy, hasInitialize } = checkExports(m);
   const functionCount = m.imports.length + m.functions.length;
   if (functionCount > limits.maxFunctions) {
-    throw new ContractRejectedError('LIMIT', `module has ${functionCount} functions; the limit is ${limits.maxFunctions}`);
+    throw new ContractRejectedError(
+      'LIMIT',
+      `module has ${functionCount} functions; the limit is ${limits.maxFunctions}`,
+    );
   }
   if (m.globalCount > limits.maxGlobals) {
     throw new ContractRejectedError('LIMIT', `module has ${m.globalCount} globals; the limit is ${limits.maxGlobals}`);
@@ -102,10 +108,19 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   if (!engine.validate(code)) {
     throw new VmInternalError('instrumented module fails validation; this is a VM bug');
   }
-  return { codeHash: keccak_256(wasm), code, scheduleId: scheduleId(limits), limits, hasDeploy, hasInitialize, memoryPages };
+  return {
+    codeHash: keccak_256(wasm),
+    code,
+    scheduleId: scheduleId(limits),
+    limits,
+    hasDeploy,
+    hasInitialize,
+    memoryPages,
+  };
 }
 
-const sameTypes = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+const sameTypes = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((t, i) => t === b[i]);
 
 function formatType(t: FuncType): string {
   const name = (v: number) => (v === 0x7f ? 'i32' : 'i64');
@@ -116,32 +131,51 @@ function checkImports(m: ParsedModule): void {
   for (const imp of m.imports) {
     const label = `import "${imp.module}"."${imp.name}"`;
     if (imp.module !== HOST_MODULE) {
-      throw new ContractRejectedError('FORBIDDEN_IMPORT', `${label}: only the "${HOST_MODULE}" host module may be imported`);
+      throw new ContractRejectedError(
+        'FORBIDDEN_IMPORT',
+        `${label}: only the "${HOST_MODULE}" host module may be imported`,
+      );
     }
     const want = (HOST_FUNCTIONS as Record<string, FuncType>)[imp.name];
     if (!Object.hasOwn(HOST_FUNCTIONS, imp.name) || !want) {
-      throw new ContractRejectedError('FORBIDDEN_IMPORT', `${label}: "${imp.name}" is not a ${HOST_MODULE} v1 host function`);
+      throw new ContractRejectedError(
+        'FORBIDDEN_IMPORT',
+        `${label}: "${imp.name}" is not a ${HOST_MODULE} v1 host function`,
+      );
     }
     const got = m.types[imp.typeIndex];
     if (!sameTypes(got.params, want.params) || !sameTypes(got.results, want.results)) {
-      throw new ContractRejectedError('FORBIDDEN_IMPORT', `${label} has type ${formatType(got)}; ${HOST_MODULE} v1 defines ${formatType(want)}`);
+      throw new ContractRejectedError(
+        'FORBIDDEN_IMPORT',
+        `${label} has type ${formatType(got)}; ${HOST_MODULE} v1 defines ${formatType(want)}`,
+      );
     }
   }
 }
 
 function checkMemory(m: ParsedModule, limits: VmLimits): number {
   if (m.memories.length === 0) {
-    throw new ContractRejectedError('MEMORY_LIMIT', 'module defines no memory; a contract must define and export one memory named "memory"');
+    throw new ContractRejectedError(
+      'MEMORY_LIMIT',
+      'module defines no memory; a contract must define and export one memory named "memory"',
+    );
   }
-  if (m.memories.length > 1) throw new ContractRejectedError('UNSUPPORTED', 'module defines more than one memory (multi-memory)');
+  if (m.memories.length > 1)
+    throw new ContractRejectedError('UNSUPPORTED', 'module defines more than one memory (multi-memory)');
   const { min, max } = m.memories[0];
   const cap = limits.maxMemoryPages;
   const mib = (pages: number) => `${(pages * 65536) / (1024 * 1024)} MiB`;
   if (min > cap) {
-    throw new ContractRejectedError('MEMORY_LIMIT', `memory asks for ${min} initial pages (${mib(min)}); the cap is ${cap} pages (${mib(cap)})`);
+    throw new ContractRejectedError(
+      'MEMORY_LIMIT',
+      `memory asks for ${min} initial pages (${mib(min)}); the cap is ${cap} pages (${mib(cap)})`,
+    );
   }
   if (max !== undefined && max > cap) {
-    throw new ContractRejectedError('MEMORY_LIMIT', `memory declares a maximum of ${max} pages (${mib(max)}); the cap is ${cap} pages (${mib(cap)})`);
+    throw new ContractRejectedError(
+      'MEMORY_LIMIT',
+      `memory declares a maximum of ${max} pages (${mib(max)}); the cap is ${cap} pages (${mib(cap)})`,
+    );
   }
   return min;
 }
@@ -151,7 +185,8 @@ function checkTables(m: ParsedModule, limits: VmLimits): void {
   const t = m.tables[0];
   if (!t) return;
   const cap = limits.maxTableElements;
-  if (t.min > cap) throw new ContractRejectedError('TABLE_LIMIT', `table asks for ${t.min} initial elements; the cap is ${cap}`);
+  if (t.min > cap)
+    throw new ContractRejectedError('TABLE_LIMIT', `table asks for ${t.min} initial elements; the cap is ${cap}`);
   if (t.max !== undefined && t.max > cap) {
     throw new ContractRejectedError('TABLE_LIMIT', `table declares a maximum of ${t.max} elements; the cap is ${cap}`);
   }
@@ -189,14 +224,23 @@ function checkExports(m: ParsedModule): OptionalEntries {
       }
       const t = m.types[typeIndex];
       if (t.params.length !== 0 || t.results.length !== 0) {
-        throw new ContractRejectedError('BAD_EXPORT', `export "${e.name}" has type ${formatType(t)}; entry points take and return nothing`);
+        throw new ContractRejectedError(
+          'BAD_EXPORT',
+          `export "${e.name}" has type ${formatType(t)}; entry points take and return nothing`,
+        );
       }
     }
-    if (e.name === 'memory' && e.kind !== 2) throw new ContractRejectedError('BAD_EXPORT', 'export "memory" must be the module\'s memory');
+    if (e.name === 'memory' && e.kind !== 2)
+      throw new ContractRejectedError('BAD_EXPORT', 'export "memory" must be the module\'s memory');
     found.add(e.name);
   }
-  if (!found.has('call')) throw new ContractRejectedError('BAD_EXPORT', 'missing export "call" (the entry point of every contract call)');
-  if (!found.has('memory')) throw new ContractRejectedError('BAD_EXPORT', 'missing export "memory" (the host reads inputs and outputs through it)');
+  if (!found.has('call'))
+    throw new ContractRejectedError('BAD_EXPORT', 'missing export "call" (the entry point of every contract call)');
+  if (!found.has('memory'))
+    throw new ContractRejectedError(
+      'BAD_EXPORT',
+      'missing export "memory" (the host reads inputs and outputs through it)',
+    );
   return { hasDeploy: found.has('deploy'), hasInitialize: found.has('_initialize') };
 }
 
@@ -226,7 +270,9 @@ function wrapperBlockTypes(types: readonly FuncType[], extra: FuncType[]): (resu
 }
 
 function encodeLimits(w: Writer, l: Limits, cap: number): void {
-  w.byte(0x01).u32(l.min).u32(l.max ?? cap);
+  w.byte(0x01)
+    .u32(l.min)
+    .u32(l.max ?? cap);
 }
 
 function assemble(
@@ -267,7 +313,9 @@ function assemble(
   const x = new Writer().u32(m.exports.length + 2);
   for (const e of m.exports) x.name(e.name).byte(e.kind).u32(e.index);
   x.name(GAS_EXPORT).byte(3).u32(m.globalCount);
-  x.name(STACK_EXPORT).byte(3).u32(m.globalCount + 1);
+  x.name(STACK_EXPORT)
+    .byte(3)
+    .u32(m.globalCount + 1);
   sections.set(SectionId.Export, x.finish());
 
   const c = new Writer().u32(bodies.length);

@@ -36,7 +36,10 @@ interface RunOptions {
   entry?: EntryPoint;
 }
 
-function run(prepared: PreparedContract, { input = new Uint8Array(), gasLimit = 10_000_000, world = newWorld(), host, entry = 'call' }: RunOptions = {}): RunResult {
+function run(
+  prepared: PreparedContract,
+  { input = new Uint8Array(), gasLimit = 10_000_000, world = newWorld(), host, entry = 'call' }: RunOptions = {},
+): RunResult {
   return runContract({ prepared, entry, input, gasLimit, host: host ?? new MemoryHost(world, SELF) });
 }
 
@@ -58,7 +61,9 @@ describe('runContract: results', () => {
 
   it('reverts with an Error(string) reason and keeps the revert data', () => {
     const data = errorString('insufficient balance');
-    const r = run(prepare(`(call $revert (i32.const 0) (i32.const ${data.length}))`, `(data (i32.const 0) "${watBytes(data)}")`));
+    const r = run(
+      prepare(`(call $revert (i32.const 0) (i32.const ${data.length}))`, `(data (i32.const 0) "${watBytes(data)}")`),
+    );
     expect(r.status).toBe('revert');
     expect(r.revertReason).toBe('insufficient balance');
     expect(r.output).toEqual(data);
@@ -107,10 +112,23 @@ describe('runContract: gas', () => {
     const p = prepareContract(wat(COMPUTE_WAT));
     const input = u32Input(1000);
     const cache = new ModuleCache();
-    const first = runContract({ prepared: p, entry: 'call', input, gasLimit: 10_000_000, host: new MemoryHost(newWorld(), SELF) });
+    const first = runContract({
+      prepared: p,
+      entry: 'call',
+      input,
+      gasLimit: 10_000_000,
+      host: new MemoryHost(newWorld(), SELF),
+    });
     expect(first.status).toBe('success');
     for (let i = 0; i < 3; i++) {
-      const again = runContract({ prepared: p, entry: 'call', input, gasLimit: 10_000_000, host: new MemoryHost(newWorld(), SELF), cache });
+      const again = runContract({
+        prepared: p,
+        entry: 'call',
+        input,
+        gasLimit: 10_000_000,
+        host: new MemoryHost(newWorld(), SELF),
+        cache,
+      });
       expect(again).toEqual(first);
     }
     expect(run(p, { input, gasLimit: first.gasUsed })).toEqual(first);
@@ -118,7 +136,11 @@ describe('runContract: gas', () => {
   });
 
   it('refuses to instantiate without gas for the initial memory', () => {
-    expect(run(prepare(''), { gasLimit: ONE_PAGE - 1 })).toEqual({ status: 'outOfGas', gasUsed: ONE_PAGE - 1, output: new Uint8Array() });
+    expect(run(prepare(''), { gasLimit: ONE_PAGE - 1 })).toEqual({
+      status: 'outOfGas',
+      gasUsed: ONE_PAGE - 1,
+      output: new Uint8Array(),
+    });
   });
 
   it('charges memory.grow per page and bulk memory per word', () => {
@@ -155,9 +177,21 @@ describe('runContract: traps', () => {
     ['unreachable', 'unreachable', /unreachable/],
     ['memory out of bounds', '(drop (i32.load (i32.const 65535)))', /out of bounds/],
     ['division by zero', '(drop (i32.div_u (i32.const 1) (i32.const 0)))', /divi/],
-    ['host pointer out of bounds', '(call $finish (i32.const 65000) (i32.const 1000))', /finish: memory access out of bounds/],
-    ['too many event topics', '(call $emit_event (i32.const 0) (i32.const 5) (i32.const 0) (i32.const 0))', /at most 4/],
-    ['input range outside the input', '(call $input_copy (i32.const 0) (i32.const 2) (i32.const 4))', /outside the 4-byte source/],
+    [
+      'host pointer out of bounds',
+      '(call $finish (i32.const 65000) (i32.const 1000))',
+      /finish: memory access out of bounds/,
+    ],
+    [
+      'too many event topics',
+      '(call $emit_event (i32.const 0) (i32.const 5) (i32.const 0) (i32.const 0))',
+      /at most 4/,
+    ],
+    [
+      'input range outside the input',
+      '(call $input_copy (i32.const 0) (i32.const 2) (i32.const 4))',
+      /outside the 4-byte source/,
+    ],
   ])('%s → trap consuming the gas limit', (_name, body, message) => {
     const r = run(prepare(body), { input: u32Input(1), gasLimit: 500_000 });
     expect(r.status).toBe('trap');
@@ -259,7 +293,11 @@ describe('runContract: host API', () => {
     );
     const call = (msg: string, gasLimit = 10_000_000) => {
       const r = run(caller, { world, input: new TextEncoder().encode(msg), gasLimit });
-      return { ...r, code: r.output.length ? new DataView(r.output.buffer, r.output.byteOffset).getInt32(0, true) : undefined, data: text(r.output.subarray(4)) };
+      return {
+        ...r,
+        code: r.output.length ? new DataView(r.output.buffer, r.output.byteOffset).getInt32(0, true) : undefined,
+        data: text(r.output.subarray(4)),
+      };
     };
     expect(call('hello')).toMatchObject({ status: 'success', code: 0, data: 'hello' });
     expect(call('revert!')).toMatchObject({ status: 'success', code: 1, data: 'revert!' });
@@ -276,7 +314,9 @@ describe('runContract: host API', () => {
     host.storageSet = () => {
       throw new Error('disk on fire');
     };
-    expect(() => run(prepare('(call $storage_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1))'), { host })).toThrow('disk on fire');
+    expect(() =>
+      run(prepare('(call $storage_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1))'), { host }),
+    ).toThrow('disk on fire');
   });
 
   it('makes no host call once a run has failed', () => {
@@ -295,7 +335,10 @@ describe('runContract: host API', () => {
       },
     });
     // Writes until the gas runs out.
-    const r = run(prepare('(loop $l (call $storage_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1)) (br $l))'), { host, gasLimit: 200_000 });
+    const r = run(
+      prepare('(loop $l (call $storage_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1)) (br $l))'),
+      { host, gasLimit: 200_000 },
+    );
     finished = true;
     expect(r.status).toBe('outOfGas');
     // Each round: 4 consts + call + br = 16 gas of code, then the write; the last write's charge fails.

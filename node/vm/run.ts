@@ -51,11 +51,17 @@ const active: WasmGlobal[] = [];
 
 const EMPTY = new Uint8Array();
 
-const trap = (gasLimit: number, trapMessage: string): RunResult => ({ status: 'trap', gasUsed: gasLimit, output: EMPTY, trapMessage });
+const trap = (gasLimit: number, trapMessage: string): RunResult => ({
+  status: 'trap',
+  gasUsed: gasLimit,
+  output: EMPTY,
+  trapMessage,
+});
 
 export function runContract(params: RunParams): RunResult {
   const { prepared, entry, input, gasLimit, host, cache } = params;
-  if (!Number.isSafeInteger(gasLimit) || gasLimit < 0) throw new TypeError(`gasLimit must be a non-negative safe integer, got ${gasLimit}`);
+  if (!Number.isSafeInteger(gasLimit) || gasLimit < 0)
+    throw new TypeError(`gasLimit must be a non-negative safe integer, got ${gasLimit}`);
   const limits = prepared.limits;
 
   const caller = active.at(-1);
@@ -97,7 +103,12 @@ export function runContract(params: RunParams): RunResult {
     if (e instanceof HaltSignal) {
       if (e.status === 'success') return { status: 'success', gasUsed: used(), output: e.data };
       const reason = decodeRevertReason(e.data);
-      return { status: 'revert', gasUsed: used(), output: e.data, ...(reason !== undefined && { revertReason: reason }) };
+      return {
+        status: 'revert',
+        gasUsed: used(),
+        output: e.data,
+        ...(reason !== undefined && { revertReason: reason }),
+      };
     }
     if (e instanceof OutOfGasSignal) return { status: 'outOfGas', gasUsed: gasLimit, output: EMPTY };
     if (e instanceof HostTrapSignal) return trap(gasLimit, e.message);
@@ -108,7 +119,10 @@ export function runContract(params: RunParams): RunResult {
       return trap(gasLimit, (stack.value as number) > limits.maxStackBytes ? STACK_LIMIT_MESSAGE : e.message);
     }
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      throw new VmInternalError('V8 ran out of stack before the VM stack limit; the node stack is too small for the configured limits', { cause: e });
+      throw new VmInternalError(
+        'V8 ran out of stack before the VM stack limit; the node stack is too small for the configured limits',
+        { cause: e },
+      );
     }
     throw e;
   } finally {

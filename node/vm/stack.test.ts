@@ -13,10 +13,14 @@ interface Line {
 
 /** Runs test/vm/stack-child.ts under `node --stack-size=<kb>` (the same Node as this test). */
 function runChild(stackSizeKb: number): Line[] {
-  const out = execFileSync(process.execPath, [`--stack-size=${stackSizeKb}`, '--import', 'tsx', 'test/vm/stack-child.ts'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [`--stack-size=${stackSizeKb}`, '--import', 'tsx', 'test/vm/stack-child.ts'],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   return out
     .trim()
     .split('\n')

@@ -12,7 +12,13 @@ describe.each(['stub', 'incremental'])('AssemblyScript contract (runtime %s)', (
     expect(prepared.hasInitialize).toBe(true);
     const world = newWorld();
     const call = (input: number) =>
-      runContract({ prepared, entry: 'call', input: new Uint8Array(input), gasLimit: 10_000_000, host: new MemoryHost(world, address(1)) });
+      runContract({
+        prepared,
+        entry: 'call',
+        input: new Uint8Array(input),
+        gasLimit: 10_000_000,
+        host: new MemoryHost(world, address(1)),
+      });
     const first = call(5);
     const second = call(7);
     expect([first.status, second.status]).toEqual(['success', 'success']);
@@ -20,7 +26,13 @@ describe.each(['stub', 'incremental'])('AssemblyScript contract (runtime %s)', (
     // Same state, same input: same gas.
     const replay = newWorld();
     const again = (input: number) =>
-      runContract({ prepared, entry: 'call', input: new Uint8Array(input), gasLimit: 10_000_000, host: new MemoryHost(replay, address(1)) });
+      runContract({
+        prepared,
+        entry: 'call',
+        input: new Uint8Array(input),
+        gasLimit: 10_000_000,
+        host: new MemoryHost(replay, address(1)),
+      });
     expect([again(5).gasUsed, again(7).gasUsed]).toEqual([first.gasUsed, second.gasUsed]);
   });
 });

@@ -14,7 +14,11 @@ const REPO = join(import.meta.dirname, '../..');
 /** Runs the real `lingding` CLI in its own process; never throws, returns the exit code. */
 async function lingding(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO, 'tools/cli/main.ts'), ...args], { cwd: REPO, env: { ...process.env, LINGDING_PASSWORD: 'pw' } });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'tools/cli/main.ts'), ...args],
+      { cwd: REPO, env: { ...process.env, LINGDING_PASSWORD: 'pw' } },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -37,7 +41,17 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
 
   it('sends a transaction, gets its receipt and a proof that verifies offline', async () => {
     const rpc = ['--rpc', t.client.url];
-    const sent = await lingding(['send', '0x0000000000000000000000000000000000001010', 'set(string,string)', 'color', 'blue', '--keystore', keystore, '--json', ...rpc]);
+    const sent = await lingding([
+      'send',
+      '0x0000000000000000000000000000000000001010',
+      'set(string,string)',
+      'color',
+      'blue',
+      '--keystore',
+      keystore,
+      '--json',
+      ...rpc,
+    ]);
     expect(sent.stderr).toBe('');
     const receipt = JSON.parse(sent.stdout) as { status: number; transactionHash: string };
     expect(receipt.status).toBe(0);
@@ -60,7 +74,14 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout + bad.stderr).toMatch(/^INVALID/);
 
-    const call = await lingding(['call', '0x0000000000000000000000000000000000001010', 'getOf(address,string) returns (bool,string)', '0x' + Buffer.from(t.chain.accounts[0].address).toString('hex'), 'color', ...rpc]);
+    const call = await lingding([
+      'call',
+      '0x0000000000000000000000000000000000001010',
+      'getOf(address,string) returns (bool,string)',
+      '0x' + Buffer.from(t.chain.accounts[0].address).toString('hex'),
+      'color',
+      ...rpc,
+    ]);
     expect(call.stdout.trim().split('\n')).toEqual(['true', 'blue']);
   });
 
@@ -73,8 +94,29 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
       wat(`(module ${HOST_IMPORTS} (memory (export "memory") 1)
         (func (export "call") (i32.store8 (i32.const 31) (i32.const 42)) (call $finish (i32.const 0) (i32.const 32))))`),
     );
-    writeFileSync(abiFile, JSON.stringify([{ type: 'function', name: 'answer', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'uint256' }] }]));
-    const dep = await lingding(['deploy', wasmFile, '--abi', abiFile, '--keystore', keystore, '--json', '--rpc', t.client.url]);
+    writeFileSync(
+      abiFile,
+      JSON.stringify([
+        {
+          type: 'function',
+          name: 'answer',
+          stateMutability: 'view',
+          inputs: [],
+          outputs: [{ name: '', type: 'uint256' }],
+        },
+      ]),
+    );
+    const dep = await lingding([
+      'deploy',
+      wasmFile,
+      '--abi',
+      abiFile,
+      '--keystore',
+      keystore,
+      '--json',
+      '--rpc',
+      t.client.url,
+    ]);
     const { contractAddress, status } = JSON.parse(dep.stdout) as { contractAddress: string; status: number };
     expect(status).toBe(0);
     const call = await lingding(['call', contractAddress, 'answer', '--abi', abiFile, '--rpc', t.client.url]);
@@ -83,13 +125,42 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
   });
 
   it('answers bad input with a clear error and a non-zero exit', async () => {
-    const badAddr = await lingding(['send', '0x12', 'set(string,string)', 'a', 'b', '--keystore', keystore, '--rpc', t.client.url]);
+    const badAddr = await lingding([
+      'send',
+      '0x12',
+      'set(string,string)',
+      'a',
+      'b',
+      '--keystore',
+      keystore,
+      '--rpc',
+      t.client.url,
+    ]);
     expect(badAddr.code).toBe(2);
     expect(badAddr.stderr).toMatch(/to must be 20 bytes/);
-    const badMethod = await lingding(['call', '0x0000000000000000000000000000000000001010', 'get(strin)', 'x', '--rpc', t.client.url]);
+    const badMethod = await lingding([
+      'call',
+      '0x0000000000000000000000000000000000001010',
+      'get(strin)',
+      'x',
+      '--rpc',
+      t.client.url,
+    ]);
     expect(badMethod.code).toBe(2);
     expect(badMethod.stderr).toMatch(/cannot parse method/);
-    const wrongPw = await lingding(['send', '0x0000000000000000000000000000000000001010', 'set(string,string)', 'a', 'b', '--keystore', keystore, '--password', 'nope', '--rpc', t.client.url]);
+    const wrongPw = await lingding([
+      'send',
+      '0x0000000000000000000000000000000000001010',
+      'set(string,string)',
+      'a',
+      'b',
+      '--keystore',
+      keystore,
+      '--password',
+      'nope',
+      '--rpc',
+      t.client.url,
+    ]);
     expect(wrongPw.code).toBe(2);
     expect(wrongPw.stderr).toMatch(/wrong password/);
     const down = await lingding(['info', '--rpc', 'http://127.0.0.1:1']);
@@ -106,10 +177,36 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     const { nodeId } = JSON.parse(k.stdout) as { nodeId: string };
     expect(nodeId).toMatch(/^[0-9a-f]{128}$/);
     const g = join(t.dir, 'g.json');
-    const gen = await lingding(['genesis', '--chain-id', 'cli-test', '--sealer', nodeKey, '--committee', '0x' + '11'.repeat(20), '--set', 'tx_count_limit=10', '--out', g]);
+    const gen = await lingding([
+      'genesis',
+      '--chain-id',
+      'cli-test',
+      '--sealer',
+      nodeKey,
+      '--committee',
+      '0x' + '11'.repeat(20),
+      '--set',
+      'tx_count_limit=10',
+      '--out',
+      g,
+    ]);
     expect(gen.code).toBe(0);
-    expect(JSON.parse(readFileSync(g, 'utf8'))).toMatchObject({ chainId: 'cli-test', sealers: [nodeId], systemConfig: { tx_count_limit: '10' } });
-    const bad = await lingding(['genesis', '--chain-id', 'bad id!', '--sealer', nodeKey, '--committee', '0x11', '--out', g]);
+    expect(JSON.parse(readFileSync(g, 'utf8'))).toMatchObject({
+      chainId: 'cli-test',
+      sealers: [nodeId],
+      systemConfig: { tx_count_limit: '10' },
+    });
+    const bad = await lingding([
+      'genesis',
+      '--chain-id',
+      'bad id!',
+      '--sealer',
+      nodeKey,
+      '--committee',
+      '0x11',
+      '--out',
+      g,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/chainId|committee/);
   });

@@ -18,7 +18,18 @@ let outs = 0;
 const freshOut = () => join(root, `out${outs++}`);
 
 function options(over: Partial<ChainBuildOptions> = {}): ChainBuildOptions {
-  return { validators: 4, observers: 0, hosts: ['127.0.0.1'], chainId: 'pilot', out: freshOut(), rpcPort: 8545, p2pPort: 30300, committee: [ADMIN], set: [], ...over };
+  return {
+    validators: 4,
+    observers: 0,
+    hosts: ['127.0.0.1'],
+    chainId: 'pilot',
+    out: freshOut(),
+    rpcPort: 8545,
+    p2pPort: 30300,
+    committee: [ADMIN],
+    set: [],
+    ...over,
+  };
 }
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,7 +39,8 @@ function checkFolders(built: BuiltChain) {
   const genesis = loadGenesisFile(join(built.out, 'genesis.json'));
   const bare = (id: string) => id.replace(/^0x/, '').toLowerCase();
   for (const n of built.nodes) {
-    for (const f of ['node.pem', 'node.json', 'genesis.json']) expect(existsSync(join(n.dir, f)), `${n.name}/${f}`).toBe(true);
+    for (const f of ['node.pem', 'node.json', 'genesis.json'])
+      expect(existsSync(join(n.dir, f)), `${n.name}/${f}`).toBe(true);
     expect(statSync(join(n.dir, 'node.pem')).mode & 0o077).toBe(0);
     const config = loadNodeConfigFile(join(n.dir, 'node.json'));
     expect(loadGenesisFile(config.genesis)).toEqual(genesis);
@@ -37,11 +49,17 @@ function checkFolders(built: BuiltChain) {
     expect(config.rpc).toMatchObject({ host: '127.0.0.1', port: n.rpcPort });
     expect(config.p2p!.port).toBe(n.p2pPort);
     // Peers: every other node, at its own host and p2p port.
-    const expected = built.nodes.filter((o) => o !== n).map((o) => ({ nodeId: o.nodeId, host: o.host, port: o.p2pPort }));
+    const expected = built.nodes
+      .filter((o) => o !== n)
+      .map((o) => ({ nodeId: o.nodeId, host: o.host, port: o.p2pPort }));
     expect(config.p2p!.peers).toEqual(expected);
     // Genesis names the node in its role.
     if (n.role === 'sealer') expect(genesis.sealers.map(bare)).toContain(n.nodeId);
-    else expect(genesis.observers.find((o) => bare(o.nodeId) === n.nodeId)).toMatchObject({ regulator: n.regulator, name: n.name });
+    else
+      expect(genesis.observers.find((o) => bare(o.nodeId) === n.nodeId)).toMatchObject({
+        regulator: n.regulator,
+        name: n.name,
+      });
   }
   expect(genesis.sealers.length + genesis.observers.length).toBe(built.nodes.length);
   return genesis;
@@ -49,9 +67,22 @@ function checkFolders(built: BuiltChain) {
 
 describe('lingding chain build', () => {
   it('writes a folder per node over hosts round-robin, consecutive ports per host', () => {
-    const built = buildChain(options({ validators: 4, observers: 3, regulators: 2, hosts: ['10.0.0.1', '10.0.0.2'], chainId: 'bank-pilot', set: ['tx_count_limit=500'] }));
+    const built = buildChain(
+      options({
+        validators: 4,
+        observers: 3,
+        regulators: 2,
+        hosts: ['10.0.0.1', '10.0.0.2'],
+        chainId: 'bank-pilot',
+        set: ['tx_count_limit=500'],
+      }),
+    );
     const genesis = checkFolders(built);
-    expect(genesis).toMatchObject({ chainId: 'bank-pilot', committee: [ADMIN], systemConfig: { tx_count_limit: '500' } });
+    expect(genesis).toMatchObject({
+      chainId: 'bank-pilot',
+      committee: [ADMIN],
+      systemConfig: { tx_count_limit: '500' },
+    });
     expect(built.nodes.map((n) => [n.name, n.host, n.rpcPort, n.p2pPort])).toEqual([
       ['validator0', '10.0.0.1', 8545, 30300],
       ['validator1', '10.0.0.2', 8545, 30300],
@@ -72,7 +103,9 @@ describe('lingding chain build', () => {
     const a = built.nodes.find((n) => n.host === 'bank-a.example')!;
     expect(loadNodeConfigFile(join(a.dir, 'node.json')).p2p!.host).toBe('0.0.0.0');
     const other = built.nodes.find((n) => n.host !== 'bank-a.example')!;
-    expect(loadNodeConfigFile(join(other.dir, 'node.json')).p2p!.peers.filter((p) => p.host === 'bank-a.example')).toHaveLength(2);
+    expect(
+      loadNodeConfigFile(join(other.dir, 'node.json')).p2p!.peers.filter((p) => p.host === 'bank-a.example'),
+    ).toHaveLength(2);
   });
 
   it('generates an encrypted committee account when none is named', () => {
@@ -85,7 +118,11 @@ describe('lingding chain build', () => {
 
   it.each<[string, Partial<ChainBuildOptions>, RegExp]>([
     ['no validators', { validators: 0 }, /validators must be a whole number of at least 1/],
-    ['more regulators than observers', { observers: 1, regulators: 2 }, /regulators must be between 0 and the number of observers \(1\)/],
+    [
+      'more regulators than observers',
+      { observers: 1, regulators: 2 },
+      /regulators must be between 0 and the number of observers \(1\)/,
+    ],
     ['a malformed host', { hosts: ['bad host'] }, /'bad host' is neither an IP address nor a host name/],
     ['a host listed twice', { hosts: ['10.0.0.1', '10.0.0.1'] }, /host '10.0.0.1' is listed twice/],
     ['overlapping port ranges', { rpcPort: 30298 }, /RPC ports 30298-30301 overlap p2p ports 30300-30303/],
@@ -115,17 +152,54 @@ describe('lingding chain build', () => {
 
   it('runs from the CLI, with JSON output and clear argument errors', async () => {
     const out = freshOut();
-    const ok = await runCli(['chain', 'build', '--validators', '4', '--observers', '1', '--hosts', '127.0.0.1', '--chain-id', 'cli-chain', '--out', out, '--committee', ADMIN, '--json']);
+    const ok = await runCli([
+      'chain',
+      'build',
+      '--validators',
+      '4',
+      '--observers',
+      '1',
+      '--hosts',
+      '127.0.0.1',
+      '--chain-id',
+      'cli-chain',
+      '--out',
+      out,
+      '--committee',
+      ADMIN,
+      '--json',
+    ]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const built = JSON.parse(ok.stdout) as BuiltChain;
-    expect(built.nodes.map((n) => `${n.name}:${n.regulator}`)).toEqual(['validator0:false', 'validator1:false', 'validator2:false', 'validator3:false', 'regulator0:true']);
+    expect(built.nodes.map((n) => `${n.name}:${n.regulator}`)).toEqual([
+      'validator0:false',
+      'validator1:false',
+      'validator2:false',
+      'validator3:false',
+      'regulator0:true',
+    ]);
     checkFolders(built);
 
     const bad = await runCli(['chain', 'build', '--validators', 'four', '--chain-id', 'x', '--out', freshOut()]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/option '--validators <n>' argument 'four' is invalid. expected a whole number/);
-    const refused = await runCli(['chain', 'build', '--validators', '4', '--observers', '1', '--regulators', '3', '--chain-id', 'x', '--out', freshOut(), '--committee', ADMIN]);
+    const refused = await runCli([
+      'chain',
+      'build',
+      '--validators',
+      '4',
+      '--observers',
+      '1',
+      '--regulators',
+      '3',
+      '--chain-id',
+      'x',
+      '--out',
+      freshOut(),
+      '--committee',
+      ADMIN,
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error: regulators must be between 0 and the number of observers/);
   }, 180_000);
@@ -134,7 +208,14 @@ describe('lingding chain build', () => {
 describe('local cluster files (createCluster / loadCluster)', () => {
   it('writes a 4+1 loopback cluster that reads back the same, and can be moved to other ports', async () => {
     const dir = join(root, 'local');
-    const c = await createCluster(dir, { validators: 4, observers: 2, regulators: 1, accounts: 2, chainId: 'local', basePort: { rpc: 20545, p2p: 20600 } });
+    const c = await createCluster(dir, {
+      validators: 4,
+      observers: 2,
+      regulators: 1,
+      accounts: 2,
+      chainId: 'local',
+      basePort: { rpc: 20545, p2p: 20600 },
+    });
     expect(c.nodes.map((n) => [n.name, n.role, n.regulator, n.rpcPort, n.p2pPort])).toEqual([
       ['validator0', 'sealer', false, 20545, 20600],
       ['validator1', 'sealer', false, 20546, 20601],

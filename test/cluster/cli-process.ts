@@ -30,9 +30,12 @@ export class CliProcess {
       const m = (this.stdout + this.stderr).match(re);
       if (m) return m;
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`CLI exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${re}:\n${this.stdout}\n${this.stderr}`);
+        throw new Error(
+          `CLI exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${re}:\n${this.stdout}\n${this.stderr}`,
+        );
       }
-      if (Date.now() > deadline) throw new Error(`CLI did not print ${re} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`CLI did not print ${re} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -43,7 +46,10 @@ export class CliProcess {
 }
 
 /** Runs a CLI command to completion. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = new CliProcess(args, env);
   const { code } = await p.exited;
   return { code, stdout: p.stdout, stderr: p.stderr };

@@ -30,7 +30,13 @@ export function signKvSets(cluster: Cluster, height: number, count: number, pref
   return Array.from({ length: count }, (_, i) => {
     const input = fromHex(kvIface.encodeFunctionData('set', [`${prefix}-${i}`, `v${i}`]));
     const account = cluster.accounts[i % cluster.accounts.length];
-    return toHex(buildSignedTx(suite, { chainId: cluster.chainId, height, to: SystemAddress.KVStore, input, gasLimit: 200_000 }, account.secretKey).raw);
+    return toHex(
+      buildSignedTx(
+        suite,
+        { chainId: cluster.chainId, height, to: SystemAddress.KVStore, input, gasLimit: 200_000 },
+        account.secretKey,
+      ).raw,
+    );
   });
 }
 
@@ -52,7 +58,11 @@ export interface Load {
  * `targets()` names at that moment, round-robin, until all are sent or stop() is called.
  * Failures are counted, not retried: a transaction without a receipt promises nothing.
  */
-export function startLoad(rc: RunningCluster, raws: readonly string[], opts: { targets: () => string[]; batch?: number; concurrency?: number }): Load {
+export function startLoad(
+  rc: RunningCluster,
+  raws: readonly string[],
+  opts: { targets: () => string[]; batch?: number; concurrency?: number },
+): Load {
   const batch = opts.batch ?? 100;
   let next = 0;
   let turn = 0;
@@ -104,11 +114,20 @@ export async function heights(rc: RunningCluster): Promise<Record<string, number
 
 /** Waits until every running node has reached `height`. */
 export async function allReach(rc: RunningCluster, height: number, timeoutMs = 120_000): Promise<void> {
-  await waitFor(`every running node at height ${height}`, async () => Object.values(await heights(rc)).every((h) => h >= height), { timeoutMs });
+  await waitFor(
+    `every running node at height ${height}`,
+    async () => Object.values(await heights(rc)).every((h) => h >= height),
+    { timeoutMs },
+  );
 }
 
 /** One call per item, in JSON-RPC batches small enough for the node's batch limit; results in order. */
-async function batched<T>(rc: RunningCluster, name: string, method: string, params: readonly unknown[][]): Promise<T[]> {
+async function batched<T>(
+  rc: RunningCluster,
+  name: string,
+  method: string,
+  params: readonly unknown[][],
+): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < params.length; i += 500) {
     const res = await rc.client(name).batch(params.slice(i, i + 500).map((p) => ({ method, params: p })));
@@ -121,7 +140,12 @@ async function batched<T>(rc: RunningCluster, name: string, method: string, para
 }
 
 function blocks(rc: RunningCluster, name: string, from: number, to: number): Promise<BlockView[]> {
-  return batched(rc, name, 'getBlockByNumber', Array.from({ length: to - from + 1 }, (_, i) => [from + i]));
+  return batched(
+    rc,
+    name,
+    'getBlockByNumber',
+    Array.from({ length: to - from + 1 }, (_, i) => [from + i]),
+  );
 }
 
 /** Blocks `from`..head as `via` has them. */
@@ -140,9 +164,17 @@ export async function checkSafety(rc: RunningCluster, acked: readonly Receipt[])
   const lastAcked = Math.max(0, ...acked.map((r) => r.blockNumber));
   await allReach(rc, lastAcked);
   for (const name of running) {
-    const got = await batched<Receipt | null>(rc, name, 'getTransactionReceipt', acked.map((r) => [r.transactionHash]));
+    const got = await batched<Receipt | null>(
+      rc,
+      name,
+      'getTransactionReceipt',
+      acked.map((r) => [r.transactionHash]),
+    );
     const lost = acked.filter((r, i) => got[i]?.blockHash !== r.blockHash);
-    expect(lost.map((r) => r.transactionHash), `${name} lacks acknowledged transactions (or has them in other blocks)`).toEqual([]);
+    expect(
+      lost.map((r) => r.transactionHash),
+      `${name} lacks acknowledged transactions (or has them in other blocks)`,
+    ).toEqual([]);
   }
   const commonHeight = Math.min(...Object.values(await heights(rc)));
   const views = await Promise.all(running.map((name) => blocks(rc, name, 0, commonHeight)));
@@ -150,8 +182,14 @@ export async function checkSafety(rc: RunningCluster, acked: readonly Receipt[])
   const quorum = validators - Math.floor((validators - 1) / 3);
   for (let h = 0; h <= commonHeight; h++) {
     const distinct = new Set(views.map((v) => `${v[h].hash}/${v[h].stateRoot}`));
-    expect(distinct.size, `nodes disagree at height ${h}: ${running.map((n, i) => `${n}=${views[i][h].hash}`).join(' ')}`).toBe(1);
-    if (h > 0) expect(views[0][h].certificate?.signatures.length ?? 0, `certificate of block ${h}`).toBeGreaterThanOrEqual(quorum);
+    expect(
+      distinct.size,
+      `nodes disagree at height ${h}: ${running.map((n, i) => `${n}=${views[i][h].hash}`).join(' ')}`,
+    ).toBe(1);
+    if (h > 0)
+      expect(views[0][h].certificate?.signatures.length ?? 0, `certificate of block ${h}`).toBeGreaterThanOrEqual(
+        quorum,
+      );
   }
   return { commonHeight };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RpcClient } from '../../tools/client/rpc-client.js';
 import { waitFor } from '../../tools/devnet/cluster.js';
-import { CliProcess, REPO, runCli } from './cli-process.js';
+import { CliProcess, runCli } from './cli-process.js';
 
 const pbftEngine = process.env.LINGDING_CLUSTER_TESTS !== '0';
 const KV = '0x0000000000000000000000000000000000001010';
@@ -61,7 +61,9 @@ interface Listed {
 
 /** The node table the devnet prints: name, role, RPC URL, pid. */
 function listedNodes(stdout: string): Listed[] {
-  return [...stdout.matchAll(/^ {2}(\S+)\s+(sealer|observer \(regulator\))\s+(http:\/\/127\.0\.0\.1:\d+)\s+pid (\d+)$/gm)].map((m) => ({ name: m[1], role: m[2], url: m[3], pid: Number(m[4]) }));
+  return [
+    ...stdout.matchAll(/^ {2}(\S+)\s+(sealer|observer \(regulator\))\s+(http:\/\/127\.0\.0\.1:\d+)\s+pid (\d+)$/gm),
+  ].map((m) => ({ name: m[1], role: m[2], url: m[3], pid: Number(m[4]) }));
 }
 
 afterEach(async () => {
@@ -78,7 +80,10 @@ describe('lingding devnet (npm start)', () => {
     const cli = devnet(['--solo', '--dir', join(root, 'solo'), '--rpc-port', String(port)]);
     await cli.waitForOutput(/Press Ctrl-C to stop/, 120_000);
     expect(cli.stdout).toContain(`rpc http://127.0.0.1:${port}`);
-    expect(await new RpcClient(`http://127.0.0.1:${port}`).request('getNodeInfo')).toMatchObject({ role: 'sealer', consensus: 'solo' });
+    expect(await new RpcClient(`http://127.0.0.1:${port}`).request('getNodeInfo')).toMatchObject({
+      role: 'sealer',
+      consensus: 'solo',
+    });
     cli.kill('SIGINT');
     expect((await cli.exited).code).toBe(0);
     expect(cli.stdout).toMatch(/stopped\n$/);
@@ -89,7 +94,15 @@ describe('lingding devnet (npm start)', () => {
     const p2p = await freeBase(5);
     const blocker = (await listen(p2p + 2))!;
     try {
-      const r = await runCli(['devnet', '--dir', join(root, 'busy'), '--rpc-port', String(rpc), '--p2p-port', String(p2p)]);
+      const r = await runCli([
+        'devnet',
+        '--dir',
+        join(root, 'busy'),
+        '--rpc-port',
+        String(rpc),
+        '--p2p-port',
+        String(p2p),
+      ]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`error: port ${p2p + 2} (validator2 p2p) is already in use`);
       expect(r.stdout).not.toContain('Press Ctrl-C');
@@ -103,48 +116,74 @@ describe('lingding devnet (npm start)', () => {
     expect(existsSync(join(root, 'busy', 'accounts', 'dev.json'))).toBe(true);
   }, 180_000);
 
-  it.skipIf(!pbftEngine)('runs 4 validators + a regulator as separate processes, reports a dead one, stops all on Ctrl-C, and continues on the next start', async () => {
-    const dir = join(root, 'cluster');
-    const rpc = await freeBase(5);
-    const cli = devnet(['--dir', dir, '--rpc-port', String(rpc), '--p2p-port', String(await freeBase(5))]);
-    await cli.waitForOutput(/Press Ctrl-C to stop/, 240_000);
-    const nodes = listedNodes(cli.stdout);
-    expect(nodes.map((n) => `${n.name} ${n.role} ${n.url}`)).toEqual([
-      `validator0 sealer http://127.0.0.1:${rpc}`,
-      `validator1 sealer http://127.0.0.1:${rpc + 1}`,
-      `validator2 sealer http://127.0.0.1:${rpc + 2}`,
-      `validator3 sealer http://127.0.0.1:${rpc + 3}`,
-      `regulator0 observer (regulator) http://127.0.0.1:${rpc + 4}`,
-    ]);
-    const clients = nodes.map((n) => new RpcClient(n.url));
-    for (const [i, c] of clients.entries()) expect(await c.request('getNodeInfo')).toMatchObject({ role: i < 4 ? 'sealer' : 'observer', consensus: 'pbft' });
+  it.skipIf(!pbftEngine)(
+    'runs 4 validators + a regulator as separate processes, reports a dead one, stops all on Ctrl-C, and continues on the next start',
+    async () => {
+      const dir = join(root, 'cluster');
+      const rpc = await freeBase(5);
+      const cli = devnet(['--dir', dir, '--rpc-port', String(rpc), '--p2p-port', String(await freeBase(5))]);
+      await cli.waitForOutput(/Press Ctrl-C to stop/, 240_000);
+      const nodes = listedNodes(cli.stdout);
+      expect(nodes.map((n) => `${n.name} ${n.role} ${n.url}`)).toEqual([
+        `validator0 sealer http://127.0.0.1:${rpc}`,
+        `validator1 sealer http://127.0.0.1:${rpc + 1}`,
+        `validator2 sealer http://127.0.0.1:${rpc + 2}`,
+        `validator3 sealer http://127.0.0.1:${rpc + 3}`,
+        `regulator0 observer (regulator) http://127.0.0.1:${rpc + 4}`,
+      ]);
+      const clients = nodes.map((n) => new RpcClient(n.url));
+      for (const [i, c] of clients.entries())
+        expect(await c.request('getNodeInfo')).toMatchObject({
+          role: i < 4 ? 'sealer' : 'observer',
+          consensus: 'pbft',
+        });
 
-    // The README's flow: the dev keystore sends through any node.
-    const sent = await runCli(['send', KV, 'set(string,string)', 'greeting', 'hello', '--keystore', join(dir, 'accounts', 'dev.json'), '--rpc', nodes[4].url], { LINGDING_PASSWORD: 'lingding-dev' });
-    expect(sent.stderr).toBe('');
-    expect(sent.stdout).toMatch(/status\s+0 \(success\)/);
+      // The README's flow: the dev keystore sends through any node.
+      const sent = await runCli(
+        [
+          'send',
+          KV,
+          'set(string,string)',
+          'greeting',
+          'hello',
+          '--keystore',
+          join(dir, 'accounts', 'dev.json'),
+          '--rpc',
+          nodes[4].url,
+        ],
+        { LINGDING_PASSWORD: 'lingding-dev' },
+      );
+      expect(sent.stderr).toBe('');
+      expect(sent.stdout).toMatch(/status\s+0 \(success\)/);
 
-    process.kill(nodes[3].pid, 'SIGKILL');
-    await cli.waitForOutput(new RegExp(`validator3 \\(pid ${nodes[3].pid}\\) exited unexpectedly with signal SIGKILL`));
-    const heightBefore = await clients[0].request<number>('getBlockNumber');
-    await waitFor('blocks without validator3', async () => (await clients[0].request<number>('getBlockNumber')) >= heightBefore + 2);
-    const { genesisHash } = await clients[0].request<{ genesisHash: string }>('getNodeInfo');
-    const height = await clients[0].request<number>('getBlockNumber');
+      process.kill(nodes[3].pid, 'SIGKILL');
+      await cli.waitForOutput(
+        new RegExp(`validator3 \\(pid ${nodes[3].pid}\\) exited unexpectedly with signal SIGKILL`),
+      );
+      const heightBefore = await clients[0].request<number>('getBlockNumber');
+      await waitFor(
+        'blocks without validator3',
+        async () => (await clients[0].request<number>('getBlockNumber')) >= heightBefore + 2,
+      );
+      const { genesisHash } = await clients[0].request<{ genesisHash: string }>('getNodeInfo');
+      const height = await clients[0].request<number>('getBlockNumber');
 
-    cli.kill('SIGINT');
-    expect((await cli.exited).code).toBe(0);
-    expect(cli.stdout).toMatch(/stopping…\nstopped\n$/);
-    expect(nodes.filter((n) => alive(n.pid)).map((n) => n.name)).toEqual([]);
+      cli.kill('SIGINT');
+      expect((await cli.exited).code).toBe(0);
+      expect(cli.stdout).toMatch(/stopping…\nstopped\n$/);
+      expect(nodes.filter((n) => alive(n.pid)).map((n) => n.name)).toEqual([]);
 
-    // Second start: same chain, moved to other ports because the flags say so.
-    const rpc2 = await freeBase(5);
-    const again = devnet(['--dir', dir, '--rpc-port', String(rpc2), '--p2p-port', String(await freeBase(5))]);
-    await again.waitForOutput(/Press Ctrl-C to stop/, 240_000);
-    expect(again.stdout).toContain(`moved the devnet to RPC ports from ${rpc2}`);
-    const moved = new RpcClient(`http://127.0.0.1:${rpc2}`);
-    expect((await moved.request<{ genesisHash: string }>('getNodeInfo')).genesisHash).toBe(genesisHash);
-    expect(await moved.request<number>('getBlockNumber')).toBeGreaterThanOrEqual(height);
-    again.kill('SIGTERM');
-    expect((await again.exited).code).toBe(0);
-  }, 600_000);
+      // Second start: same chain, moved to other ports because the flags say so.
+      const rpc2 = await freeBase(5);
+      const again = devnet(['--dir', dir, '--rpc-port', String(rpc2), '--p2p-port', String(await freeBase(5))]);
+      await again.waitForOutput(/Press Ctrl-C to stop/, 240_000);
+      expect(again.stdout).toContain(`moved the devnet to RPC ports from ${rpc2}`);
+      const moved = new RpcClient(`http://127.0.0.1:${rpc2}`);
+      expect((await moved.request<{ genesisHash: string }>('getNodeInfo')).genesisHash).toBe(genesisHash);
+      expect(await moved.request<number>('getBlockNumber')).toBeGreaterThanOrEqual(height);
+      again.kill('SIGTERM');
+      expect((await again.exited).code).toBe(0);
+    },
+    600_000,
+  );
 });

@@ -6,7 +6,16 @@ import { HOST_IMPORTS } from '../vm/contracts.js';
 import { wat } from '../vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
 
-type Receipt = { status: number; statusText: string; message: string; gasUsed: number; output: string; logs: unknown[]; contractAddress: string | null; blockNumber: number };
+type Receipt = {
+  status: number;
+  statusText: string;
+  message: string;
+  gasUsed: number;
+  output: string;
+  logs: unknown[];
+  contractAddress: string | null;
+  blockNumber: number;
+};
 
 /**
  * A counter: input byte 1 increments and emits an event; 2 increments, emits, then
@@ -48,7 +57,11 @@ describe('WebAssembly contracts on a node', () => {
 
   async function send(to: Uint8Array | null, input: Uint8Array, gasLimit = 2_000_000): Promise<Receipt> {
     const height = await t.client.request<number>('getBlockNumber');
-    const { raw } = buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input, gasLimit }, t.chain.accounts[0].secretKey);
+    const { raw } = buildSignedTx(
+      suite,
+      { chainId: t.chain.chainId, height, to, input, gasLimit },
+      t.chain.accounts[0].secretKey,
+    );
     return t.client.request<Receipt>('sendTransaction', [toHex(raw), true]);
   }
   const counter = async () => {
@@ -94,7 +107,10 @@ describe('WebAssembly contracts on a node', () => {
     const cases: Array<[Uint8Array, RegExp]> = [
       [huge, /MEMORY_LIMIT/],
       [Uint8Array.of(0, 0x61, 0x73, 0x6d, 9, 9, 9), /MALFORMED|INVALID/],
-      [wat(`(module (import "env" "now" (func)) (memory (export "memory") 1) (func (export "call")))`), /FORBIDDEN_IMPORT/],
+      [
+        wat(`(module (import "env" "now" (func)) (memory (export "memory") 1) (func (export "call")))`),
+        /FORBIDDEN_IMPORT/,
+      ],
     ];
     for (const [code, pattern] of cases) {
       const r = await send(null, encodeDeployInput(code, new Uint8Array(), ''));

@@ -31,7 +31,13 @@ describe('crash safety (real process, SIGKILL)', { timeout: 240_000 }, () => {
       toHex(
         buildSignedTx(
           suite,
-          { chainId: chain.chainId, height, to: SystemAddress.KVStore, input: fromHex(kvIface.encodeFunctionData('set', [`k${i}`, `v${i}`])), gasLimit: 200_000 },
+          {
+            chainId: chain.chainId,
+            height,
+            to: SystemAddress.KVStore,
+            input: fromHex(kvIface.encodeFunctionData('set', [`k${i}`, `v${i}`])),
+            gasLimit: 200_000,
+          },
           chain.accounts[i % 2].secretKey,
         ).raw,
       ),
@@ -56,7 +62,9 @@ describe('crash safety (real process, SIGKILL)', { timeout: 240_000 }, () => {
     const senders = Promise.all([sender(), sender(), sender()]);
     // Kill once a good part of the load is acknowledged, with more still in flight.
     while (acknowledged.length < 600) await new Promise((r) => setTimeout(r, 10));
-    const seen = await node.client.request<{ number: number; hash: string; stateRoot: string }>('getBlockByNumber', ['latest']);
+    const seen = await node.client.request<{ number: number; hash: string; stateRoot: string }>('getBlockByNumber', [
+      'latest',
+    ]);
     killed = true;
     expect(await node.kill('SIGKILL')).toBeNull();
     await senders;
@@ -68,7 +76,9 @@ describe('crash safety (real process, SIGKILL)', { timeout: 240_000 }, () => {
     const block = await node.client.request<{ hash: string; stateRoot: string }>('getBlockByNumber', [seen.number]);
     expect(block.hash).toBe(seen.hash);
     expect(block.stateRoot).toBe(seen.stateRoot);
-    const after = await node.client.batch(acknowledged.map((r) => ({ method: 'getTransactionReceipt', params: [r.transactionHash] })));
+    const after = await node.client.batch(
+      acknowledged.map((r) => ({ method: 'getTransactionReceipt', params: [r.transactionHash] })),
+    );
     after.forEach((r, i) => {
       const got = r.result as Receipt | null;
       expect(got, `acknowledged tx ${acknowledged[i].transactionHash} lost`).not.toBeNull();
@@ -77,7 +87,17 @@ describe('crash safety (real process, SIGKILL)', { timeout: 240_000 }, () => {
     });
 
     // The restarted node still seals, and refuses replays of what was committed.
-    const fresh = buildSignedTx(suite, { chainId: chain.chainId, height: head, to: SystemAddress.KVStore, input: fromHex(kvIface.encodeFunctionData('set', ['after', 'restart'])), gasLimit: 200_000 }, chain.accounts[0].secretKey);
+    const fresh = buildSignedTx(
+      suite,
+      {
+        chainId: chain.chainId,
+        height: head,
+        to: SystemAddress.KVStore,
+        input: fromHex(kvIface.encodeFunctionData('set', ['after', 'restart'])),
+        gasLimit: 200_000,
+      },
+      chain.accounts[0].secretKey,
+    );
     const receipt = await node.client.request<Receipt>('sendTransaction', [toHex(fresh.raw), true]);
     expect(receipt.status).toBe(0);
     await expect(node.client.request('sendTransaction', [raws[0]])).rejects.toThrow(/already on chain|nonce/);

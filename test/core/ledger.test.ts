@@ -3,9 +3,26 @@ import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
 import { verifyProofOffline, type ProofJson } from '../../tools/cli/commands/query.js';
-import { fromHex, kvIface, signedKvSet, startTestNode, suite, sysIface, toHex, type TestNode } from '../lib/in-process.js';
+import {
+  fromHex,
+  kvIface,
+  signedKvSet,
+  startTestNode,
+  suite,
+  sysIface,
+  toHex,
+  type TestNode,
+} from '../lib/in-process.js';
 
-type Receipt = { status: number; statusText: string; message: string; blockNumber: number; output: string; logs: Array<{ topics: string[]; data: string }>; from: string };
+type Receipt = {
+  status: number;
+  statusText: string;
+  message: string;
+  blockNumber: number;
+  output: string;
+  logs: Array<{ topics: string[]; data: string }>;
+  from: string;
+};
 
 describe('single node ledger', () => {
   let t: TestNode;
@@ -29,7 +46,12 @@ describe('single node ledger', () => {
     expect(tx.hash).toBe(toHex(hash));
     expect(tx.blockNumber).toBe(receipt.blockNumber);
 
-    const block = await t.client.request<{ transactions: string[]; transactionsRoot: string; receiptsRoot: string; certificate: unknown }>('getBlockByNumber', [receipt.blockNumber]);
+    const block = await t.client.request<{
+      transactions: string[];
+      transactionsRoot: string;
+      receiptsRoot: string;
+      certificate: unknown;
+    }>('getBlockByNumber', [receipt.blockNumber]);
     expect(block.transactions).toContain(toHex(hash));
     expect(block.certificate).not.toBeNull();
 
@@ -44,7 +66,13 @@ describe('single node ledger', () => {
     const bad: ProofJson = { kind: 'transaction', ...txProof, leaf: toHex(suite.hash(new Uint8Array([1]))) };
     expect(verifyProofOffline(bad).ok).toBe(false);
 
-    const call = await t.client.request<{ output: string }>('call', [{ to: toHex(SystemAddress.KVStore), from: toHex(t.chain.accounts[0].address), data: kvIface.encodeFunctionData('get', ['greeting']) }]);
+    const call = await t.client.request<{ output: string }>('call', [
+      {
+        to: toHex(SystemAddress.KVStore),
+        from: toHex(t.chain.accounts[0].address),
+        data: kvIface.encodeFunctionData('get', ['greeting']),
+      },
+    ]);
     expect([...kvIface.decodeFunctionResult('get', call.output)]).toEqual([true, 'hello']);
     const total = await t.client.request<{ txSum: number }>('getTotalTransactionCount');
     expect(total.txSum).toBeGreaterThanOrEqual(1);
@@ -53,12 +81,24 @@ describe('single node ledger', () => {
   it('lets the committee change system config from the next block, and nobody else', async () => {
     const send = async (key: string, value: string, account = t.chain.accounts[0]) => {
       const height = await t.client.request<number>('getBlockNumber');
-      const { raw } = buildSignedTx(suite, { chainId: t.chain.chainId, height, to: SystemAddress.SystemConfig, input: fromHex(sysIface.encodeFunctionData('setValueByKey', [key, value])), gasLimit: 500_000 }, account.secretKey);
+      const { raw } = buildSignedTx(
+        suite,
+        {
+          chainId: t.chain.chainId,
+          height,
+          to: SystemAddress.SystemConfig,
+          input: fromHex(sysIface.encodeFunctionData('setValueByKey', [key, value])),
+          gasLimit: 500_000,
+        },
+        account.secretKey,
+      );
       return t.client.request<Receipt>('sendTransaction', [toHex(raw), true]);
     };
     const ok = await send('tx_count_limit', '777');
     expect(ok.status).toBe(0);
-    const cfg = await t.client.request<{ value: string; blockNumber: number }>('getSystemConfigByKey', ['tx_count_limit']);
+    const cfg = await t.client.request<{ value: string; blockNumber: number }>('getSystemConfigByKey', [
+      'tx_count_limit',
+    ]);
     expect(cfg).toEqual({ value: '777', blockNumber: ok.blockNumber + 1 });
 
     const outsider = suite.generateKeyPair();
@@ -74,9 +114,13 @@ describe('single node ledger', () => {
   it('keeps height, state root and data across a restart', async () => {
     const { raw, hash } = await signedKvSet(t, 'durable', 'yes');
     await t.client.request('sendTransaction', [toHex(raw), true]);
-    const before = await t.client.request<{ number: number; stateRoot: string; hash: string }>('getBlockByNumber', ['latest']);
+    const before = await t.client.request<{ number: number; stateRoot: string; hash: string }>('getBlockByNumber', [
+      'latest',
+    ]);
     await t.restart();
-    const after = await t.client.request<{ number: number; stateRoot: string; hash: string }>('getBlockByNumber', [before.number]);
+    const after = await t.client.request<{ number: number; stateRoot: string; hash: string }>('getBlockByNumber', [
+      before.number,
+    ]);
     expect(after.stateRoot).toBe(before.stateRoot);
     expect(after.hash).toBe(before.hash);
     expect(await t.client.request('getTransactionReceipt', [toHex(hash)])).not.toBeNull();
@@ -109,7 +153,11 @@ describe('bad input is refused and changes nothing', () => {
     await rejected(['0xzz'], /not valid hex/);
     await rejected(['0x123'], /odd number/);
     await rejected([hex.slice(0, hex.length - 10)], /malformed transaction/, 'MALFORMED');
-    await rejected([toHex((await signedKvSet(t, 'k', 'v', { chainId: 'other-chain' })).raw)], /chain 'other-chain'/, 'WRONG_CHAIN_ID');
+    await rejected(
+      [toHex((await signedKvSet(t, 'k', 'v', { chainId: 'other-chain' })).raw)],
+      /chain 'other-chain'/,
+      'WRONG_CHAIN_ID',
+    );
     // The signature is the last 65 bytes (r || s || v). A zero r, a bad v, or a
     // wrong-length signature cannot recover any signer.
     const zeroR = Uint8Array.from(good.raw);
@@ -124,20 +172,35 @@ describe('bad input is refused and changes nothing', () => {
     await rejected([toHex(far.raw)], /more than 1000 blocks/, 'BLOCK_LIMIT_TOO_FAR');
     await rejected([toHex((await signedKvSet(t, 'k', 'x'.repeat(1_200_000))).raw)], /limit is/, 'TOO_LARGE');
     await rejected([toHex((await signedKvSet(t, 'k', 'v', { gasLimit: 100 })).raw)], /intrinsic/, 'GAS_LIMIT_TOO_LOW');
-    await rejected([toHex((await signedKvSet(t, 'k', 'v', { gasLimit: 10 ** 12 })).raw)], /tx_gas_limit/, 'GAS_LIMIT_TOO_HIGH');
+    await rejected(
+      [toHex((await signedKvSet(t, 'k', 'v', { gasLimit: 10 ** 12 })).raw)],
+      /tx_gas_limit/,
+      'GAS_LIMIT_TOO_HIGH',
+    );
 
     // The good one is admitted once; the same bytes again, or its nonce in another tx, are not.
     await t.client.request('sendTransaction', [hex]);
     await rejected([hex], /already in the pool/, 'ALREADY_KNOWN');
-    const sameNonce = buildSignedTx(suite, { chainId: t.chain.chainId, height: 0, to: SystemAddress.KVStore, input: new Uint8Array(4), gasLimit: 100_000 }, t.chain.accounts[1].secretKey);
+    const sameNonce = buildSignedTx(
+      suite,
+      { chainId: t.chain.chainId, height: 0, to: SystemAddress.KVStore, input: new Uint8Array(4), gasLimit: 100_000 },
+      t.chain.accounts[1].secretKey,
+    );
     const { decodeTx, encodeTx, signTx } = await import('../../node/codec/tx.js');
-    const replay = signTx(suite, { ...decodeTx(sameNonce.raw), nonce: decodeTx(good.raw).nonce }, t.chain.accounts[1].secretKey);
+    const replay = signTx(
+      suite,
+      { ...decodeTx(sameNonce.raw), nonce: decodeTx(good.raw).nonce },
+      t.chain.accounts[1].secretKey,
+    );
     await rejected([toHex(encodeTx(replay))], /nonce .* already used/, 'NONCE_REUSED');
 
     // Only the good transaction reaches the chain; the head before it is untouched.
-    const headAfter = await t.client.request<{ number: number; stateRoot: string }>('getBlockByNumber', [headBefore.number]);
+    const headAfter = await t.client.request<{ number: number; stateRoot: string }>('getBlockByNumber', [
+      headBefore.number,
+    ]);
     expect(headAfter.stateRoot).toBe(headBefore.stateRoot);
-    for (let i = 0; i < 100 && !(await t.client.request('getTransactionReceipt', [toHex(good.hash)])); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !(await t.client.request('getTransactionReceipt', [toHex(good.hash)])); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await t.client.request('getTotalTransactionCount')).toMatchObject({ txSum: 1 });
     expect(await t.client.request('getPendingTxSize')).toBe(0);
   });
@@ -145,21 +208,47 @@ describe('bad input is refused and changes nothing', () => {
   it('answers malformed JSON-RPC with JSON-RPC errors and keeps serving', async () => {
     const post = async (body: string) => {
       const res = await fetch(t.client.url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-      return { status: res.status, json: (await res.json()) as { error?: { code: number; message: string } } & Array<unknown> };
+      return {
+        status: res.status,
+        json: (await res.json()) as { error?: { code: number; message: string } } & Array<unknown>,
+      };
     };
     expect((await post('{"jsonrpc":"2.0",')).json.error?.code).toBe(-32700);
     expect((await post('42')).json.error?.code).toBe(-32600);
     expect((await post('[]')).json.error?.code).toBe(-32600);
     expect((await post('{"jsonrpc":"1.0","id":1,"method":"getBlockNumber"}')).json.error?.code).toBe(-32600);
-    expect((await post('{"jsonrpc":"2.0","id":1,"method":"noSuchMethod"}')).json.error).toMatchObject({ code: -32601, message: "method 'noSuchMethod' not found" });
+    expect((await post('{"jsonrpc":"2.0","id":1,"method":"noSuchMethod"}')).json.error).toMatchObject({
+      code: -32601,
+      message: "method 'noSuchMethod' not found",
+    });
     expect((await post('{"jsonrpc":"2.0","id":1,"method":"__proto__"}')).json.error?.code).toBe(-32601);
-    expect((await post('{"jsonrpc":"2.0","id":1,"method":"getBlockByNumber","params":{"n":1}}')).json.error?.code).toBe(-32602);
-    expect((await post('{"jsonrpc":"2.0","id":1,"method":"getBlockByNumber","params":[-1]}')).json.error?.code).toBe(-32602);
-    expect((await post('{"jsonrpc":"2.0","id":1,"method":"getTransactionByHash","params":["0x1234"]}')).json.error?.message).toMatch(/32 bytes/);
-    expect((await post('{"jsonrpc":"2.0","id":1,"method":"call","params":[{"to":"0x12"}]}')).json.error?.code).toBe(-32602);
-    const big = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sendTransaction', params: ['0x' + '00'.repeat(9 * 1024 * 1024)] }));
+    expect((await post('{"jsonrpc":"2.0","id":1,"method":"getBlockByNumber","params":{"n":1}}')).json.error?.code).toBe(
+      -32602,
+    );
+    expect((await post('{"jsonrpc":"2.0","id":1,"method":"getBlockByNumber","params":[-1]}')).json.error?.code).toBe(
+      -32602,
+    );
+    expect(
+      (await post('{"jsonrpc":"2.0","id":1,"method":"getTransactionByHash","params":["0x1234"]}')).json.error?.message,
+    ).toMatch(/32 bytes/);
+    expect((await post('{"jsonrpc":"2.0","id":1,"method":"call","params":[{"to":"0x12"}]}')).json.error?.code).toBe(
+      -32602,
+    );
+    const big = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'sendTransaction',
+        params: ['0x' + '00'.repeat(9 * 1024 * 1024)],
+      }),
+    );
     expect(big.status).toBe(413);
-    const batch = await post(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'getBlockNumber' }, { jsonrpc: '2.0', id: 2, method: 'nope' }]));
+    const batch = await post(
+      JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'getBlockNumber' },
+        { jsonrpc: '2.0', id: 2, method: 'nope' },
+      ]),
+    );
     expect(batch.json).toHaveLength(2);
     expect(await t.client.request('getBlockNumber')).toBeTypeOf('number');
   });

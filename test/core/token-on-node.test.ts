@@ -18,12 +18,22 @@ import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
 /** Deterministic keys and nonces: two runs must sign byte-identical transactions. */
 const alice = suite.keyPairFromSecret(new Uint8Array(32).fill(7));
 const bob = suite.keyPairFromSecret(new Uint8Array(32).fill(9));
-const genesis = parseGenesis({ chainId: 'tokens', suite: 'ecdsa', timestamp: 1, sealers: [toHex(alice.publicKey)], committee: [toHex(alice.address)] });
+const genesis = parseGenesis({
+  chainId: 'tokens',
+  suite: 'ecdsa',
+  timestamp: 1,
+  sealers: [toHex(alice.publicKey)],
+  committee: [toHex(alice.address)],
+});
 
 function tx(n: number, to: Uint8Array | null, input: Uint8Array, from = alice): ReadyTx {
   const nonce = new Uint8Array(32);
   new DataView(nonce.buffer).setUint32(28, n);
-  const signed = signTx(suite, { chainId: 'tokens', nonce, blockLimit: 500, to, input, gasLimit: 100_000_000 }, from.secretKey);
+  const signed = signTx(
+    suite,
+    { chainId: 'tokens', nonce, blockLimit: 500, to, input, gasLimit: 100_000_000 },
+    from.secretKey,
+  );
   return { tx: signed, hash: suite.hash(encodeTx(signed)), sender: from.address };
 }
 
@@ -33,7 +43,15 @@ async function run(token: CachedBuild): Promise<{ receipts: string[]; roots: str
   const chain = await Chain.open({ dataDir: dir, genesis, suite, vm: new WasmContractVm(), syncWrites: false });
   try {
     const iface = new Interface(token.abi as never);
-    const deploy = tx(1, null, encodeDeployInput(token.wasm, fromHex(iface.encodeDeploy(['Lingding', 'LD', 18, 1_000_000n])), JSON.stringify(token.abi)));
+    const deploy = tx(
+      1,
+      null,
+      encodeDeployInput(
+        token.wasm,
+        fromHex(iface.encodeDeploy(['Lingding', 'LD', 18, 1_000_000n])),
+        JSON.stringify(token.abi),
+      ),
+    );
     const address = contractAddress(suite, alice.address, deploy.tx.nonce);
     const blocks: ReadyTx[][] = [
       [deploy],
@@ -63,11 +81,14 @@ describe('token contracts on the ledger', () => {
     expect(a.receipts).toHaveLength(3);
   });
 
-  it.skipIf(rustSkipReason !== undefined)('the Rust token gives the same receipts and state roots on two independent runs', async () => {
-    const token = await rustExample('token');
-    const [a, b] = [await run(token), await run(token)];
-    expect(b).toEqual(a);
-  });
+  it.skipIf(rustSkipReason !== undefined)(
+    'the Rust token gives the same receipts and state roots on two independent runs',
+    async () => {
+      const token = await rustExample('token');
+      const [a, b] = [await run(token), await run(token)];
+      expect(b).toEqual(a);
+    },
+  );
 });
 
 describe('ethers.js against a token on a running node', () => {
@@ -86,27 +107,58 @@ describe('ethers.js against a token on a running node', () => {
     const [me, other] = t.chain.accounts;
     const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
       const height = await t.client.request<number>('getBlockNumber');
-      const { raw } = buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 }, who.secretKey);
-      return t.client.request<{ status: number; message: string; contractAddress: string; logs: Array<{ topics: string[]; data: string }> }>('sendTransaction', [toHex(raw), true]);
+      const { raw } = buildSignedTx(
+        suite,
+        { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 },
+        who.secretKey,
+      );
+      return t.client.request<{
+        status: number;
+        message: string;
+        contractAddress: string;
+        logs: Array<{ topics: string[]; data: string }>;
+      }>('sendTransaction', [toHex(raw), true]);
     };
-    const deployed = await send(null, encodeDeployInput(token.wasm, fromHex(iface.encodeDeploy(['Lingding', 'LD', 18, 5000n])), JSON.stringify(token.abi)));
+    const deployed = await send(
+      null,
+      encodeDeployInput(
+        token.wasm,
+        fromHex(iface.encodeDeploy(['Lingding', 'LD', 18, 5000n])),
+        JSON.stringify(token.abi),
+      ),
+    );
     expect(deployed.status).toBe(0);
     const address = deployed.contractAddress;
 
-    const r = await send(fromHex(address), fromHex(iface.encodeFunctionData('transfer', [toHex(other.address), 1234n])));
+    const r = await send(
+      fromHex(address),
+      fromHex(iface.encodeFunctionData('transfer', [toHex(other.address), 1234n])),
+    );
     expect(r.status).toBe(0);
     const ev = iface.parseLog(r.logs[0])!;
     expect(ev.name).toBe('Transfer');
-    expect([String(ev.args[0]).toLowerCase(), String(ev.args[1]).toLowerCase(), ev.args[2]]).toEqual([toHex(me.address), toHex(other.address), 1234n]);
+    expect([String(ev.args[0]).toLowerCase(), String(ev.args[1]).toLowerCase(), ev.args[2]]).toEqual([
+      toHex(me.address),
+      toHex(other.address),
+      1234n,
+    ]);
 
-    const call = await t.client.request<{ output: string }>('call', [{ to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) }]);
+    const call = await t.client.request<{ output: string }>('call', [
+      { to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) },
+    ]);
     expect(iface.decodeFunctionResult('balanceOf', call.output)[0]).toBe(1234n);
 
-    const tooMuch = await send(fromHex(address), fromHex(iface.encodeFunctionData('transfer', [toHex(me.address), 10n ** 30n])), other);
+    const tooMuch = await send(
+      fromHex(address),
+      fromHex(iface.encodeFunctionData('transfer', [toHex(me.address), 10n ** 30n])),
+      other,
+    );
     expect(tooMuch.status).toBe(1);
     expect(tooMuch.message).toMatch(/exceeds balance/);
     expect(tooMuch.logs).toHaveLength(0);
-    const still = await t.client.request<{ output: string }>('call', [{ to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) }]);
+    const still = await t.client.request<{ output: string }>('call', [
+      { to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) },
+    ]);
     expect(iface.decodeFunctionResult('balanceOf', still.output)[0]).toBe(1234n);
     expect(await t.client.request('getAbi', [address])).toBe(JSON.stringify(token.abi));
   });
@@ -115,15 +167,29 @@ describe('ethers.js against a token on a running node', () => {
     const [me, other] = t.chain.accounts;
     const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
       const height = await t.client.request<number>('getBlockNumber');
-      const { raw } = buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 }, who.secretKey);
-      return t.client.request<{ status: number; message: string; contractAddress: string; logs: Array<{ address: string; topics: string[]; data: string }> }>('sendTransaction', [toHex(raw), true]);
+      const { raw } = buildSignedTx(
+        suite,
+        { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 },
+        who.secretKey,
+      );
+      return t.client.request<{
+        status: number;
+        message: string;
+        contractAddress: string;
+        logs: Array<{ address: string; topics: string[]; data: string }>;
+      }>('sendTransaction', [toHex(raw), true]);
     };
     const view = async (iface: Interface, to: string, method: string, args: unknown[] = []) =>
-      iface.decodeFunctionResult(method, (await t.client.request<{ output: string }>('call', [{ to, data: iface.encodeFunctionData(method, args) }])).output);
+      iface.decodeFunctionResult(
+        method,
+        (await t.client.request<{ output: string }>('call', [{ to, data: iface.encodeFunctionData(method, args) }]))
+          .output,
+      );
 
     const evidence = await asExample('evidence');
     const ev = new Interface(evidence.abi as never);
-    const evAddr = (await send(null, encodeDeployInput(evidence.wasm, new Uint8Array(), JSON.stringify(evidence.abi)))).contractAddress;
+    const evAddr = (await send(null, encodeDeployInput(evidence.wasm, new Uint8Array(), JSON.stringify(evidence.abi))))
+      .contractAddress;
     const digest = toHex(suite.hash(new TextEncoder().encode('contract #42')));
     const stored = await send(fromHex(evAddr), fromHex(ev.encodeFunctionData('store', [digest, 'loan agreement v1'])));
     expect(stored.status).toBe(0);
@@ -134,10 +200,24 @@ describe('ethers.js against a token on a running node', () => {
     expect((await view(ev, evAddr, 'isValid', [digest]))[0]).toBe(true);
 
     const tokenIface = new Interface(token.abi as never);
-    const tokenAddr = (await send(null, encodeDeployInput(token.wasm, fromHex(tokenIface.encodeDeploy(['Lingding', 'LD', 18, 1000n])), JSON.stringify(token.abi)))).contractAddress;
+    const tokenAddr = (
+      await send(
+        null,
+        encodeDeployInput(
+          token.wasm,
+          fromHex(tokenIface.encodeDeploy(['Lingding', 'LD', 18, 1000n])),
+          JSON.stringify(token.abi),
+        ),
+      )
+    ).contractAddress;
     const faucet = await asExample('faucet');
     const fc = new Interface(faucet.abi as never);
-    const fcAddr = (await send(null, encodeDeployInput(faucet.wasm, fromHex(fc.encodeDeploy([tokenAddr, 300n])), JSON.stringify(faucet.abi)))).contractAddress;
+    const fcAddr = (
+      await send(
+        null,
+        encodeDeployInput(faucet.wasm, fromHex(fc.encodeDeploy([tokenAddr, 300n])), JSON.stringify(faucet.abi)),
+      )
+    ).contractAddress;
     await send(fromHex(tokenAddr), fromHex(tokenIface.encodeFunctionData('transfer', [fcAddr, 500n])));
     // The faucet calls the token: the Transfer event comes from the token, Claimed from the faucet.
     const claim = await send(fromHex(fcAddr), fromHex(fc.encodeFunctionData('claim')), other);

@@ -60,7 +60,12 @@ export async function startTestNode(opts: Parameters<typeof createSoloChain>[1] 
   return t;
 }
 
-export async function signedKvSet(t: TestNode, key: string, value: string, opts: { account?: KeyPair; chainId?: string; heightOffset?: number; gasLimit?: number } = {}) {
+export async function signedKvSet(
+  t: TestNode,
+  key: string,
+  value: string,
+  opts: { account?: KeyPair; chainId?: string; heightOffset?: number; gasLimit?: number } = {},
+) {
   const height = await t.client.request<number>('getBlockNumber');
   return buildSignedTx(
     suite,

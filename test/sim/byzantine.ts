@@ -1,6 +1,13 @@
 import { encodeCanonical, equalBytes } from '../../node/codec/canonical.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
-import { encodeMessage, MsgType, type PbftMessage, type PreparedCertificate, type PrePrepareMsg, type ViewChangeMsg } from '../../consensus/index.js';
+import {
+  encodeMessage,
+  MsgType,
+  type PbftMessage,
+  type PreparedCertificate,
+  type PrePrepareMsg,
+  type ViewChangeMsg,
+} from '../../consensus/index.js';
 import { hexKey } from '../../node/codec/hex.js';
 import { makeCommit, makePrepare, makePrePrepare, makeViewChange } from '../../consensus/pbft/messages.js';
 import { buildFakeBlock, decodeFakeBlock, encodeFakeBlock } from './fake-chain.js';
@@ -25,7 +32,18 @@ import type { Prng } from './prng.js';
  *                  reports the lowest prepared certificate (hiding its own; sometimes too
  *                  few to be a quorum), and proposes what that allows
  */
-export const BEHAVIOURS = ['equivocate', 'voteAll', 'wrongHeights', 'forge', 'garbage', 'viewStorm', 'silent', 'syncLies', 'splitVotes', 'cherryPick'] as const;
+export const BEHAVIOURS = [
+  'equivocate',
+  'voteAll',
+  'wrongHeights',
+  'forge',
+  'garbage',
+  'viewStorm',
+  'silent',
+  'syncLies',
+  'splitVotes',
+  'cherryPick',
+] as const;
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
 export interface ByzantineStats {
@@ -37,7 +55,13 @@ export class ByzantineNode extends SimNode {
   /** Prepared proposals seen in view changes, by hash: what a cherry-picked proof may oblige. */
   private readonly preparedPayloads = new Map<string, Uint8Array>();
 
-  constructor(index: number, key: KeyPair, env: NodeEnv, rng: Prng, readonly behaviours: ReadonlySet<Behaviour>) {
+  constructor(
+    index: number,
+    key: KeyPair,
+    env: NodeEnv,
+    rng: Prng,
+    readonly behaviours: ReadonlySet<Behaviour>,
+  ) {
     super(index, key, env, rng);
   }
 
@@ -61,7 +85,8 @@ export class ByzantineNode extends SimNode {
   protected override outgoing(msg: PbftMessage, to: number | null): void {
     const rng = this.rng;
     if (this.has('silent') && (msg.type === MsgType.PrePrepare || rng.chance(0.5))) return;
-    if (this.has('cherryPick') && msg.type === MsgType.PrePrepare && msg.view > 0 && to === null) msg = this.cherryPick(msg);
+    if (this.has('cherryPick') && msg.type === MsgType.PrePrepare && msg.view > 0 && to === null)
+      msg = this.cherryPick(msg);
     if (this.has('equivocate') && msg.type === MsgType.PrePrepare && to === null) this.equivocate(msg);
     else if (this.has('splitVotes') && (msg.type === MsgType.Prepare || msg.type === MsgType.Commit) && to === null) {
       const peers = rng.shuffle(this.others());
@@ -71,11 +96,13 @@ export class ByzantineNode extends SimNode {
     if (this.has('wrongHeights') && rng.chance(0.3)) this.wrongHeight(msg);
     if (this.has('forge') && rng.chance(0.3)) this.forge(msg);
     if (this.has('garbage') && rng.chance(0.3)) this.garbage(msg);
-    if (this.has('viewStorm') && (msg.type === MsgType.ViewChange || rng.chance(0.2))) this.viewStorm(msg.height, msg.view);
+    if (this.has('viewStorm') && (msg.type === MsgType.ViewChange || rng.chance(0.2)))
+      this.viewStorm(msg.height, msg.view);
   }
 
   protected override observe(_from: number, msg: PbftMessage): void {
-    if (msg.type === MsgType.ViewChange && msg.payload) this.preparedPayloads.set(hexKey(msg.prepared!.hash), msg.payload);
+    if (msg.type === MsgType.ViewChange && msg.payload)
+      this.preparedPayloads.set(hexKey(msg.prepared!.hash), msg.payload);
     if (!this.has('voteAll') || msg.type !== MsgType.PrePrepare || msg.height !== this.chain.length) return;
     const hash = this.env.suite.hash(msg.payload);
     const { suite } = this.env;
@@ -89,10 +116,16 @@ export class ByzantineNode extends SimNode {
     const parent = this.chain[height - 1];
     const forged = buildFakeBlock(this.env.suite, parent, this.rng.bytes(12));
     const tampered = this.rng.chance(0.5)
-      // a different block under the real certificate
-      ? { payload: forged, certificate: real.certificate! }
-      // the real block with one signature corrupted
-      : { payload: real.payload, certificate: { view: real.certificate!.view, signatures: real.certificate!.signatures.map(([i, s], k) => [i, k === 0 ? flip(s, this.rng) : s] as const) } };
+      ? // a different block under the real certificate
+        { payload: forged, certificate: real.certificate! }
+      : // the real block with one signature corrupted
+        {
+          payload: real.payload,
+          certificate: {
+            view: real.certificate!.view,
+            signatures: real.certificate!.signatures.map(([i, s], k) => [i, k === 0 ? flip(s, this.rng) : s] as const),
+          },
+        };
     this.env.net.send(this.index, from, { kind: 'syncResponse', blocks: [tampered] });
   }
 
@@ -100,7 +133,9 @@ export class ByzantineNode extends SimNode {
   private cherryPick(msg: PrePrepareMsg): PrePrepareMsg {
     const { suite, validators } = this.env;
     // Its own view change it simply re-signs without the certificate it holds.
-    const candidates = msg.viewChanges.map((vc) => (vc.signer === this.index ? makeViewChange(suite, this.signer, this.index, vc.height, vc.view, null, null) : vc));
+    const candidates = msg.viewChanges.map((vc) =>
+      vc.signer === this.index ? makeViewChange(suite, this.signer, this.index, vc.height, vc.view, null, null) : vc,
+    );
     // Half the time it also tries a proof too small to be valid (f+1 view changes).
     const size = this.rng.chance(0.5) ? validators.quorum : validators.faulty + 1;
     const proof = candidates.sort((a, b) => (a.prepared?.view ?? -1) - (b.prepared?.view ?? -1)).slice(0, size);
@@ -109,7 +144,10 @@ export class ByzantineNode extends SimNode {
     const parent = this.chain[msg.height - 1];
     let payload: Uint8Array | undefined;
     if (!highest) payload = parent ? buildFakeBlock(suite, parent, this.rng.bytes(16)) : undefined;
-    else payload = equalBytes(suite.hash(msg.payload), highest.hash) ? msg.payload : this.preparedPayloads.get(hexKey(highest.hash));
+    else
+      payload = equalBytes(suite.hash(msg.payload), highest.hash)
+        ? msg.payload
+        : this.preparedPayloads.get(hexKey(highest.hash));
     if (!payload) return msg;
     proof.sort((a, b) => a.signer - b.signer);
     const hash = suite.hash(payload);
@@ -124,11 +162,25 @@ export class ByzantineNode extends SimNode {
     const { suite } = this.env;
     const block = decodeFakeBlock(msg.payload);
     const parent = this.chain[block.height - 1];
-    const altPayload = parent && equalBytes(parent.hash, block.parentHash) ? buildFakeBlock(suite, parent, this.rng.bytes(16)) : msg.payload;
-    const alt = makePrePrepare(suite, this.signer, this.index, msg.height, msg.view, suite.hash(altPayload), altPayload, msg.viewChanges);
+    const altPayload =
+      parent && equalBytes(parent.hash, block.parentHash)
+        ? buildFakeBlock(suite, parent, this.rng.bytes(16))
+        : msg.payload;
+    const alt = makePrePrepare(
+      suite,
+      this.signer,
+      this.index,
+      msg.height,
+      msg.view,
+      suite.hash(altPayload),
+      altPayload,
+      msg.viewChanges,
+    );
     const peers = this.rng.shuffle(this.others());
     const half = this.rng.range(1, peers.length - 1);
-    peers.forEach((to, k) => this.sendBytes(to, encodeMessage(k < half ? msg : alt)));
+    peers.forEach((to, k) => {
+      this.sendBytes(to, encodeMessage(k < half ? msg : alt));
+    });
   }
 
   private wrongHeight(msg: Exclude<PbftMessage, { type: 5 }>): void {
@@ -151,31 +203,64 @@ export class ByzantineNode extends SimNode {
         // a vote under another validator's index, signed with our own key or with noise
         const v = makeCommit(suite, this.signer, this.index, msg.height, msg.view, hash);
         const signature = this.rng.chance(0.5) ? v.signature : this.rng.bytes(v.signature.length);
-        this.sendBytes(null, encodeMessage({ ...v, type: this.rng.chance(0.5) ? MsgType.Commit : MsgType.Prepare, signer: victim, signature }));
+        this.sendBytes(
+          null,
+          encodeMessage({
+            ...v,
+            type: this.rng.chance(0.5) ? MsgType.Commit : MsgType.Prepare,
+            signer: victim,
+            signature,
+          }),
+        );
         return;
       }
       case 1: {
         // a view change carrying a prepared certificate with forged signatures
         const payload = buildFakeBlock(suite, this.head, this.rng.bytes(8));
         const prepared = { view: msg.view, hash: suite.hash(payload), signatures: fakeSigs(validators.quorum) };
-        this.sendBytes(null, encodeMessage(makeViewChange(suite, this.signer, this.index, msg.height, msg.view + 1, prepared, payload)));
+        this.sendBytes(
+          null,
+          encodeMessage(makeViewChange(suite, this.signer, this.index, msg.height, msg.view + 1, prepared, payload)),
+        );
         return;
       }
       case 2: {
         // a decision with a forged commit certificate
         const payload = buildFakeBlock(suite, this.head, this.rng.bytes(8));
         const certificate = { view: msg.view, signatures: fakeSigs(validators.quorum) };
-        this.sendBytes(null, encodeMessage({ type: MsgType.Decision, height: this.chain.length, payload, certificate }));
+        this.sendBytes(
+          null,
+          encodeMessage({ type: MsgType.Decision, height: this.chain.length, payload, certificate }),
+        );
         return;
       }
       default: {
         // a new-view for a view it does not lead, or with a proof of forged view changes
         const payload = buildFakeBlock(suite, this.head, this.rng.bytes(8));
         const proof: ViewChangeMsg[] = this.others().map((signer) => ({
-          type: MsgType.ViewChange, height: msg.height, view: msg.view + 1, signer, prepared: null, payload: null,
+          type: MsgType.ViewChange,
+          height: msg.height,
+          view: msg.view + 1,
+          signer,
+          prepared: null,
+          payload: null,
           signature: this.rng.bytes(suite.signatureLength),
         }));
-        this.sendBytes(null, encodeMessage(makePrePrepare(suite, this.signer, this.index, msg.height, msg.view + 1, suite.hash(payload), payload, proof)));
+        this.sendBytes(
+          null,
+          encodeMessage(
+            makePrePrepare(
+              suite,
+              this.signer,
+              this.index,
+              msg.height,
+              msg.view + 1,
+              suite.hash(payload),
+              payload,
+              proof,
+            ),
+          ),
+        );
       }
     }
   }
@@ -199,7 +284,15 @@ export class ByzantineNode extends SimNode {
         break;
       default:
         // valid msgpack, wrong block inside a pre-prepare-shaped message
-        bytes = encodeCanonical([MsgType.PrePrepare, msg.height, 0, this.index, encodeFakeBlock({ height: -1, parentHash: rng.bytes(32), stateRoot: rng.bytes(32), body: rng.bytes(4) }), [], rng.bytes(96)]);
+        bytes = encodeCanonical([
+          MsgType.PrePrepare,
+          msg.height,
+          0,
+          this.index,
+          encodeFakeBlock({ height: -1, parentHash: rng.bytes(32), stateRoot: rng.bytes(32), body: rng.bytes(4) }),
+          [],
+          rng.bytes(96),
+        ]);
     }
     this.sendBytes(rng.chance(0.5) ? null : rng.pick(this.others()), bytes);
   }

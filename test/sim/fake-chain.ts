@@ -31,10 +31,13 @@ export function encodeFakeBlock(b: FakeBlock): Uint8Array {
 
 export function decodeFakeBlock(payload: Uint8Array): FakeBlock {
   const v = decodeCanonical(payload);
-  if (!Array.isArray(v) || v.length !== 4) throw new CodecError('fake block must be [height, parentHash, stateRoot, body]');
+  if (!Array.isArray(v) || v.length !== 4)
+    throw new CodecError('fake block must be [height, parentHash, stateRoot, body]');
   const [height, parentHash, stateRoot, body] = v;
-  if (typeof height !== 'number' || !(parentHash instanceof Uint8Array) || parentHash.length !== 32) throw new CodecError('fake block header malformed');
-  if (!(stateRoot instanceof Uint8Array) || stateRoot.length !== 32 || !(body instanceof Uint8Array)) throw new CodecError('fake block fields malformed');
+  if (typeof height !== 'number' || !(parentHash instanceof Uint8Array) || parentHash.length !== 32)
+    throw new CodecError('fake block header malformed');
+  if (!(stateRoot instanceof Uint8Array) || stateRoot.length !== 32 || !(body instanceof Uint8Array))
+    throw new CodecError('fake block fields malformed');
   return { height, parentHash, stateRoot, body };
 }
 
@@ -53,11 +56,21 @@ export function executeFake(suite: CryptoSuite, parentStateRoot: Uint8Array, bod
 
 /** Builds a block on `parent` whose claimed state root is the true one. */
 export function buildFakeBlock(suite: CryptoSuite, parent: ChainEntry, body: Uint8Array): Uint8Array {
-  return encodeFakeBlock({ height: parent.height + 1, parentHash: parent.hash, stateRoot: executeFake(suite, parent.stateRoot, body), body });
+  return encodeFakeBlock({
+    height: parent.height + 1,
+    parentHash: parent.hash,
+    stateRoot: executeFake(suite, parent.stateRoot, body),
+    body,
+  });
 }
 
 export function genesis(suite: CryptoSuite): ChainEntry {
-  const payload = encodeFakeBlock({ height: 0, parentHash: new Uint8Array(32), stateRoot: suite.hash(utf8('sim genesis state')), body: new Uint8Array(0) });
+  const payload = encodeFakeBlock({
+    height: 0,
+    parentHash: new Uint8Array(32),
+    stateRoot: suite.hash(utf8('sim genesis state')),
+    body: new Uint8Array(0),
+  });
   const b = decodeFakeBlock(payload);
   return { height: 0, hash: suite.hash(payload), stateRoot: b.stateRoot, payload, certificate: null };
 }

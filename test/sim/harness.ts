@@ -37,8 +37,8 @@ export class SimFailure extends Error {
   ) {
     super(
       `PBFT simulation failed at t=${virtualMs}ms: ${reason}\n` +
-      `  profile=${scenario.profile} seed=${scenario.seed} ${describeScenario(scenario)}\n` +
-      `  rerun: ${rerunCommand(scenario)}`,
+        `  profile=${scenario.profile} seed=${scenario.seed} ${describeScenario(scenario)}\n` +
+        `  rerun: ${rerunCommand(scenario)}`,
     );
     this.name = 'SimFailure';
   }
@@ -58,7 +58,10 @@ let ecdsaSuite: CryptoSuite | null = null;
  * verifies; then that the healed network reaches the target height in time. Throws a
  * SimFailure (with seed and rerun command) on the first violation.
  */
-export function runSimulation(scenario: Scenario, opts: { trace?: (line: string) => void; debug?: boolean } = {}): SimReport {
+export function runSimulation(
+  scenario: Scenario,
+  opts: { trace?: (line: string) => void; debug?: boolean } = {},
+): SimReport {
   const trace = opts.trace;
   // The verification cache is shared across ecdsa runs: the same keys and digests recur.
   const suite = scenario.ecdsa ? (ecdsaSuite ??= withVerifyCache(createEcdsaSuite())) : createSimSuite();
@@ -81,9 +84,16 @@ export function runSimulation(scenario: Scenario, opts: { trace?: (line: string)
   const log = (line: string): void => trace?.(`[${String(sched.now).padStart(7)}] ${line}`);
 
   const env: NodeEnv = {
-    suite, sched, validators, genesis: genesis(suite),
+    suite,
+    sched,
+    validators,
+    genesis: genesis(suite),
     net: new Network<Envelope>(
-      sched, rng.fork(), scenario.n, scenario.chaosLink, (from, to, msg) => nodes[to].receive(from, msg),
+      sched,
+      rng.fork(),
+      scenario.n,
+      scenario.chaosLink,
+      (from, to, msg) => nodes[to].receive(from, msg),
       (msg) => {
         if (msg.kind !== 'pbft' || sched.now >= scenario.chaosMs) return 0;
         // A canonical PBFT message starts with a fixarray header, then its type tag.
@@ -98,14 +108,20 @@ export function runSimulation(scenario: Scenario, opts: { trace?: (line: string)
     syncIntervalMs: scenario.syncIntervalMs,
     onCommit(node, entry, via) {
       if (via === 'sync') syncedBlocks++;
-      log(`v${node.index} ${byzantineIds.has(node.index) ? '(byzantine) ' : ''}committed h=${entry.height} ${toHex(entry.hash).slice(0, 10)} view=${entry.certificate?.view} via ${via}`);
+      log(
+        `v${node.index} ${byzantineIds.has(node.index) ? '(byzantine) ' : ''}committed h=${entry.height} ${toHex(entry.hash).slice(0, 10)} view=${entry.certificate?.view} via ${via}`,
+      );
       if (byzantineIds.has(node.index)) return;
       const hash = hexKey(entry.hash);
       const stateRoot = hexKey(entry.stateRoot);
       const prior = decided.get(entry.height);
       if (!prior) decided.set(entry.height, { hash, stateRoot, node: node.index, via });
-      else if (prior.hash !== hash) fail(`SAFETY: height ${entry.height} committed as ${hash.slice(0, 16)} by v${node.index} (${via}) but as ${prior.hash.slice(0, 16)} by v${prior.node} (${prior.via})`);
-      else if (prior.stateRoot !== stateRoot) fail(`state roots differ at height ${entry.height} between v${node.index} and v${prior.node}`);
+      else if (prior.hash !== hash)
+        fail(
+          `SAFETY: height ${entry.height} committed as ${hash.slice(0, 16)} by v${node.index} (${via}) but as ${prior.hash.slice(0, 16)} by v${prior.node} (${prior.via})`,
+        );
+      else if (prior.stateRoot !== stateRoot)
+        fail(`state roots differ at height ${entry.height} between v${node.index} and v${prior.node}`);
     },
     onLog(node, level, msg, ctx) {
       if (byzantineIds.has(node.index)) return;
@@ -133,7 +149,9 @@ export function runSimulation(scenario: Scenario, opts: { trace?: (line: string)
 
   const nodes: SimNode[] = keys.map((key, i) => {
     const byz = scenario.byzantine.find((b) => b.node === i);
-    return byz ? new ByzantineNode(i, key, env, rng.fork(), new Set(byz.behaviours)) : new SimNode(i, key, env, rng.fork());
+    return byz
+      ? new ByzantineNode(i, key, env, rng.fork(), new Set(byz.behaviours))
+      : new SimNode(i, key, env, rng.fork());
   });
   const honest = nodes.filter((nd) => !byzantineIds.has(nd.index));
 
@@ -187,7 +205,9 @@ export function runSimulation(scenario: Scenario, opts: { trace?: (line: string)
       break;
     } else if (!sched.step(deadline)) {
       const heights = honest.map((nd) => `v${nd.index}@${nd.head.height}/view${nd.view}`).join(' ');
-      fail(`LIVENESS: honest validators did not reach height ${target} within ${scenario.livenessBoundMs}ms of healing (${heights})`);
+      fail(
+        `LIVENESS: honest validators did not reach height ${target} within ${scenario.livenessBoundMs}ms of healing (${heights})`,
+      );
     }
   }
   if (failure) throw failure;

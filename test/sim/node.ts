@@ -2,10 +2,28 @@ import type { CommitCertificate } from '../../node/codec/block.js';
 import { equalBytes } from '../../node/codec/canonical.js';
 import type { CryptoSuite, KeyPair } from '../../node/crypto/suite.js';
 import {
-  decodeMessage, decodeSafetyState, encodeMessage, encodeSafetyState, MsgType, PbftCore, verifyCommitCertificate,
-  type Action, type LogLevel, type PbftMessage, type PbftTimeouts, type Signer, type ValidatorSet,
+  decodeMessage,
+  decodeSafetyState,
+  encodeMessage,
+  encodeSafetyState,
+  MsgType,
+  PbftCore,
+  verifyCommitCertificate,
+  type Action,
+  type LogLevel,
+  type PbftMessage,
+  type PbftTimeouts,
+  type Signer,
+  type ValidatorSet,
 } from '../../consensus/index.js';
-import { buildFakeBlock, decodeFakeBlock, executeFake, fakeInspector, type ChainEntry } from './fake-chain.js';
+import {
+  buildFakeBlock,
+  decodeFakeBlock,
+  executeFake,
+  fakeInspector,
+  type ChainEntry,
+  type FakeBlock,
+} from './fake-chain.js';
 import type { Network } from './network.js';
 import type { Prng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
@@ -14,7 +32,10 @@ import type { Scheduler } from './scheduler.js';
 export type Envelope =
   | { readonly kind: 'pbft'; readonly bytes: Uint8Array }
   | { readonly kind: 'syncRequest'; readonly height: number }
-  | { readonly kind: 'syncResponse'; readonly blocks: ReadonlyArray<{ readonly payload: Uint8Array; readonly certificate: CommitCertificate }> };
+  | {
+      readonly kind: 'syncResponse';
+      readonly blocks: ReadonlyArray<{ readonly payload: Uint8Array; readonly certificate: CommitCertificate }>;
+    };
 
 export interface NodeEnv {
   readonly suite: CryptoSuite;
@@ -86,7 +107,9 @@ export class SimNode {
       safety: this.safetyDisk ? decodeSafetyState(this.safetyDisk) : undefined,
       timeouts: this.env.timeouts,
     });
-    this.apply(this.core.startHeight({ height: this.chain.length, parentHash: this.head.hash, validators: this.env.validators }));
+    this.apply(
+      this.core.startHeight({ height: this.chain.length, parentHash: this.head.hash, validators: this.env.validators }),
+    );
     const tick = (): void => {
       if (this.epoch !== epoch) return;
       this.requestSync();
@@ -134,7 +157,9 @@ export class SimNode {
   }
 
   protected serveSync(from: number, height: number): void {
-    const blocks = this.chain.slice(height, height + SYNC_BATCH).map((e) => ({ payload: e.payload, certificate: e.certificate! }));
+    const blocks = this.chain
+      .slice(height, height + SYNC_BATCH)
+      .map((e) => ({ payload: e.payload, certificate: e.certificate! }));
     if (blocks.length > 0) this.env.net.send(this.index, from, { kind: 'syncResponse', blocks });
   }
 
@@ -144,11 +169,13 @@ export class SimNode {
   }
 
   /** Sync as a node would do it: each block must extend the head, carry a valid certificate and re-execute to its state root. */
-  private acceptSync(blocks: ReadonlyArray<{ readonly payload: Uint8Array; readonly certificate: CommitCertificate }>): void {
+  private acceptSync(
+    blocks: ReadonlyArray<{ readonly payload: Uint8Array; readonly certificate: CommitCertificate }>,
+  ): void {
     const { suite, validators } = this.env;
     let added = false;
     for (const { payload, certificate } of blocks) {
-      let block;
+      let block: FakeBlock;
       try {
         block = decodeFakeBlock(payload);
       } catch {
@@ -172,7 +199,13 @@ export class SimNode {
 
   private advanceCore(): void {
     if (this.core && this.core.status().height < this.chain.length) {
-      this.apply(this.core.startHeight({ height: this.chain.length, parentHash: this.head.hash, validators: this.env.validators }));
+      this.apply(
+        this.core.startHeight({
+          height: this.chain.length,
+          parentHash: this.head.hash,
+          validators: this.env.validators,
+        }),
+      );
     }
   }
 
@@ -211,7 +244,13 @@ export class SimNode {
             if (header.height !== this.chain.length || !equalBytes(header.parentHash, this.head.hash)) {
               this.apply(this.core!.onBlockRejected(header.height, header.hash, 'does not extend the head'));
             } else {
-              this.apply(this.core!.onBlockExecuted(header.height, header.hash, executeFake(suite, this.head.stateRoot, block.body)));
+              this.apply(
+                this.core!.onBlockExecuted(
+                  header.height,
+                  header.hash,
+                  executeFake(suite, this.head.stateRoot, block.body),
+                ),
+              );
             }
           });
           break;
@@ -225,11 +264,24 @@ export class SimNode {
         case 'commit': {
           const { header, payload } = a.proposal;
           const check = verifyCommitCertificate(suite, this.env.validators, header.height, header.hash, a.certificate);
-          if (!check.ok) this.env.fail(this, `committed height ${header.height} with a certificate that does not verify: ${check.reason}`);
+          if (!check.ok)
+            this.env.fail(
+              this,
+              `committed height ${header.height} with a certificate that does not verify: ${check.reason}`,
+            );
           // Storing takes a moment; sync may have stored the same block meanwhile.
           later([0, 5], () => {
             if (header.height === this.chain.length) {
-              this.append({ height: header.height, hash: header.hash, stateRoot: header.stateRoot, payload, certificate: a.certificate }, 'consensus');
+              this.append(
+                {
+                  height: header.height,
+                  hash: header.hash,
+                  stateRoot: header.stateRoot,
+                  payload,
+                  certificate: a.certificate,
+                },
+                'consensus',
+              );
             }
             this.advanceCore();
           });
@@ -245,4 +297,3 @@ export class SimNode {
     }
   }
 }
-

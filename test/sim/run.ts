@@ -28,7 +28,8 @@ const { values } = parseArgs({
 const profiles: readonly Profile[] = values.profile ? [parseProfile(values.profile)] : PROFILES;
 const from = Number(values.seed ?? values.from);
 const count = values.seed !== undefined ? 1 : Number(values.seeds);
-if (!Number.isSafeInteger(from) || !Number.isSafeInteger(count) || count < 1) throw new Error('--seed/--from/--seeds must be integers');
+if (!Number.isSafeInteger(from) || !Number.isSafeInteger(count) || count < 1)
+  throw new Error('--seed/--from/--seeds must be integers');
 
 const started = performance.now();
 let runs = 0;
@@ -36,12 +37,15 @@ for (let seed = from; seed < from + count; seed++) {
   for (const profile of profiles) {
     const scenario = makeScenario(profile, seed, { ecdsa: values.ecdsa });
     try {
-      const r = runSimulation(scenario, { trace: values.trace ? (line) => console.log(line) : undefined, debug: values.debug });
+      const r = runSimulation(scenario, {
+        trace: values.trace ? (line) => console.log(line) : undefined,
+        debug: values.debug,
+      });
       runs++;
       console.log(
         `ok   ${profile.padEnd(9)} seed=${seed} ${r.scenario} | height=${r.height} virtual=${r.virtualMs}ms heal->target=${r.healToTargetMs}ms ` +
-        `events=${r.events} msgs=${r.messages.sent} dropped=${r.messages.dropped + r.messages.partitioned} dup=${r.messages.duplicated} ` +
-        `timeouts=${r.viewTimeouts} synced=${r.syncedBlocks} byzMsgs=${r.byzantineMessages} warnings=${r.warnings}`,
+          `events=${r.events} msgs=${r.messages.sent} dropped=${r.messages.dropped + r.messages.partitioned} dup=${r.messages.duplicated} ` +
+          `timeouts=${r.viewTimeouts} synced=${r.syncedBlocks} byzMsgs=${r.byzantineMessages} warnings=${r.warnings}`,
       );
     } catch (e) {
       if (!(e instanceof SimFailure)) throw e;

@@ -24,7 +24,11 @@ export interface Scenario {
   readonly chaosMs: number;
   readonly chaosLink: LinkConfig;
   readonly healedLink: LinkConfig;
-  readonly partitions: ReadonlyArray<{ readonly atMs: number; readonly durationMs: number; readonly groups: readonly number[] }>;
+  readonly partitions: ReadonlyArray<{
+    readonly atMs: number;
+    readonly durationMs: number;
+    readonly groups: readonly number[];
+  }>;
   readonly crashes: ReadonlyArray<{ readonly node: number; readonly atMs: number; readonly downMs: number }>;
   /**
    * Extra loss of commits and decisions (and of prepares, at half the rate) during chaos: leaves blocks
@@ -48,7 +52,12 @@ const HEALED: LinkConfig = { drop: 0, duplicate: 0.02, minDelay: 5, maxDelay: 60
 
 export function makeScenario(profile: Profile, seed: number, opts: { ecdsa?: boolean } = {}): Scenario {
   const rng = new Prng((BigInt(PROFILES.indexOf(profile) + 1) << 48n) ^ BigInt(seed));
-  const n = profile === 'benign' ? rng.pick([4, 4, 7]) : profile === 'faulty' ? rng.pick([4, 4, 7]) : rng.pick([4, 4, 7, 7, 10]);
+  const n =
+    profile === 'benign'
+      ? rng.pick([4, 4, 7])
+      : profile === 'faulty'
+        ? rng.pick([4, 4, 7])
+        : rng.pick([4, 4, 7, 7, 10]);
   const f = Math.floor((n - 1) / 3);
   const chaosMs = profile === 'benign' ? rng.range(4_000, 10_000) : rng.range(8_000, 25_000);
 
@@ -62,21 +71,43 @@ export function makeScenario(profile: Profile, seed: number, opts: { ecdsa?: boo
   }
   const honest = [...Array(n).keys()].filter((i) => !byzantine.some((b) => b.node === i));
 
-  const chaosLink: LinkConfig = profile === 'benign'
-    ? { drop: 0, duplicate: rng.next() * 0.1, minDelay: 1, maxDelay: rng.range(10, 100), slow: 0.05, longDelay: 800 }
-    : { drop: rng.next() * (profile === 'faulty' ? 0.15 : 0.08), duplicate: rng.next() * 0.1, minDelay: 1, maxDelay: rng.range(20, 150), slow: 0.1, longDelay: 3_000 };
+  const chaosLink: LinkConfig =
+    profile === 'benign'
+      ? { drop: 0, duplicate: rng.next() * 0.1, minDelay: 1, maxDelay: rng.range(10, 100), slow: 0.05, longDelay: 800 }
+      : {
+          drop: rng.next() * (profile === 'faulty' ? 0.15 : 0.08),
+          duplicate: rng.next() * 0.1,
+          minDelay: 1,
+          maxDelay: rng.range(20, 150),
+          slow: 0.1,
+          longDelay: 3_000,
+        };
 
   const partitions: Array<{ atMs: number; durationMs: number; groups: number[] }> = [];
   const crashes: Array<{ node: number; atMs: number; downMs: number }> = [];
   if (profile !== 'benign') {
     for (let k = rng.int(4); k > 0; k--) {
       const parts = rng.range(2, 3);
-      partitions.push({ atMs: rng.int(chaosMs), durationMs: rng.range(500, 10_000), groups: Array.from({ length: n }, () => rng.int(parts)) });
+      partitions.push({
+        atMs: rng.int(chaosMs),
+        durationMs: rng.range(500, 10_000),
+        groups: Array.from({ length: n }, () => rng.int(parts)),
+      });
     }
-    for (let k = rng.int(4); k > 0; k--) crashes.push({ node: rng.pick(honest), atMs: rng.int(chaosMs), downMs: rng.range(100, 15_000) });
+    for (let k = rng.int(4); k > 0; k--)
+      crashes.push({ node: rng.pick(honest), atMs: rng.int(chaosMs), downMs: rng.range(100, 15_000) });
   }
   return {
-    profile, seed, ecdsa: opts.ecdsa ?? false, n, byzantine, chaosMs, chaosLink, healedLink: HEALED, partitions, crashes,
+    profile,
+    seed,
+    ecdsa: opts.ecdsa ?? false,
+    n,
+    byzantine,
+    chaosMs,
+    chaosLink,
+    healedLink: HEALED,
+    partitions,
+    crashes,
     voteCrash: profile === 'benign' ? 0 : rng.pick([0, 0.01, 0.05, 0.2]),
     voteLoss: profile === 'benign' ? 0 : rng.pick([0, 0, 0.3, 0.7]),
     timeouts: { baseMs: 1_000, maxMs: 8_000 },

@@ -20,7 +20,10 @@ export function createSimSuite(): CryptoSuite {
       throw new Error('the simulation suite derives keys from seeded secrets only');
     },
     keyPairFromSecret(secretKey: Uint8Array): KeyPair {
-      const publicKey = concatBytes(keccak_256(concatBytes(new Uint8Array([1]), secretKey)), keccak_256(concatBytes(new Uint8Array([2]), secretKey)));
+      const publicKey = concatBytes(
+        keccak_256(concatBytes(new Uint8Array([1]), secretKey)),
+        keccak_256(concatBytes(new Uint8Array([2]), secretKey)),
+      );
       secrets.set(hexKey(publicKey), Uint8Array.from(secretKey));
       return { secretKey: Uint8Array.from(secretKey), publicKey, address: suite.addressFromPublicKey(publicKey) };
     },

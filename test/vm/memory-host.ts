@@ -6,7 +6,13 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { hexKey } from '../../node/codec/index.js';
-import { runContract, type HostEnv, type ModuleCache, type NestedCallResult, type PreparedContract } from '../../node/vm/index.js';
+import {
+  runContract,
+  type HostEnv,
+  type ModuleCache,
+  type NestedCallResult,
+  type PreparedContract,
+} from '../../node/vm/index.js';
 
 export interface World {
   readonly contracts: Map<string, PreparedContract>;
@@ -61,7 +67,14 @@ export class MemoryHost implements HostEnv {
     const prepared = this.world.contracts.get(hexKey(target));
     if (!prepared) return { status: 'trap', gasUsed: 0, output: new Uint8Array() };
     const host = new MemoryHost(this.world, target, this.self, this.origin);
-    return runContract({ prepared, entry: 'call', input, gasLimit: gasForwarded, host, ...(this.world.cache && { cache: this.world.cache }) });
+    return runContract({
+      prepared,
+      entry: 'call',
+      input,
+      gasLimit: gasForwarded,
+      host,
+      ...(this.world.cache && { cache: this.world.cache }),
+    });
   }
   hash(data: Uint8Array): Uint8Array {
     return keccak_256(data);

@@ -57,7 +57,9 @@ class Builder {
   private constant(t: T): string {
     const r = this.r;
     const v = r.pick([0, 1, -1, 7, 255, 0x7fffffff, -0x80000000, r.int(1 << 30) - (1 << 29)]);
-    return t === 'i32' ? `(i32.const ${v})` : `(i64.const ${r.chance(0.3) ? '0x' + (r.int(1 << 30) * 4294967296 + r.int(1 << 30)).toString(16) : v})`;
+    return t === 'i32'
+      ? `(i32.const ${v})`
+      : `(i64.const ${r.chance(0.3) ? '0x' + (r.int(1 << 30) * 4294967296 + r.int(1 << 30)).toString(16) : v})`;
   }
 
   /** An in-bounds address, except rarely. */
@@ -81,15 +83,30 @@ class Builder {
       }
       case 3: {
         const u = r.pick<T>(['i32', 'i64']);
-        const cmp = r.chance(0.2) ? `(${u}.eqz ${this.expr(u, depth + 1)})` : `(${u}.${r.pick(COMPARE)} ${this.expr(u, depth + 1)} ${this.expr(u, depth + 1)})`;
+        const cmp = r.chance(0.2)
+          ? `(${u}.eqz ${this.expr(u, depth + 1)})`
+          : `(${u}.${r.pick(COMPARE)} ${this.expr(u, depth + 1)} ${this.expr(u, depth + 1)})`;
         return t === 'i32' ? cmp : `(i64.extend_i32_u ${cmp})`;
       }
       case 4: {
-        if (t === 'i32') return r.pick([`(i32.wrap_i64 ${this.expr('i64', depth + 1)})`, `(i32.clz ${this.expr('i32', depth + 1)})`, `(i32.popcnt ${this.expr('i32', depth + 1)})`, `(i32.extend8_s ${this.expr('i32', depth + 1)})`]);
-        return r.pick([`(i64.extend_i32_s ${this.expr('i32', depth + 1)})`, `(i64.ctz ${this.expr('i64', depth + 1)})`, `(i64.extend16_s ${this.expr('i64', depth + 1)})`]);
+        if (t === 'i32')
+          return r.pick([
+            `(i32.wrap_i64 ${this.expr('i64', depth + 1)})`,
+            `(i32.clz ${this.expr('i32', depth + 1)})`,
+            `(i32.popcnt ${this.expr('i32', depth + 1)})`,
+            `(i32.extend8_s ${this.expr('i32', depth + 1)})`,
+          ]);
+        return r.pick([
+          `(i64.extend_i32_s ${this.expr('i32', depth + 1)})`,
+          `(i64.ctz ${this.expr('i64', depth + 1)})`,
+          `(i64.extend16_s ${this.expr('i64', depth + 1)})`,
+        ]);
       }
       case 5: {
-        const load = t === 'i32' ? r.pick(['i32.load', 'i32.load8_u', 'i32.load16_s']) : r.pick(['i64.load', 'i64.load32_u', 'i64.load8_s']);
+        const load =
+          t === 'i32'
+            ? r.pick(['i32.load', 'i32.load8_u', 'i32.load16_s'])
+            : r.pick(['i64.load', 'i64.load32_u', 'i64.load8_s']);
         return `(${load} offset=${r.pick([0, 4, 8])} ${this.address(depth)})`;
       }
       case 6:
@@ -106,7 +123,11 @@ class Builder {
         // Early exit from a value block.
         return `(block (result ${t}) (drop (br_if 0 ${this.expr(t, depth + 1)} ${this.expr('i32', depth + 1)})) ${this.expr(t, depth + 1)})`;
       default:
-        return t === 'i32' ? (r.chance(0.5) ? '(memory.size)' : `(memory.grow (i32.const ${r.int(2)}))`) : `(i64.extend_i32_u (memory.size))`;
+        return t === 'i32'
+          ? r.chance(0.5)
+            ? '(memory.size)'
+            : `(memory.grow (i32.const ${r.int(2)}))`
+          : `(i64.extend_i32_u (memory.size))`;
     }
   }
 
@@ -178,7 +199,9 @@ export function randomProgram(seed: number): string {
     const params = Array.from({ length: r.int(3) }, () => r.pick<T>(['i32', 'i64']));
     const result = r.pick<T>(['i32', 'i64']);
     const locals: Record<T, string[]> = { i32: ['$x'], i64: ['$y'] };
-    params.forEach((p, i) => locals[p].push(`$p${i}`));
+    params.forEach((p, i) => {
+      locals[p].push(`$p${i}`);
+    });
     // Helpers may call only earlier helpers: no unbounded recursion.
     const b = new Builder(r, locals, [...helpers], counters, false);
     const body = `${b.stmts(r.int(3), 1)} ${b.expr(result)}`;

@@ -3,7 +3,13 @@
  * unbounded recursion in three shapes, each printed as one JSON line. The depth reached
  * is counted through debug_log, which the in-memory host records.
  */
-import { DEFAULT_VM_LIMITS, prepareContract, runContract, VmInternalError, type VmLimits } from '../../node/vm/index.js';
+import {
+  DEFAULT_VM_LIMITS,
+  prepareContract,
+  runContract,
+  VmInternalError,
+  type VmLimits,
+} from '../../node/vm/index.js';
 import { HOST_IMPORTS, watBytes } from './contracts.js';
 import { address, MemoryHost, newWorld } from './memory-host.js';
 import { wat } from './wat.js';
@@ -28,15 +34,40 @@ const shapes: Record<string, string> = {
 const generous: VmLimits = { ...DEFAULT_VM_LIMITS, maxStackBytes: 1 << 30 };
 
 for (const [name, fields] of Object.entries(shapes)) {
-  for (const [limitsName, limits] of [['default', DEFAULT_VM_LIMITS], ['generous', generous]] as const) {
+  for (const [limitsName, limits] of [
+    ['default', DEFAULT_VM_LIMITS],
+    ['generous', generous],
+  ] as const) {
     const prepared = prepareContract(wat(`(module ${HOST_IMPORTS} (memory (export "memory") 1) ${fields})`), limits);
     const world = newWorld();
     world.contracts.set(Buffer.from(SELF).toString('hex'), prepared);
     try {
-      const r = runContract({ prepared, entry: 'call', input: new Uint8Array(), gasLimit: 4_000_000_000, host: new MemoryHost(world, SELF) });
-      console.log(JSON.stringify({ name, limits: limitsName, status: r.status, gasUsed: r.gasUsed, trapMessage: r.trapMessage, depth: world.logs.length }));
+      const r = runContract({
+        prepared,
+        entry: 'call',
+        input: new Uint8Array(),
+        gasLimit: 4_000_000_000,
+        host: new MemoryHost(world, SELF),
+      });
+      console.log(
+        JSON.stringify({
+          name,
+          limits: limitsName,
+          status: r.status,
+          gasUsed: r.gasUsed,
+          trapMessage: r.trapMessage,
+          depth: world.logs.length,
+        }),
+      );
     } catch (e) {
-      console.log(JSON.stringify({ name, limits: limitsName, error: e instanceof VmInternalError ? 'VmInternalError' : String(e), depth: world.logs.length }));
+      console.log(
+        JSON.stringify({
+          name,
+          limits: limitsName,
+          error: e instanceof VmInternalError ? 'VmInternalError' : String(e),
+          depth: world.logs.length,
+        }),
+      );
     }
   }
 }

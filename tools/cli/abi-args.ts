@@ -11,19 +11,27 @@ export function methodInterface(signature: string): { iface: Interface; fn: Func
   try {
     fn = FunctionFragment.from(signature.startsWith('function ') ? signature : `function ${signature}`);
   } catch (e) {
-    throw new CliError(`cannot parse method '${signature}': ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`);
+    throw new CliError(
+      `cannot parse method '${signature}': ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`,
+    );
   }
   return { iface: new Interface([fn]), fn };
 }
 
-export function encodeCall(signature: string, args: string[]): { data: string; iface: Interface; fn: FunctionFragment } {
+export function encodeCall(
+  signature: string,
+  args: string[],
+): { data: string; iface: Interface; fn: FunctionFragment } {
   const { iface, fn } = methodInterface(signature);
-  if (args.length !== fn.inputs.length) throw new CliError(`${fn.name} takes ${fn.inputs.length} argument(s), got ${args.length}`);
+  if (args.length !== fn.inputs.length)
+    throw new CliError(`${fn.name} takes ${fn.inputs.length} argument(s), got ${args.length}`);
   const values = fn.inputs.map((p, i) => coerce(p.baseType, args[i], p.name || `arg${i}`));
   try {
     return { data: iface.encodeFunctionData(fn, values), iface, fn };
   } catch (e) {
-    throw new CliError(`cannot encode arguments for ${fn.format()}: ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`);
+    throw new CliError(
+      `cannot encode arguments for ${fn.format()}: ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`,
+    );
   }
 }
 

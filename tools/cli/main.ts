@@ -25,7 +25,16 @@ registerTxCommands(program);
 registerContractCommands(program);
 
 /** Errors caused by what the user gave (printed as one line, exit 2); anything else is a bug (stack, exit 1). */
-const USER_ERRORS = new Set(['CliError', 'ConfigError', 'RpcClientError', 'KeystoreError', 'NodeKeyError', 'HexError', 'CodecError', 'AbiError']);
+const USER_ERRORS = new Set([
+  'CliError',
+  'ConfigError',
+  'RpcClientError',
+  'KeystoreError',
+  'NodeKeyError',
+  'HexError',
+  'CodecError',
+  'AbiError',
+]);
 
 try {
   await program.parseAsync(process.argv);

@@ -22,12 +22,19 @@ export class RpcClient {
   }
 
   /** Sends one HTTP request with many calls; results (or errors) come back in order. */
-  async batch(calls: Array<{ method: string; params: unknown[] }>): Promise<Array<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }>> {
+  async batch(
+    calls: Array<{ method: string; params: unknown[] }>,
+  ): Promise<Array<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }>> {
     const first = this.nextId;
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params }));
-    const res = (await this.post(body)) as Array<{ id: number; result?: unknown; error?: { code: number; message: string } }>;
-    if (!Array.isArray(res)) throw new RpcClientError((res as { error: { code: number } }).error?.code ?? -1, JSON.stringify(res));
+    const res = (await this.post(body)) as Array<{
+      id: number;
+      result?: unknown;
+      error?: { code: number; message: string };
+    }>;
+    if (!Array.isArray(res))
+      throw new RpcClientError((res as { error: { code: number } }).error?.code ?? -1, JSON.stringify(res));
     const byId = new Map(res.map((r) => [r.id, r]));
     return calls.map((_, i) => byId.get(first + i) ?? { error: { code: -1, message: 'missing response' } });
   }
@@ -35,9 +42,16 @@ export class RpcClient {
   private async post(body: unknown): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     } catch (e) {
-      throw new RpcClientError(-1, `cannot reach ${this.url}: ${(e as { cause?: Error }).cause?.message ?? (e as Error).message}`);
+      throw new RpcClientError(
+        -1,
+        `cannot reach ${this.url}: ${(e as { cause?: Error }).cause?.message ?? (e as Error).message}`,
+      );
     }
     const text = await res.text();
     try {

@@ -13,7 +13,11 @@ export interface TxRequest {
 }
 
 /** Builds and signs a native transaction with a fresh random nonce. */
-export function buildSignedTx(suite: CryptoSuite, req: TxRequest, secretKey: Uint8Array): { tx: NativeTx; raw: Uint8Array; hash: Uint8Array } {
+export function buildSignedTx(
+  suite: CryptoSuite,
+  req: TxRequest,
+  secretKey: Uint8Array,
+): { tx: NativeTx; raw: Uint8Array; hash: Uint8Array } {
   const tx = signTx(
     suite,
     {

@@ -59,13 +59,16 @@ export interface NodeEndpoint extends NodePorts {
   readonly host: string;
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** Validates the shape and places every node: validators first, then regulators, then plain observers. */
 export function layoutNodes(shape: ClusterShape): NodeSlot[] {
   const { validators, observers, regulators, hosts } = shape;
-  if (!Number.isInteger(validators) || validators < 1) throw new ConfigError(`validators must be a whole number of at least 1, got ${validators}`);
-  if (!Number.isInteger(observers) || observers < 0) throw new ConfigError(`observers must be a whole number of at least 0, got ${observers}`);
+  if (!Number.isInteger(validators) || validators < 1)
+    throw new ConfigError(`validators must be a whole number of at least 1, got ${validators}`);
+  if (!Number.isInteger(observers) || observers < 0)
+    throw new ConfigError(`observers must be a whole number of at least 0, got ${observers}`);
   if (!Number.isInteger(regulators) || regulators < 0 || regulators > observers) {
     throw new ConfigError(`regulators must be between 0 and the number of observers (${observers}), got ${regulators}`);
   }
@@ -96,9 +99,14 @@ export function layoutNodes(shape: ClusterShape): NodeSlot[] {
  */
 export function assignPorts(slots: ReadonlyArray<Pick<NodeSlot, 'indexOnHost'>>, base: PortBase): NodePorts[] {
   const onBusiestHost = Math.max(0, ...slots.map((s) => s.indexOnHost + 1));
-  for (const [what, port] of [['RPC', base.rpc], ['p2p', base.p2p]] as const) {
+  for (const [what, port] of [
+    ['RPC', base.rpc],
+    ['p2p', base.p2p],
+  ] as const) {
     if (!Number.isInteger(port) || port < 1 || port + onBusiestHost - 1 > 65535) {
-      throw new ConfigError(`${what} base port ${port} does not leave room for ${onBusiestHost} node(s) on one host (ports 1-65535)`);
+      throw new ConfigError(
+        `${what} base port ${port} does not leave room for ${onBusiestHost} node(s) on one host (ports 1-65535)`,
+      );
     }
   }
   if (base.rpc < base.p2p + onBusiestHost && base.p2p < base.rpc + onBusiestHost) {
@@ -114,7 +122,10 @@ export function assignPorts(slots: ReadonlyArray<Pick<NodeSlot, 'indexOnHost'>>,
  * loopback alias a node listens on, since RPC is on 127.0.0.1 for all of them.
  */
 export function sequentialPorts(count: number, base: PortBase): NodePorts[] {
-  return assignPorts(Array.from({ length: count }, (_, i) => ({ indexOnHost: i })), base);
+  return assignPorts(
+    Array.from({ length: count }, (_, i) => ({ indexOnHost: i })),
+    base,
+  );
 }
 
 /** Distinct free loopback ports, two per node: for clusters that must not collide with anything running. */
@@ -143,7 +154,10 @@ export interface GenesisOptions {
 }
 
 /** The shared genesis: validators are the sealers, observers keep their regulator flag and name. */
-export function clusterGenesis(nodes: ReadonlyArray<Pick<NodeSlot, 'name' | 'role' | 'regulator'> & { nodeId: string }>, opts: GenesisOptions): GenesisConfig {
+export function clusterGenesis(
+  nodes: ReadonlyArray<Pick<NodeSlot, 'name' | 'role' | 'regulator'> & { nodeId: string }>,
+  opts: GenesisOptions,
+): GenesisConfig {
   return parseGenesis(
     {
       chainId: opts.chainId,
@@ -151,7 +165,9 @@ export function clusterGenesis(nodes: ReadonlyArray<Pick<NodeSlot, 'name' | 'rol
       timestamp: opts.timestamp,
       blockLimitWindow: 1000,
       sealers: nodes.filter((n) => n.role === 'sealer').map((n) => n.nodeId),
-      observers: nodes.filter((n) => n.role === 'observer').map((n) => ({ nodeId: n.nodeId, regulator: n.regulator, name: n.name })),
+      observers: nodes
+        .filter((n) => n.role === 'observer')
+        .map((n) => ({ nodeId: n.nodeId, regulator: n.regulator, name: n.name })),
       committee: opts.committee,
       systemConfig: opts.systemConfig ?? {},
     },
@@ -176,7 +192,11 @@ export interface NodeConfigOptions {
  * DNS name, since a socket binds to addresses, not names) and dials every other node.
  * Checked against the node's own schema, so a config written here always loads.
  */
-export function clusterNodeConfig(self: NodeEndpoint, all: readonly NodeEndpoint[], opts: NodeConfigOptions): Record<string, unknown> {
+export function clusterNodeConfig(
+  self: NodeEndpoint,
+  all: readonly NodeEndpoint[],
+  opts: NodeConfigOptions,
+): Record<string, unknown> {
   const config = {
     genesis: opts.genesis,
     dataDir: 'data',
@@ -185,7 +205,9 @@ export function clusterNodeConfig(self: NodeEndpoint, all: readonly NodeEndpoint
     p2p: {
       host: isIP(self.host) === 0 ? '0.0.0.0' : self.host,
       port: self.p2pPort,
-      peers: all.filter((n) => n.nodeId !== self.nodeId).map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.p2pPort })),
+      peers: all
+        .filter((n) => n.nodeId !== self.nodeId)
+        .map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.p2pPort })),
     },
     consensus: {
       engine: 'pbft',
@@ -244,7 +266,12 @@ export interface ClusterOptions extends LocalNodeOptions {
 export async function createCluster(dir: string, opts: ClusterOptions = {}): Promise<Cluster> {
   const root = resolve(dir);
   const observers = opts.observers ?? 1;
-  const slots = layoutNodes({ validators: opts.validators ?? 4, observers, regulators: opts.regulators ?? observers, hosts: opts.hosts ?? ['127.0.0.1'] });
+  const slots = layoutNodes({
+    validators: opts.validators ?? 4,
+    observers,
+    regulators: opts.regulators ?? observers,
+    hosts: opts.hosts ?? ['127.0.0.1'],
+  });
   const ports = opts.basePort ? sequentialPorts(slots.length, opts.basePort) : await freePorts(slots.length);
   const suite = createEcdsaSuite();
   const accounts = Array.from({ length: opts.accounts ?? 1 }, () => suite.generateKeyPair());
@@ -253,7 +280,17 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
     const nodeSecret = generateNodeKey();
     const nodeDir = join(root, slot.name);
     const { name, role, regulator, host } = slot;
-    return { name, role, regulator, host, ...ports[i], nodeSecret, nodeId: nodeIdOf(nodeSecret), dir: nodeDir, configFile: join(nodeDir, 'node.json') };
+    return {
+      name,
+      role,
+      regulator,
+      host,
+      ...ports[i],
+      nodeSecret,
+      nodeId: nodeIdOf(nodeSecret),
+      dir: nodeDir,
+      configFile: join(nodeDir, 'node.json'),
+    };
   });
   const genesis = clusterGenesis(nodes, {
     chainId,
@@ -298,7 +335,8 @@ export function loadCluster(dir: string): Cluster {
     const nodeId = nodeIdOf(nodeSecret);
     const observer = genesis.observers.find((o) => bare(o.nodeId) === nodeId);
     const sealer = genesis.sealers.some((s) => bare(s) === nodeId);
-    if (!sealer && !observer) throw new ConfigError(`${configFile}: its node key is neither a sealer nor an observer in ${genesisFile}`);
+    if (!sealer && !observer)
+      throw new ConfigError(`${configFile}: its node key is neither a sealer nor an observer in ${genesisFile}`);
     if (!config.p2p) throw new ConfigError(`${configFile}: no p2p section, so it is not a cluster node`);
     found.set(nodeId, {
       name: entry.name,
@@ -331,7 +369,8 @@ export class RunningCluster {
 
   node(name: string): ClusterNode {
     const n = this.cluster.nodes.find((x) => x.name === name);
-    if (!n) throw new Error(`no node named '${name}' in this cluster (${this.cluster.nodes.map((x) => x.name).join(', ')})`);
+    if (!n)
+      throw new Error(`no node named '${name}' in this cluster (${this.cluster.nodes.map((x) => x.name).join(', ')})`);
     return n;
   }
 
@@ -374,7 +413,8 @@ export class RunningCluster {
   /** The name of the validator leading the height in progress, as `via` sees it. */
   async leader(via: string): Promise<string> {
     const v = await this.client(via).request<{ leader: number; leaderNodeId?: string | null }>('getPbftView');
-    const id = v.leaderNodeId ?? (await this.client(via).request<Array<{ nodeId: string }>>('getSealerList'))[v.leader]?.nodeId;
+    const id =
+      v.leaderNodeId ?? (await this.client(via).request<Array<{ nodeId: string }>>('getSealerList'))[v.leader]?.nodeId;
     const n = this.cluster.nodes.find((x) => x.nodeId === id?.replace(/^0x/, '').toLowerCase());
     if (!n) throw new Error(`${via} names leader ${v.leader} (${id}), which is not a node of this cluster`);
     return n.name;
@@ -385,7 +425,10 @@ export class RunningCluster {
  * Spawns the nodes (default: all) as separate processes, in parallel, and waits until
  * each answers RPC. If one fails to start, the others are stopped again.
  */
-export async function startCluster(cluster: Cluster, opts: { nodes?: readonly string[]; timeoutMs?: number } = {}): Promise<RunningCluster> {
+export async function startCluster(
+  cluster: Cluster,
+  opts: { nodes?: readonly string[]; timeoutMs?: number } = {},
+): Promise<RunningCluster> {
   const rc = new RunningCluster(cluster);
   const names = opts.nodes ?? cluster.nodes.map((n) => n.name);
   const results = await Promise.allSettled(names.map((name) => rc.start(name, opts)));
@@ -416,7 +459,11 @@ export async function stopCluster(rc: RunningCluster, opts: { graceMs?: number }
 }
 
 /** Polls `f` until it returns something truthy; the error names what was awaited. */
-export async function waitFor<T>(what: string, f: () => Promise<T | null | undefined | false>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  f: () => Promise<T | null | undefined | false>,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -428,7 +475,9 @@ export async function waitFor<T>(what: string, f: () => Promise<T | null | undef
       lastError = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }

@@ -46,7 +46,14 @@ export async function freePort(): Promise<number> {
  */
 export async function createSoloChain(
   dir: string,
-  opts: { chainId?: string; accounts?: number; systemConfig?: Record<string, string>; syncWrites?: boolean; emptyBlockIntervalMs?: number; logLevel?: string } = {},
+  opts: {
+    chainId?: string;
+    accounts?: number;
+    systemConfig?: Record<string, string>;
+    syncWrites?: boolean;
+    emptyBlockIntervalMs?: number;
+    logLevel?: string;
+  } = {},
 ): Promise<LocalChain> {
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
@@ -97,13 +104,29 @@ export interface NodeProcess {
 }
 
 /** Starts `lingding node start` as a separate OS process and waits until its RPC answers. */
-export async function spawnNode(node: LocalNodeFiles, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<NodeProcess> {
+export async function spawnNode(
+  node: LocalNodeFiles,
+  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<NodeProcess> {
   // The node runs directly under this Node binary with tsx as a loader (no wrapper
   // process), so the pid is the node's own: signals and RSS readings hit the right process.
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(REPO, 'tools/cli/main.ts'), 'node', 'start', '--config', node.configFile], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(opts.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      join(REPO, 'tools/cli/main.ts'),
+      'node',
+      'start',
+      '--config',
+      node.configFile,
+    ],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -31,7 +31,9 @@ export const Flag = {
 
 /** The names of a declaration's decorators (`@view` -> "view"). */
 export function decoratorNames(decl: DeclarationStatement): string[] {
-  return (decl.decorators ?? []).map((d: DecoratorNode) => (d.name.kind === Kind.Identifier ? (d.name as unknown as { text: string }).text : ''));
+  return (decl.decorators ?? []).map((d: DecoratorNode) =>
+    d.name.kind === Kind.Identifier ? (d.name as unknown as { text: string }).text : '',
+  );
 }
 
 /** The source text a node was parsed from. */

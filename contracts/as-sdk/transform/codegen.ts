@@ -9,12 +9,24 @@ import { keccakText, selector, signature, type AbiEntry, type AbiParam } from '.
 import { ContractBuildError } from '../../toolchain/errors.js';
 import type { ContractModel, EventDecl, Method, Param } from './model.js';
 
-const SDK_NAMES = ['AbiDecoder', 'AbiEncoder', 'input', 'finish', 'selectorOf', 'unknownSelector', 'emitEvent', 'topicOf', 'topicFromStatic'];
+const SDK_NAMES = [
+  'AbiDecoder',
+  'AbiEncoder',
+  'input',
+  'finish',
+  'selectorOf',
+  'unknownSelector',
+  'emitEvent',
+  'topicOf',
+  'topicFromStatic',
+];
 
 const hex32 = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 function abiParams(params: readonly Param[], withIndexed = false): AbiParam[] {
-  return params.map((p) => (withIndexed ? { name: p.name, type: p.abiType, indexed: p.indexed } : { name: p.name, type: p.abiType }));
+  return params.map((p) =>
+    withIndexed ? { name: p.name, type: p.abiType, indexed: p.indexed } : { name: p.name, type: p.abiType },
+  );
 }
 
 function methodSignature(m: Method): string {
@@ -23,7 +35,8 @@ function methodSignature(m: Method): string {
 
 export function abiOf(model: ContractModel): AbiEntry[] {
   const abi: AbiEntry[] = [];
-  if (model.deploy) abi.push({ type: 'constructor', inputs: abiParams(model.deploy.params), stateMutability: 'nonpayable' });
+  if (model.deploy)
+    abi.push({ type: 'constructor', inputs: abiParams(model.deploy.params), stateMutability: 'nonpayable' });
   for (const m of model.methods) {
     abi.push({
       type: 'function',
@@ -33,7 +46,8 @@ export function abiOf(model: ContractModel): AbiEntry[] {
       stateMutability: m.view ? 'view' : 'nonpayable',
     });
   }
-  for (const e of model.events) abi.push({ type: 'event', name: e.name, inputs: abiParams(e.params, true), anonymous: false });
+  for (const e of model.events)
+    abi.push({ type: 'event', name: e.name, inputs: abiParams(e.params, true), anonymous: false });
   return abi;
 }
 
@@ -42,7 +56,11 @@ function invoke(target: string, m: Method, indent: string): string[] {
   const lines = m.params.map((p, i) => `${indent}const __a${i} = __dec.read<${p.asType}>();`);
   const call = `${target}.${m.name}(${m.params.map((_, i) => `__a${i}`).join(', ')})`;
   if (!m.returns) return [...lines, `${indent}${call};`, `${indent}return;`];
-  return [...lines, `${indent}__ld_finish(new __ld_AbiEncoder().write<${m.returns.asType}>(${call}).finish());`, `${indent}return;`];
+  return [
+    ...lines,
+    `${indent}__ld_finish(new __ld_AbiEncoder().write<${m.returns.asType}>(${call}).finish());`,
+    `${indent}return;`,
+  ];
 }
 
 function dispatcher(model: ContractModel): string[] {

@@ -11,7 +11,15 @@
  *     private helper(): void { ... }                    // not in the ABI (nor _named, static, get/set)
  *   }
  */
-import type { ClassDeclaration, FunctionDeclaration, MethodDeclaration, NamedTypeNode, ParameterNode, Source, TypeNode } from 'assemblyscript';
+import type {
+  ClassDeclaration,
+  FunctionDeclaration,
+  MethodDeclaration,
+  NamedTypeNode,
+  ParameterNode,
+  Source,
+  TypeNode,
+} from 'assemblyscript';
 import { ContractBuildError } from '../../toolchain/errors.js';
 import { decoratorNames, Flag, Kind, locationOf, textOf } from './ast.js';
 import { abiTypeOf, isDynamic } from './types.js';
@@ -62,7 +70,8 @@ export function readContract(source: Source): ContractModel {
   const contracts: ClassDeclaration[] = [];
   const events: EventDecl[] = [];
   for (const s of source.statements) {
-    if (s.kind === Kind.ClassDeclaration && decoratorNames(s as ClassDeclaration).includes('contract')) contracts.push(s as ClassDeclaration);
+    if (s.kind === Kind.ClassDeclaration && decoratorNames(s as ClassDeclaration).includes('contract'))
+      contracts.push(s as ClassDeclaration);
     if (s.kind === Kind.FunctionDeclaration && decoratorNames(s as FunctionDeclaration).includes('event')) {
       const e = readEvent(source, s as FunctionDeclaration, problems);
       if (e) events.push(e);
@@ -70,7 +79,9 @@ export function readContract(source: Source): ContractModel {
   }
   if (contracts.length !== 1) {
     const found = contracts.map((c) => c.name.text).join(', ');
-    throw new ContractBuildError(`${source.normalizedPath}: expected exactly one @contract class, found ${contracts.length}${found ? ` (${found})` : ''}`);
+    throw new ContractBuildError(
+      `${source.normalizedPath}: expected exactly one @contract class, found ${contracts.length}${found ? ` (${found})` : ''}`,
+    );
   }
   const cls = contracts[0];
   if (cls.typeParameters?.length) problems.add(cls, 'a @contract class cannot be generic');
@@ -91,7 +102,10 @@ export function readContract(source: Source): ContractModel {
   }
   const ctor = cls.members.find((m) => m.flags & Flag.Constructor) as MethodDeclaration | undefined;
   if (ctor && ctor.signature.parameters.length > 0) {
-    problems.add(ctor, 'the class constructor runs on every call and cannot take parameters; put deployment arguments on a @deploy method');
+    problems.add(
+      ctor,
+      'the class constructor runs on every call and cannot take parameters; put deployment arguments on a @deploy method',
+    );
   }
   if (problems.list.length) throw new ContractBuildError(problems.list.join('\n'));
   return { className: cls.name.text, methods, deploy, events };
@@ -128,7 +142,10 @@ function readParam(source: Source, p: ParameterNode, problems: Problems, allowIn
     return { name, asType, abiType: 'invalid', indexed };
   }
   if (indexed && isDynamic(t.abiType)) {
-    problems.add(p, `parameter '${name}': an indexed ${t.abiType} would be stored as its hash; index a Bytes32 digest instead`);
+    problems.add(
+      p,
+      `parameter '${name}': an indexed ${t.abiType} would be stored as its hash; index a Bytes32 digest instead`,
+    );
   }
   return { name, asType, abiType: t.abiType, indexed };
 }
@@ -139,7 +156,8 @@ function readEvent(source: Source, f: FunctionDeclaration, problems: Problems): 
     return null;
   }
   const params = f.signature.parameters.map((p) => readParam(source, p, problems, true));
-  if (params.filter((p) => p.indexed).length > 3) problems.add(f, `@event '${f.name.text}' has more than 3 indexed parameters`);
+  if (params.filter((p) => p.indexed).length > 3)
+    problems.add(f, `@event '${f.name.text}' has more than 3 indexed parameters`);
   // The declaration's range starts after its decorators; blank those too.
   const start = Math.min(f.range.start, ...(f.decorators ?? []).map((d) => d.range.start));
   return { name: f.name.text, params, start, end: f.range.end };

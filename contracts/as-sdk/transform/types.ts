@@ -22,14 +22,19 @@ const ABI_TYPES: Readonly<Record<string, string>> = {
 /** ABI types that are encoded out of line (offset in the head, data in the tail). */
 const DYNAMIC = new Set(['bytes', 'string']);
 
-export type TypeResult = { readonly ok: true; readonly abiType: string } | { readonly ok: false; readonly reason: string };
+export type TypeResult =
+  | { readonly ok: true; readonly abiType: string }
+  | { readonly ok: false; readonly reason: string };
 
 export function abiTypeOf(asType: string): TypeResult {
   const t = asType.replace(/\s+/g, '');
   const abiType = ABI_TYPES[t];
   if (abiType) return { ok: true, abiType };
   if (t === 'f32' || t === 'f64' || t === 'number') {
-    return { ok: false, reason: `floating-point type '${t}' is not allowed in contracts; use integers (u64, u256 fixed-point amounts)` };
+    return {
+      ok: false,
+      reason: `floating-point type '${t}' is not allowed in contracts; use integers (u64, u256 fixed-point amounts)`,
+    };
   }
   return { ok: false, reason: `type '${t}' has no ABI encoding; supported: ${Object.keys(ABI_TYPES).join(', ')}` };
 }

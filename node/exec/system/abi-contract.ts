@@ -41,10 +41,15 @@ export class AbiContract implements Contract {
 
   call(frame: CallFrame): Uint8Array {
     const input = frame.input;
-    if (input.length < 4) throw new CallFailure(ReceiptStatus.BadCall, `${this.name}: input shorter than a 4-byte selector`);
+    if (input.length < 4)
+      throw new CallFailure(ReceiptStatus.BadCall, `${this.name}: input shorter than a 4-byte selector`);
     const selector = ((input[0] << 24) | (input[1] << 16) | (input[2] << 8) | input[3]) >>> 0;
     const m = this.bySelector.get(selector);
-    if (!m) throw new CallFailure(ReceiptStatus.BadCall, `${this.name}: unknown method selector 0x${selector.toString(16).padStart(8, '0')}`);
+    if (!m)
+      throw new CallFailure(
+        ReceiptStatus.BadCall,
+        `${this.name}: unknown method selector 0x${selector.toString(16).padStart(8, '0')}`,
+      );
     let args: AbiValue[];
     try {
       args = decodeAbi(m.inputs, input.subarray(4));
@@ -72,7 +77,9 @@ export class AbiEvent {
     this.topic0 = new Uint8Array(Buffer.from(fragment.topicHash.slice(2), 'hex'));
     this.indexed = fragment.inputs.filter((p) => p.indexed).map((p) => p.type);
     this.data = fragment.inputs.filter((p) => !p.indexed).map((p) => p.type);
-    for (const t of this.indexed) if (t === 'string' || t === 'bytes' || t.includes('[') || t.startsWith('tuple')) throw new AbiError(`indexed ${t} is not supported by built-in contracts`);
+    for (const t of this.indexed)
+      if (t === 'string' || t === 'bytes' || t.includes('[') || t.startsWith('tuple'))
+        throw new AbiError(`indexed ${t} is not supported by built-in contracts`);
   }
 
   emit(frame: CallFrame, indexedValues: readonly AbiValue[], dataValues: readonly AbiValue[]): void {

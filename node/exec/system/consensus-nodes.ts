@@ -17,11 +17,18 @@ export interface ConsensusNode {
 const NODES = utf8('nodes');
 
 export function consensusNodesGenesisEntry(nodes: readonly ConsensusNode[]): [Uint8Array, Uint8Array] {
-  return [storageKey(SystemAddress.Consensus, NODES), encodeCanonical(nodes.map((n) => [n.nodeId, n.role, n.regulator]))];
+  return [
+    storageKey(SystemAddress.Consensus, NODES),
+    encodeCanonical(nodes.map((n) => [n.nodeId, n.role, n.regulator])),
+  ];
 }
 
 export function readConsensusNodes(state: StateReader): ConsensusNode[] {
   const raw = state.get(storageKey(SystemAddress.Consensus, NODES));
   if (!raw) return [];
-  return (decodeCanonical(raw) as Array<[Uint8Array, NodeRole, boolean]>).map(([nodeId, role, regulator]) => ({ nodeId, role, regulator }));
+  return (decodeCanonical(raw) as Array<[Uint8Array, NodeRole, boolean]>).map(([nodeId, role, regulator]) => ({
+    nodeId,
+    role,
+    regulator,
+  }));
 }

@@ -43,7 +43,8 @@ export function parseSystemConfigValue(key: string, value: string): number {
   if (!rule) throw new Error(`unknown system config key '${key}' (known: ${SYSTEM_CONFIG_KEYS.join(', ')})`);
   if (!/^[0-9]{1,16}$/.test(value)) throw new Error(`${key} must be a decimal integer, got '${value}'`);
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < rule.min || n > rule.max) throw new Error(`${key} must be between ${rule.min} and ${rule.max}, got ${value}`);
+  if (!Number.isSafeInteger(n) || n < rule.min || n > rule.max)
+    throw new Error(`${key} must be between ${rule.min} and ${rule.max}, got ${value}`);
   return n;
 }
 
@@ -61,7 +62,11 @@ export function systemConfigGenesisEntries(values: Partial<Record<Key, string>>)
 }
 
 /** The raw entry for RPC: the value in force at `height` and when it was set. */
-export function readSystemConfigEntry(state: StateReader, key: string, height: number): { value: string; enableNumber: number } | null {
+export function readSystemConfigEntry(
+  state: StateReader,
+  key: string,
+  height: number,
+): { value: string; enableNumber: number } | null {
   if (!(key in RULES)) return null;
   const raw = state.get(storageKey(SystemAddress.SystemConfig, entryKey(key)));
   if (!raw) return null;

@@ -170,7 +170,8 @@ export function analyzeFunction(body: Uint8Array, type: FuncType, ctx: ModuleCon
   let locals = 0;
   for (let g = 0; g < localGroups; g++) {
     locals += r.u32();
-    if (locals > ctx.maxLocals) throw new ContractRejectedError('LIMIT', `${where} declares more than ${ctx.maxLocals} locals`);
+    if (locals > ctx.maxLocals)
+      throw new ContractRejectedError('LIMIT', `${where} declares more than ${ctx.maxLocals} locals`);
     checkValType(r.byte(), `${where} local`);
   }
   const localDecls = body.subarray(localsStart, r.pos);
@@ -179,7 +180,10 @@ export function analyzeFunction(body: Uint8Array, type: FuncType, ctx: ModuleCon
   // Worst case of the instrumented frame: both injected locals.
   const frameCost = frameBytes(type.params.length + locals + 2, maxHeight);
   if (frameCost > ctx.maxFrameBytes) {
-    throw new ContractRejectedError('LIMIT', `${where} needs an estimated ${frameCost}-byte stack frame (limit ${ctx.maxFrameBytes})`);
+    throw new ContractRejectedError(
+      'LIMIT',
+      `${where} needs an estimated ${frameCost}-byte stack frame (limit ${ctx.maxFrameBytes})`,
+    );
   }
 
   let straightLineCost: number | undefined;
@@ -187,11 +191,27 @@ export function analyzeFunction(body: Uint8Array, type: FuncType, ctx: ModuleCon
     const live = meterSegments(instrs, () => undefined).filter((s) => !s.dead);
     if (live.length === 1) straightLineCost = live[0].cost;
   }
-  return { index, type, body, localGroups, localDecls, locals, instrs, maxHeight, needsScratch, hasLoop, straightLineCost };
+  return {
+    index,
+    type,
+    body,
+    localGroups,
+    localDecls,
+    locals,
+    instrs,
+    maxHeight,
+    needsScratch,
+    hasLoop,
+    straightLineCost,
+  };
 }
 
 /** Emits the metered, stack-bounded body of an analysed function. */
-export function instrumentFunction(f: AnalyzedFunction, ctx: ModuleContext, inline: (callee: number) => InlineCharge | undefined): Uint8Array {
+export function instrumentFunction(
+  f: AnalyzedFunction,
+  ctx: ModuleContext,
+  inline: (callee: number) => InlineCharge | undefined,
+): Uint8Array {
   const meteredCall = (i: Instr) => i.info.kind === 'call_indirect' || (i.info.kind === 'call' && !inline(i.callee));
   const hasCall = f.instrs.some((i) => i.info.kind === 'call' || i.info.kind === 'call_indirect');
   const localGas = f.hasLoop && !f.instrs.some((i) => i.inLoop && meteredCall(i));
@@ -210,7 +230,13 @@ export function instrumentFunction(f: AnalyzedFunction, ctx: ModuleContext, inli
 
   if (hasCall) {
     // Reserve the frame, trap past the limit.
-    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(frameCost).byte(OP.i32Add).byte(OP.globalSet).u32(ctx.stackGlobal);
+    w.byte(OP.globalGet)
+      .u32(ctx.stackGlobal)
+      .byte(OP.i32Const)
+      .signed(frameCost)
+      .byte(OP.i32Add)
+      .byte(OP.globalSet)
+      .u32(ctx.stackGlobal);
     w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(ctx.stackLimit).byte(OP.i32GtU);
     w.byte(OP.if).byte(OP.void).byte(OP.unreachable).byte(OP.end);
   }
@@ -259,7 +285,13 @@ export function instrumentFunction(f: AnalyzedFunction, ctx: ModuleContext, inli
   w.byte(OP.end);
   gas.store(w);
   if (hasCall) {
-    w.byte(OP.globalGet).u32(ctx.stackGlobal).byte(OP.i32Const).signed(frameCost).byte(OP.i32Sub).byte(OP.globalSet).u32(ctx.stackGlobal);
+    w.byte(OP.globalGet)
+      .u32(ctx.stackGlobal)
+      .byte(OP.i32Const)
+      .signed(frameCost)
+      .byte(OP.i32Sub)
+      .byte(OP.globalSet)
+      .u32(ctx.stackGlobal);
   }
   w.byte(OP.end);
   return w.finish();
@@ -363,7 +395,8 @@ function meterSegments(instrs: readonly Instr[], inline: (callee: number) => Inl
         const c = open.pop()!;
         const parent = open[open.length - 1];
         if (parent) parent.minTarget = Math.min(parent.minTarget, c.minTarget);
-        if (c.minTarget >= open.length) current = c.startedIn; // nothing left it early
+        if (c.minTarget >= open.length)
+          current = c.startedIn; // nothing left it early
         else if (!c.loop) current = begin(i + 1, false);
         break;
       }
@@ -448,8 +481,13 @@ function decode(r: Reader, type: FuncType, ctx: ModuleContext, where: string): D
       entry = FC_OPCODES.get(sub);
       if (!entry) throw new ContractRejectedError('UNSUPPORTED', `${where} uses unknown instruction 0xfc ${sub}`);
     }
-    if (!entry) throw new ContractRejectedError('MALFORMED', `${where} has unknown opcode 0x${code.toString(16)} at byte ${start}`);
-    if (isRefusal(entry)) throw new ContractRejectedError(entry.refuse, `${where}: ${entry.why} (opcode 0x${code.toString(16)})`);
+    if (!entry)
+      throw new ContractRejectedError(
+        'MALFORMED',
+        `${where} has unknown opcode 0x${code.toString(16)} at byte ${start}`,
+      );
+    if (isRefusal(entry))
+      throw new ContractRejectedError(entry.refuse, `${where}: ${entry.why} (opcode 0x${code.toString(16)})`);
     const info = entry;
     let branchDepth = ctrl.length - 1;
     let callee = -1;

@@ -96,7 +96,10 @@ export function checkValType(b: number, where: string): ValType {
       throw new ContractRejectedError('SIMD', `${where} uses the SIMD type v128`);
     case 0x70:
     case 0x6f:
-      throw new ContractRejectedError('UNSUPPORTED', `${where} uses a reference type; only i32 and i64 values are allowed`);
+      throw new ContractRejectedError(
+        'UNSUPPORTED',
+        `${where} uses a reference type; only i32 and i64 values are allowed`,
+      );
     default:
       throw new ContractRejectedError('UNSUPPORTED', `${where} uses unknown value type 0x${b.toString(16)}`);
   }
@@ -104,11 +107,12 @@ export function checkValType(b: number, where: string): ValType {
 
 function readLimits(r: Reader, what: string, memory: boolean): Limits {
   const flags = r.byte();
-  if (memory && (flags & 0x02)) {
+  if (memory && flags & 0x02) {
     throw new ContractRejectedError('THREADS', `${what} is shared; shared memory (threads) is not allowed`);
   }
-  if (memory && (flags & 0x04)) throw new ContractRejectedError('UNSUPPORTED', `${what} is a 64-bit memory (memory64)`);
-  if (flags > 0x01) throw new ContractRejectedError('UNSUPPORTED', `${what} has unsupported limits flags 0x${flags.toString(16)}`);
+  if (memory && flags & 0x04) throw new ContractRejectedError('UNSUPPORTED', `${what} is a 64-bit memory (memory64)`);
+  if (flags > 0x01)
+    throw new ContractRejectedError('UNSUPPORTED', `${what} has unsupported limits flags 0x${flags.toString(16)}`);
   const min = r.u32();
   const max = flags === 0x01 ? r.u32() : undefined;
   return { min, max };
@@ -134,7 +138,10 @@ function skipConstExpr(r: Reader, where: string): void {
       case 0x44:
         throw new ContractRejectedError('FLOAT', `${where} uses a floating-point constant`);
       default:
-        throw new ContractRejectedError('UNSUPPORTED', `${where} uses instruction 0x${b.toString(16)} in a constant expression`);
+        throw new ContractRejectedError(
+          'UNSUPPORTED',
+          `${where} uses instruction 0x${b.toString(16)} in a constant expression`,
+        );
     }
   }
 }
@@ -168,7 +175,11 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
       case SectionId.Type:
         for (let n = s.u32(), i = 0; i < n; i++) {
           const form = s.byte();
-          if (form !== 0x60) throw new ContractRejectedError('UNSUPPORTED', `type ${i} is not a plain function type (form 0x${form.toString(16)})`);
+          if (form !== 0x60)
+            throw new ContractRejectedError(
+              'UNSUPPORTED',
+              `type ${i} is not a plain function type (form 0x${form.toString(16)})`,
+            );
           const params = Array.from({ length: s.u32() }, () => checkValType(s.byte(), `type ${i} parameter`));
           const results = Array.from({ length: s.u32() }, () => checkValType(s.byte(), `type ${i} result`));
           types.push({ params, results });
@@ -235,13 +246,17 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     if (!s.atEnd) throw new ContractRejectedError('MALFORMED', `section ${id} has ${s.end - s.pos} trailing bytes`);
   }
   if (bodies.length !== functions.length) {
-    throw new ContractRejectedError('MALFORMED', `${functions.length} functions declared but ${bodies.length} bodies given`);
+    throw new ContractRejectedError(
+      'MALFORMED',
+      `${functions.length} functions declared but ${bodies.length} bodies given`,
+    );
   }
   for (const t of functions) {
     if (t >= types.length) throw new ContractRejectedError('MALFORMED', `function refers to missing type ${t}`);
   }
   for (const imp of imports) {
-    if (imp.typeIndex >= types.length) throw new ContractRejectedError('MALFORMED', `import refers to missing type ${imp.typeIndex}`);
+    if (imp.typeIndex >= types.length)
+      throw new ContractRejectedError('MALFORMED', `import refers to missing type ${imp.typeIndex}`);
   }
   return { types, imports, functions, tables, memories, globalCount, globalEntries, exports, hasStart, bodies, raw };
 }

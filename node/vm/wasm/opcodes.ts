@@ -99,7 +99,10 @@ export const OPCODES: ReadonlyMap<number, OpEntry> = (() => {
   const tail: Refusal = { refuse: 'UNSUPPORTED', why: 'tail calls are not supported' };
   set(0x12, tail);
   set(0x13, tail);
-  const refs: Refusal = { refuse: 'UNSUPPORTED', why: 'reference-type and typed-reference instructions are not supported' };
+  const refs: Refusal = {
+    refuse: 'UNSUPPORTED',
+    why: 'reference-type and typed-reference instructions are not supported',
+  };
   for (const c of [0x14, 0x15, 0x25, 0x26, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6]) set(c, refs);
 
   set(0x1a, op('drop', 'none', 1, 0, C.simple));
@@ -128,7 +131,11 @@ export const OPCODES: ReadonlyMap<number, OpEntry> = (() => {
   range(0x5b, 0x66, () => FLOAT);
 
   const binary = (c: number, mul: number, divFrom: number, divTo: number) =>
-    c === mul ? op('mul', 'none', 2, 1, C.mul) : c >= divFrom && c <= divTo ? op('div', 'none', 2, 1, C.div) : op('binary', 'none', 2, 1, C.simple);
+    c === mul
+      ? op('mul', 'none', 2, 1, C.mul)
+      : c >= divFrom && c <= divTo
+        ? op('div', 'none', 2, 1, C.div)
+        : op('binary', 'none', 2, 1, C.simple);
   range(0x67, 0x69, () => op('i32.unary', 'none', 1, 1, C.simple));
   range(0x6a, 0x78, (c) => binary(c, 0x6c, 0x6d, 0x70));
   range(0x79, 0x7b, () => op('i64.unary', 'none', 1, 1, C.simple));
@@ -156,7 +163,10 @@ export const FC_OPCODES: ReadonlyMap<number, OpEntry> = (() => {
   m.set(9, op('data.drop', 'dataidx', 0, 0, C.data_drop));
   m.set(10, op('memory.copy', 'memory_copy', 3, 0, C.bulk, 'bulk'));
   m.set(11, op('memory.fill', 'memidx', 3, 0, C.bulk, 'bulk'));
-  const tables: Refusal = { refuse: 'UNSUPPORTED', why: 'table instructions (table.init/copy/grow/size/fill, elem.drop) are not supported' };
+  const tables: Refusal = {
+    refuse: 'UNSUPPORTED',
+    why: 'table instructions (table.init/copy/grow/size/fill, elem.drop) are not supported',
+  };
   for (let c = 12; c <= 17; c++) m.set(c, tables);
   return m;
 })();

@@ -52,8 +52,14 @@ export interface BuiltChain {
  */
 export function buildChain(o: ChainBuildOptions): BuiltChain {
   const out = resolve(o.out);
-  if (existsSync(out) && readdirSync(out).length > 0) throw new CliError(`${o.out} exists and is not empty; refusing to overwrite node keys`);
-  const slots = layoutNodes({ validators: o.validators, observers: o.observers, regulators: o.regulators ?? o.observers, hosts: o.hosts });
+  if (existsSync(out) && readdirSync(out).length > 0)
+    throw new CliError(`${o.out} exists and is not empty; refusing to overwrite node keys`);
+  const slots = layoutNodes({
+    validators: o.validators,
+    observers: o.observers,
+    regulators: o.regulators ?? o.observers,
+    hosts: o.hosts,
+  });
   const ports = assignPorts(slots, { rpc: o.rpcPort, p2p: o.p2pPort });
   const systemConfig = parseSettings(o.set);
   const nodes = slots.map((slot, i) => {
@@ -65,10 +71,17 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   const suite = createEcdsaSuite();
   const admin = o.committee.length === 0 ? suite.generateKeyPair() : null;
   if (admin && !(o.password ?? process.env.LINGDING_PASSWORD)) {
-    throw new CliError('no --committee address given: pass one (repeatable), or a --password (or LINGDING_PASSWORD) to encrypt a generated committee account');
+    throw new CliError(
+      'no --committee address given: pass one (repeatable), or a --password (or LINGDING_PASSWORD) to encrypt a generated committee account',
+    );
   }
   const committee = admin ? [toHex(admin.address)] : o.committee;
-  const genesis = clusterGenesis(nodes, { chainId: o.chainId, committee, timestamp: o.timestamp ?? Date.now(), systemConfig });
+  const genesis = clusterGenesis(nodes, {
+    chainId: o.chainId,
+    committee,
+    timestamp: o.timestamp ?? Date.now(),
+    systemConfig,
+  });
   const genesisText = JSON.stringify(genesis, null, 2) + '\n';
 
   mkdirSync(out, { recursive: true });
@@ -92,7 +105,16 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
     chainId: genesis.chainId,
     committee: genesis.committee,
     committeeKeystore,
-    nodes: nodes.map(({ name, role, regulator, nodeId, host, rpcPort, p2pPort, dir }) => ({ name, role, regulator, nodeId, host, rpcPort, p2pPort, dir })),
+    nodes: nodes.map(({ name, role, regulator, nodeId, host, rpcPort, p2pPort, dir }) => ({
+      name,
+      role,
+      regulator,
+      nodeId,
+      host,
+      rpcPort,
+      p2pPort,
+      dir,
+    })),
   };
 }
 
@@ -120,7 +142,8 @@ export function portArg(v: string): number {
 
 function hostList(v: string): string[] {
   const hosts = v.split(',').map((h) => h.trim());
-  if (hosts.some((h) => h === '')) throw new InvalidArgumentError('expected a comma-separated list of hosts without empty entries');
+  if (hosts.some((h) => h === ''))
+    throw new InvalidArgumentError('expected a comma-separated list of hosts without empty entries');
   return hosts;
 }
 
@@ -129,10 +152,21 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function summary(c: BuiltChain): string {
-  const rows = c.nodes.map((n) => [n.name, n.regulator ? 'observer (regulator)' : n.role, `${n.host}`, String(n.rpcPort), String(n.p2pPort), n.dir]);
+  const rows = c.nodes.map((n) => [
+    n.name,
+    n.regulator ? 'observer (regulator)' : n.role,
+    `${n.host}`,
+    String(n.rpcPort),
+    String(n.p2pPort),
+    n.dir,
+  ]);
   const head = ['node', 'role', 'host', 'rpc', 'p2p', 'folder'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((x, i) => x.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const validators = c.nodes.filter((n) => n.role === 'sealer').length;
   const f = Math.floor((validators - 1) / 3);
   const lines = [
@@ -155,7 +189,11 @@ export function registerChainCommands(program: Command): void {
     .requiredOption('--validators <n>', 'number of validator (sealer) nodes', count)
     .option('--observers <n>', 'number of observer nodes', count, 0)
     .option('--regulators <n>', 'how many of the observers are regulators (default: all)', count)
-    .addOption(new Option('--hosts <list>', 'comma-separated hosts (IP or DNS name), assigned to nodes round-robin').argParser(hostList).default(['127.0.0.1'], '127.0.0.1'))
+    .addOption(
+      new Option('--hosts <list>', 'comma-separated hosts (IP or DNS name), assigned to nodes round-robin')
+        .argParser(hostList)
+        .default(['127.0.0.1'], '127.0.0.1'),
+    )
     .requiredOption('--chain-id <id>', 'chain id')
     .requiredOption('--out <dir>', 'folder to write (must not exist, or be empty)')
     .option('--rpc-port <port>', 'first RPC port on each host; nodes on one host count up', portArg, 8545)

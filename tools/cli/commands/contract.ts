@@ -16,11 +16,13 @@ export function registerContractCommands(program: Command): void {
   const contract = program.command('contract').description('develop WebAssembly contracts');
   contract
     .command('build <source>')
-    .description('compile an AssemblyScript contract (.ts) or a Rust crate (directory) to <name>.wasm and <name>.abi.json, checked against the VM\'s deploy rules')
+    .description(
+      "compile an AssemblyScript contract (.ts) or a Rust crate (directory) to <name>.wasm and <name>.abi.json, checked against the VM's deploy rules",
+    )
     .option('--out <dir>', 'output directory (default: build/ beside the source)')
     .option('--json', 'print JSON')
     .action(async (source: string, o: { out?: string; json?: boolean }) => {
-      let built;
+      let built: Awaited<ReturnType<typeof buildContract>>;
       try {
         built = await buildContract(source);
       } catch (e) {
@@ -28,7 +30,20 @@ export function registerContractCommands(program: Command): void {
         throw e;
       }
       const files = writeArtifacts(built, o.out ?? defaultOut(source));
-      const summary = { name: built.name, wasm: files.wasm, abi: files.abi, bytes: built.wasm.length, codeHash: toHex(keccak_256(built.wasm)) };
-      print(o, summary, () => kv([['contract', summary.name], ['wasm', `${summary.wasm} (${summary.bytes} bytes)`], ['abi', summary.abi], ['code hash', summary.codeHash]]));
+      const summary = {
+        name: built.name,
+        wasm: files.wasm,
+        abi: files.abi,
+        bytes: built.wasm.length,
+        codeHash: toHex(keccak_256(built.wasm)),
+      };
+      print(o, summary, () =>
+        kv([
+          ['contract', summary.name],
+          ['wasm', `${summary.wasm} (${summary.bytes} bytes)`],
+          ['abi', summary.abi],
+          ['code hash', summary.codeHash],
+        ]),
+      );
     });
 }

@@ -28,7 +28,12 @@ import { runNodeUntilSignal } from './node.js';
 export const DEV_PASSWORD = 'lingding-dev';
 
 /** Node settings of the multi-node devnet; reused when its ports are rewritten. */
-const DEVNET_NODE_OPTIONS: LocalNodeOptions = { emptyBlockIntervalMs: 1000, minSealDelayMs: 5, syncWrites: true, logLevel: 'info' };
+const DEVNET_NODE_OPTIONS: LocalNodeOptions = {
+  emptyBlockIntervalMs: 1000,
+  minSealDelayMs: 5,
+  syncWrites: true,
+  logLevel: 'info',
+};
 
 export interface DevAccount {
   readonly file: string;
@@ -94,7 +99,10 @@ export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
  * built once. It is written to a scratch folder and renamed into place, so an interrupted
  * first run leaves nothing half-built behind.
  */
-export async function prepareClusterDevnet(dir: string, ports: PortBase): Promise<{ cluster: Cluster; account: DevAccount; built: boolean }> {
+export async function prepareClusterDevnet(
+  dir: string,
+  ports: PortBase,
+): Promise<{ cluster: Cluster; account: DevAccount; built: boolean }> {
   const root = resolve(dir);
   const account = ensureDevAccount(root);
   const target = join(root, 'devnet');
@@ -117,18 +125,27 @@ export async function prepareClusterDevnet(dir: string, ports: PortBase): Promis
 /** Moves an existing devnet to new base ports (ports are a node-local setting: the chain is unchanged). */
 export function movePorts(cluster: Cluster, base: PortBase): Cluster {
   const ports = sequentialPorts(cluster.nodes.length, base);
-  writeClusterConfigs(cluster.nodes.map((n, i) => ({ ...n, ...ports[i] })), DEVNET_NODE_OPTIONS);
+  writeClusterConfigs(
+    cluster.nodes.map((n, i) => ({ ...n, ...ports[i] })),
+    DEVNET_NODE_OPTIONS,
+  );
   return loadCluster(cluster.dir);
 }
 
 /** Refuses to start when any node's port is already bound, naming the port and its node. */
 export async function assertPortsFree(cluster: Cluster): Promise<void> {
   for (const n of cluster.nodes) {
-    for (const [what, host, port] of [['RPC', '127.0.0.1', n.rpcPort], ['p2p', n.host, n.p2pPort]] as const) {
+    for (const [what, host, port] of [
+      ['RPC', '127.0.0.1', n.rpcPort],
+      ['p2p', n.host, n.p2pPort],
+    ] as const) {
       const err = await tryListen(host, port);
       if (err) {
-        const hint = err === 'EADDRINUSE' ? 'already in use (another devnet or node running?)' : `not available (${err})`;
-        throw new CliError(`port ${port} (${n.name} ${what}) is ${hint}; stop whatever holds it, or choose other ports with --rpc-port / --p2p-port`);
+        const hint =
+          err === 'EADDRINUSE' ? 'already in use (another devnet or node running?)' : `not available (${err})`;
+        throw new CliError(
+          `port ${port} (${n.name} ${what}) is ${hint}; stop whatever holds it, or choose other ports with --rpc-port / --p2p-port`,
+        );
       }
     }
   }
@@ -170,7 +187,9 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
   }
   await assertPortsFree(cluster);
   const shown = relative(process.cwd(), cluster.dir);
-  out.write(`${built ? 'built the devnet in' : 'devnet in'} ${shown.startsWith('..') ? cluster.dir : shown}; starting ${cluster.nodes.length} node processes…\n`);
+  out.write(
+    `${built ? 'built the devnet in' : 'devnet in'} ${shown.startsWith('..') ? cluster.dir : shown}; starting ${cluster.nodes.length} node processes…\n`,
+  );
   let rc: RunningCluster;
   try {
     rc = await startCluster(cluster);
@@ -205,7 +224,9 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
   const rw = Math.max(...cluster.nodes.map((n) => describeRole(n).length));
   out.write(`Lingding devnet (PBFT) — chain ${cluster.chainId}, height ${height}\n`);
   for (const n of cluster.nodes) {
-    out.write(`  ${n.name.padEnd(w)}  ${describeRole(n).padEnd(rw)}  http://127.0.0.1:${n.rpcPort}  pid ${rc.process(n.name)!.child.pid}\n`);
+    out.write(
+      `  ${n.name.padEnd(w)}  ${describeRole(n).padEnd(rw)}  http://127.0.0.1:${n.rpcPort}  pid ${rc.process(n.name)!.child.pid}\n`,
+    );
   }
   out.write(`  account   ${account.address} (keystore ${account.file}, password '${DEV_PASSWORD}')\n`);
   out.write(`  logs      ${join(cluster.dir, '<node>', 'node.log')}\n`);
@@ -253,9 +274,11 @@ interface DevnetOptions {
 export function registerDevnetCommand(program: Command): void {
   program
     .command('devnet')
-    .description('run a local development chain under ./.lingding (created on first run): 4 validators + 1 regulator observer, each its own process')
+    .description(
+      'run a local development chain under ./.lingding (created on first run): 4 validators + 1 regulator observer, each its own process',
+    )
     .option('--dir <dir>', 'where the devnet lives', '.lingding')
-    .option('--solo', "one solo-sealer node in this process instead (under <dir> itself)")
+    .option('--solo', 'one solo-sealer node in this process instead (under <dir> itself)')
     .option('--rpc-port <port>', 'first RPC port; nodes count up (solo: first run only)', portArg, 8545)
     .option('--p2p-port <port>', 'first p2p port; nodes count up', portArg, 30300)
     .action(async (o: DevnetOptions, cmd: Command) => {

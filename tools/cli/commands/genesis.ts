@@ -34,26 +34,49 @@ export function registerGenesisCommand(program: Command): void {
     .option('--timestamp <ms>', 'genesis timestamp (ms); default now', (v) => Number(v))
     .option('--set <key=value>', 'initial system config (repeat)', collect, [])
     .option('--json', 'print JSON')
-    .action((o: { chainId: string; out: string; sealer: string[]; observer: string[]; regulator: string[]; committee: string[]; suite: string; timestamp?: number; set: string[]; json?: boolean }) => {
-      const systemConfig: Record<string, string> = {};
-      for (const s of o.set) {
-        const i = s.indexOf('=');
-        if (i <= 0) throw new CliError(`--set expects key=value, got '${s}'`);
-        systemConfig[s.slice(0, i)] = s.slice(i + 1);
-      }
-      const genesis = parseGenesis(
-        {
-          chainId: o.chainId,
-          suite: o.suite,
-          timestamp: o.timestamp ?? Date.now(),
-          sealers: o.sealer.map(nodeIdArg),
-          observers: [...o.observer.map((v) => ({ nodeId: nodeIdArg(v), regulator: false })), ...o.regulator.map((v) => ({ nodeId: nodeIdArg(v), regulator: true }))],
-          committee: o.committee,
-          systemConfig,
-        },
-        'genesis',
-      );
-      writeFileSync(o.out, JSON.stringify(genesis, null, 2) + '\n');
-      print(o, genesis, () => kv([['genesis', o.out], ['chain id', genesis.chainId], ['sealers', genesis.sealers.length], ['observers', genesis.observers.length]]));
-    });
+    .action(
+      (o: {
+        chainId: string;
+        out: string;
+        sealer: string[];
+        observer: string[];
+        regulator: string[];
+        committee: string[];
+        suite: string;
+        timestamp?: number;
+        set: string[];
+        json?: boolean;
+      }) => {
+        const systemConfig: Record<string, string> = {};
+        for (const s of o.set) {
+          const i = s.indexOf('=');
+          if (i <= 0) throw new CliError(`--set expects key=value, got '${s}'`);
+          systemConfig[s.slice(0, i)] = s.slice(i + 1);
+        }
+        const genesis = parseGenesis(
+          {
+            chainId: o.chainId,
+            suite: o.suite,
+            timestamp: o.timestamp ?? Date.now(),
+            sealers: o.sealer.map(nodeIdArg),
+            observers: [
+              ...o.observer.map((v) => ({ nodeId: nodeIdArg(v), regulator: false })),
+              ...o.regulator.map((v) => ({ nodeId: nodeIdArg(v), regulator: true })),
+            ],
+            committee: o.committee,
+            systemConfig,
+          },
+          'genesis',
+        );
+        writeFileSync(o.out, JSON.stringify(genesis, null, 2) + '\n');
+        print(o, genesis, () =>
+          kv([
+            ['genesis', o.out],
+            ['chain id', genesis.chainId],
+            ['sealers', genesis.sealers.length],
+            ['observers', genesis.observers.length],
+          ]),
+        );
+      },
+    );
 }

@@ -22,13 +22,23 @@ export function registerKeyCommands(program: Command): void {
         const secret = generateNodeKey();
         writeNodeKeyFile(o.out, secret);
         const nodeId = nodeIdOf(secret);
-        print(o, { type: 'node', file: o.out, nodeId }, () => kv([['node key', o.out], ['node id', nodeId]]));
+        print(o, { type: 'node', file: o.out, nodeId }, () =>
+          kv([
+            ['node key', o.out],
+            ['node id', nodeId],
+          ]),
+        );
         return;
       }
       if (o.type !== 'account') throw new CliError(`--type must be 'node' or 'account', got '${o.type}'`);
       const suite = createEcdsaSuite();
       const kp = suite.generateKeyPair();
       writeKeystoreFile(o.out, kp.secretKey, readPassword(o.password), suite, { scryptN: o.scryptN });
-      print(o, { type: 'account', file: o.out, address: toHex(kp.address) }, () => kv([['keystore', o.out], ['address', toHex(kp.address)]]));
+      print(o, { type: 'account', file: o.out, address: toHex(kp.address) }, () =>
+        kv([
+          ['keystore', o.out],
+          ['address', toHex(kp.address)],
+        ]),
+      );
     });
 }

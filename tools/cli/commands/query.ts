@@ -29,7 +29,8 @@ export function verifyProofOffline(p: ProofJson): { ok: boolean; reason: string 
   try {
     if (p.kind === 'transaction' && p.transaction !== undefined) {
       const h = suite.hash(fromHex(p.transaction, 'transaction'));
-      if (Buffer.compare(h, fromHex(p.leaf, 'leaf')) !== 0) return { ok: false, reason: 'leaf is not the hash of the transaction bytes' };
+      if (Buffer.compare(h, fromHex(p.leaf, 'leaf')) !== 0)
+        return { ok: false, reason: 'leaf is not the hash of the transaction bytes' };
     }
     const ok = verifyMerkleProof(hash, fromHex(p.root, 'root', 32), fromHex(p.leaf, 'leaf'), {
       index: p.proof.index,
@@ -45,10 +46,12 @@ export function verifyProofOffline(p: ProofJson): { ok: boolean; reason: string 
 export function registerQueryCommands(program: Command): void {
   const rpcOpt = (c: Command) => c.option('--rpc <url>', 'node RPC URL', DEFAULT_RPC).option('--json', 'print JSON');
 
-  rpcOpt(program.command('info').description('node and chain information')).action(async (o: { rpc: string; json?: boolean }) => {
-    const info = await new RpcClient(o.rpc).request<Record<string, unknown>>('getNodeInfo');
-    print(o, info, () => kv(Object.entries(info)));
-  });
+  rpcOpt(program.command('info').description('node and chain information')).action(
+    async (o: { rpc: string; json?: boolean }) => {
+      const info = await new RpcClient(o.rpc).request<Record<string, unknown>>('getNodeInfo');
+      print(o, info, () => kv(Object.entries(info)));
+    },
+  );
 
   rpcOpt(program.command('block <numberOrHash>').description("show a block by number, hash or 'latest'"))
     .option('--txs', 'include full transactions')
@@ -56,35 +59,57 @@ export function registerQueryCommands(program: Command): void {
       const c = new RpcClient(o.rpc);
       const b = /^0x[0-9a-fA-F]{64}$/.test(id)
         ? await c.request<Record<string, unknown> | null>('getBlockByHash', [id, !!o.txs])
-        : await c.request<Record<string, unknown> | null>('getBlockByNumber', [id === 'latest' ? 'latest' : Number.isNaN(Number(id)) ? id : Number(id), !!o.txs]);
+        : await c.request<Record<string, unknown> | null>('getBlockByNumber', [
+            id === 'latest' ? 'latest' : Number.isNaN(Number(id)) ? id : Number(id),
+            !!o.txs,
+          ]);
       if (!b) throw new CliError(`block ${id} not found`);
-      print(o, b, () => kv(Object.entries(b).map(([k, v]) => [k, Array.isArray(v) && !o.txs ? `${v.length} item(s)` : v])));
+      print(o, b, () =>
+        kv(Object.entries(b).map(([k, v]) => [k, Array.isArray(v) && !o.txs ? `${v.length} item(s)` : v])),
+      );
     });
 
-  rpcOpt(program.command('tx <hash>').description('show a transaction')).action(async (hash: string, o: { rpc: string; json?: boolean }) => {
-    const t = await new RpcClient(o.rpc).request<Record<string, unknown> | null>('getTransactionByHash', [hash]);
-    if (!t) throw new CliError(`transaction ${hash} not found`);
-    print(o, t, () => kv(Object.entries(t)));
-  });
+  rpcOpt(program.command('tx <hash>').description('show a transaction')).action(
+    async (hash: string, o: { rpc: string; json?: boolean }) => {
+      const t = await new RpcClient(o.rpc).request<Record<string, unknown> | null>('getTransactionByHash', [hash]);
+      if (!t) throw new CliError(`transaction ${hash} not found`);
+      print(o, t, () => kv(Object.entries(t)));
+    },
+  );
 
-  rpcOpt(program.command('receipt <hash>').description('show a transaction receipt')).action(async (hash: string, o: { rpc: string; json?: boolean }) => {
-    const r = await new RpcClient(o.rpc).request<Record<string, unknown> | null>('getTransactionReceipt', [hash]);
-    if (!r) throw new CliError(`no receipt for ${hash} (not committed yet, or unknown)`);
-    print(o, r, () => kv(Object.entries(r)));
-  });
+  rpcOpt(program.command('receipt <hash>').description('show a transaction receipt')).action(
+    async (hash: string, o: { rpc: string; json?: boolean }) => {
+      const r = await new RpcClient(o.rpc).request<Record<string, unknown> | null>('getTransactionReceipt', [hash]);
+      if (!r) throw new CliError(`no receipt for ${hash} (not committed yet, or unknown)`);
+      print(o, r, () => kv(Object.entries(r)));
+    },
+  );
 
-  rpcOpt(program.command('proof <hash>').description('fetch the inclusion proof of a transaction (or its receipt) and verify it'))
+  rpcOpt(
+    program
+      .command('proof <hash>')
+      .description('fetch the inclusion proof of a transaction (or its receipt) and verify it'),
+  )
     .option('--receipt', 'prove the receipt instead of the transaction')
     .option('--out <file>', 'also save the proof for offline verification')
     .action(async (hash: string, o: { rpc: string; json?: boolean; receipt?: boolean; out?: string }) => {
       const kind = o.receipt ? 'receipt' : 'transaction';
-      const p = await new RpcClient(o.rpc).request<Omit<ProofJson, 'kind'> | null>(o.receipt ? 'getReceiptProof' : 'getTransactionProof', [hash]);
+      const p = await new RpcClient(o.rpc).request<Omit<ProofJson, 'kind'> | null>(
+        o.receipt ? 'getReceiptProof' : 'getTransactionProof',
+        [hash],
+      );
       if (!p) throw new CliError(`${hash} is not on chain`);
       const proof: ProofJson = { kind, ...p };
       if (o.out) writeFileSync(o.out, JSON.stringify(proof, null, 2) + '\n');
       const v = verifyProofOffline(proof);
       print(o, { ...proof, verified: v.ok, reason: v.reason }, () =>
-        kv([['kind', kind], ['block', `${proof.blockNumber} ${proof.blockHash}`], ['root', proof.root], ['siblings', proof.proof.siblings.length], ['verified', `${v.ok} (${v.reason})`]]),
+        kv([
+          ['kind', kind],
+          ['block', `${proof.blockNumber} ${proof.blockHash}`],
+          ['root', proof.root],
+          ['siblings', proof.proof.siblings.length],
+          ['verified', `${v.ok} (${v.reason})`],
+        ]),
       );
       if (!v.ok) process.exitCode = 1;
     });
@@ -101,7 +126,11 @@ export function registerQueryCommands(program: Command): void {
         throw new CliError(`cannot read proof ${file}: ${(e as Error).message}`);
       }
       const v = verifyProofOffline(proof);
-      print(o, { verified: v.ok, reason: v.reason, root: proof.root, blockNumber: proof.blockNumber }, () => `${v.ok ? 'VALID' : 'INVALID'}: ${v.reason} (block ${proof.blockNumber}, root ${proof.root})`);
+      print(
+        o,
+        { verified: v.ok, reason: v.reason, root: proof.root, blockNumber: proof.blockNumber },
+        () => `${v.ok ? 'VALID' : 'INVALID'}: ${v.reason} (block ${proof.blockNumber}, root ${proof.root})`,
+      );
       if (!v.ok) process.exitCode = 1;
     });
 }

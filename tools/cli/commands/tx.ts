@@ -32,12 +32,21 @@ function resolveMethod(method: string, args: string[], abiFile?: string) {
   return encodeCall(fn.format('full').replace(/^function /, ''), args);
 }
 
-async function signAndSend(o: { keystore: string; password?: string; gas: number; rpc: string }, to: Uint8Array | null, input: Uint8Array, wait: boolean) {
+async function signAndSend(
+  o: { keystore: string; password?: string; gas: number; rpc: string },
+  to: Uint8Array | null,
+  input: Uint8Array,
+  wait: boolean,
+) {
   const suite = createEcdsaSuite();
   const secret = readKeystoreFile(o.keystore, readPassword(o.password), suite);
   const client = new RpcClient(o.rpc);
   const info = await client.request<{ chainId: string; blockNumber: number }>('getNodeInfo');
-  const { raw, hash } = buildSignedTx(suite, { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: o.gas }, secret);
+  const { raw, hash } = buildSignedTx(
+    suite,
+    { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: o.gas },
+    secret,
+  );
   return { hash, res: await client.request<Record<string, unknown>>('sendTransaction', [toHex(raw), wait]) };
 }
 
@@ -45,32 +54,62 @@ export function registerTxCommands(program: Command): void {
   program
     .command('deploy <wasm> [args...]')
     .description('deploy a WebAssembly contract; constructor arguments are encoded with the ABI')
-    .requiredOption('--abi <file>', 'the contract\'s JSON ABI (stored on chain, served by getAbi)')
+    .requiredOption('--abi <file>', "the contract's JSON ABI (stored on chain, served by getAbi)")
     .requiredOption('--keystore <file>', 'account keystore of the deployer')
     .option('--password <password>', 'keystore password (or LINGDING_PASSWORD)')
     .option('--gas <n>', 'gas limit', (v) => Number(v), 50_000_000)
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
-    .action(async (wasmFile: string, args: string[], o: { abi: string; keystore: string; password?: string; gas: number; rpc: string; json?: boolean }) => {
-      let wasm: Uint8Array;
-      try {
-        wasm = new Uint8Array(readFileSync(wasmFile));
-      } catch (e) {
-        throw new CliError(`cannot read ${wasmFile}: ${(e as Error).message}`);
-      }
-      const { json, iface } = readAbi(o.abi);
-      const inputs = iface.deploy.inputs;
-      if (args.length !== inputs.length) throw new CliError(`the constructor takes ${inputs.length} argument(s), got ${args.length}`);
-      const ctor = inputs.length ? fromHex(iface.encodeDeploy(args.map((a, i) => (inputs[i].baseType === 'array' || inputs[i].baseType === 'tuple' ? JSON.parse(a) : a)))) : new Uint8Array();
-      const { hash, res } = await signAndSend(o, null, encodeDeployInput(wasm, ctor, json), true);
-      const r = res as { status: number; statusText: string; message: string; contractAddress: string | null; blockNumber: number };
-      print(o, r, () => kv([['transaction', toHex(hash)], ['block', r.blockNumber], ['status', `${r.status} (${r.statusText})${r.message ? ': ' + r.message : ''}`], ['contract', r.contractAddress]]));
-      if (r.status !== 0) process.exitCode = 1;
-    });
+    .action(
+      async (
+        wasmFile: string,
+        args: string[],
+        o: { abi: string; keystore: string; password?: string; gas: number; rpc: string; json?: boolean },
+      ) => {
+        let wasm: Uint8Array;
+        try {
+          wasm = new Uint8Array(readFileSync(wasmFile));
+        } catch (e) {
+          throw new CliError(`cannot read ${wasmFile}: ${(e as Error).message}`);
+        }
+        const { json, iface } = readAbi(o.abi);
+        const inputs = iface.deploy.inputs;
+        if (args.length !== inputs.length)
+          throw new CliError(`the constructor takes ${inputs.length} argument(s), got ${args.length}`);
+        const ctor = inputs.length
+          ? fromHex(
+              iface.encodeDeploy(
+                args.map((a, i) =>
+                  inputs[i].baseType === 'array' || inputs[i].baseType === 'tuple' ? JSON.parse(a) : a,
+                ),
+              ),
+            )
+          : new Uint8Array();
+        const { hash, res } = await signAndSend(o, null, encodeDeployInput(wasm, ctor, json), true);
+        const r = res as {
+          status: number;
+          statusText: string;
+          message: string;
+          contractAddress: string | null;
+          blockNumber: number;
+        };
+        print(o, r, () =>
+          kv([
+            ['transaction', toHex(hash)],
+            ['block', r.blockNumber],
+            ['status', `${r.status} (${r.statusText})${r.message ? ': ' + r.message : ''}`],
+            ['contract', r.contractAddress],
+          ]),
+        );
+        if (r.status !== 0) process.exitCode = 1;
+      },
+    );
 
   program
     .command('send <to> <method> [args...]')
-    .description("sign and send a transaction calling <method> (e.g. 'set(string,string)', or a name with --abi) on contract <to>")
+    .description(
+      "sign and send a transaction calling <method> (e.g. 'set(string,string)', or a name with --abi) on contract <to>",
+    )
     .requiredOption('--keystore <file>', 'account keystore of the sender')
     .option('--abi <file>', 'JSON ABI: name methods and decode results and events with it')
     .option('--password <password>', 'keystore password (or LINGDING_PASSWORD)')
@@ -78,30 +117,59 @@ export function registerTxCommands(program: Command): void {
     .option('--no-wait', 'return the transaction hash without waiting for the receipt')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
-    .action(async (to: string, method: string, args: string[], o: { keystore: string; password?: string; gas: number; wait: boolean; rpc: string; json?: boolean; abi?: string }) => {
-      const { data, fn } = resolveMethod(method, args, o.abi);
-      const iface = o.abi ? readAbi(o.abi).iface : encodeCall(method, args).iface;
-      const { hash, res } = await signAndSend(o, fromHex(to, 'to', 20), fromHex(data), o.wait);
-      if (!o.wait) {
-        print(o, res, () => kv([['transaction', String(res.transactionHash)]]));
-        return;
-      }
-      const receipt = res as { status: number; statusText: string; output: string; logs: Array<{ topics: string[]; data: string }>; blockNumber: number; message: string };
-      let decoded: unknown = null;
-      if (receipt.status === 0 && fn.outputs.length) decoded = jsonify([...iface.decodeFunctionResult(fn, receipt.output)]);
-      const events = receipt.logs.map((l) => {
-        try {
-          const ev = iface.parseLog(l);
-          return ev ? { event: ev.name, args: jsonify([...ev.args]) } : { topics: l.topics, data: l.data };
-        } catch {
-          return { topics: l.topics, data: l.data };
+    .action(
+      async (
+        to: string,
+        method: string,
+        args: string[],
+        o: {
+          keystore: string;
+          password?: string;
+          gas: number;
+          wait: boolean;
+          rpc: string;
+          json?: boolean;
+          abi?: string;
+        },
+      ) => {
+        const { data, fn } = resolveMethod(method, args, o.abi);
+        const iface = o.abi ? readAbi(o.abi).iface : encodeCall(method, args).iface;
+        const { hash, res } = await signAndSend(o, fromHex(to, 'to', 20), fromHex(data), o.wait);
+        if (!o.wait) {
+          print(o, res, () => kv([['transaction', String(res.transactionHash)]]));
+          return;
         }
-      });
-      print(o, { ...receipt, decoded, events }, () =>
-        kv([['transaction', toHex(hash)], ['block', receipt.blockNumber], ['status', `${receipt.status} (${receipt.statusText})${receipt.message ? ': ' + receipt.message : ''}`], ['result', decoded], ['events', events]]),
-      );
-      if (receipt.status !== 0) process.exitCode = 1;
-    });
+        const receipt = res as {
+          status: number;
+          statusText: string;
+          output: string;
+          logs: Array<{ topics: string[]; data: string }>;
+          blockNumber: number;
+          message: string;
+        };
+        let decoded: unknown = null;
+        if (receipt.status === 0 && fn.outputs.length)
+          decoded = jsonify([...iface.decodeFunctionResult(fn, receipt.output)]);
+        const events = receipt.logs.map((l) => {
+          try {
+            const ev = iface.parseLog(l);
+            return ev ? { event: ev.name, args: jsonify([...ev.args]) } : { topics: l.topics, data: l.data };
+          } catch {
+            return { topics: l.topics, data: l.data };
+          }
+        });
+        print(o, { ...receipt, decoded, events }, () =>
+          kv([
+            ['transaction', toHex(hash)],
+            ['block', receipt.blockNumber],
+            ['status', `${receipt.status} (${receipt.statusText})${receipt.message ? ': ' + receipt.message : ''}`],
+            ['result', decoded],
+            ['events', events],
+          ]),
+        );
+        if (receipt.status !== 0) process.exitCode = 1;
+      },
+    );
 
   program
     .command('call <to> <method> [args...]')
@@ -110,13 +178,29 @@ export function registerTxCommands(program: Command): void {
     .option('--abi <file>', 'JSON ABI: name the method and decode the result with it')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
-    .action(async (to: string, method: string, args: string[], o: { from?: string; rpc: string; json?: boolean; abi?: string }) => {
-      const { data, iface, fn } = resolveMethod(method, args, o.abi);
-      const r = await new RpcClient(o.rpc).request<{ status: number; statusText: string; output: string; message: string }>('call', [{ to, data, ...(o.from ? { from: o.from } : {}) }]);
-      if (r.status !== 0) throw new CliError(`call failed: ${r.statusText}${r.message ? ': ' + r.message : ''}`);
-      const decoded = fn.outputs.length ? jsonify([...iface.decodeFunctionResult(fn, r.output)]) : r.output;
-      print(o, { ...r, decoded }, () => (Array.isArray(decoded) ? decoded.map((d) => (typeof d === 'object' ? JSON.stringify(d) : String(d))).join('\n') : String(decoded)));
-    });
+    .action(
+      async (
+        to: string,
+        method: string,
+        args: string[],
+        o: { from?: string; rpc: string; json?: boolean; abi?: string },
+      ) => {
+        const { data, iface, fn } = resolveMethod(method, args, o.abi);
+        const r = await new RpcClient(o.rpc).request<{
+          status: number;
+          statusText: string;
+          output: string;
+          message: string;
+        }>('call', [{ to, data, ...(o.from ? { from: o.from } : {}) }]);
+        if (r.status !== 0) throw new CliError(`call failed: ${r.statusText}${r.message ? ': ' + r.message : ''}`);
+        const decoded = fn.outputs.length ? jsonify([...iface.decodeFunctionResult(fn, r.output)]) : r.output;
+        print(o, { ...r, decoded }, () =>
+          Array.isArray(decoded)
+            ? decoded.map((d) => (typeof d === 'object' ? JSON.stringify(d) : String(d))).join('\n')
+            : String(decoded),
+        );
+      },
+    );
 
   // Exported for `lingding call` users who want the selector of a method.
   program
