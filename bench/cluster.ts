@@ -22,7 +22,7 @@ import { Interface } from 'ethers';
 import { toHex } from '../node/codec/hex.js';
 import { createEcdsaSuite } from '../node/crypto/index.js';
 import { SystemAddress } from '../node/exec/addresses.js';
-import { buildSignedTx } from '../tools/client/tx-builder.js';
+import { buildSignedTx } from '../node/codec/tx-builder.js';
 import {
   createCluster,
   startCluster,

@@ -15,7 +15,7 @@ import { Interface } from 'ethers';
 import { toHex } from '../node/codec/hex.js';
 import { createEcdsaSuite } from '../node/crypto/index.js';
 import { SystemAddress } from '../node/exec/addresses.js';
-import { buildSignedTx } from '../tools/client/tx-builder.js';
+import { buildSignedTx } from '../node/codec/tx-builder.js';
 import { createSoloChain, spawnNode } from '../tools/devnet/local-chain.js';
 import { median, percentile, printTable } from './lib/table.js';
 

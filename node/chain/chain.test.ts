@@ -7,7 +7,7 @@ import { parseGenesis } from '../config/genesis.js';
 import { fromHex, toHex } from '../codec/hex.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { SystemAddress } from '../exec/addresses.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../codec/tx-builder.js';
 import { BlockValidationError, Chain, type ReadyTx } from './chain.js';
 
 const suite = createEcdsaSuite();

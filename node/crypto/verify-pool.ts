@@ -123,11 +123,15 @@ export class SignatureRecoveryPool {
 }
 
 /**
- * Workers run the TypeScript sources through tsx's loader, like the main thread; a
- * worker that cannot start leaves the pool to recover inline.
+ * Workers run what the main thread runs: the compiled worker beside the compiled pool, or
+ * the TypeScript sources through tsx's loader (tests, `tsx` scripts). A worker that cannot
+ * start leaves the pool to recover inline.
  */
 function spawnWorker(suite: string): Worker | null {
   try {
+    if (import.meta.url.endsWith('.js')) {
+      return new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: { suite } });
+    }
     const require = createRequire(import.meta.url);
     const tsxLoader = pathToFileURL(require.resolve('tsx/esm')).href;
     return new Worker(new URL('./verify-worker.ts', import.meta.url), {

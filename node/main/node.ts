@@ -25,8 +25,7 @@ import { TxRejectedError } from '../txpool/errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js';
 import { equalBytes } from '../codec/canonical.js';
-
-export const LINGDING_VERSION = '0.1.0';
+import { LINGDING_VERSION } from '../package/index.js';
 
 /** The parts a networked (PBFT) node has and a solo node does not. */
 export interface Networking {

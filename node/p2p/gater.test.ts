@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MultiaddrConnection } from '@libp2p/interface';
 import { AllowList, allowListGater, type Direction } from './gater.js';
 import { peerIdFromNodeId } from './identity.js';
-import { makeKeys } from './test-utils.js';
+import { makeKeys } from '../../test/helpers/p2p.js';
 
 describe('allow-list gater', () => {
   const [a, b, c] = makeKeys(3);

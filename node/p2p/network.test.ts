@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { P2PError } from './errors.js';
 import type { NodeId } from './identity.js';
 import { P2PNetwork } from './network.js';
-import { makeKeys, startMesh, startNode, type TestNode } from './test-utils.js';
+import { makeKeys, startMesh, startNode, type TestNode } from '../../test/helpers/p2p.js';
 
 /** Real libp2p nodes over 127.0.0.1, on ports picked by the OS. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEcdsaSuite } from '../crypto/index.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../codec/tx-builder.js';
 import { TxPool, type PoolChainView, type TxPoolOptions } from './pool.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 

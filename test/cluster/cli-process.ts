@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtCliArgs } from '../../node/package/index.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -13,7 +14,7 @@ export class CliProcess {
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     // No wrapper process (npx, tsx CLI): signals sent to the child reach the CLI itself.
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'tools/cli/main.ts'), ...args], {
+    this.child = spawn(process.execPath, builtCliArgs(args), {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

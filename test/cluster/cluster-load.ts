@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { waitFor, type Cluster, type RunningCluster } from '../../tools/devnet/cluster.js';
 import { kvIface, suite } from '../lib/in-process.js';
 

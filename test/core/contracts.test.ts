@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { HOST_IMPORTS } from '../vm/contracts.js';
 import { wat } from '../vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../lib/in-process.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { verifyProofOffline, type ProofJson } from '../../tools/cli/commands/query.js';
 import {
   fromHex,

@@ -12,7 +12,7 @@ import { encodeDeployInput, WasmContractVm } from '../../node/exec/wasm-vm.js';
 import { contractAddress } from '../../node/exec/executor.js';
 import { asExample, rustExample, rustSkipReason } from '../../contracts/testing/examples.js';
 import type { CachedBuild } from '../../contracts/testing/build-cache.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
 
 /** Deterministic keys and nonces: two runs must sign byte-identical transactions. */

@@ -10,7 +10,7 @@ import { SystemAddress } from '../../node/exec/addresses.js';
 import { silentLogger } from '../../node/log/logger.js';
 import { LingdingNode } from '../../node/main/node.js';
 import { RpcClient } from '../../tools/client/rpc-client.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createSoloChain, type LocalChain } from '../../tools/devnet/local-chain.js';
 
 export const suite = createEcdsaSuite();

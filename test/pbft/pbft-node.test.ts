@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { kvIface, suite } from '../lib/in-process.js';
 import { inProcessCluster, type InProcessCluster } from './in-process-cluster.js';
 

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Entry for `npx lingding` / the package bin: runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// Entry for `npx lingding` / the package bin: the compiled CLI, run by plain node.
+// `npm install` builds it (the prepare script); `npm run build` rebuilds it after a change.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./main.ts');
+const main = new URL('../../dist/tools/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write("error: Lingding is not built (dist/ is missing): run 'npm run build' in its folder\n");
+  process.exit(1);
+}
+await import(main.href);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { assertSupportedNode, LINGDING_VERSION } from '../../node/package/index.js';
 import { registerChainCommands } from './commands/chain.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerDevnetCommand } from './commands/devnet.js';
@@ -11,7 +12,7 @@ import { registerTxCommands } from './commands/tx.js';
 /** `lingding`: keys, chain setup, running nodes, and talking to them. */
 const program = new Command('lingding')
   .description('Lingding permissioned blockchain')
-  .version('0.1.0')
+  .version(LINGDING_VERSION)
   .showHelpAfterError()
   .exitOverride();
 
@@ -34,9 +35,11 @@ const USER_ERRORS = new Set([
   'HexError',
   'CodecError',
   'AbiError',
+  'UnsupportedRuntimeError',
 ]);
 
 try {
+  assertSupportedNode();
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

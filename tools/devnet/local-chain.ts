@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { toHex } from '../../node/codec/hex.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
 import { RpcClient } from '../client/rpc-client.js';
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { builtCliArgs, PACKAGE_ROOT } from '../../node/package/index.js';
 
 export interface LocalNodeFiles {
   readonly dir: string;
@@ -108,24 +106,12 @@ export async function spawnNode(
   node: LocalNodeFiles,
   opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<NodeProcess> {
-  // The node runs directly under this Node binary with tsx as a loader (no wrapper
-  // process), so the pid is the node's own: signals and RSS readings hit the right process.
+  // The node runs the build directly under this Node binary (no wrapper process), so the
+  // pid is the node's own: signals and RSS readings hit the right process.
   const child = spawn(
     process.execPath,
-    [
-      ...(opts.nodeArgs ?? []),
-      '--import',
-      'tsx',
-      join(REPO, 'tools/cli/main.ts'),
-      'node',
-      'start',
-      '--config',
-      node.configFile,
-    ],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    [...(opts.nodeArgs ?? []), ...builtCliArgs(['node', 'start', '--config', node.configFile])],
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {

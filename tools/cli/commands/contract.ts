@@ -3,7 +3,6 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { toHex } from '../../../node/codec/hex.js';
-import { buildContract, ContractBuildError, writeArtifacts } from '../../../contracts/toolchain/index.js';
 import { CliError, kv, print } from '../output.js';
 
 /** Default output: a build/ directory beside the source file, or inside the crate. */
@@ -22,6 +21,10 @@ export function registerContractCommands(program: Command): void {
     .option('--out <dir>', 'output directory (default: build/ beside the source)')
     .option('--json', 'print JSON')
     .action(async (source: string, o: { out?: string; json?: boolean }) => {
+      // The compilers load only here: the rest of the CLI (and every node) starts without them.
+      const { buildContract, ContractBuildError, writeArtifacts } = await import(
+        '../../../contracts/toolchain/index.js'
+      );
       let built: Awaited<ReturnType<typeof buildContract>>;
       try {
         built = await buildContract(source);

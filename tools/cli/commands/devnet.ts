@@ -6,7 +6,6 @@ import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
-import { LingdingNode } from '../../../node/main/node.js';
 import {
   createCluster,
   loadCluster,
@@ -253,6 +252,7 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
 async function runSoloDevnet(o: DevnetOptions): Promise<void> {
   const layout = prepareSoloDevnet(o.dir, o.rpcPort);
   const config = loadNodeConfigFile(layout.configFile);
+  const { LingdingNode } = await import('../../../node/main/node.js');
   const node = await LingdingNode.start(config);
   const out = process.stdout;
   out.write(`Lingding devnet (solo sealer) — chain ${node.genesis.chainId}, height ${node.chain.head.number}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
-import { LingdingNode } from '../../../node/main/node.js';
+import type { LingdingNode } from '../../../node/main/node.js';
 
 /** Runs a node in this process until SIGINT/SIGTERM, then stops it cleanly. */
 export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void): Promise<void> {
@@ -28,6 +28,8 @@ export function registerNodeCommands(program: Command): void {
     .requiredOption('--config <file>', 'node config (JSON)')
     .action(async (o: { config: string }) => {
       const config = loadNodeConfigFile(o.config);
+      // The node's modules (libp2p, LevelDB, the VM) load only for the commands that run one.
+      const { LingdingNode } = await import('../../../node/main/node.js');
       const n = await LingdingNode.start(config);
       process.stdout.write(`lingding node ${n.role} rpc ${n.rpcUrl}\n`);
       await runNodeUntilSignal(n);

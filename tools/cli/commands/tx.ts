@@ -6,7 +6,7 @@ import { fromHex, toHex } from '../../../node/codec/hex.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { readKeystoreFile } from '../../../node/crypto/keystore.js';
 import { RpcClient } from '../../client/rpc-client.js';
-import { buildSignedTx } from '../../client/tx-builder.js';
+import { buildSignedTx } from '../../../node/codec/tx-builder.js';
 import { encodeCall, jsonify, methodInterface } from '../abi-args.js';
 import { CliError, kv, print } from '../output.js';
 import { readPassword } from '../password.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
-import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createSoloChain, spawnNode, type NodeProcess } from '../../tools/devnet/local-chain.js';
 import { kvIface, suite } from '../lib/in-process.js';
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeKeystoreFile } from '../../node/crypto/keystore.js';
+import { builtCliArgs } from '../../node/package/index.js';
 import { HOST_IMPORTS } from '../vm/contracts.js';
 import { wat } from '../vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
@@ -14,11 +15,10 @@ const REPO = join(import.meta.dirname, '../..');
 /** Runs the real `lingding` CLI in its own process; never throws, returns the exit code. */
 async function lingding(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(REPO, 'tools/cli/main.ts'), ...args],
-      { cwd: REPO, env: { ...process.env, LINGDING_PASSWORD: 'pw' } },
-    );
+    const { stdout, stderr } = await run(process.execPath, builtCliArgs(args), {
+      cwd: REPO,
+      env: { ...process.env, LINGDING_PASSWORD: 'pw' },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -26,7 +26,7 @@ async function lingding(args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-// Each CLI run is a fresh process that loads the TypeScript sources: seconds apiece on a busy machine.
+// Each CLI run is a fresh process (the build, under plain node): allow for a busy machine.
 describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
   let t: TestNode;
   let keystore: string;

@@ -1,6 +1,7 @@
+/** Client side: builds and signs a native transaction (CLI, SDK users, tests, benchmarks). Never used in execution. */
 import { randomBytes } from 'node:crypto';
-import { encodeTx, signTx, type NativeTx } from '../../node/codec/tx.js';
-import type { CryptoSuite } from '../../node/crypto/suite.js';
+import { encodeTx, signTx, type NativeTx } from './tx.js';
+import type { CryptoSuite } from '../crypto/suite.js';
 
 export interface TxRequest {
   readonly chainId: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { nodeIdFromSecretKey, type NodeId } from './identity.js';
-import { P2PNetwork } from './network.js';
-import type { P2PLogger, P2PNetworkOptions, PeerAddress } from './types.js';
+import { nodeIdFromSecretKey, type NodeId } from '../../node/p2p/identity.js';
+import { P2PNetwork } from '../../node/p2p/network.js';
+import type { P2PLogger, P2PNetworkOptions, PeerAddress } from '../../node/p2p/types.js';
 
 /** Test support: real networks on 127.0.0.1 with a log that tests can wait on. */
 

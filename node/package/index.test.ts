@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assertSupportedNode, isSupportedNode, LINGDING_VERSION, PACKAGE_ROOT, SUPPORTED_NODE } from './index.js';
+
+describe('package facts', () => {
+  it('finds the package root and reads the one version', () => {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe('lingding');
+    expect(LINGDING_VERSION).toBe(pkg.version);
+    expect(SUPPORTED_NODE).toBe(pkg.engines.node);
+  });
+
+  it('checks Node versions against the pinned range', () => {
+    expect(isSupportedNode('v22.12.0', '>=22.12 <23')).toBe(true);
+    expect(isSupportedNode('v22.23.3', '>=22.12 <23')).toBe(true);
+    expect(isSupportedNode('v22.11.9', '>=22.12 <23')).toBe(false);
+    expect(isSupportedNode('v20.20.2', '>=22.12 <23')).toBe(false);
+    expect(isSupportedNode('v23.0.0', '>=22.12 <23')).toBe(false);
+    expect(isSupportedNode('v24.1.0', '>=22.12.3 <25')).toBe(true);
+    expect(isSupportedNode('garbage', '>=22.12 <23')).toBe(false);
+    expect(() => isSupportedNode('v22.0.0', '^22')).toThrow(/not of the form/);
+  });
+
+  it('refuses an unsupported runtime with a message naming the range', () => {
+    expect(() => assertSupportedNode('v20.20.2')).toThrow(
+      /Node.js v20.20.2 is not supported: Lingding needs Node.js >=22/,
+    );
+    expect(() => assertSupportedNode(process.version)).not.toThrow();
+  });
+});

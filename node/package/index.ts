@@ -1,0 +1,75 @@
+/**
+ * Facts about the installed Lingding package, found from this module's own location so they
+ * hold both for the TypeScript sources (run by tsx or vitest) and for the build in `dist/`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's root folder: the one holding its package.json, above `dist/` when built. */
+export const PACKAGE_ROOT: string = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  engines: { node: string };
+};
+
+/** The one version string, from package.json (the CLI's --version and getNodeInfo report it). */
+export const LINGDING_VERSION: string = manifest.version;
+
+/** The supported Node.js range, package.json `engines.node`: the form `>=MAJOR.MINOR <MAJOR`. */
+export const SUPPORTED_NODE: string = manifest.engines.node;
+
+/**
+ * Whether a Node.js version lies in the supported range. The range is pinned because the VM
+ * relies on the engine (V8) behaving as tested; an untested runtime is refused, not tried.
+ */
+export function isSupportedNode(version: string, range: string = SUPPORTED_NODE): boolean {
+  const r = /^>=(\d+)\.(\d+)(?:\.(\d+))? <(\d+)$/.exec(range);
+  if (!r) throw new Error(`package.json engines.node '${range}' is not of the form '>=MAJOR.MINOR <MAJOR'`);
+  const v = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!v) return false;
+  const [maj, min, pat] = [Number(v[1]), Number(v[2]), Number(v[3])];
+  const [lo, below] = [[Number(r[1]), Number(r[2]), Number(r[3] ?? 0)], Number(r[4])];
+  const atLeast = maj !== lo[0] ? maj > lo[0] : min !== lo[1] ? min > lo[1] : pat >= lo[2];
+  return atLeast && maj < below;
+}
+
+/** Refuses to go on under an unsupported Node.js, naming the range (the CLI and every node call it). */
+export function assertSupportedNode(version: string = process.version): void {
+  if (!isSupportedNode(version)) {
+    throw new UnsupportedRuntimeError(
+      `Node.js ${version} is not supported: Lingding needs Node.js ${SUPPORTED_NODE} (npm install brings it as the 'node' devDependency; run through npm scripts or node_modules/.bin/node)`,
+    );
+  }
+}
+
+export class UnsupportedRuntimeError extends Error {
+  override readonly name = 'UnsupportedRuntimeError';
+}
+
+/** The compiled CLI entry that node processes run (`node <it> node start …`). */
+export const BUILT_CLI_ENTRY: string = join(PACKAGE_ROOT, 'dist', 'tools', 'cli', 'main.js');
+
+/**
+ * The arguments (after the node binary) that run `lingding <args…>` from the build. Node
+ * processes always run the build, whoever starts them (the devnet, tests, benchmarks): plain
+ * node on compiled JavaScript starts in a fraction of the time the sources take through a
+ * loader, and `ps` shows what runs. No wrapper process either, so signals reach the CLI itself.
+ */
+export function builtCliArgs(args: readonly string[]): string[] {
+  if (!existsSync(BUILT_CLI_ENTRY)) {
+    throw new Error(`${BUILT_CLI_ENTRY} is missing: run 'npm run build' (npm install and npm test do it)`);
+  }
+  return [BUILT_CLI_ENTRY, ...args];
+}
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name;
+      if (name === 'lingding') return dir;
+    }
+    if (dirname(dir) === dir) throw new Error(`no lingding package.json above ${from}`);
+  }
+}
