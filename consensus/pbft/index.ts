@@ -1,6 +1,12 @@
 export { PbftCore, type PbftCoreOptions, type HeightContext, type PbftStatus } from './core.js';
 export type { Action, LogLevel, Proposal, ProposalHeader, ProposalInspector } from './types.js';
-export { createValidatorSet, MAX_VALIDATORS, type ValidatorSet } from './validators.js';
+export {
+  createValidatorSet,
+  faultTolerance,
+  MAX_VALIDATORS,
+  quorumSize,
+  type ValidatorSet,
+} from './validators.js';
 export {
   MsgType,
   encodeMessage,

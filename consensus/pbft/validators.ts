@@ -20,6 +20,16 @@ export interface ValidatorSet {
   leader(height: number, view: number): number;
 }
 
+/** Byzantine faults n validators tolerate: f = floor((n - 1) / 3). The one place this is computed. */
+export function faultTolerance(n: number): number {
+  return Math.floor((n - 1) / 3);
+}
+
+/** Votes a certificate needs from n validators: n - f (= 2f + 1 when n = 3f + 1). */
+export function quorumSize(n: number): number {
+  return n - faultTolerance(n);
+}
+
 /** Largest validator set a message or certificate may name (bounds decoding work). */
 export const MAX_VALIDATORS = 1024;
 
@@ -34,7 +44,7 @@ export function createValidatorSet(publicKeys: readonly Uint8Array[]): Validator
     }
   }
   const size = keys.length;
-  const faulty = Math.floor((size - 1) / 3);
+  const faulty = faultTolerance(size);
   return {
     publicKeys: keys,
     size,

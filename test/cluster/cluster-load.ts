@@ -3,6 +3,7 @@
  * tests see the nodes as a client does.
  */
 import { expect } from 'vitest';
+import { quorumSize } from '../../consensus/index.js';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
@@ -179,7 +180,7 @@ export async function checkSafety(rc: RunningCluster, acked: readonly Receipt[])
   const commonHeight = Math.min(...Object.values(await heights(rc)));
   const views = await Promise.all(running.map((name) => blocks(rc, name, 0, commonHeight)));
   const validators = rc.cluster.nodes.filter((n) => n.role === 'sealer').length;
-  const quorum = validators - Math.floor((validators - 1) / 3);
+  const quorum = quorumSize(validators);
   for (let h = 0; h <= commonHeight; h++) {
     const distinct = new Set(views.map((v) => `${v[h].hash}/${v[h].stateRoot}`));
     expect(

@@ -1,4 +1,4 @@
-import type { PbftTimeouts } from '../../consensus/index.js';
+import { faultTolerance, type PbftTimeouts } from '../../consensus/index.js';
 import { BEHAVIOURS, type Behaviour } from './byzantine.js';
 import type { LinkConfig } from './network.js';
 import { Prng } from './prng.js';
@@ -58,7 +58,7 @@ export function makeScenario(profile: Profile, seed: number, opts: { ecdsa?: boo
       : profile === 'faulty'
         ? rng.pick([4, 4, 7])
         : rng.pick([4, 4, 7, 7, 10]);
-  const f = Math.floor((n - 1) / 3);
+  const f = faultTolerance(n);
   const chaosMs = profile === 'benign' ? rng.range(4_000, 10_000) : rng.range(8_000, 25_000);
 
   const byzantine: Array<{ node: number; behaviours: readonly Behaviour[] }> = [];
