@@ -9,6 +9,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const cat = (...parts: (number[] | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 const leafHash = (d: Uint8Array): Uint8Array => H(cat([0], d));
 const node = (l: Uint8Array, r: Uint8Array): Uint8Array => H(cat([1], l, r));
+const counted = (n: number, top: Uint8Array): Uint8Array => H(cat([2, 0, 0, 0, 0, 0, 0, 0, n], top));
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 /** The definition, written as plainly as possible, to check the fast version against. */
@@ -20,7 +21,7 @@ function referenceRoot(leaves: Uint8Array[]): Uint8Array {
     for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? node(level[i], level[i + 1]) : level[i]);
     level = next;
   }
-  return level[0];
+  return counted(leaves.length, level[0]);
 }
 
 const leavesArb = fc.array(fc.uint8Array({ maxLength: 48 }), { minLength: 1, maxLength: 40 });
@@ -37,10 +38,19 @@ describe('merkle tree', () => {
   it('has the documented shape for small trees', () => {
     const [a, b, c] = [bytes('a'), bytes('b'), bytes('c')];
     expect(hex(merkleRoot(H, []))).toBe(hex(H(new Uint8Array(0))));
-    expect(hex(merkleRoot(H, [a]))).toBe(hex(leafHash(a)));
-    expect(hex(merkleRoot(H, [a, b]))).toBe(hex(node(leafHash(a), leafHash(b))));
+    expect(hex(merkleRoot(H, [a]))).toBe(hex(counted(1, leafHash(a))));
+    expect(hex(merkleRoot(H, [a, b]))).toBe(hex(counted(2, node(leafHash(a), leafHash(b)))));
     // The odd leaf is promoted, not paired with itself.
-    expect(hex(merkleRoot(H, [a, b, c]))).toBe(hex(node(node(leafHash(a), leafHash(b)), leafHash(c))));
+    expect(hex(merkleRoot(H, [a, b, c]))).toBe(hex(counted(3, node(node(leafHash(a), leafHash(b)), leafHash(c)))));
+  });
+
+  it('commits to the leaf count: a proof does not pass for a tree of another size', () => {
+    const leaves = ['a', 'b', 'c', 'd'].map(bytes);
+    const root = merkleRoot(H, leaves);
+    const proof = merkleProof(H, leaves, 1);
+    expect(verifyMerkleProof(H, root, leaves[1], proof)).toBe(true);
+    // Leaf 1 of 3 takes the same path as leaf 1 of 4 (leaf 3 of 4 is the only difference).
+    expect(verifyMerkleProof(H, root, leaves[1], { ...proof, leafCount: 3 })).toBe(false);
   });
 
   it('gives [a, b, c] and [a, b, c, c] different roots (no CVE-2012-2459 duplication)', () => {

@@ -4,6 +4,7 @@
  *
  *   leaf  = H(0x00 || data)
  *   inner = H(0x01 || left || right)
+ *   root  = H(0x02 || uint64be(leafCount) || top of the tree)
  *   empty tree root = H(<no bytes>)
  *
  * Levels are built bottom-up pairing neighbours left to right. When a level has an odd
@@ -16,10 +17,10 @@
  * `hash` is the chain suite's hash (keccak-256 or SM3). Every call must return a fresh
  * array of the same length, and must not keep its input, which is reused.
  *
- * The root does not commit to the leaf count on its own: with promotion, a proof for
- * leaf 1 of 4 also checks as leaf 1 of 3. A proof's index is trustworthy only when its
- * leafCount comes from a trusted source (the block's transaction count), and callers
- * that rely on a position must check that first.
+ * The root commits to the leaf count: with promotion alone, a proof for leaf 1 of 4 would
+ * also check as leaf 1 of 3 (the paths coincide), so a proof's index and count would be
+ * trustworthy only against a count from elsewhere. Hashing the count into the root makes
+ * a verified proof's index and leafCount facts about the tree itself.
  */
 export type HashFn = (data: Uint8Array) => Uint8Array;
 
@@ -34,6 +35,7 @@ export interface MerkleProof {
 
 export const LEAF_PREFIX = 0x00;
 export const INNER_PREFIX = 0x01;
+export const ROOT_PREFIX = 0x02;
 
 /** Above any block's transaction count; keeps index arithmetic within 32-bit-safe range. */
 export const MAX_LEAVES = 2 ** 32;
@@ -50,7 +52,16 @@ export function merkleRoot(hash: HashFn, leaves: readonly Uint8Array[]): Uint8Ar
     if (width & 1) level[pairs] = level[width - 1]; // promote the odd one out
     width = pairs + (width & 1);
   }
-  return level[0];
+  return countedRoot(hash, leaves.length, level[0]);
+}
+
+/** H(0x02 || uint64be(leafCount) || top): the root that binds the tree's size. */
+function countedRoot(hash: HashFn, leafCount: number, top: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(9 + top.length);
+  buf[0] = ROOT_PREFIX;
+  new DataView(buf.buffer).setBigUint64(1, BigInt(leafCount));
+  buf.set(top, 9);
+  return hash(buf);
 }
 
 export function merkleProof(hash: HashFn, leaves: readonly Uint8Array[], index: number): MerkleProof {
@@ -101,7 +112,7 @@ export function verifyMerkleProof(hash: HashFn, root: Uint8Array, leafData: Uint
     if (!(sib instanceof Uint8Array) || sib.length !== len) return false;
     node = i % 2 === 0 ? inner.hash(node, sib) : inner.hash(sib, node);
   }
-  return equalBytes(node, root);
+  return equalBytes(countedRoot(hash, leafCount, node), root);
 }
 
 /** How many siblings the path from leaf `index` of `leafCount` leaves to the root has. */
