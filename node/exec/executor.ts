@@ -141,9 +141,11 @@ function failure(e: unknown): { status: ReceiptStatusCode; message: string; outp
   if (e instanceof RevertError) return { status: ReceiptStatus.Reverted, message: e.message, output: e.data };
   if (e instanceof CallFailure) return { status: e.status, message: e.message, output: new Uint8Array() };
   // Anything else is a bug in a built-in contract: fail the transaction, never the node.
+  // The receipt names only the error's class (ECMAScript's words), never its message,
+  // which the runtime words and which would then decide a hashed byte.
   return {
     status: ReceiptStatus.Trapped,
-    message: `internal error: ${(e as Error)?.message ?? String(e)}`,
+    message: `internal error (${e instanceof Error ? e.name : typeof e})`,
     output: new Uint8Array(),
   };
 }

@@ -152,7 +152,7 @@ export class WasmContractVm implements ContractVm {
         return frame.gas.exhaust();
       case 'trap':
         frame.gas.charge(Math.min(result.gasUsed, frame.gas.left));
-        throw new CallFailure(ReceiptStatus.Trapped, result.trapMessage ?? 'trapped');
+        throw new CallFailure(ReceiptStatus.Trapped, result.trapReason ?? 'trapped');
     }
   }
 

@@ -7,7 +7,7 @@ export { ContractRejectedError, VmInternalError, type RejectCode } from './error
 export { DEFAULT_VM_LIMITS, scheduleId, type VmLimits } from './limits.js';
 export { prepareContract, type EntryPoint, type PreparedContract } from './prepare.js';
 export { ModuleCache, DEFAULT_MODULE_CACHE_OPTIONS, type ModuleCacheOptions, type ModuleCacheStats } from './cache.js';
-export { runContract, STACK_LIMIT_MESSAGE, type RunParams, type RunResult } from './run.js';
+export { runContract, STACK_LIMIT_MESSAGE, TrapReason, type RunParams, type RunResult } from './run.js';
 export {
   HOST_MODULE,
   HOST_FUNCTIONS,

@@ -10,6 +10,7 @@ import {
   ModuleCache,
   prepareContract,
   runContract,
+  TrapReason,
   type EntryPoint,
   type HostEnv,
   type PreparedContract,
@@ -203,6 +204,22 @@ describe('runContract: traps', () => {
     const r = run(prepare('', '(data (i32.const 65535) "xy")'));
     expect(r.status).toBe('trap');
     expect(r.trapMessage).toMatch(/instantiation failed/);
+    expect(r.trapReason).toBe(TrapReason.Instantiation);
+  });
+
+  it("gives engine traps a reason in the VM's own words; the engine's wording stays a diagnostic", () => {
+    for (const body of [
+      'unreachable',
+      '(drop (i32.load (i32.const 65535)))',
+      '(drop (i32.div_u (i32.const 1) (i32.const 0)))',
+    ]) {
+      const r = run(prepare(body), { input: u32Input(1), gasLimit: 500_000 });
+      expect(r.trapReason).toBe(TrapReason.Engine);
+      expect(r.trapMessage).not.toBe(TrapReason.Engine); // V8's text, whatever this Node version says
+    }
+    // Host traps are worded by the VM itself, so their words are the reason.
+    const host = run(prepare('(call $finish (i32.const 65000) (i32.const 1000))'), { gasLimit: 500_000 });
+    expect(host.trapReason).toBe(host.trapMessage);
   });
 });
 

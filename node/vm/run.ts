@@ -2,8 +2,9 @@
  * Runs one entry point of a prepared contract in a fresh instance (fresh memory and
  * globals every call: contract state lives in storage, as in the EVM).
  *
- * Consensus-relevant outputs are `status`, `gasUsed` and `output`; `trapMessage` and
- * `revertReason` are diagnostics (V8 words its own trap messages).
+ * Consensus-relevant outputs are `status`, `gasUsed`, `output` and `trapReason` (words the VM
+ * itself defines); `trapMessage` and `revertReason` are diagnostics: `trapMessage` may carry
+ * V8's own wording, which differs between Node versions, so it never reaches a hashed byte.
  */
 import { VmInternalError } from './errors.js';
 import { InstantiateCost } from './gas.js';
@@ -36,10 +37,22 @@ export interface RunResult {
   readonly output: Uint8Array;
   /** Error(string) reason (or UTF-8 text) of revert data, when it decodes. */
   readonly revertReason?: string;
+  /** Why a trap happened, in the VM's own words: the receipt carries this. */
+  readonly trapReason?: string;
+  /** The trap as the engine or the host worded it: for logs and developers only. */
   readonly trapMessage?: string;
 }
 
 export const STACK_LIMIT_MESSAGE = 'call stack limit exceeded';
+
+/** The reasons a receipt may give for a trap besides host traps (whose words the VM writes). */
+export const TrapReason = {
+  /** The engine trapped: unreachable, out-of-bounds memory or table access, division by zero, … */
+  Engine: 'WebAssembly trap',
+  /** An active data or element segment did not fit its memory or table. */
+  Instantiation: 'instantiation failed: a segment does not fit',
+  StackLimit: STACK_LIMIT_MESSAGE,
+} as const;
 
 /**
  * Runs in progress, innermost last. Runs nest only through a host call (call_contract →
@@ -51,10 +64,11 @@ const active: WasmGlobal[] = [];
 
 const EMPTY = new Uint8Array();
 
-const trap = (gasLimit: number, trapMessage: string): RunResult => ({
+const trap = (gasLimit: number, trapReason: string, trapMessage: string = trapReason): RunResult => ({
   status: 'trap',
   gasUsed: gasLimit,
   output: EMPTY,
+  trapReason,
   trapMessage,
 });
 
@@ -79,7 +93,7 @@ export function runContract(params: RunParams): RunResult {
   } catch (e) {
     // Out-of-bounds data or element segments: a property of the code, so deterministic.
     if (e instanceof engine.RuntimeError) {
-      return trap(gasLimit, `instantiation failed: ${e.message}`);
+      return trap(gasLimit, TrapReason.Instantiation, `instantiation failed: ${e.message}`);
     }
     throw new VmInternalError('instantiating a prepared contract failed', { cause: e });
   }
@@ -116,7 +130,8 @@ export function runContract(params: RunParams): RunResult {
       // The injected checks trap with `unreachable` right after a counter crosses its
       // limit, and the counters cross at no other time: they tell these traps apart.
       if ((gas.value as bigint) < 0n) return { status: 'outOfGas', gasUsed: gasLimit, output: EMPTY };
-      return trap(gasLimit, (stack.value as number) > limits.maxStackBytes ? STACK_LIMIT_MESSAGE : e.message);
+      if ((stack.value as number) > limits.maxStackBytes) return trap(gasLimit, TrapReason.StackLimit);
+      return trap(gasLimit, TrapReason.Engine, e.message);
     }
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
       throw new VmInternalError(
