@@ -28,6 +28,37 @@ function expectRejected(bytes: Uint8Array, code: RejectCode, message: RegExp): v
 }
 
 describe('prepareContract rejects', () => {
+  it.each([
+    [
+      'an extended-const data offset',
+      '(data (i32.add (i32.const 1) (i32.const 2)) "ab")',
+      /data segment 0 offset has more than one instruction/,
+    ],
+    [
+      'an extended-const element offset',
+      '(table 2 funcref) (elem (i32.sub (i32.const 1) (i32.const 1)) func 0)',
+      /element segment 0 offset/,
+    ],
+    [
+      'global.get of a defined global in an initialiser',
+      '(global $a i32 (i32.const 1)) (global i32 (global.get $a))',
+      /global 1 initialiser uses instruction 0x23/,
+    ],
+    [
+      'global.get as a data offset',
+      '(global $a i32 (i32.const 1)) (data (global.get $a) "ab")',
+      /data segment 0 offset uses instruction 0x23/,
+    ],
+    ['a passive element segment', '(table 2 funcref) (elem func 0)', /element segment 0 has form 1/],
+  ])('%s, whatever the engine would say (the VM decides these sections)', (_what, fields, message) => {
+    expectRejected(wat(contract(fields), { validate: false }), 'UNSUPPORTED', message);
+  });
+
+  it('accepts the plain forms: active data and element segments with i32.const offsets, passive data', () => {
+    const bytes = wat(contract('(table 2 funcref) (elem (i32.const 0) func 0) (data (i32.const 8) "ab") (data "cd")'));
+    expect(() => prepareContract(bytes)).not.toThrow();
+  });
+
   it('a module asking for 4 GiB of memory', () => {
     expectRejected(
       wat(`(module (memory (export "memory") 65536) (func (export "call")))`),

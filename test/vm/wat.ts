@@ -14,6 +14,7 @@ const FEATURES = {
   tail_call: true,
   exceptions: true,
   sat_float_to_int: true,
+  extended_const: true,
 };
 
 /** `validate: false` lets a test build a module that V8 will refuse. */

@@ -118,32 +118,81 @@ function readLimits(r: Reader, what: string, memory: boolean): Limits {
   return { min, max };
 }
 
-/** Steps over a constant expression (global initialiser), allowing only i32/i64 constants and global.get. */
-function skipConstExpr(r: Reader, where: string): void {
-  for (;;) {
-    const b = r.byte();
-    switch (b) {
-      case 0x0b:
-        return;
-      case 0x41:
-        r.skipSigned(32);
-        break;
-      case 0x42:
-        r.skipSigned(64);
-        break;
-      case 0x23:
-        r.u32();
-        break;
-      case 0x43:
-      case 0x44:
-        throw new ContractRejectedError('FLOAT', `${where} uses a floating-point constant`);
-      default:
-        throw new ContractRejectedError(
-          'UNSUPPORTED',
-          `${where} uses instruction 0x${b.toString(16)} in a constant expression`,
-        );
+/**
+ * Reads a constant expression (global initialiser, segment offset): exactly one
+ * `i32.const` or `i64.const` of the expected type, then `end`. Decided here, not by the
+ * engine: engines disagree on what else a constant expression may hold (extended-const
+ * arithmetic, `global.get` of a module's own globals are accepted by newer V8 and refused
+ * by older), and which modules deploy must not depend on the node's Node.js version.
+ * `global.get` could only name an imported global, and contracts import none.
+ */
+function readConstExpr(r: Reader, where: string, type?: ValType): void {
+  const b = r.byte();
+  if (b === 0x41 || b === 0x42) {
+    if (type !== undefined && b !== (type === I32 ? 0x41 : 0x42)) {
+      throw new ContractRejectedError('MALFORMED', `${where} has a constant of the wrong type`);
+    }
+    r.skipSigned(b === 0x41 ? 32 : 64);
+  } else if (b === 0x43 || b === 0x44) {
+    throw new ContractRejectedError('FLOAT', `${where} uses a floating-point constant`);
+  } else {
+    throw new ContractRejectedError(
+      'UNSUPPORTED',
+      `${where} uses instruction 0x${b.toString(16)}; a constant expression here is one i32.const or i64.const`,
+    );
+  }
+  if (r.byte() !== 0x0b) {
+    throw new ContractRejectedError(
+      'UNSUPPORTED',
+      `${where} has more than one instruction; a constant expression here is one i32.const or i64.const`,
+    );
+  }
+}
+
+/**
+ * Element segments: active, for table 0, with a vector of function indices (forms 0 and 2).
+ * Passive and declarative segments and expression-form elements only serve table and
+ * reference instructions, which contracts may not use.
+ */
+function checkElementSection(s: Reader, functionCount: number): void {
+  for (let n = s.u32(), i = 0; i < n; i++) {
+    const where = `element segment ${i}`;
+    const form = s.u32();
+    if (form !== 0 && form !== 2) {
+      throw new ContractRejectedError(
+        'UNSUPPORTED',
+        `${where} has form ${form}; only active segments of function indices are supported`,
+      );
+    }
+    if (form === 2) {
+      const table = s.u32();
+      if (table !== 0) throw new ContractRejectedError('MALFORMED', `${where} names table ${table}`);
+    }
+    readConstExpr(s, `${where} offset`, I32);
+    if (form === 2 && s.byte() !== 0x00) throw new ContractRejectedError('MALFORMED', `${where} has an unknown kind`);
+    for (let k = s.u32(), j = 0; j < k; j++) {
+      const f = s.u32();
+      if (f >= functionCount) throw new ContractRejectedError('MALFORMED', `${where} names missing function ${f}`);
     }
   }
+}
+
+/** Data segments: active for memory 0 (forms 0 and 2) or passive (form 1, for memory.init). */
+function checkDataSection(s: Reader): number {
+  const n = s.u32();
+  for (let i = 0; i < n; i++) {
+    const where = `data segment ${i}`;
+    const form = s.u32();
+    if (form === 2) {
+      const memory = s.u32();
+      if (memory !== 0) throw new ContractRejectedError('MALFORMED', `${where} names memory ${memory}`);
+    } else if (form !== 0 && form !== 1) {
+      throw new ContractRejectedError('MALFORMED', `${where} has unknown form ${form}`);
+    }
+    if (form !== 1) readConstExpr(s, `${where} offset`, I32);
+    s.take(s.u32());
+  }
+  return n;
 }
 
 export function parseModule(bytes: Uint8Array): ParsedModule {
@@ -162,6 +211,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
   let globalCount = 0;
   let globalEntries: Uint8Array = new Uint8Array();
   let hasStart = false;
+  let dataSegments = 0;
+  let dataCount: number | undefined;
 
   while (!r.atEnd) {
     const id = r.byte();
@@ -215,10 +266,10 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         globalCount = s.u32();
         const start = s.pos;
         for (let i = 0; i < globalCount; i++) {
-          checkValType(s.byte(), `global ${i}`);
+          const valType = checkValType(s.byte(), `global ${i}`);
           const mut = s.byte();
           if (mut > 1) s.fail(`global ${i} has bad mutability flag`);
-          skipConstExpr(s, `global ${i} initialiser`);
+          readConstExpr(s, `global ${i} initialiser`, valType);
         }
         globalEntries = payload.subarray(start, s.pos);
         break;
@@ -233,10 +284,15 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
       case SectionId.Code:
         for (let n = s.u32(), i = 0; i < n; i++) bodies.push(s.take(s.u32()));
         break;
+      // Checked here in full, then copied through unchanged.
       case SectionId.Element:
+        checkElementSection(s, imports.length + functions.length);
+        break;
       case SectionId.Data:
+        dataSegments = checkDataSection(s);
+        break;
       case SectionId.DataCount:
-        s.pos = s.end; // checked by WebAssembly.validate, copied through unchanged
+        dataCount = s.u32();
         break;
       case SectionId.Tag:
         throw new ContractRejectedError('UNSUPPORTED', 'exception tags (exception handling) are not supported');
@@ -244,6 +300,12 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         throw new ContractRejectedError('MALFORMED', `unknown section id ${id}`);
     }
     if (!s.atEnd) throw new ContractRejectedError('MALFORMED', `section ${id} has ${s.end - s.pos} trailing bytes`);
+  }
+  if (dataCount !== undefined && dataCount !== dataSegments) {
+    throw new ContractRejectedError(
+      'MALFORMED',
+      `the data count section says ${dataCount} segments, the data section has ${dataSegments}`,
+    );
   }
   if (bodies.length !== functions.length) {
     throw new ContractRejectedError(
