@@ -8,6 +8,10 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { SystemAddress } from '../exec/addresses.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
+import { encodeBlock } from '../codec/block.js';
+import { encodeTx } from '../codec/tx.js';
+import { MAX_BLOCK_BYTES_LIMIT, parseSystemConfigValue } from '../exec/system/system-config.js';
+import { DEFAULT_LIMITS } from '../p2p/protocols.js';
 import { BlockValidationError, Chain, type ReadyTx } from './chain.js';
 
 const suite = createEcdsaSuite();
@@ -34,7 +38,7 @@ afterEach(() => {
 
 function txs(n: number, from: number, height: number): ReadyTx[] {
   return Array.from({ length: n }, (_, i) => {
-    const { tx, hash } = buildSignedTx(
+    const { tx, hash, raw } = buildSignedTx(
       suite,
       {
         chainId: 'det',
@@ -45,7 +49,7 @@ function txs(n: number, from: number, height: number): ReadyTx[] {
       },
       user.secretKey,
     );
-    return { tx, hash, sender: user.address };
+    return { tx, hash, sender: user.address, size: raw.length };
   });
 }
 
@@ -91,5 +95,69 @@ describe('Chain', () => {
     await c.close();
     const other = parseGenesis({ ...genesis, chainId: 'other' });
     await expect(Chain.open({ dataDir: dir, genesis: other, suite })).rejects.toThrow(/different chain/);
+  });
+});
+
+describe('Chain: blocks are bounded by bytes', () => {
+  /** ~1.1 MB transactions: eight of them once made a block too large to propose, for good. */
+  function bigTxs(n: number, height: number): ReadyTx[] {
+    return Array.from({ length: n }, (_, i) => {
+      const { tx, hash, raw } = buildSignedTx(
+        suite,
+        {
+          chainId: 'det',
+          height,
+          to: SystemAddress.KVStore,
+          input: fromHex(kv.encodeFunctionData('set', [`big${i}`, 'x'.repeat(1_090_000)])),
+          gasLimit: 100_000_000,
+        },
+        user.secretKey,
+      );
+      return { tx, hash, sender: user.address, size: raw.length };
+    });
+  }
+
+  it('fills a block up to block_bytes_limit and leaves the rest for later blocks, every block sendable', async () => {
+    const a = await openChain();
+    const pending = bigTxs(8, 0);
+    const limit = a.systemConfig().blockBytesLimit;
+    let included = 0;
+    while (included < pending.length) {
+      const built = a.buildBlock(pending.slice(included), { timestamp: 10 + included, proposer: 0, view: 0 });
+      const txBytes = built.block.transactions.reduce((s, t) => s + encodeTx(t).length, 0);
+      expect(built.block.transactions.length).toBeGreaterThan(0);
+      expect(txBytes).toBeLessThanOrEqual(limit);
+      // The proposal (the whole encoded block) fits one consensus frame with room to spare.
+      expect(encodeBlock(built.block).length).toBeLessThan(DEFAULT_LIMITS.consensus - 1024 * 1024);
+      await a.commit(built, null);
+      included += built.block.transactions.length;
+    }
+    expect(a.head.number).toBeGreaterThanOrEqual(3);
+    await a.close();
+  });
+
+  it('refuses a block over block_bytes_limit, and passes over a transaction that could never fit', async () => {
+    const a = await openChain();
+    const built = a.buildBlock(bigTxs(2, 0), { timestamp: 5, proposer: 0, view: 0 });
+    const smallGenesis = parseGenesis({ ...genesis, systemConfig: { block_bytes_limit: String(64 * 1024) } });
+    const dir = mkdtempSync(join(tmpdir(), 'lingding-chain-'));
+    dirs.push(dir);
+    const b = await Chain.open({ dataDir: dir, genesis: smallGenesis, suite, syncWrites: false });
+    const onB = { ...built.block, header: { ...built.block.header, parentHash: b.head.hash } };
+    expect(() => b.executeBlock(onB)).toThrow(/exceeds block_bytes_limit \(65536 bytes\)/);
+    // Too large for any block of b: passed over, the small one after it still goes in.
+    const small = txs(1, 0, 0);
+    const own = b.buildBlock([...bigTxs(1, 0), ...small], { timestamp: 6, proposer: 0, view: 0 });
+    expect(own.block.transactions.map((t) => toHex(encodeTx(t)))).toEqual([toHex(encodeTx(small[0].tx))]);
+    expect(b.head.number).toBe(0);
+    await a.close();
+    await b.close();
+  });
+
+  it('keeps block_bytes_limit below the consensus frame limit at its maximum', () => {
+    expect(MAX_BLOCK_BYTES_LIMIT + 1024 * 1024).toBeLessThanOrEqual(DEFAULT_LIMITS.consensus);
+    expect(() => parseSystemConfigValue('block_bytes_limit', String(MAX_BLOCK_BYTES_LIMIT + 1))).toThrow(
+      /block_bytes_limit must be between/,
+    );
   });
 });

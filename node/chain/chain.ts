@@ -30,6 +30,8 @@ export interface ReadyTx {
   readonly tx: Block['transactions'][number];
   readonly hash: Uint8Array;
   readonly sender: Uint8Array;
+  /** Length of the transaction's canonical encoding: what it adds to the block's bytes. */
+  readonly size: number;
 }
 
 /** A block executed but not yet committed. */
@@ -167,7 +169,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   /**
    * Executes `candidates` in order on top of the head and returns the block. Stops at
    * tx_count_limit, and before a transaction whose gasLimit would push the block past
-   * block_gas_limit; candidates not included stay for a later block.
+   * block_gas_limit or whose bytes would push it past block_bytes_limit; candidates not
+   * included stay for a later block. A transaction that could never fit (larger than the
+   * whole limit, or asking for more gas than tx_gas_limit) is passed over.
    */
   buildBlock(
     candidates: readonly ReadyTx[],
@@ -181,11 +185,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     const receipts: Receipt[] = [];
     let gasUsed = 0;
     let reserved = 0;
+    let bytes = 0;
     for (const c of candidates) {
       if (included.length >= cfg.txCountLimit) break;
-      if (c.tx.blockLimit <= number - 1 || c.tx.gasLimit > cfg.txGasLimit) continue;
-      if (reserved + c.tx.gasLimit > cfg.blockGasLimit) break;
+      if (c.tx.blockLimit <= number - 1 || c.tx.gasLimit > cfg.txGasLimit || c.size > cfg.blockBytesLimit) continue;
+      if (reserved + c.tx.gasLimit > cfg.blockGasLimit || bytes + c.size > cfg.blockBytesLimit) break;
       reserved += c.tx.gasLimit;
+      bytes += c.size;
       const r = this.executor.runTx(ctx, overlay, { tx: c.tx, sender: c.sender });
       included.push(c);
       receipts.push(r);
@@ -222,8 +228,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     const seen = new Set<string>();
     let gasUsed = 0;
     let reserved = 0;
+    let bytes = 0;
     block.transactions.forEach((tx, i) => {
-      const hash = this.suite.hash(encodeTx(tx));
+      const encoded = encodeTx(tx);
+      const hash = this.suite.hash(encoded);
+      bytes += encoded.length;
+      if (bytes > cfg.blockBytesLimit)
+        throw new BlockValidationError(`block ${h.number} exceeds block_bytes_limit (${cfg.blockBytesLimit} bytes)`);
       const nonceHex = hexKey(tx.nonce);
       if (tx.chainId !== this.genesis.chainId)
         throw new BlockValidationError(`block ${h.number} tx ${i} is for chain '${tx.chainId}'`);
@@ -239,7 +250,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (reserved > cfg.blockGasLimit) throw new BlockValidationError(`block ${h.number} exceeds block_gas_limit`);
       const sender = senders?.[i] ?? this.recoverSender(tx, h.number, i);
       const r = this.executor.runTx(ctx, overlay, { tx, sender });
-      ready.push({ tx, hash, sender });
+      ready.push({ tx, hash, sender, size: encoded.length });
       receipts.push(r);
       gasUsed += r.gasUsed;
     });

@@ -260,7 +260,9 @@ export class PbftEngine implements ConsensusEngine {
     const validators = validatorSetOf(chain);
     const me = validators.indexOf(this.suite.keyPairFromSecret(this.opts.secretKey).publicKey);
     const cfg = chain.systemConfig(height);
-    const ready: ReadyTx[] = pool.pending(cfg.txCountLimit).map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender }));
+    const ready: ReadyTx[] = pool
+      .pending(cfg.txCountLimit)
+      .map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender, size: e.size }));
     const executed = chain.buildBlock(ready, {
       timestamp: Math.max(Date.now(), chain.head.timestamp),
       proposer: me,

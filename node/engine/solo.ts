@@ -77,7 +77,7 @@ export class SoloSealer implements ConsensusEngine {
     try {
       const cfg = chain.systemConfig();
       const entries = pool.pending(cfg.txCountLimit);
-      const ready: ReadyTx[] = entries.map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender }));
+      const ready: ReadyTx[] = entries.map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender, size: e.size }));
       const timestamp = Math.max(Date.now(), chain.head.timestamp);
       const executed = chain.buildBlock(ready, { timestamp, proposer: 0, view: 0 });
       const cert: CommitCertificate = {

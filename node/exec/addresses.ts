@@ -2,7 +2,7 @@ import { concatBytes, fromHex } from '../codec/hex.js';
 
 /** Built-in system contracts live at fixed low addresses, as in FISCO BCOS. */
 export const SystemAddress = {
-  /** System configuration: tx_count_limit, tx_gas_limit, block_gas_limit. */
+  /** System configuration: tx_count_limit, tx_gas_limit, block_gas_limit, block_bytes_limit. */
   SystemConfig: fromHex('0x0000000000000000000000000000000000001000'),
   /** Consensus node list (sealers and observers). */
   Consensus: fromHex('0x0000000000000000000000000000000000001003'),

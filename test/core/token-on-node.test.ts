@@ -34,7 +34,8 @@ function tx(n: number, to: Uint8Array | null, input: Uint8Array, from = alice): 
     { chainId: 'tokens', nonce, blockLimit: 500, to, input, gasLimit: 100_000_000 },
     from.secretKey,
   );
-  return { tx: signed, hash: suite.hash(encodeTx(signed)), sender: from.address };
+  const raw = encodeTx(signed);
+  return { tx: signed, hash: suite.hash(raw), sender: from.address, size: raw.length };
 }
 
 /** Deploys the token, transfers, fails a transfer; returns every receipt and state root. */

@@ -19,14 +19,26 @@ export interface SystemConfig {
   readonly txGasLimit: number;
   /** Most gas all transactions of a block may use together. */
   readonly blockGasLimit: number;
+  /** Most bytes the encoded transactions of one block may take together. */
+  readonly blockBytesLimit: number;
 }
 
-type Key = 'tx_count_limit' | 'tx_gas_limit' | 'block_gas_limit';
+type Key = 'tx_count_limit' | 'tx_gas_limit' | 'block_gas_limit' | 'block_bytes_limit';
+
+/**
+ * The largest block_bytes_limit the committee may set. A proposal travels as one consensus
+ * message (the p2p layer refuses frames above 8 MiB) and a synced block with its certificate
+ * as part of one response (32 MiB): 6 MiB of transactions leaves room for the header, the
+ * encoding's length prefixes and a certificate of the largest validator set. A block is
+ * bounded by bytes where it is built and checked, so no leader can build one it cannot send.
+ */
+export const MAX_BLOCK_BYTES_LIMIT = 6 * 1024 * 1024;
 
 const RULES: Record<Key, { field: keyof SystemConfig; min: number; max: number }> = {
   tx_count_limit: { field: 'txCountLimit', min: 1, max: 100_000 },
   tx_gas_limit: { field: 'txGasLimit', min: 100_000, max: 2 ** 40 },
   block_gas_limit: { field: 'blockGasLimit', min: 1_000_000, max: 2 ** 50 },
+  block_bytes_limit: { field: 'blockBytesLimit', min: 64 * 1024, max: MAX_BLOCK_BYTES_LIMIT },
 };
 
 export const SYSTEM_CONFIG_KEYS = Object.keys(RULES) as Key[];
@@ -35,6 +47,7 @@ export const DEFAULT_SYSTEM_CONFIG: SystemConfig = {
   txCountLimit: 2_000,
   txGasLimit: 300_000_000,
   blockGasLimit: 2_000_000_000,
+  blockBytesLimit: 4 * 1024 * 1024,
 };
 
 /** Parses and range-checks a value given as a decimal string. */
