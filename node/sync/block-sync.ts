@@ -20,7 +20,7 @@ import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { validatorSetOf } from '../engine/pbft.js';
 import { resolveSenders } from '../engine/senders.js';
 import type { SerialQueue } from '../engine/serial-queue.js';
-import type { P2PNetwork } from '../p2p/index.js';
+import { DEFAULT_LIMITS, type P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 
 export interface BlockSyncOptions {
@@ -31,6 +31,11 @@ export interface BlockSyncOptions {
   /** How long a peer that served a bad block is ignored. */
   readonly penaltyMs: number;
 }
+
+/** The response limit every node's p2p layer enforces on a `blocks` reply. */
+export const MAX_BLOCKS_RESPONSE_BYTES = DEFAULT_LIMITS.response;
+/** The largest msgpack array header (0xdd + uint32 length). */
+const RESPONSE_ARRAY_HEADER_BYTES = 5;
 
 export const DEFAULT_SYNC_OPTIONS: BlockSyncOptions = { pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 };
 
@@ -219,7 +224,11 @@ export class BlockSync {
     const from = v[0];
     const count = Math.min(v[1], this.opts.batchSize);
     const out: Canonical[] = [];
-    let bytes = 0;
+    // Sized by the real encoded bytes: the reply stops before the block that would take it
+    // past the response limit the requester enforces, and always carries at least one block
+    // (block_bytes_limit keeps any one block with its certificate far below that limit), so
+    // a requester behind a run of large blocks still moves forward.
+    let bytes = RESPONSE_ARRAY_HEADER_BYTES;
     for (let n = from; n < from + count && n <= this.deps.chain.head.number; n++) {
       const stored = await this.deps.chain.store.getBlock(n);
       if (!stored?.certificate) break;
@@ -227,9 +236,10 @@ export class BlockSync {
         [headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)],
         certToCanonical(stored.certificate),
       ];
+      const size = encodeCanonical(entry).length;
+      if (out.length > 0 && bytes + size > MAX_BLOCKS_RESPONSE_BYTES) break;
       out.push(entry);
-      bytes += 300 * stored.block.transactions.length + 1000;
-      if (bytes > 16 * 1024 * 1024) break; // stay well under the response limit
+      bytes += size;
     }
     return encodeCanonical(out);
   }
