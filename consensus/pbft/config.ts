@@ -10,6 +10,8 @@ export interface PbftLimits {
   readonly futureHeights: number;
   /** Buffered future messages per peer (`from`); more are dropped. */
   readonly perPeerBuffer: number;
+  /** Bytes of buffered future messages per peer (proposals carry whole blocks); more are dropped. */
+  readonly perPeerBufferBytes: number;
   /**
    * Votes and view changes for views beyond current+maxViewAhead are dropped: the defence
    * against view-change storms from absurd view numbers (a valid new-view proof for such
@@ -19,7 +21,12 @@ export interface PbftLimits {
 }
 
 export const DEFAULT_TIMEOUTS: PbftTimeouts = { baseMs: 3_000, maxMs: 60_000 };
-export const DEFAULT_LIMITS: PbftLimits = { futureHeights: 8, perPeerBuffer: 256, maxViewAhead: 64 };
+export const DEFAULT_LIMITS: PbftLimits = {
+  futureHeights: 8,
+  perPeerBuffer: 256,
+  perPeerBufferBytes: 16 * 1024 * 1024,
+  maxViewAhead: 64,
+};
 
 /**
  * Exponential back-off so that, when the network is slower than the base timeout,

@@ -232,6 +232,16 @@ describe('PbftCore', () => {
     expect(hashAt(c, 3, 1)).toBe(hashAt(c, 0, 1));
   });
 
+  it('sends that decision once per peer, however often a view change for the height is replayed', () => {
+    const c = new Cluster({ stopAt: 1, link: (_f, to, m) => !(to === 3 && m.type === MsgType.Commit) });
+    const vc = makeViewChange(suite, signers[3], 3, 1, 1, null, null);
+    const sent = Array.from({ length: 5 }, () => c.cores[0].onMessage('3', vc))
+      .flat()
+      .filter((a) => a.type === 'send');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: '3', msg: { type: MsgType.Decision, height: 1 } });
+  });
+
   it('joins a view change only when f+1 others are ahead, and ignores absurd views', () => {
     const c = new Cluster({ stopAt: 0 }); // everyone waits in (1, 0)
     const vc = (i: number, view: number) => makeViewChange(suite, signers[i], i, 1, view, null, null);

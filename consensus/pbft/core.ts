@@ -127,6 +127,8 @@ export class PbftCore {
   private round: Round | null = null;
   /** The last block this node decided, for validators still voting on its height. */
   private lastDecision: DecisionMsg | null = null;
+  /** Peers already sent `lastDecision`. */
+  private readonly decisionSentTo = new Set<string>();
   private out: Action[] = [];
 
   constructor(opts: PbftCoreOptions) {
@@ -136,7 +138,7 @@ export class PbftCore {
     this.safety = opts.safety ?? null;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.buffer = new FutureBuffer(this.limits.perPeerBuffer);
+    this.buffer = new FutureBuffer(this.limits.perPeerBuffer, this.limits.perPeerBufferBytes);
   }
 
   // -------------------------------------------------------------------------------------
@@ -288,8 +290,13 @@ export class PbftCore {
     if (msg.type === MsgType.ViewChange && msg.height === this.lastDecision?.height) {
       // A validator still asking for a view of the height this node just decided is stuck
       // one block behind: hand it the decision rather than leaving it to sync.
-      if (verifyViewChange(this.suite, r.ctx.validators, msg).ok)
+      // Once per peer and decided height: the decision carries the whole block, and replayed
+      // view changes must not make this node send it again and again.
+      if (this.decisionSentTo.has(from)) return;
+      if (verifyViewChange(this.suite, r.ctx.validators, msg).ok) {
+        this.decisionSentTo.add(from);
         this.emit({ type: 'send', to: from, msg: this.lastDecision });
+      }
       return;
     }
     if (msg.height < height) {
@@ -302,10 +309,22 @@ export class PbftCore {
       return;
     }
     if (msg.height > height) {
-      if (msg.height > height + this.limits.futureHeights)
+      if (msg.height > height + this.limits.futureHeights) {
         this.log('debug', 'message too far in the future dropped', { from, height: msg.height, current: height });
-      else if (!this.buffer.add(from, msg))
-        this.log('warn', 'future-message buffer full for peer; dropped', { from, height: msg.height });
+        return;
+      }
+      // Checked before it may take memory: a stranger's bytes are not held on trust.
+      const problem = this.futureMessageProblem(r, msg);
+      if (problem) {
+        this.log('warn', `future message dropped: ${problem}`, { from, type: msg.type, height: msg.height });
+        return;
+      }
+      if (!this.buffer.add(from, msg))
+        this.log('warn', 'future-message buffer full for peer (count or bytes); dropped', {
+          from,
+          height: msg.height,
+          bytesHeld: this.buffer.bytesHeld(from),
+        });
       return;
     }
     if (r.decided) return; // the height is over; late votes change nothing
@@ -507,6 +526,7 @@ export class PbftCore {
     const certificate = { view, signatures: toSignatureList(votes).slice(0, r.ctx.validators.quorum) };
     r.decided = true;
     this.lastDecision = { type: MsgType.Decision, height: r.ctx.height, payload: proposal.payload, certificate };
+    this.decisionSentTo.clear();
     this.log('info', 'block committed', ctx);
     this.emit({ type: 'commit', proposal, certificate });
   }
@@ -711,6 +731,41 @@ export class PbftCore {
     } catch (e) {
       this.log(level, `${what} payload malformed: ${(e as Error).message}`, {});
       return null;
+    }
+  }
+
+  /**
+   * Why a message for a future height may not be buffered, or null: it must be signed by a
+   * member of the current validator set (the best knowledge of that height's set; the
+   * signature is checked again against the right set on replay).
+   */
+  private futureMessageProblem(r: Round, m: PbftMessage): string | null {
+    const { suite } = this;
+    const validators = r.ctx.validators;
+    if (m.type === MsgType.Decision) {
+      const check = verifyCommitCertificate(suite, validators, m.height, this.hashOf(m.payload), m.certificate);
+      return check.ok ? null : `decision certificate does not verify: ${check.reason}`;
+    }
+    if (m.signer >= validators.size) return 'signer is not a validator';
+    const key = validators.publicKeys[m.signer];
+    switch (m.type) {
+      case MsgType.PrePrepare:
+        if (m.signer !== validators.leader(m.height, m.view)) return 'pre-prepare from a validator that does not lead';
+        return suite.verify(prePrepareDigest(suite, m.height, m.view, this.hashOf(m.payload)), m.signature, key)
+          ? null
+          : 'pre-prepare signature invalid';
+      case MsgType.Prepare:
+        return suite.verify(prepareDigest(suite, m.height, m.view, m.hash), m.signature, key)
+          ? null
+          : 'prepare signature invalid';
+      case MsgType.Commit:
+        return suite.verify(commitDigest(suite, m.height, m.view, m.hash), m.signature, key)
+          ? null
+          : 'commit signature invalid';
+      case MsgType.ViewChange: {
+        const check = verifyViewChange(suite, validators, m);
+        return check.ok ? null : `view change invalid: ${check.reason}`;
+      }
     }
   }
 
