@@ -5,7 +5,7 @@
  * Consensus-relevant outputs are `status`, `gasUsed` and `output`; `trapMessage` and
  * `revertReason` are diagnostics (V8 words its own trap messages).
  */
-import { VmInternalError } from './errors.js';
+import { VmInternalCode, VmInternalError } from './errors.js';
 import { InstantiateCost } from './gas.js';
 import { HOST_MODULE, type HostEnv, type RunStatus } from './host-api.js';
 import { HaltSignal, HostBinding, HostTrapSignal, OutOfGasSignal } from './host.js';
@@ -81,7 +81,11 @@ export function runContract(params: RunParams): RunResult {
     if (e instanceof engine.RuntimeError) {
       return trap(gasLimit, `instantiation failed: ${e.message}`);
     }
-    throw new VmInternalError('instantiating a prepared contract failed', { cause: e });
+    throw new VmInternalError(
+      'instantiating a prepared contract failed',
+      { cause: e },
+      VmInternalCode.PreparedModuleFailed,
+    );
   }
   const exports = instance.exports;
   const gas = exports[GAS_EXPORT] as WasmGlobal;
@@ -122,6 +126,7 @@ export function runContract(params: RunParams): RunResult {
       throw new VmInternalError(
         'V8 ran out of stack before the VM stack limit; the node stack is too small for the configured limits',
         { cause: e },
+        VmInternalCode.StackExhausted,
       );
     }
     throw e;
