@@ -78,17 +78,17 @@ export class LingdingNode implements RpcBackend {
   private readonly closers: CloseList;
 
   private constructor(opts: LingdingNodeOptions, deps: LingdingNodeDeps) {
-    ({ config: this.config, genesis: this.genesis, nodeId: this.nodeId } = opts);
-    ({
-      suite: this.suite,
-      chain: this.chain,
-      pool: this.pool,
-      engine: this.engine,
-      network: this.network,
-      metrics: this.metrics,
-      logger: this.logger,
-      closers: this.closers,
-    } = deps);
+    this.config = opts.config;
+    this.genesis = opts.genesis;
+    this.nodeId = opts.nodeId;
+    this.suite = deps.suite;
+    this.chain = deps.chain;
+    this.pool = deps.pool;
+    this.engine = deps.engine;
+    this.network = deps.network;
+    this.metrics = deps.metrics;
+    this.logger = deps.logger;
+    this.closers = deps.closers;
     const { rpc } = this.config;
     this.rpc = new RpcServer(
       { host: rpc.host, port: rpc.port, maxBodyBytes: rpc.maxBodyBytes, maxBatch: rpc.maxBatch },
