@@ -1,3 +1,4 @@
+import { ConfigError, ConfigErrorCode } from '../config/errors.js';
 import { type CodeOf, LingdingError } from '../errors/index.js';
 import { EventEmitter } from 'node:events';
 import {
@@ -122,8 +123,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       } else {
         const stored = await store.getBlockHash(0);
         if (!stored || !equalBytes(stored, gHash)) {
-          throw new Error(
+          throw new ConfigError(
             `the data directory holds a different chain: genesis ${stored ? toHex(stored) : 'missing'}, this genesis file gives ${toHex(gHash)}`,
+            ConfigErrorCode.GenesisMismatch,
           );
         }
       }

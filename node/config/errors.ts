@@ -16,6 +16,10 @@ export const ConfigErrorCode = {
   PbftWithoutP2p: 'PBFT_WITHOUT_P2P',
   /** `consensus.engine` names no known engine. */
   UnknownEngine: 'UNKNOWN_ENGINE',
+  /** The genesis names a crypto suite this node cannot run. */
+  UnsupportedSuite: 'UNSUPPORTED_SUITE',
+  /** The data directory holds a chain with another genesis block than the genesis file gives. */
+  GenesisMismatch: 'GENESIS_MISMATCH',
 } as const;
 export type ConfigErrorCodeValue = CodeOf<typeof ConfigErrorCode>;
 

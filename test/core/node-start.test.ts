@@ -88,6 +88,16 @@ describe('a node that fails to start leaves nothing open', () => {
     expect(node.status).toBe(NodeStatus.Stopped);
     await node.stop(); // a second stop does nothing
     await expectNothingOpen(config, workers);
+
+    // A genesis file that is not the one the data directory was created with.
+    const genesis = JSON.parse(readFileSync(local.genesisFile, 'utf8'));
+    writeFileSync(local.genesisFile, JSON.stringify({ ...genesis, timestamp: genesis.timestamp + 1 }));
+    const mismatch = await LingdingNode.start(config, { logger: silentLogger() }).catch((e) => e);
+    expect(mismatch).toBeInstanceOf(ConfigError);
+    expect(mismatch).toMatchObject({ code: ConfigErrorCode.GenesisMismatch });
+    expect((mismatch as Error).message).toMatch(/^the data directory holds a different chain/);
+    expect(SignatureRecoveryPool.liveWorkers).toBe(workers);
+    await closeServer(await occupy(config.rpc.port));
   });
 
   it('a p2p port already in use: the RPC listener it had opened is closed too', async () => {
