@@ -10,7 +10,7 @@ import asc, { type Transform } from 'assemblyscript/asc';
 import { ContractTransform } from '../as-sdk/transform/index.js';
 import type { AbiEntry } from './abi-json.js';
 import { checkContract } from './check.js';
-import { ContractBuildError } from './errors.js';
+import { ContractBuildError, ContractBuildErrorCode } from './errors.js';
 import { stripCustomSections } from './wasm-sections.js';
 
 export interface BuiltContract {
@@ -82,7 +82,8 @@ async function compile(file: string, diagnostic: boolean): Promise<CompileOutput
     throw new ContractBuildError(`${file}: compilation failed\n${diagnostics || error.message}`);
   }
   const wasm = outputs.get('contract.wasm');
-  if (!(wasm instanceof Uint8Array)) throw new ContractBuildError(`${file}: the compiler produced no binary`);
+  if (!(wasm instanceof Uint8Array))
+    throw new ContractBuildError(`${file}: the compiler produced no binary`, ContractBuildErrorCode.ToolchainFailed);
   return { wasm, transform };
 }
 

@@ -10,7 +10,7 @@ import { Interface } from 'ethers';
 import type { AbiEntry } from './abi-json.js';
 import type { BuiltContract } from './assemblyscript.js';
 import { checkContract } from './check.js';
-import { ContractBuildError } from './errors.js';
+import { ContractBuildError, ContractBuildErrorCode } from './errors.js';
 import { stripCustomSections } from './wasm-sections.js';
 
 const TARGET = 'wasm32-unknown-unknown';
@@ -69,7 +69,11 @@ function cargoBuild(
   const args = ['build', '--release', '--target', TARGET, '--manifest-path', join(dir, 'Cargo.toml'), ...extraArgs];
   // cwd = the crate, so a .cargo/config.toml above it (stack size, flags) applies.
   const build = spawnSync(toolchain.cargo, args, { cwd: dir, env: { ...toolchain.env, ...env }, encoding: 'utf8' });
-  if (build.status !== 0) throw new ContractBuildError(`${dir}: cargo build failed\n${build.stderr.trim()}`);
+  if (build.status !== 0)
+    throw new ContractBuildError(
+      `${dir}: cargo build failed\n${build.stderr.trim()}`,
+      ContractBuildErrorCode.ToolchainFailed,
+    );
 }
 
 function readArtifact(dir: string, targetDir: string, name: string): Uint8Array {

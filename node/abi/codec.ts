@@ -1,4 +1,5 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**
  * The Solidity ABI for the flat parameter lists of built-in contracts: uintN/intN,
@@ -12,9 +13,19 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 export type AbiType = string;
 export type AbiValue = bigint | boolean | string | Uint8Array;
 
-export class AbiError extends Error {
-  constructor(message: string) {
-    super(message);
+export const AbiErrorCode = {
+  /** A type outside the supported flat subset. */
+  UnsupportedType: 'UNSUPPORTED_TYPE',
+  /** A value that does not fit its type (range, length, form). */
+  BadValue: 'BAD_VALUE',
+  /** Encoded bytes that do not decode as the types say. */
+  Malformed: 'MALFORMED',
+} as const;
+export type AbiErrorCodeValue = CodeOf<typeof AbiErrorCode>;
+
+export class AbiError extends LingdingError<AbiErrorCodeValue> {
+  constructor(message: string, code: AbiErrorCodeValue = AbiErrorCode.BadValue) {
+    super(code, message);
     this.name = 'AbiError';
   }
 }
@@ -42,7 +53,7 @@ function typeInfo(t: AbiType): TypeInfo {
     const n = Number(m[1]);
     if (n >= 1 && n <= 32) info = { kind: 'fixedBytes', bits: n };
   }
-  if (!info) throw new AbiError(`unsupported ABI type '${t}'`);
+  if (!info) throw new AbiError(`unsupported ABI type '${t}'`, AbiErrorCode.UnsupportedType);
   typeCache.set(t, info);
   return info;
 }
@@ -90,20 +101,22 @@ export function encodeAbi(types: readonly AbiType[], values: readonly AbiValue[]
 export function decodeAbi(types: readonly AbiType[], data: Uint8Array): AbiValue[] {
   const infos = types.map(typeInfo);
   if (data.length < 32 * types.length)
-    throw new AbiError(`data too short: ${data.length} bytes for ${types.length} parameters`);
+    throw new AbiError(`data too short: ${data.length} bytes for ${types.length} parameters`, AbiErrorCode.Malformed);
   return infos.map((info, i) => {
     const w = data.subarray(32 * i, 32 * i + 32);
     if (!isDynamic(info)) return readStatic(info, w, types[i]);
     const offset = toSafe(readUint(w), 'offset');
-    if (offset + 32 > data.length) throw new AbiError(`parameter ${i}: offset ${offset} out of range`);
+    if (offset + 32 > data.length)
+      throw new AbiError(`parameter ${i}: offset ${offset} out of range`, AbiErrorCode.Malformed);
     const len = toSafe(readUint(data.subarray(offset, offset + 32)), 'length');
-    if (offset + 32 + len > data.length) throw new AbiError(`parameter ${i}: length ${len} out of range`);
+    if (offset + 32 + len > data.length)
+      throw new AbiError(`parameter ${i}: length ${len} out of range`, AbiErrorCode.Malformed);
     const body = data.slice(offset + 32, offset + 32 + len);
     if (info.kind === 'bytes') return body;
     try {
       return utf8Decoder.decode(body);
     } catch {
-      throw new AbiError(`parameter ${i}: string is not valid UTF-8`);
+      throw new AbiError(`parameter ${i}: string is not valid UTF-8`, AbiErrorCode.Malformed);
     }
   });
 }
@@ -168,29 +181,31 @@ function readStatic(info: TypeInfo, w: Uint8Array, type: string): AbiValue {
   switch (info.kind) {
     case 'bool': {
       const n = readUint(w);
-      if (n > 1n) throw new AbiError(`${type}: not 0 or 1`);
+      if (n > 1n) throw new AbiError(`${type}: not 0 or 1`, AbiErrorCode.Malformed);
       return n === 1n;
     }
     case 'address':
-      if (w.subarray(0, 12).some((b) => b !== 0)) throw new AbiError('address: dirty high bytes');
+      if (w.subarray(0, 12).some((b) => b !== 0))
+        throw new AbiError('address: dirty high bytes', AbiErrorCode.Malformed);
       return w.slice(12);
     case 'fixedBytes':
-      if (w.subarray(info.bits).some((b) => b !== 0)) throw new AbiError(`${type}: dirty padding`);
+      if (w.subarray(info.bits).some((b) => b !== 0))
+        throw new AbiError(`${type}: dirty padding`, AbiErrorCode.Malformed);
       return w.slice(0, info.bits);
     case 'uint': {
       const n = readUint(w);
-      if (n >= 1n << BigInt(info.bits)) throw new AbiError(`${type}: value out of range`);
+      if (n >= 1n << BigInt(info.bits)) throw new AbiError(`${type}: value out of range`, AbiErrorCode.Malformed);
       return n;
     }
     case 'int': {
       const u = readUint(w);
       const n = u >= 1n << 255n ? u - (1n << 256n) : u;
       const half = 1n << BigInt(info.bits - 1);
-      if (n < -half || n >= half) throw new AbiError(`${type}: value out of range`);
+      if (n < -half || n >= half) throw new AbiError(`${type}: value out of range`, AbiErrorCode.Malformed);
       return n;
     }
     default:
-      throw new AbiError(`unexpected ${type}`);
+      throw new AbiError(`unexpected ${type}`, AbiErrorCode.Malformed);
   }
 }
 

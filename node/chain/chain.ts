@@ -1,3 +1,5 @@
+import { ConfigError, ConfigErrorCode } from '../config/errors.js';
+import { type CodeOf, LingdingError } from '../errors/index.js';
 import { EventEmitter } from 'node:events';
 import {
   BLOCK_VERSION,
@@ -52,9 +54,19 @@ export function receiptLeaf(txHash: Uint8Array, r: Receipt): Uint8Array {
   return encodeCanonical([txHash, receiptToCanonical(r)]);
 }
 
-export class BlockValidationError extends Error {
-  constructor(message: string) {
-    super(message);
+export const BlockValidationCode = {
+  /** The block does not extend the head (number, parent hash or timestamp). */
+  NotOnHead: 'NOT_ON_HEAD',
+  /** A header field or the body breaks a rule (limits, roots, proposer, transactions). */
+  Invalid: 'INVALID',
+  /** Re-execution gives another tx root, receipts root, state root or gas figure than the header. */
+  StateMismatch: 'STATE_MISMATCH',
+} as const;
+export type BlockValidationCodeValue = CodeOf<typeof BlockValidationCode>;
+
+export class BlockValidationError extends LingdingError<BlockValidationCodeValue> {
+  constructor(message: string, code: BlockValidationCodeValue = BlockValidationCode.Invalid) {
+    super(code, message);
     this.name = 'BlockValidationError';
   }
 }
@@ -113,8 +125,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       } else {
         const stored = await store.getBlockHash(0);
         if (!stored || !equalBytes(stored, gHash)) {
-          throw new Error(
+          throw new ConfigError(
             `the data directory holds a different chain: genesis ${stored ? toHex(stored) : 'missing'}, this genesis file gives ${toHex(gHash)}`,
+            ConfigErrorCode.GenesisMismatch,
           );
         }
       }
@@ -209,10 +222,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     const h = block.header;
     const head = this.headValue;
     if (h.number !== head.number + 1)
-      throw new BlockValidationError(`block ${h.number} does not follow the head ${head.number}`);
+      throw new BlockValidationError(
+        `block ${h.number} does not follow the head ${head.number}`,
+        BlockValidationCode.NotOnHead,
+      );
     if (!equalBytes(h.parentHash, head.hash))
       throw new BlockValidationError(
         `block ${h.number} parent hash ${toHex(h.parentHash)} is not the head ${toHex(head.hash)}`,
+        BlockValidationCode.NotOnHead,
       );
     if (h.version !== BLOCK_VERSION)
       throw new BlockValidationError(`block ${h.number} has unknown version ${h.version}`);
@@ -256,14 +273,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
     const built = this.finish(h.number, h.timestamp, h.proposer, h.view, ready, receipts, gasUsed, overlay);
     const b = built.block.header;
-    if (!equalBytes(b.txRoot, h.txRoot)) throw new BlockValidationError(`block ${h.number} txRoot mismatch`);
+    if (!equalBytes(b.txRoot, h.txRoot))
+      throw new BlockValidationError(`block ${h.number} txRoot mismatch`, BlockValidationCode.StateMismatch);
     if (!equalBytes(b.receiptRoot, h.receiptRoot))
-      throw new BlockValidationError(`block ${h.number} receiptRoot mismatch: execution differs from the proposer's`);
+      throw new BlockValidationError(
+        `block ${h.number} receiptRoot mismatch: execution differs from the proposer's`,
+        BlockValidationCode.StateMismatch,
+      );
     if (!equalBytes(b.stateRoot, h.stateRoot))
       throw new BlockValidationError(
         `block ${h.number} stateRoot mismatch: expected ${toHex(h.stateRoot)}, executed ${toHex(b.stateRoot)}`,
+        BlockValidationCode.StateMismatch,
       );
-    if (b.gasUsed !== h.gasUsed) throw new BlockValidationError(`block ${h.number} gasUsed mismatch`);
+    if (b.gasUsed !== h.gasUsed)
+      throw new BlockValidationError(`block ${h.number} gasUsed mismatch`, BlockValidationCode.StateMismatch);
     return built;
   }
 
@@ -311,6 +334,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (!equalBytes(executed.block.header.parentHash, this.headValue.hash)) {
         throw new BlockValidationError(
           `block ${executed.block.header.number} no longer extends the head ${this.headValue.number}`,
+          BlockValidationCode.NotOnHead,
         );
       }
       const head = await this.store.commitBlock({

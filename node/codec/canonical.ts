@@ -1,4 +1,5 @@
 import { Unpackr } from 'msgpackr';
+import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**
  * The canonical encoding: msgpack restricted to a small value model so that every
@@ -27,9 +28,18 @@ const unpackr = new Unpackr({
   copyBuffers: true,
 });
 
-export class CodecError extends Error {
-  constructor(message: string) {
-    super(message);
+export const CodecErrorCode = {
+  /** Bytes that do not decode, or decode to the wrong shape for what they should be. */
+  Malformed: 'MALFORMED',
+  /** A value outside the canonical model, or bytes that are not its one encoding. */
+  NotCanonical: 'NOT_CANONICAL',
+} as const;
+export type CodecErrorCodeValue = CodeOf<typeof CodecErrorCode>;
+
+/** Bytes or values that the canonical codec (or a structure decoded with it) refuses. */
+export class CodecError extends LingdingError<CodecErrorCodeValue> {
+  constructor(message: string, code: CodecErrorCodeValue = CodecErrorCode.Malformed) {
+    super(code, message);
     this.name = 'CodecError';
   }
 }
@@ -58,7 +68,7 @@ export function encodeCanonical(value: Canonical): Uint8Array {
 /** Deeper nesting than any hashed structure uses; bounds recursion on hostile input. */
 export const MAX_CANONICAL_DEPTH = 256;
 
-const NOT_CANONICAL = new CodecError('value is not canonical');
+const NOT_CANONICAL = new CodecError('value is not canonical', CodecErrorCode.NotCanonical);
 const textEncoder = new TextEncoder();
 
 /** One growable scratch buffer reused by every encode (results are copied out). */
@@ -149,7 +159,7 @@ function writeLengthHeader(len: number, fix: number, fixLimit: number, t8: numbe
   else if (t8 >= 0 && len < 0x100) (b[writer.pos++] = t8), (b[writer.pos++] = len);
   else if (len < 0x10000) (b[writer.pos++] = t16), writer.view.setUint16(writer.pos, len), (writer.pos += 2);
   else if (len <= 0xffffffff) (b[writer.pos++] = t32), writer.view.setUint32(writer.pos, len), (writer.pos += 4);
-  else throw new CodecError(`length ${len} exceeds the msgpack limit`);
+  else throw new CodecError(`length ${len} exceeds the msgpack limit`, CodecErrorCode.NotCanonical);
 }
 
 /** Byte length of a short, well-formed string without a native call. */
@@ -186,28 +196,40 @@ export function decodeCanonical(bytes: Uint8Array): Canonical {
   }
   assertCanonical(value, '$');
   const again = encodeCanonical(value);
-  if (!equalBytes(again, bytes)) throw new CodecError('non-canonical encoding (trailing bytes or non-minimal form)');
+  if (!equalBytes(again, bytes))
+    throw new CodecError('non-canonical encoding (trailing bytes or non-minimal form)', CodecErrorCode.NotCanonical);
   return value;
 }
 
 function assertCanonical(v: unknown, path: string, depth = 0): asserts v is Canonical {
   if (v === null || typeof v === 'boolean') return;
   if (typeof v === 'string') {
-    if (LONE_SURROGATE.test(v)) throw new CodecError(`${path}: string has a lone UTF-16 surrogate (not valid Unicode)`);
+    if (LONE_SURROGATE.test(v))
+      throw new CodecError(
+        `${path}: string has a lone UTF-16 surrogate (not valid Unicode)`,
+        CodecErrorCode.NotCanonical,
+      );
     return;
   }
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v))
-      throw new CodecError(`${path}: ${v} is not a safe integer (floats are not canonical)`);
+      throw new CodecError(
+        `${path}: ${v} is not a safe integer (floats are not canonical)`,
+        CodecErrorCode.NotCanonical,
+      );
     return;
   }
   if (v instanceof Uint8Array) return;
   if (Array.isArray(v)) {
-    if (depth >= MAX_CANONICAL_DEPTH) throw new CodecError(`${path}: arrays nested deeper than ${MAX_CANONICAL_DEPTH}`);
+    if (depth >= MAX_CANONICAL_DEPTH)
+      throw new CodecError(`${path}: arrays nested deeper than ${MAX_CANONICAL_DEPTH}`, CodecErrorCode.NotCanonical);
     for (let i = 0; i < v.length; i++) assertCanonical(v[i], `${path}[${i}]`, depth + 1);
     return;
   }
-  throw new CodecError(`${path}: type ${describe(v)} is not allowed in canonical encoding`);
+  throw new CodecError(
+    `${path}: type ${describe(v)} is not allowed in canonical encoding`,
+    CodecErrorCode.NotCanonical,
+  );
 }
 
 function describe(v: unknown): string {

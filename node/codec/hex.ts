@@ -1,7 +1,18 @@
 /** Hex helpers for the RPC and CLI boundary. Inside the node everything is bytes. */
-export class HexError extends Error {
-  constructor(message: string) {
-    super(message);
+import { type CodeOf, LingdingError } from '../errors/index.js';
+
+export const HexErrorCode = {
+  NotString: 'NOT_STRING',
+  OddLength: 'ODD_LENGTH',
+  NotHex: 'NOT_HEX',
+  WrongLength: 'WRONG_LENGTH',
+} as const;
+export type HexErrorCodeValue = CodeOf<typeof HexErrorCode>;
+
+/** Bad hex from outside (an RPC parameter, a CLI argument); `details.field` names the input. */
+export class HexError extends LingdingError<HexErrorCodeValue, { field: string; expectedLength?: number }> {
+  constructor(code: HexErrorCodeValue, message: string, details: { field: string; expectedLength?: number }) {
+    super(code, message, details);
     this.name = 'HexError';
   }
 }
@@ -12,13 +23,17 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Parses 0x-prefixed (or bare) hex; throws a HexError naming the field on bad input. */
 export function fromHex(hex: unknown, field = 'value', expectedLength?: number): Uint8Array {
-  if (typeof hex !== 'string') throw new HexError(`${field} must be a hex string`);
+  if (typeof hex !== 'string') throw new HexError(HexErrorCode.NotString, `${field} must be a hex string`, { field });
   const body = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex;
-  if (body.length % 2 !== 0) throw new HexError(`${field} has an odd number of hex digits`);
-  if (!/^[0-9a-fA-F]*$/.test(body)) throw new HexError(`${field} is not valid hex`);
+  if (body.length % 2 !== 0)
+    throw new HexError(HexErrorCode.OddLength, `${field} has an odd number of hex digits`, { field });
+  if (!/^[0-9a-fA-F]*$/.test(body)) throw new HexError(HexErrorCode.NotHex, `${field} is not valid hex`, { field });
   const out = new Uint8Array(Buffer.from(body, 'hex'));
   if (expectedLength !== undefined && out.length !== expectedLength) {
-    throw new HexError(`${field} must be ${expectedLength} bytes, got ${out.length}`);
+    throw new HexError(HexErrorCode.WrongLength, `${field} must be ${expectedLength} bytes, got ${out.length}`, {
+      field,
+      expectedLength,
+    });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError, ConfigErrorCode } from './errors.js';
 
 /**
  * The chain's genesis file: everything every node must agree on before block 1.
@@ -44,7 +45,10 @@ export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
     s.toLowerCase().replace(/^0x/, ''),
   );
   if (new Set(ids).size !== ids.length)
-    throw new ConfigError(`${source}: a node id appears more than once among sealers and observers`);
+    throw new ConfigError(
+      `${source}: a node id appears more than once among sealers and observers`,
+      ConfigErrorCode.DuplicateNode,
+    );
   return r.data;
 }
 
@@ -52,24 +56,22 @@ export function loadGenesisFile(path: string): GenesisConfig {
   return parseGenesis(readJsonFile(path), path);
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, ConfigErrorCode } from './errors.js';
 
 export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      ConfigErrorCode.Unreadable,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
+    throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`, ConfigErrorCode.NotJson);
   }
 }
 

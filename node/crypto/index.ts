@@ -25,6 +25,7 @@ export {
   NodeKeyError,
 } from './node-key.js';
 import { createEcdsaSuite } from './ecdsa.js';
+import { ConfigError, ConfigErrorCode } from '../config/errors.js';
 import type { CryptoSuite, SuiteName } from './suite.js';
 
 export function createSuite(name: SuiteName): CryptoSuite {
@@ -32,8 +33,12 @@ export function createSuite(name: SuiteName): CryptoSuite {
     case 'ecdsa':
       return createEcdsaSuite();
     case 'sm':
-      throw new Error("crypto suite 'sm' (SM2/SM3) is not available yet");
+      throw new ConfigError("crypto suite 'sm' (SM2/SM3) is not available yet", ConfigErrorCode.UnsupportedSuite, {
+        suite: name,
+      });
     default:
-      throw new Error(`unknown crypto suite '${String(name)}'`);
+      throw new ConfigError(`unknown crypto suite '${String(name)}'`, ConfigErrorCode.UnsupportedSuite, {
+        suite: String(name),
+      });
   }
 }

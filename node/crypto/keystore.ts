@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { CryptoSuite, SuiteName } from './suite.js';
+import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**
  * Password-encrypted account keys in the Ethereum "Web3 Secret Storage" v3 format, so a
@@ -55,9 +56,29 @@ export interface EncryptKeystoreOptions {
   readonly scryptN?: number;
 }
 
-export class KeystoreError extends Error {
-  constructor(message: string) {
-    super(message);
+export const KeystoreErrorCode = {
+  /** Not a keystore, or a field missing or of the wrong form. */
+  Malformed: 'MALFORMED',
+  /** A version, cipher, KDF or KDF parameter this node does not implement. */
+  Unsupported: 'UNSUPPORTED',
+  /** KDF parameters that would cost more memory or time than the bounds allow. */
+  TooExpensive: 'TOO_EXPENSIVE',
+  /** The MAC does not match: the password is wrong or the file is corrupted. */
+  WrongPassword: 'WRONG_PASSWORD',
+  /** The keystore is for another crypto suite than this chain's. */
+  WrongSuite: 'WRONG_SUITE',
+  /** The decrypted key is not a valid secret key, or does not match the stored address. */
+  InvalidKey: 'INVALID_KEY',
+  /** The file cannot be read. */
+  Unreadable: 'UNREADABLE',
+  /** The password given is neither a string nor bytes. */
+  BadPassword: 'BAD_PASSWORD',
+} as const;
+export type KeystoreErrorCodeValue = CodeOf<typeof KeystoreErrorCode>;
+
+export class KeystoreError extends LingdingError<KeystoreErrorCodeValue> {
+  constructor(message: string, code: KeystoreErrorCodeValue = KeystoreErrorCode.Malformed) {
+    super(code, message);
     this.name = 'KeystoreError';
   }
 }
@@ -117,15 +138,25 @@ export function encryptKeystore(
  */
 export function decryptKeystore(json: unknown, password: string | Uint8Array, suite: CryptoSuite): Uint8Array {
   const ks = parseJson(json);
-  if (ks.version !== 3) throw new KeystoreError(`unsupported keystore version ${describe(ks.version)} (expected 3)`);
+  if (ks.version !== 3)
+    throw new KeystoreError(
+      `unsupported keystore version ${describe(ks.version)} (expected 3)`,
+      KeystoreErrorCode.Unsupported,
+    );
   const declaredSuite = (ks.lingding as { suite?: unknown } | undefined)?.suite;
   if (declaredSuite !== undefined && declaredSuite !== suite.name) {
-    throw new KeystoreError(`keystore is for crypto suite '${String(declaredSuite)}', this chain uses '${suite.name}'`);
+    throw new KeystoreError(
+      `keystore is for crypto suite '${String(declaredSuite)}', this chain uses '${suite.name}'`,
+      KeystoreErrorCode.WrongSuite,
+    );
   }
   const c = (ks.crypto ?? ks.Crypto) as Record<string, unknown> | undefined;
   if (!isObject(c)) throw new KeystoreError('malformed keystore: missing "crypto" section');
   if (c.cipher !== 'aes-128-ctr')
-    throw new KeystoreError(`unsupported keystore cipher ${describe(c.cipher)} (only aes-128-ctr)`);
+    throw new KeystoreError(
+      `unsupported keystore cipher ${describe(c.cipher)} (only aes-128-ctr)`,
+      KeystoreErrorCode.Unsupported,
+    );
   const iv = hexField(isObject(c.cipherparams) ? c.cipherparams.iv : undefined, 'crypto.cipherparams.iv', 16);
   const ciphertext = hexField(c.ciphertext, 'crypto.ciphertext');
   const mac = hexField(c.mac, 'crypto.mac', 32);
@@ -135,7 +166,7 @@ export function decryptKeystore(json: unknown, password: string | Uint8Array, su
   const expected = keccak_256(concat(derived.subarray(16, 32), ciphertext));
   if (!timingSafeEqual(expected, mac)) {
     derived.fill(0);
-    throw new KeystoreError('wrong password or corrupted keystore (MAC mismatch)');
+    throw new KeystoreError('wrong password or corrupted keystore (MAC mismatch)', KeystoreErrorCode.WrongPassword);
   }
   const secretKey = aes128ctr(false, derived.subarray(0, 16), iv, ciphertext);
   derived.fill(0);
@@ -144,12 +175,18 @@ export function decryptKeystore(json: unknown, password: string | Uint8Array, su
   try {
     address = suite.keyPairFromSecret(secretKey).address;
   } catch (e) {
-    throw new KeystoreError(`keystore holds an invalid ${suite.name} secret key: ${(e as Error).message}`);
+    throw new KeystoreError(
+      `keystore holds an invalid ${suite.name} secret key: ${(e as Error).message}`,
+      KeystoreErrorCode.InvalidKey,
+    );
   }
   if (ks.address !== undefined) {
     const declared = typeof ks.address === 'string' ? ks.address.toLowerCase().replace(/^0x/, '') : '';
     if (declared !== hex(address))
-      throw new KeystoreError(`keystore address ${describe(ks.address)} does not match its key (0x${hex(address)})`);
+      throw new KeystoreError(
+        `keystore address ${describe(ks.address)} does not match its key (0x${hex(address)})`,
+        KeystoreErrorCode.InvalidKey,
+      );
   }
   return secretKey;
 }
@@ -177,7 +214,7 @@ export function readKeystoreFile(path: string, password: string | Uint8Array, su
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new KeystoreError(`cannot read keystore ${path}: ${(e as Error).message}`);
+    throw new KeystoreError(`cannot read keystore ${path}: ${(e as Error).message}`, KeystoreErrorCode.Unreadable);
   }
   return decryptKeystore(text, password, suite);
 }
@@ -234,7 +271,7 @@ function deriveKey(kdf: unknown, params: Record<string, unknown>, password: Uint
   const salt = hexField(params.salt, 'crypto.kdfparams.salt');
   const dklen = params.dklen;
   if (!isInt(dklen) || dklen < 32 || dklen > 64)
-    throw new KeystoreError(`unsupported kdfparams.dklen ${describe(dklen)} (32..64)`);
+    throw new KeystoreError(`unsupported kdfparams.dklen ${describe(dklen)} (32..64)`, KeystoreErrorCode.Unsupported);
   if (kdf === 'scrypt') {
     const { n, r, p } = params;
     if (!isInt(n) || !isInt(r) || !isInt(p))
@@ -244,13 +281,19 @@ function deriveKey(kdf: unknown, params: Record<string, unknown>, password: Uint
   }
   if (kdf === 'pbkdf2') {
     if (params.prf !== 'hmac-sha256')
-      throw new KeystoreError(`unsupported pbkdf2 prf ${describe(params.prf)} (only hmac-sha256)`);
+      throw new KeystoreError(
+        `unsupported pbkdf2 prf ${describe(params.prf)} (only hmac-sha256)`,
+        KeystoreErrorCode.Unsupported,
+      );
     const c = params.c;
     if (!isInt(c) || c < 1 || c > MAX_PBKDF2_ROUNDS)
-      throw new KeystoreError(`unsupported pbkdf2 round count ${describe(c)}`);
+      throw new KeystoreError(`unsupported pbkdf2 round count ${describe(c)}`, KeystoreErrorCode.Unsupported);
     return new Uint8Array(pbkdf2Sync(password, salt, c, dklen, 'sha256'));
   }
-  throw new KeystoreError(`unsupported keystore kdf ${describe(kdf)} (scrypt or pbkdf2)`);
+  throw new KeystoreError(
+    `unsupported keystore kdf ${describe(kdf)} (scrypt or pbkdf2)`,
+    KeystoreErrorCode.Unsupported,
+  );
 }
 
 function checkScryptParams(n: number, r: number, p: number): void {
@@ -258,9 +301,15 @@ function checkScryptParams(n: number, r: number, p: number): void {
     throw new KeystoreError(`scrypt n must be a power of two >= 2, got ${describe(n)}`);
   if (r < 1 || p < 1) throw new KeystoreError('scrypt r and p must be positive');
   if (128 * n * r > MAX_SCRYPT_MEMORY)
-    throw new KeystoreError(`scrypt parameters need more than ${MAX_SCRYPT_MEMORY >> 20} MiB (n=${n}, r=${r})`);
+    throw new KeystoreError(
+      `scrypt parameters need more than ${MAX_SCRYPT_MEMORY >> 20} MiB (n=${n}, r=${r})`,
+      KeystoreErrorCode.TooExpensive,
+    );
   if (n * r * p > MAX_SCRYPT_WORK)
-    throw new KeystoreError(`scrypt parameters are too expensive (n*r*p = ${n * r * p})`);
+    throw new KeystoreError(
+      `scrypt parameters are too expensive (n*r*p = ${n * r * p})`,
+      KeystoreErrorCode.TooExpensive,
+    );
 }
 
 function aes128ctr(encrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
@@ -272,7 +321,7 @@ function aes128ctr(encrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint
 function passwordBytes(password: string | Uint8Array): Uint8Array {
   if (typeof password === 'string') return new TextEncoder().encode(password.normalize('NFKC'));
   if (password instanceof Uint8Array) return password;
-  throw new KeystoreError('password must be a string or bytes');
+  throw new KeystoreError('password must be a string or bytes', KeystoreErrorCode.BadPassword);
 }
 
 function parseJson(json: unknown): Record<string, unknown> {

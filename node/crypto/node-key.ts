@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { writeSecretFile } from './keystore.js';
+import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**
  * Node identity keys. A node key is a secp256k1 secret (whatever the chain's crypto
@@ -13,9 +14,19 @@ import { writeSecretFile } from './keystore.js';
  * fixed byte prefixes (the only variable parts are the two keys), and read both PKCS#8 and
  * OpenSSL's SEC1 "EC PRIVATE KEY" form with a small DER reader that names what is wrong.
  */
-export class NodeKeyError extends Error {
-  constructor(message: string) {
-    super(message);
+export const NodeKeyErrorCode = {
+  /** Not a PEM / DER node key, or a key that is not a valid secp256k1 secret. */
+  Invalid: 'INVALID',
+  /** A well-formed key of another algorithm or curve. */
+  WrongAlgorithm: 'WRONG_ALGORITHM',
+  /** The file cannot be read or written. */
+  Io: 'IO',
+} as const;
+export type NodeKeyErrorCodeValue = CodeOf<typeof NodeKeyErrorCode>;
+
+export class NodeKeyError extends LingdingError<NodeKeyErrorCodeValue> {
+  constructor(message: string, code: NodeKeyErrorCodeValue = NodeKeyErrorCode.Invalid) {
+    super(code, message);
     this.name = 'NodeKeyError';
   }
 }
@@ -91,7 +102,7 @@ export function nodeKeyFromPem(pem: string): Uint8Array {
     case 'PUBLIC KEY':
       throw new NodeKeyError('this PEM is a public key; a node key file must hold the private key');
     case 'RSA PRIVATE KEY':
-      throw new NodeKeyError('this PEM is an RSA key; node keys are secp256k1');
+      throw new NodeKeyError('this PEM is an RSA key; node keys are secp256k1', NodeKeyErrorCode.WrongAlgorithm);
     default:
       throw new NodeKeyError(`unsupported PEM block "${label}" (expected "PRIVATE KEY")`);
   }
@@ -106,7 +117,7 @@ export function readNodeKeyFile(path: string): Uint8Array {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new NodeKeyError(`cannot read node key ${path}: ${(e as Error).message}`);
+    throw new NodeKeyError(`cannot read node key ${path}: ${(e as Error).message}`, NodeKeyErrorCode.Io);
   }
   try {
     return nodeKeyFromPem(text);
@@ -129,7 +140,10 @@ function parsePkcs8(der: Uint8Array): Uint8Array {
   const alg = readTlv(der, algId.start, 0x06, 'algorithm OID');
   const algOid = oidString(der.subarray(alg.start, alg.end));
   if (algOid !== OID_EC_PUBLIC_KEY)
-    throw new NodeKeyError(`node key is ${nameOid(algOid)}, expected a secp256k1 EC key`);
+    throw new NodeKeyError(
+      `node key is ${nameOid(algOid)}, expected a secp256k1 EC key`,
+      NodeKeyErrorCode.WrongAlgorithm,
+    );
   if (alg.end >= algId.end) throw new NodeKeyError('malformed PKCS#8: EC key without a curve');
   const curve = readTlv(der, alg.end, 0x06, 'curve OID');
   checkCurve(oidString(der.subarray(curve.start, curve.end)));
@@ -190,7 +204,8 @@ function parseEcPrivateKey(der: Uint8Array, curveRequired: boolean): Uint8Array 
 }
 
 function checkCurve(oid: string): void {
-  if (oid !== OID_SECP256K1) throw new NodeKeyError(`node key uses curve ${nameOid(oid)}, expected secp256k1`);
+  if (oid !== OID_SECP256K1)
+    throw new NodeKeyError(`node key uses curve ${nameOid(oid)}, expected secp256k1`, NodeKeyErrorCode.WrongAlgorithm);
 }
 
 function nameOid(oid: string): string {

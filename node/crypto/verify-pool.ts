@@ -20,6 +20,8 @@ export interface RecoverJob {
  * suite, giving the same answers.
  */
 export class SignatureRecoveryPool {
+  /** Worker threads of all pools in this process that have not exited (tests check none leak). */
+  static liveWorkers = 0;
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, (r: RecoverResponse | Error) => void>();
   private nextId = 1;
@@ -39,6 +41,8 @@ export class SignatureRecoveryPool {
       w.on('message', (r: RecoverResponse) => this.settle(r.id, r));
       w.on('error', (e) => this.failAll(e));
       w.unref();
+      SignatureRecoveryPool.liveWorkers++;
+      w.once('exit', () => SignatureRecoveryPool.liveWorkers--);
       this.workers.push(w);
     }
   }

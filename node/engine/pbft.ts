@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import {
-  createValidatorSet,
   decodeMessage,
   decodeSafetyState,
   encodeMessage,
@@ -10,11 +9,11 @@ import {
   type Action,
   type PbftMessage,
   type Proposal,
-  type ValidatorSet,
 } from '../../consensus/index.js';
 import { blockHash, decodeBlock, encodeBlock, type CommitCertificate } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import type { Chain, ExecutedBlock, ReadyTx } from '../chain/chain.js';
+import { validatorSetOf } from '../chain/validators.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
@@ -46,16 +45,6 @@ export interface PbftEngineDeps {
   readonly queue: SerialQueue;
   readonly logger: Logger;
   readonly metrics?: NodeMetrics;
-}
-
-/** The validators in force for blocks built on the current head (from chain state). */
-export function validatorSetOf(chain: Chain): ValidatorSet {
-  return createValidatorSet(
-    chain
-      .consensusNodes()
-      .filter((n) => n.role === 'sealer')
-      .map((n) => n.nodeId),
-  );
 }
 
 /**

@@ -1,3 +1,6 @@
+import { LingdingError } from '../errors/index.js';
+import { ExecErrorCode } from './errors.js';
+
 /**
  * Gas is a resource limit, not a fee: Lingding has no native coin. Every transaction
  * carries a gasLimit (capped by the `tx_gas_limit` system config) and every block is
@@ -22,12 +25,12 @@ export const GasCost = {
   logByte: 8,
 } as const;
 
-export class OutOfGasError extends Error {
+export class OutOfGasError extends LingdingError<typeof ExecErrorCode.OutOfGas, { needed: number; left: number }> {
   constructor(
     readonly needed: number,
     readonly left: number,
   ) {
-    super(`out of gas: needed ${needed}, ${left} left`);
+    super(ExecErrorCode.OutOfGas, `out of gas: needed ${needed}, ${left} left`, { needed, left });
     this.name = 'OutOfGasError';
   }
 }

@@ -3,3 +3,4 @@ export * from './executor.js';
 export * from './gas.js';
 export * from './types.js';
 export * from './system/index.js';
+export * from './errors.js';

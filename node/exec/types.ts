@@ -1,6 +1,8 @@
 import type { Log, ReceiptStatusCode } from '../codec/block.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { StateOverlay } from '../state/overlay.js';
+import { LingdingError } from '../errors/index.js';
+import { ExecErrorCode } from './errors.js';
 import type { GasMeter } from './gas.js';
 
 /** What a block gives to every transaction in it. Only deterministic inputs. */
@@ -34,23 +36,23 @@ export interface Contract {
 }
 
 /** Ends a call with status Reverted and a reason; state and events of the call roll back. */
-export class RevertError extends Error {
+export class RevertError extends LingdingError<typeof ExecErrorCode.Reverted> {
   constructor(
     reason: string,
     readonly data: Uint8Array = new Uint8Array(),
   ) {
-    super(reason);
+    super(ExecErrorCode.Reverted, reason);
     this.name = 'RevertError';
   }
 }
 
 /** Ends a call with a given non-success status. */
-export class CallFailure extends Error {
+export class CallFailure extends LingdingError<typeof ExecErrorCode.CallFailed, { status: ReceiptStatusCode }> {
   constructor(
     readonly status: ReceiptStatusCode,
     message: string,
   ) {
-    super(message);
+    super(ExecErrorCode.CallFailed, message, { status });
     this.name = 'CallFailure';
   }
 }

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Chain } from '../chain/chain.js';
 import { hexKey } from '../codec/hex.js';
-import { encodeTx } from '../codec/tx.js';
 import { WasmContractVm } from '../exec/wasm-vm.js';
 import { loadGenesisFile, type GenesisConfig } from '../config/genesis.js';
 import type { ResolvedNodeConfig } from '../config/node-config.js';
@@ -11,12 +10,7 @@ import { createSuite } from '../crypto/index.js';
 import { readNodeKeyFile } from '../crypto/node-key.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { ConsensusEngine } from '../engine/engine.js';
-import { SoloSealer } from '../engine/solo.js';
-import { PbftEngine } from '../engine/pbft.js';
-import { SerialQueue } from '../engine/serial-queue.js';
-import { TxGossip } from '../engine/tx-gossip.js';
-import { P2PNetwork } from '../p2p/index.js';
-import { BlockSync, DEFAULT_SYNC_OPTIONS } from '../sync/block-sync.js';
+import { createEngine, type Networking } from '../engine/factory.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
@@ -25,55 +19,110 @@ import { TxRejectedError } from '../txpool/errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js';
 import { equalBytes } from '../codec/canonical.js';
-import { LINGDING_VERSION } from '../package/index.js';
+import { assertSupportedNode, LINGDING_VERSION } from '../package/index.js';
+import { CloseList } from './close-list.js';
+import { NodeErrorCode, NodeStartError } from './errors.js';
 
-/** The parts a networked (PBFT) node has and a solo node does not. */
-export interface Networking {
-  readonly net: P2PNetwork;
-  readonly sync: BlockSync;
-  gossip: TxGossip | null;
+export type { Networking } from '../engine/factory.js';
+
+/** Where a node is in its life; `stop()` is only meaningful on a running node. */
+export const NodeStatus = {
+  Starting: 'starting',
+  Running: 'running',
+  Stopping: 'stopping',
+  Stopped: 'stopped',
+} as const;
+export type NodeStatus = (typeof NodeStatus)[keyof typeof NodeStatus];
+
+export interface LingdingNodeOptions {
+  readonly config: ResolvedNodeConfig;
+  readonly genesis: GenesisConfig;
+  readonly nodeId: Uint8Array;
+}
+
+export interface LingdingNodeDeps {
+  readonly suite: CryptoSuite;
+  readonly chain: Chain;
+  readonly pool: TxPool;
+  readonly engine: ConsensusEngine;
+  readonly network: Networking | null;
+  readonly metrics: NodeMetrics;
+  readonly logger: Logger;
+  /** What has been opened so far; the node's start continues it and `stop()` unwinds it. */
+  readonly closers: CloseList;
 }
 
 /**
  * One Lingding node: ledger + pool + consensus engine + RPC, wired from a config file.
- * Components are constructed here and nowhere else, so the dependency graph is visible
- * in one place.
+ * Components are constructed in `start` and nowhere else, so the dependency graph is
+ * visible in one place; everything opened goes on one close list.
  */
 export class LingdingNode implements RpcBackend {
   readonly role: 'sealer' | 'observer';
   readonly version = LINGDING_VERSION;
   private readonly waiters = new Map<string, Array<(c: CommittedTx) => void>>();
   private lastBlockAt = 0;
+  private statusValue: NodeStatus = NodeStatus.Starting;
   readonly rpc: RpcServer;
+  readonly config: ResolvedNodeConfig;
+  readonly genesis: GenesisConfig;
+  readonly nodeId: Uint8Array;
+  readonly suite: CryptoSuite;
+  readonly chain: Chain;
+  readonly pool: TxPool;
+  readonly engine: ConsensusEngine;
+  readonly network: Networking | null;
+  readonly metrics: NodeMetrics;
+  readonly logger: Logger;
+  private readonly closers: CloseList;
 
-  private constructor(
-    readonly config: ResolvedNodeConfig,
-    readonly genesis: GenesisConfig,
-    readonly suite: CryptoSuite,
-    readonly chain: Chain,
-    readonly pool: TxPool,
-    private readonly recovery: SignatureRecoveryPool,
-    readonly engine: ConsensusEngine,
-    readonly network: Networking | null,
-    readonly metrics: NodeMetrics,
-    readonly logger: Logger,
-    readonly nodeId: Uint8Array,
-  ) {
-    const { rpc } = config;
+  private constructor(opts: LingdingNodeOptions, deps: LingdingNodeDeps) {
+    this.config = opts.config;
+    this.genesis = opts.genesis;
+    this.nodeId = opts.nodeId;
+    this.suite = deps.suite;
+    this.chain = deps.chain;
+    this.pool = deps.pool;
+    this.engine = deps.engine;
+    this.network = deps.network;
+    this.metrics = deps.metrics;
+    this.logger = deps.logger;
+    this.closers = deps.closers;
+    const { rpc } = this.config;
     this.rpc = new RpcServer(
       { host: rpc.host, port: rpc.port, maxBodyBytes: rpc.maxBodyBytes, maxBatch: rpc.maxBatch },
-      { backend: this, logger: logger.child({ component: 'rpc' }), metrics },
+      { backend: this, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics },
     );
-    const me = chain.consensusNodes().find((n) => equalBytes(n.nodeId, nodeId));
+    const me = this.chain.consensusNodes().find((n) => equalBytes(n.nodeId, this.nodeId));
     this.role = me?.role ?? 'observer';
   }
 
+  get status(): NodeStatus {
+    return this.statusValue;
+  }
+
+  /**
+   * Opens, wires and starts a node. Every resource is pushed onto the close list as it is
+   * opened; if any step fails, the list is unwound in reverse (nothing stays open: no
+   * LevelDB lock, no worker thread, no listening socket) and the error is rethrown.
+   */
   static async start(config: ResolvedNodeConfig, opts: { logger?: Logger } = {}): Promise<LingdingNode> {
+    assertSupportedNode(); // the VM's determinism is tested on one Node.js line only
     const logger = opts.logger ?? createLogger({ level: config.log.level, file: config.log.file });
+    const closers = new CloseList();
+    try {
+      return await LingdingNode.open(config, logger, closers);
+    } catch (e) {
+      await closers.closeAll(logger).catch(() => {}); // already logged; the start error is the one to report
+      throw e;
+    }
+  }
+
+  private static async open(config: ResolvedNodeConfig, logger: Logger, closers: CloseList): Promise<LingdingNode> {
     const genesis = loadGenesisFile(config.genesis);
     const suite = createSuite(genesis.suite);
     const nodeSecret = readNodeKeyFile(config.nodeKey);
-    const nodeKey = suite.keyPairFromSecret(nodeSecret);
+    const nodeId = suite.keyPairFromSecret(nodeSecret).publicKey;
     mkdirSync(config.dataDir, { recursive: true });
     const chain = await Chain.open({
       dataDir: join(config.dataDir, 'ledger'),
@@ -85,20 +134,10 @@ export class LingdingNode implements RpcBackend {
         debugLog: (contract, message) => logger.debug({ component: 'contract', contract }, message),
       }),
     });
-    const sealers = chain.consensusNodes().filter((n) => n.role === 'sealer');
-    if (
-      config.consensus.engine === 'solo' &&
-      (sealers.length !== 1 || !equalBytes(sealers[0].nodeId, nodeKey.publicKey))
-    ) {
-      await chain.close();
-      throw new Error('the solo engine needs a genesis with exactly one sealer, and this node must be it');
-    }
-    if (config.consensus.engine === 'pbft' && !config.p2p) {
-      await chain.close();
-      throw new Error('the pbft engine needs a p2p section in the node config (listen port and peers)');
-    }
+    closers.push('ledger', () => chain.close());
     const metrics = new NodeMetrics();
     const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
+    closers.push('signature workers', () => recovery.close());
     const pool = new TxPool(
       {
         ...DEFAULT_POOL_OPTIONS,
@@ -117,101 +156,49 @@ export class LingdingNode implements RpcBackend {
         },
       },
     );
-    let engine: ConsensusEngine;
-    let network: Networking | null = null;
-    if (config.consensus.engine === 'solo') {
-      engine = new SoloSealer(
-        {
-          emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
-          minSealDelayMs: config.consensus.minSealDelayMs,
-          sealerSecretKey: nodeSecret,
-        },
-        { chain, pool, logger: logger.child({ component: 'solo' }), metrics },
-      );
-    } else {
-      const p2p = config.p2p!;
-      const net = new P2PNetwork(
-        {
-          secretKey: nodeSecret,
-          listen: { host: p2p.host, port: p2p.port },
-          nodes: chain.consensusNodes().map((n) => ({ nodeId: hexKey(n.nodeId) })),
-          peers: p2p.peers,
-          protocolPrefix: `/lingding/${genesis.chainId}`,
-        },
-        { logger: logger.child({ component: 'p2p' }) },
-      );
-      const queue = new SerialQueue();
-      const pbft = new PbftEngine(
-        {
-          secretKey: nodeSecret,
-          safetyFile: join(config.dataDir, 'pbft-safety.bin'),
-          timeouts: { baseMs: config.consensus.viewTimeoutMs },
-          emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
-          minSealDelayMs: config.consensus.minSealDelayMs,
-        },
-        { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
-      );
-      const sync = new BlockSync(DEFAULT_SYNC_OPTIONS, {
-        chain,
-        pool,
-        recovery,
-        net,
-        queue,
-        logger: logger.child({ component: 'sync' }),
-        onCommitted: () => pbft.input(() => pbft.afterExternalCommit()),
-      });
-      engine = pbft;
-      network = { net, sync, gossip: null };
-    }
-    const node = new LingdingNode(
-      config,
+    // Gossip delivers peers' transactions only after it starts, below, when `node` is set.
+    let node: LingdingNode | undefined;
+    const { engine, network } = createEngine(config, {
       genesis,
-      suite,
       chain,
       pool,
       recovery,
-      engine,
-      network,
-      metrics,
       logger,
-      nodeKey.publicKey,
+      metrics,
+      nodeSecret,
+      nodeId,
+      admit: (raw) => node!.admit(raw),
+    });
+    node = new LingdingNode(
+      { config, genesis, nodeId },
+      { suite, chain, pool, engine, network, metrics, logger, closers },
     );
     node.wire();
     const { rpc } = node;
-    try {
-      await rpc.start();
-      if (network) await network.net.start();
-    } catch (e) {
-      await rpc.stop().catch(() => {});
-      await recovery.close();
-      await chain.close();
-      throw new Error(`cannot start: ${(e as Error).message}`);
-    }
+    await startListener('rpc', () => rpc.start());
+    closers.push('rpc', () => rpc.stop());
     if (network) {
-      network.gossip = new TxGossip({
-        net: network.net,
-        submit: (raw) => node.admit(raw),
-        pending: (max) => pool.pending(max).map((e) => encodeTx(e.tx)),
-        stale: (ageMs, max) => {
-          const before = Date.now() - ageMs;
-          return pool
-            .pending(max)
-            .filter((e) => e.admittedAt < before)
-            .map((e) => encodeTx(e.tx));
-        },
-        logger: logger.child({ component: 'gossip' }),
-      });
+      await startListener('p2p', () => network.net.start());
+      closers.push('p2p', () => network.net.stop());
+    }
+    // Pushed before gossip and sync so that they stop first, then the engine (which
+    // drains the queue they share), then the network: the order stop() always had.
+    closers.push('engine', () => engine.stop());
+    if (network) {
       network.gossip.start();
+      closers.push('gossip', () => network.gossip.stop());
       network.sync.start();
+      closers.push('sync', () => network.sync.stop());
     }
     await engine.start();
+    node.statusValue = NodeStatus.Running;
     logger.info(
       {
         rpc: rpc.url,
         p2p: network?.net.listenAddress,
         height: chain.head.number,
         chainId: genesis.chainId,
-        nodeId: hexKey(nodeKey.publicKey),
+        nodeId: hexKey(nodeId),
         role: node.role,
         engine: engine.name,
       },
@@ -263,7 +250,7 @@ export class LingdingNode implements RpcBackend {
   /** A transaction from a client: admitted, then relayed to the other nodes. */
   async submitTransaction(raw: Uint8Array): Promise<PoolEntry> {
     const entry = await this.admit(raw);
-    this.network?.gossip?.relay(raw);
+    this.network?.gossip.relay(raw);
     return entry;
   }
 
@@ -301,16 +288,31 @@ export class LingdingNode implements RpcBackend {
     });
   }
 
+  /** Stops everything the start opened, newest first; a second call does nothing. */
   async stop(): Promise<void> {
-    this.network?.sync.stop();
-    this.network?.gossip?.stop();
-    await this.engine.stop();
-    await this.network?.net.stop();
-    await this.rpc.stop();
-    await this.recovery.close();
-    await this.chain.close();
-    this.logger.info('node stopped');
-    this.logger.flush?.();
+    if (this.statusValue === NodeStatus.Stopping || this.statusValue === NodeStatus.Stopped) return;
+    this.statusValue = NodeStatus.Stopping;
+    try {
+      await this.closers.closeAll(this.logger);
+    } finally {
+      this.statusValue = NodeStatus.Stopped;
+      this.logger.info('node stopped');
+      this.logger.flush?.();
+    }
+  }
+}
+
+/** Opens a listener; a port in use or an address that cannot be bound is a NodeStartError. */
+async function startListener(component: string, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (e) {
+    throw new NodeStartError(
+      NodeErrorCode.StartFailed,
+      `cannot start: ${(e as Error).message}`,
+      { component },
+      { cause: e },
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 export { P2PNetwork } from './network.js';
-export { P2PError, type P2PErrorCode } from './errors.js';
+export { P2PError, P2PErrorCode } from './errors.js';
 export {
   nodeIdFromPeerId,
   nodeIdFromSecretKey,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LingdingError } from '../errors/index.js';
 
 /** The package's root folder: the one holding its package.json, above `dist/` when built. */
 export const PACKAGE_ROOT: string = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -44,8 +45,13 @@ export function assertSupportedNode(version: string = process.version): void {
   }
 }
 
-export class UnsupportedRuntimeError extends Error {
-  override readonly name = 'UnsupportedRuntimeError';
+export const PackageErrorCode = { UnsupportedRuntime: 'UNSUPPORTED_RUNTIME' } as const;
+
+export class UnsupportedRuntimeError extends LingdingError<typeof PackageErrorCode.UnsupportedRuntime> {
+  constructor(message: string) {
+    super(PackageErrorCode.UnsupportedRuntime, message);
+    this.name = 'UnsupportedRuntimeError';
+  }
 }
 
 /** The compiled CLI entry that node processes run (`node <it> node start …`). */

@@ -1,3 +1,7 @@
+import { HexError } from '../codec/hex.js';
+import { type CodeOf, LingdingError } from '../errors/index.js';
+import { TxRejectedError } from '../txpool/errors.js';
+
 /** JSON-RPC 2.0 error codes; -32000..-32099 are Lingding's own. */
 export const RpcErrorCode = {
   ParseError: -32700,
@@ -13,18 +17,50 @@ export const RpcErrorCode = {
   Timeout: -32012,
   RequestTooLarge: -32013,
 } as const;
+export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
-export class RpcError extends Error {
+/** The stable string code (LingdingError.code) of each JSON-RPC code. */
+const RPC_CODE_NAMES = {
+  [RpcErrorCode.ParseError]: 'PARSE_ERROR',
+  [RpcErrorCode.InvalidRequest]: 'INVALID_REQUEST',
+  [RpcErrorCode.MethodNotFound]: 'METHOD_NOT_FOUND',
+  [RpcErrorCode.InvalidParams]: 'INVALID_PARAMS',
+  [RpcErrorCode.Internal]: 'INTERNAL',
+  [RpcErrorCode.TxRejected]: 'TX_REJECTED',
+  [RpcErrorCode.NotFound]: 'NOT_FOUND',
+  [RpcErrorCode.Timeout]: 'TIMEOUT',
+  [RpcErrorCode.RequestTooLarge]: 'REQUEST_TOO_LARGE',
+} as const satisfies Record<RpcErrorCodeValue, string>;
+export type RpcErrorName = CodeOf<typeof RPC_CODE_NAMES>;
+
+/**
+ * An error as the RPC answers it: `rpcCode` is the JSON-RPC code on the wire, `data` the
+ * error's `data` member, `code` the stable name of `rpcCode`.
+ */
+export class RpcError extends LingdingError<RpcErrorName> {
   constructor(
-    readonly code: number,
+    readonly rpcCode: RpcErrorCodeValue,
     message: string,
     readonly data?: unknown,
   ) {
-    super(message);
+    super(RPC_CODE_NAMES[rpcCode], message);
     this.name = 'RpcError';
   }
 }
 
 export function invalidParams(message: string): RpcError {
   return new RpcError(RpcErrorCode.InvalidParams, message);
+}
+
+/**
+ * The one place where errors of the node's modules become JSON-RPC errors. Anything not
+ * listed returns null: the server answers it as an internal error and logs it.
+ */
+export function toRpcError(e: unknown): RpcError | null {
+  if (e instanceof RpcError) return e;
+  // The pool's refusal codes are API: clients branch on `data.reason`.
+  if (e instanceof TxRejectedError) return new RpcError(RpcErrorCode.TxRejected, e.message, { reason: e.code });
+  // Hex only reaches the node as request parameters.
+  if (e instanceof HexError) return invalidParams(e.message);
+  return null;
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.js';
-import { RpcError, RpcErrorCode } from './errors.js';
+import { RpcErrorCode, toRpcError } from './errors.js';
 import { RPC_METHODS, type RpcBackend } from './methods.js';
 
 export interface RpcServerOptions {
@@ -175,7 +175,8 @@ export class RpcServer {
       return hasId ? { jsonrpc: '2.0', id: rid, result: result ?? null } : null;
     } catch (e) {
       this.deps.metrics.rpcRequests.inc({ method: label, outcome: 'error' });
-      if (e instanceof RpcError) return hasId ? errorResponse(rid, e.code, e.message, e.data) : null;
+      const re = toRpcError(e);
+      if (re) return hasId ? errorResponse(rid, re.rpcCode, re.message, re.data) : null;
       this.deps.logger.error({ err: e, method: r.method }, 'rpc method failed');
       return hasId ? errorResponse(rid, RpcErrorCode.Internal, `internal error: ${(e as Error).message}`) : null;
     }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { verifyCommitCertificate } from '../../consensus/index.js';
 import type { Chain } from '../chain/chain.js';
+import { validatorSetOf } from '../chain/validators.js';
 import {
   blockFromCanonical,
   blockHash,
@@ -17,7 +18,6 @@ import {
 } from '../codec/index.js';
 import { hexKey } from '../codec/hex.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { validatorSetOf } from '../engine/pbft.js';
 import { resolveSenders } from '../engine/senders.js';
 import type { SerialQueue } from '../engine/serial-queue.js';
 import { DEFAULT_LIMITS, type P2PNetwork } from '../p2p/index.js';

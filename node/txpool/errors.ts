@@ -1,3 +1,5 @@
+import { type CodeOf, LingdingError } from '../errors/index.js';
+
 /** Why the pool refused a transaction. Codes are stable: clients and the RPC use them. */
 export const TxRejectCode = {
   Malformed: 'MALFORMED',
@@ -14,14 +16,11 @@ export const TxRejectCode = {
   PoolFull: 'POOL_FULL',
   SenderQuota: 'SENDER_QUOTA_EXCEEDED',
 } as const;
-export type TxRejectCodeValue = (typeof TxRejectCode)[keyof typeof TxRejectCode];
+export type TxRejectCodeValue = CodeOf<typeof TxRejectCode>;
 
-export class TxRejectedError extends Error {
-  constructor(
-    readonly code: TxRejectCodeValue,
-    message: string,
-  ) {
-    super(message);
+export class TxRejectedError extends LingdingError<TxRejectCodeValue> {
+  constructor(code: TxRejectCodeValue, message: string, details?: Readonly<Record<string, unknown>>) {
+    super(code, message, details);
     this.name = 'TxRejectedError';
   }
 }

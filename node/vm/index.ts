@@ -3,7 +3,7 @@
  * stack-limit injection), a compiled-module cache, and execution against a HostEnv.
  * See HOST_API.md for the contract-facing side (`lingding` v1).
  */
-export { ContractRejectedError, VmInternalError, type RejectCode } from './errors.js';
+export { ContractRejectedError, RejectCode, VmInternalCode, VmInternalError } from './errors.js';
 export { DEFAULT_VM_LIMITS, scheduleId, type VmLimits } from './limits.js';
 export { prepareContract, type EntryPoint, type PreparedContract } from './prepare.js';
 export { ModuleCache, DEFAULT_MODULE_CACHE_OPTIONS, type ModuleCacheOptions, type ModuleCacheStats } from './cache.js';

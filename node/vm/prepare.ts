@@ -8,7 +8,7 @@
  * finally V8's validator on the output as a guard against instrumenter bugs.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { ContractRejectedError, VmInternalError } from './errors.js';
+import { ContractRejectedError, VmInternalCode, VmInternalError } from './errors.js';
 import { HOST_FUNCTIONS, HOST_MODULE } from './host-api.js';
 import { DEFAULT_VM_LIMITS, maxLocals, scheduleId, type VmLimits } from './limits.js';
 import { Writer } from './wasm/bytes.js';
@@ -106,7 +106,11 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   }
   const code = assemble(m, limits, [...m.types, ...extraTypes], functions, bodies);
   if (!engine.validate(code)) {
-    throw new VmInternalError('instrumented module fails validation; this is a VM bug');
+    throw new VmInternalError(
+      'instrumented module fails validation; this is a VM bug',
+      undefined,
+      VmInternalCode.PreparedModuleFailed,
+    );
   }
   return {
     codeHash: keccak_256(wasm),

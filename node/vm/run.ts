@@ -6,7 +6,7 @@
  * itself defines); `trapMessage` and `revertReason` are diagnostics: `trapMessage` may carry
  * V8's own wording, which differs between Node versions, so it never reaches a hashed byte.
  */
-import { VmInternalError } from './errors.js';
+import { VmInternalCode, VmInternalError } from './errors.js';
 import { InstantiateCost } from './gas.js';
 import { HOST_MODULE, type HostEnv, type RunStatus } from './host-api.js';
 import { HaltSignal, HostBinding, HostTrapSignal, OutOfGasSignal } from './host.js';
@@ -95,7 +95,11 @@ export function runContract(params: RunParams): RunResult {
     if (e instanceof engine.RuntimeError) {
       return trap(gasLimit, TrapReason.Instantiation, `instantiation failed: ${e.message}`);
     }
-    throw new VmInternalError('instantiating a prepared contract failed', { cause: e });
+    throw new VmInternalError(
+      'instantiating a prepared contract failed',
+      { cause: e },
+      VmInternalCode.PreparedModuleFailed,
+    );
   }
   const exports = instance.exports;
   const gas = exports[GAS_EXPORT] as WasmGlobal;
@@ -137,6 +141,7 @@ export function runContract(params: RunParams): RunResult {
       throw new VmInternalError(
         'V8 ran out of stack before the VM stack limit; the node stack is too small for the configured limits',
         { cause: e },
+        VmInternalCode.StackExhausted,
       );
     }
     throw e;

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { assertSupportedNode, LINGDING_VERSION } from '../../node/package/index.js';
 import { registerChainCommands } from './commands/chain.js';
 import { registerContractCommands } from './commands/contract.js';
@@ -8,6 +8,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerQueryCommands } from './commands/query.js';
 import { registerTxCommands } from './commands/tx.js';
+import { errorText, exitCodeOf } from './output.js';
 
 /** `lingding`: keys, chain setup, running nodes, and talking to them. */
 const program = new Command('lingding')
@@ -25,30 +26,11 @@ registerQueryCommands(program);
 registerTxCommands(program);
 registerContractCommands(program);
 
-/** Errors caused by what the user gave (printed as one line, exit 2); anything else is a bug (stack, exit 1). */
-const USER_ERRORS = new Set([
-  'CliError',
-  'ConfigError',
-  'RpcClientError',
-  'KeystoreError',
-  'NodeKeyError',
-  'HexError',
-  'CodecError',
-  'AbiError',
-  'UnsupportedRuntimeError',
-]);
-
 try {
   assertSupportedNode();
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) {
-    process.exitCode = e.exitCode;
-  } else if (USER_ERRORS.has((e as Error)?.name)) {
-    process.stderr.write(`error: ${(e as Error).message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  }
+  // Exit codes and what is printed are decided in one place: tools/cli/output.ts.
+  process.stderr.write(errorText(e));
+  process.exitCode = exitCodeOf(e);
 }

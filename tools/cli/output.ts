@@ -1,3 +1,6 @@
+import { CommanderError } from 'commander';
+import { type CodeOf, LingdingError } from '../../node/errors/index.js';
+
 /** Human-readable by default, JSON with --json: every command prints through here. */
 export interface OutputOptions {
   json?: boolean;
@@ -8,11 +11,53 @@ export function print(opts: OutputOptions, value: unknown, human?: () => string)
   else process.stdout.write(human() + '\n');
 }
 
-export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
+export const CliErrorCode = {
+  /** An argument or option the command cannot use; the message says which and why. */
+  Usage: 'USAGE',
+} as const;
+export type CliErrorCodeValue = CodeOf<typeof CliErrorCode>;
+
+export class CliError extends LingdingError<CliErrorCodeValue> {
+  constructor(message: string, code: CliErrorCodeValue = CliErrorCode.Usage) {
+    super(code, message);
     this.name = 'CliError';
   }
+}
+
+/** What `lingding` exits with: 0 ok, 1 a bug (the stack is printed), 2 the input was wrong. */
+export const ExitCode = { Ok: 0, Bug: 1, UserError: 2 } as const;
+
+/**
+ * The one map from errors to exit codes. Errors caused by what the user gave (arguments,
+ * files, passwords, the node's answers) exit 2 with one line; anything else is a bug and
+ * exits 1 with its stack. Keyed by `name` (every LingdingError sets it) so this module
+ * does not load the modules it classifies. An entry may be a function of the code.
+ */
+const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => number)>> = {
+  CliError: ExitCode.UserError,
+  ConfigError: ExitCode.UserError,
+  RpcClientError: ExitCode.UserError,
+  KeystoreError: ExitCode.UserError,
+  NodeKeyError: ExitCode.UserError,
+  HexError: ExitCode.UserError,
+  CodecError: ExitCode.UserError,
+  AbiError: ExitCode.UserError,
+  UnsupportedRuntimeError: ExitCode.UserError,
+};
+
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode;
+  if (!(e instanceof LingdingError)) return ExitCode.Bug;
+  const rule = EXIT_CODE_BY_ERROR[e.name];
+  if (rule === undefined) return ExitCode.Bug;
+  return typeof rule === 'function' ? rule(e.code) : rule;
+}
+
+/** What to print on stderr for an error that ended the command ('' when commander already did). */
+export function errorText(e: unknown): string {
+  if (e instanceof CommanderError) return '';
+  if (exitCodeOf(e) === ExitCode.UserError) return `error: ${(e as Error).message}\n`;
+  return `error: ${(e as Error)?.stack ?? String(e)}\n`;
 }
 
 export function kv(rows: Array<[string, unknown]>): string {

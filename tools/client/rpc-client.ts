@@ -1,11 +1,22 @@
+import { type CodeOf, LingdingError } from '../../node/errors/index.js';
+
+export const RpcClientErrorCode = {
+  /** The node answered with a JSON-RPC error (its code is `rpcCode`, its data `data`). */
+  Remote: 'REMOTE_ERROR',
+  /** No usable answer: the node is unreachable or did not answer JSON-RPC. */
+  Transport: 'TRANSPORT_ERROR',
+} as const;
+export type RpcClientErrorCodeValue = CodeOf<typeof RpcClientErrorCode>;
+
 /** A small JSON-RPC 2.0 client over HTTP (fetch), used by the CLI, tests and benchmarks. */
-export class RpcClientError extends Error {
+export class RpcClientError extends LingdingError<RpcClientErrorCodeValue> {
+  /** `rpcCode` is the JSON-RPC error code, or -1 when there was no JSON-RPC answer. */
   constructor(
-    readonly code: number,
+    readonly rpcCode: number,
     message: string,
     readonly data?: unknown,
   ) {
-    super(message);
+    super(rpcCode === -1 ? RpcClientErrorCode.Transport : RpcClientErrorCode.Remote, message);
     this.name = 'RpcClientError';
   }
 }

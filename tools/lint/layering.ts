@@ -15,7 +15,8 @@ import { PACKAGE_ROOT } from '../../node/package/index.js';
 
 /** Rank of each folder of node/ (and of consensus/, which sits among them). */
 export const LAYERS: Readonly<Record<string, number>> = {
-  'node/package': 0,
+  'node/errors': 0,
+  'node/package': 1,
   'node/crypto': 1,
   'node/log': 1,
   'node/metrics': 1,

@@ -1,5 +1,5 @@
 import { Interface, type EventFragment, type FunctionFragment } from 'ethers';
-import { AbiError, decodeAbi, encodeAbi, type AbiValue } from '../../abi/codec.js';
+import { AbiError, AbiErrorCode, decodeAbi, encodeAbi, type AbiValue } from '../../abi/codec.js';
 import { ReceiptStatus } from '../../codec/block.js';
 import { CallFailure, RevertError, type CallFrame, type Contract } from '../types.js';
 
@@ -79,7 +79,7 @@ export class AbiEvent {
     this.data = fragment.inputs.filter((p) => !p.indexed).map((p) => p.type);
     for (const t of this.indexed)
       if (t === 'string' || t === 'bytes' || t.includes('[') || t.startsWith('tuple'))
-        throw new AbiError(`indexed ${t} is not supported by built-in contracts`);
+        throw new AbiError(`indexed ${t} is not supported by built-in contracts`, AbiErrorCode.UnsupportedType);
   }
 
   emit(frame: CallFrame, indexedValues: readonly AbiValue[], dataValues: readonly AbiValue[]): void {
