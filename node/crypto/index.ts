@@ -25,20 +25,24 @@ export {
   NodeKeyError,
 } from './node-key.js';
 import { createEcdsaSuite } from './ecdsa.js';
-import { ConfigError, ConfigErrorCode } from '../config/errors.js';
+import { LingdingError } from '../errors/index.js';
 import type { CryptoSuite, SuiteName } from './suite.js';
 
-export function createSuite(name: SuiteName): CryptoSuite {
-  switch (name) {
-    case 'ecdsa':
-      return createEcdsaSuite();
-    case 'sm':
-      throw new ConfigError("crypto suite 'sm' (SM2/SM3) is not available yet", ConfigErrorCode.UnsupportedSuite, {
-        suite: name,
-      });
-    default:
-      throw new ConfigError(`unknown crypto suite '${String(name)}'`, ConfigErrorCode.UnsupportedSuite, {
-        suite: String(name),
-      });
+export const CryptoErrorCode = { UnsupportedSuite: 'UNSUPPORTED_SUITE' } as const;
+
+/** A crypto suite this build cannot run (genesis parsing refuses these first, naming the file). */
+export class UnsupportedSuiteError extends LingdingError<typeof CryptoErrorCode.UnsupportedSuite> {
+  constructor(suite: string) {
+    super(
+      CryptoErrorCode.UnsupportedSuite,
+      suite === 'sm' ? "crypto suite 'sm' (SM2/SM3) is not available yet" : `unknown crypto suite '${suite}'`,
+      { suite },
+    );
+    this.name = 'UnsupportedSuiteError';
   }
+}
+
+export function createSuite(name: SuiteName): CryptoSuite {
+  if (name === 'ecdsa') return createEcdsaSuite();
+  throw new UnsupportedSuiteError(String(name));
 }

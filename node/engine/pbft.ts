@@ -21,8 +21,8 @@ import type { P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 import type { ConsensusEngine } from './engine.js';
 import { writeFileDurably } from './durable-file.js';
-import { resolveSenders } from './senders.js';
-import type { SerialQueue } from './serial-queue.js';
+import { resolveSenders } from '../txpool/senders.js';
+import type { SerialQueue } from '../chain/serial-queue.js';
 
 export interface PbftEngineOptions {
   /** This node's key: a validator's if genesis lists it as a sealer, else the core only follows. */

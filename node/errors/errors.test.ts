@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CommanderError } from 'commander';
-import { CliError, errorText, exitCodeOf } from '../../tools/cli/output.js';
-import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { CodecError, CodecErrorCode, decodeCanonical } from '../codec/canonical.js';
 import { fromHex, HexError, HexErrorCode } from '../codec/hex.js';
 import { ConfigError, ConfigErrorCode, readJsonFile } from '../config/genesis.js';
@@ -37,8 +34,6 @@ describe('LingdingError', () => {
       new VmInternalError('oops'),
       new OutOfGasError(10, 3),
       new RevertError('no'),
-      new CliError('bad flag'),
-      new RpcClientError(-32010, 'refused', { reason: 'POOL_FULL' }),
     ];
     for (const e of errors) {
       expect(isLingdingError(e)).toBe(true);
@@ -93,27 +88,5 @@ describe('toRpcError: the one map to JSON-RPC errors', () => {
     expect(toRpcError(own)).toBe(own);
     expect(toRpcError(new Error('boom'))).toBeNull();
     expect(toRpcError(new CodecError('bad'))).toBeNull();
-  });
-});
-
-describe('exitCodeOf: the one map to CLI exit codes', () => {
-  it('user errors exit 2 with one line, bugs exit 1 with the stack', () => {
-    for (const e of [
-      new CliError('bad flag'),
-      new ConfigError('bad'),
-      new RpcClientError(-1, 'cannot reach'),
-      new CodecError('bad'),
-    ]) {
-      expect(exitCodeOf(e)).toBe(2);
-      expect(errorText(e)).toBe(`error: ${e.message}\n`);
-    }
-    const bug = new TypeError('x is undefined');
-    expect(exitCodeOf(bug)).toBe(1);
-    expect(errorText(bug)).toContain('TypeError: x is undefined\n    at');
-    expect(exitCodeOf(new VmInternalError('v8'))).toBe(1);
-    expect(exitCodeOf('a string')).toBe(1);
-    const commander = new CommanderError(1, 'commander.unknownOption', 'unknown option');
-    expect(exitCodeOf(commander)).toBe(1);
-    expect(errorText(commander)).toBe('');
   });
 });

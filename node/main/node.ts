@@ -10,7 +10,7 @@ import { createSuite } from '../crypto/index.js';
 import { readNodeKeyFile } from '../crypto/node-key.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { ConsensusEngine } from '../engine/engine.js';
-import { createEngine, type Networking } from '../engine/factory.js';
+import { createEngine, type Networking } from './engine-factory.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
@@ -23,7 +23,7 @@ import { assertSupportedNode, LINGDING_VERSION } from '../package/index.js';
 import { CloseList } from './close-list.js';
 import { NodeErrorCode, NodeStartError } from './errors.js';
 
-export type { Networking } from '../engine/factory.js';
+export type { Networking } from './engine-factory.js';
 
 /** Where a node is in its life; `stop()` is only meaningful on a running node. */
 export const NodeStatus = {

@@ -18,8 +18,8 @@ import {
 } from '../codec/index.js';
 import { hexKey } from '../codec/hex.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { resolveSenders } from '../engine/senders.js';
-import type { SerialQueue } from '../engine/serial-queue.js';
+import { resolveSenders } from '../txpool/senders.js';
+import type { SerialQueue } from '../chain/serial-queue.js';
 import { DEFAULT_LIMITS, type P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 

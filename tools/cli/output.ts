@@ -43,6 +43,7 @@ const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => nu
   CodecError: ExitCode.UserError,
   AbiError: ExitCode.UserError,
   UnsupportedRuntimeError: ExitCode.UserError,
+  UnsupportedSuiteError: ExitCode.UserError,
 };
 
 export function exitCodeOf(e: unknown): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layeringViolations, relativeImports } from './layering.js';
+import { PACKAGE_ROOT } from '../../node/package/index.js';
+import { layeringViolations, readSourceTree, relativeImports } from './layering.js';
 
 const file = (path: string, ...imports: string[]) => ({
   path,
@@ -56,5 +57,10 @@ describe('layering rule', () => {
   it('names a node/ folder that has no layer yet', () => {
     const v = layeringViolations([file('node/newthing/a.ts', '../codec/hex.js')]);
     expect(v[0].reason).toMatch(/node\/newthing has no layer/);
+  });
+
+  it('holds for the whole tree', () => {
+    const v = layeringViolations(readSourceTree(PACKAGE_ROOT));
+    expect(v.map((x) => `${x.file}: ${x.specifier}: ${x.reason}`)).toEqual([]);
   });
 });

@@ -12,11 +12,11 @@ import type { NodeMetrics } from '../metrics/metrics.js';
 import { P2PNetwork } from '../p2p/index.js';
 import { BlockSync, DEFAULT_SYNC_OPTIONS } from '../sync/block-sync.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
-import type { ConsensusEngine } from './engine.js';
-import { PbftEngine } from './pbft.js';
-import { SerialQueue } from './serial-queue.js';
-import { SoloSealer } from './solo.js';
-import { TxGossip } from './tx-gossip.js';
+import type { ConsensusEngine } from '../engine/engine.js';
+import { PbftEngine } from '../engine/pbft.js';
+import { SerialQueue } from '../chain/serial-queue.js';
+import { SoloSealer } from '../engine/solo.js';
+import { TxGossip } from '../engine/tx-gossip.js';
 
 /** The parts a networked (PBFT) node has and a solo node does not. */
 export interface Networking {

@@ -2,7 +2,7 @@ import { hexKey } from '../codec/hex.js';
 import { encodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import type { TxPool } from '../txpool/pool.js';
+import type { TxPool } from './pool.js';
 
 /**
  * The senders of a block's transactions: taken from the pool where this node already

@@ -1,0 +1,44 @@
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { CodecError } from '../../node/codec/canonical.js';
+import { ConfigError } from '../../node/config/genesis.js';
+import { UnsupportedSuiteError } from '../../node/crypto/index.js';
+import { isLingdingError } from '../../node/errors/index.js';
+import { UnsupportedRuntimeError } from '../../node/package/index.js';
+import { VmInternalError } from '../../node/vm/errors.js';
+import { RpcClientError } from '../client/rpc-client.js';
+import { CliError, errorText, exitCodeOf } from './output.js';
+
+describe('CLI errors', () => {
+  it('are LingdingErrors with their name and a code', () => {
+    for (const e of [new CliError('bad flag'), new RpcClientError(-32010, 'refused', { reason: 'POOL_FULL' })]) {
+      expect(isLingdingError(e)).toBe(true);
+      expect(e.name).toBe(e.constructor.name);
+      expect(typeof e.code).toBe('string');
+    }
+  });
+});
+
+describe('exitCodeOf: the one map to CLI exit codes', () => {
+  it('user errors exit 2 with one line, bugs exit 1 with the stack', () => {
+    for (const e of [
+      new CliError('bad flag'),
+      new ConfigError('bad'),
+      new RpcClientError(-1, 'cannot reach'),
+      new CodecError('bad'),
+      new UnsupportedRuntimeError('Node.js v20 is not supported'),
+      new UnsupportedSuiteError('sm'),
+    ]) {
+      expect(exitCodeOf(e)).toBe(2);
+      expect(errorText(e)).toBe(`error: ${e.message}\n`);
+    }
+    const bug = new TypeError('x is undefined');
+    expect(exitCodeOf(bug)).toBe(1);
+    expect(errorText(bug)).toContain('TypeError: x is undefined\n    at');
+    expect(exitCodeOf(new VmInternalError('v8'))).toBe(1);
+    expect(exitCodeOf('a string')).toBe(1);
+    const commander = new CommanderError(1, 'commander.unknownOption', 'unknown option');
+    expect(exitCodeOf(commander)).toBe(1);
+    expect(errorText(commander)).toBe('');
+  });
+});
