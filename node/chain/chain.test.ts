@@ -161,3 +161,27 @@ describe('Chain: blocks are bounded by bytes', () => {
     );
   });
 });
+
+describe('Chain: the origin fields of a block', () => {
+  it('refuses a proposer that is not the leader of its view, and a timestamp before the parent', async () => {
+    const a = await openChain();
+    const b = await openChain();
+    const first = a.buildBlock(txs(1, 0, 0), { timestamp: 1_000, proposer: 0, view: 0 });
+    await a.commit(first, null);
+    await b.commit(b.executeBlock(first.block), null);
+    const next = a.buildBlock(txs(1, 1, 1), { timestamp: 2_000, proposer: 0, view: 0 });
+    const forge = (change: Partial<typeof next.block.header>) => ({
+      ...next.block,
+      header: { ...next.block.header, ...change },
+    });
+    expect(() => b.executeBlock(forge({ proposer: 7 }))).toThrow(
+      /names proposer 7, but the leader of view 0 is validator 0/,
+    );
+    expect(() => b.executeBlock(forge({ timestamp: 999 }))).toThrow(/timestamp 999, before its parent's 1000/);
+    expect(b.head.number).toBe(1);
+    // A block built with an earlier clock reading takes its parent's time instead.
+    expect(a.buildBlock([], { timestamp: 5, proposer: 0, view: 0 }).block.header.timestamp).toBe(1_000);
+    await a.close();
+    await b.close();
+  });
+});

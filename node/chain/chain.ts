@@ -26,6 +26,7 @@ import type { StateOverlay } from '../state/overlay.js';
 import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
 import { NonceWindow } from './nonce-window.js';
+import { blockOriginProblem, validatorSetOf } from './validators.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
 export interface ReadyTx {
@@ -192,7 +193,12 @@ export class Chain extends EventEmitter<ChainEvents> {
   ): ExecutedBlock {
     const number = this.headValue.number + 1;
     const cfg = this.systemConfig(number);
-    const ctx: BlockContext = { number, timestamp: Math.max(opts.timestamp, 0), suite: this.suite };
+    // Never before the parent: a block's time may not run backwards (executeBlock checks it).
+    const ctx: BlockContext = {
+      number,
+      timestamp: Math.max(opts.timestamp, this.headValue.timestamp),
+      suite: this.suite,
+    };
     const overlay = this.state.overlay();
     const included: ReadyTx[] = [];
     const receipts: Receipt[] = [];
@@ -233,6 +239,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       );
     if (h.version !== BLOCK_VERSION)
       throw new BlockValidationError(`block ${h.number} has unknown version ${h.version}`);
+    const origin = blockOriginProblem(h, head, validatorSetOf(this));
+    if (origin) throw new BlockValidationError(`block ${h.number} ${origin}`);
     const cfg = this.systemConfig(h.number);
     if (block.transactions.length > cfg.txCountLimit)
       throw new BlockValidationError(

@@ -1,4 +1,5 @@
 import { createValidatorSet, type ValidatorSet } from '../../consensus/index.js';
+import type { BlockHeader } from '../codec/block.js';
 import type { Chain } from './chain.js';
 
 /**
@@ -13,4 +14,24 @@ export function validatorSetOf(chain: Pick<Chain, 'consensusNodes'>): ValidatorS
       .filter((n) => n.role === 'sealer')
       .map((n) => n.nodeId),
   );
+}
+
+/**
+ * The rules a block's origin fields must follow, the same on every node: the proposer is the
+ * leader of (height, view) in the set in force at that height, and time never runs backwards.
+ * Without them a byzantine leader could name any proposer and view, and a far-future
+ * timestamp would stick, since every later block must not be earlier. (How far ahead of the
+ * local clock a proposal may be is a local check at proposal time: see the PBFT engine.)
+ */
+export function blockOriginProblem(
+  header: Pick<BlockHeader, 'number' | 'timestamp' | 'proposer' | 'view'>,
+  parent: Pick<BlockHeader, 'timestamp'>,
+  validators: ValidatorSet,
+): string | null {
+  const leader = validators.leader(header.number, header.view);
+  if (header.proposer !== leader)
+    return `names proposer ${header.proposer}, but the leader of view ${header.view} is validator ${leader}`;
+  if (header.timestamp < parent.timestamp)
+    return `has timestamp ${header.timestamp}, before its parent's ${parent.timestamp}`;
+  return null;
 }

@@ -10,7 +10,7 @@ import {
   type PbftMessage,
   type Proposal,
 } from '../../consensus/index.js';
-import { blockHash, decodeBlock, encodeBlock, type CommitCertificate } from '../codec/block.js';
+import { blockHash, decodeBlock, encodeBlock, type Block, type CommitCertificate } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import type { Chain, ExecutedBlock, ReadyTx } from '../chain/chain.js';
 import { validatorSetOf } from '../chain/validators.js';
@@ -34,6 +34,29 @@ export interface PbftEngineOptions {
   readonly emptyBlockIntervalMs: number;
   /** A leader that has transactions waits this long for more before proposing. */
   readonly minSealDelayMs: number;
+  /**
+   * How far ahead of this node's clock a proposal's timestamp may be. Later blocks may not
+   * be earlier than their parent, so a far-future timestamp, once committed, would stick.
+   */
+  readonly maxClockDriftMs?: number;
+}
+
+/** Default of PbftEngineOptions.maxClockDriftMs: validators' clocks are NTP-synced servers. */
+export const DEFAULT_MAX_CLOCK_DRIFT_MS = 30_000;
+
+/**
+ * The checks of a fresh proposal that only make sense now, against this node's clock and
+ * view (the rules every node applies at any time live in chain.executeBlock): a view no
+ * later than the one this node is in, a timestamp no further ahead than the allowed drift.
+ */
+export function proposalTimeProblem(
+  h: Pick<Block['header'], 'view' | 'timestamp'>,
+  at: { view: number; now: number; maxClockDriftMs: number },
+): string | null {
+  if (h.view > at.view) return `names view ${h.view}, beyond the current view ${at.view}`;
+  if (h.timestamp > at.now + at.maxClockDriftMs)
+    return `timestamp ${h.timestamp} is ${h.timestamp - at.now} ms ahead of this node's clock (at most ${at.maxClockDriftMs} allowed)`;
+  return null;
 }
 
 export interface PbftEngineDeps {
@@ -221,6 +244,12 @@ export class PbftEngine implements ConsensusEngine {
     if (height !== head.number + 1) return this.core.onBlockRejected(height, hash, `not on the head ${head.number}`);
     try {
       const block = decodeBlock(proposal.payload);
+      const problem = proposalTimeProblem(block.header, {
+        view: this.core.status().view,
+        now: Date.now(),
+        maxClockDriftMs: this.opts.maxClockDriftMs ?? DEFAULT_MAX_CLOCK_DRIFT_MS,
+      });
+      if (problem) return this.core.onBlockRejected(height, hash, problem);
       const senders = await resolveSenders(this.suite, block.transactions, this.deps);
       const bad = senders.indexOf(null);
       if (bad >= 0) return this.core.onBlockRejected(height, hash, `transaction ${bad} has an invalid signature`);

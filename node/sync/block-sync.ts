@@ -193,6 +193,9 @@ export class BlockSync {
     const hash = blockHash(chain.suite, block.header);
     const check = verifyCommitCertificate(chain.suite, validatorSetOf(chain), n, hash, certificate);
     if (!check.ok) return this.reject(peer, n, `certificate does not verify: ${check.reason}`);
+    // Proposed in a view no later than the one its certificate committed it in.
+    if (block.header.view > certificate.view)
+      return this.reject(peer, n, `block names view ${block.header.view}, after its certificate's ${certificate.view}`);
     try {
       const senders = await resolveSenders(chain.suite, block.transactions, this.deps);
       const bad = senders.indexOf(null);

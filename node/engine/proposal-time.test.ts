@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_CLOCK_DRIFT_MS, proposalTimeProblem } from './pbft.js';
+
+describe('PBFT engine: checks of a fresh proposal against this node', () => {
+  const at = { view: 2, now: 1_700_000_000_000, maxClockDriftMs: DEFAULT_MAX_CLOCK_DRIFT_MS };
+
+  it('accepts a proposal of the current or an earlier view (a re-proposal) within the drift', () => {
+    expect(proposalTimeProblem({ view: 2, timestamp: at.now }, at)).toBeNull();
+    expect(proposalTimeProblem({ view: 0, timestamp: at.now + at.maxClockDriftMs }, at)).toBeNull();
+  });
+
+  it('refuses a view beyond the current one (a byzantine leader once got view 12345 accepted)', () => {
+    expect(proposalTimeProblem({ view: 12345, timestamp: at.now }, at)).toMatch(
+      /names view 12345, beyond the current view 2/,
+    );
+  });
+
+  it('refuses a timestamp too far ahead of the local clock (2^53-1 once stuck on the chain)', () => {
+    expect(proposalTimeProblem({ view: 2, timestamp: Number.MAX_SAFE_INTEGER }, at)).toMatch(
+      /ahead of this node's clock/,
+    );
+    expect(proposalTimeProblem({ view: 2, timestamp: at.now + at.maxClockDriftMs + 1 }, at)).toMatch(
+      /at most 30000 allowed/,
+    );
+  });
+});
