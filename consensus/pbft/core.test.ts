@@ -15,7 +15,7 @@ import {
   type PbftMessage,
   type Signer,
 } from './messages.js';
-import type { SafetyState } from './safety.js';
+import { initialSafetyState, type SafetyState } from './safety.js';
 import type { Action, Proposal, ProposalInspector } from './types.js';
 import { createValidatorSet } from './validators.js';
 
@@ -58,6 +58,8 @@ interface ClusterOptions {
   readonly stopAt?: number;
   /** Return false to drop a message. */
   readonly link?: (from: number, to: number, msg: PbftMessage) => boolean;
+  /** Safety state each validator starts with (as if read from its safety file). */
+  readonly safety?: Readonly<Record<number, SafetyState>>;
 }
 
 class Cluster {
@@ -75,7 +77,8 @@ class Cluster {
     this.down = new Set(opts.down);
     this.link = opts.link ?? (() => true);
     this.cores = signers.map(
-      (signer) => new PbftCore({ suite, signer, inspector, timeouts: { baseMs: 1000, maxMs: 4000 } }),
+      (signer, i) =>
+        new PbftCore({ suite, signer, inspector, timeouts: { baseMs: 1000, maxMs: 4000 }, safety: opts.safety?.[i] }),
     );
     this.cores.forEach((c, i) => {
       if (!this.down.has(i)) this.apply(i, c.startHeight({ height: 1, parentHash: GENESIS.hash, validators }));
@@ -240,6 +243,21 @@ describe('PbftCore', () => {
       .filter((a) => a.type === 'send');
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: '3', msg: { type: MsgType.Decision, height: 1 } });
+  });
+
+  it('a validator whose safety state is a height ahead (a lost safety file) sits that height out, then votes', () => {
+    const votesBy3: Array<{ type: number; height: number }> = [];
+    const c = new Cluster({
+      stopAt: 2,
+      safety: { 3: initialSafetyState(2) },
+      link: (from, _to, m) => {
+        if (from === 3 && m.type !== MsgType.Decision) votesBy3.push({ type: m.type, height: m.height });
+        return true;
+      },
+    });
+    expect(c.heights()).toEqual([2, 2, 2, 2]); // it still follows: commits height 1 on the others' votes
+    expect(votesBy3.filter((v) => v.height === 1)).toEqual([]);
+    expect(votesBy3.some((v) => v.height === 2 && v.type === MsgType.Commit)).toBe(true);
   });
 
   it('joins a view change only when f+1 others are ahead, and ignores absurd views', () => {

@@ -397,7 +397,10 @@ export class PbftCore {
         return this.log('warn', 'new-view does not re-propose the highest prepared block', ctx);
       justification = { highest: j.highest };
     }
-    if (r.self >= 0) {
+    // A validator whose safety state is ahead of the chain (it may have voted at this height
+    // before losing that record) follows the proposal as an observer does, voting for
+    // nothing, so it still commits the height on the others' votes and then votes again.
+    if (r.self >= 0 && this.safety!.height === r.ctx.height) {
       const grant = enterView(this.safety!, r.ctx.height, m.view);
       if (!grant.ok) return this.log('debug', `pre-prepare not followed: ${grant.reason}`, ctx);
       this.setSafety(grant.state);

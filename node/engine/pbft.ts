@@ -5,10 +5,12 @@ import {
   decodeSafetyState,
   encodeMessage,
   encodeSafetyState,
+  initialSafetyState,
   PbftCore,
   type Action,
   type PbftMessage,
   type Proposal,
+  type SafetyState,
 } from '../../consensus/index.js';
 import { blockHash, decodeBlock, encodeBlock, type Block, type CommitCertificate } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
@@ -39,6 +41,23 @@ export interface PbftEngineOptions {
    * be earlier than their parent, so a far-future timestamp, once committed, would stick.
    */
   readonly maxClockDriftMs?: number;
+}
+
+/**
+ * The safety state of a node whose safety file is missing. On a fresh chain there is nothing
+ * to remember. A ledger with blocks means the file was lost (a disk restored, a power loss
+ * before the directory was synced): this node may have voted at the next height before, and
+ * cannot know how, so it sits that height out — the state is put one height ahead, which the
+ * safety rules treat as "refuse every vote until the chain catches up" — and votes again once
+ * that height is committed by the others.
+ */
+export function recoveringSafetyState(headNumber: number, logger?: Pick<Logger, 'warn'>): SafetyState | undefined {
+  if (headNumber === 0) return undefined;
+  logger?.warn(
+    { head: headNumber, votesFrom: headNumber + 2 },
+    'PBFT safety file missing beside a ledger with blocks: not voting until the next height is committed',
+  );
+  return initialSafetyState(headNumber + 2);
 }
 
 /** Default of PbftEngineOptions.maxClockDriftMs: validators' clocks are NTP-synced servers. */
@@ -98,7 +117,7 @@ export class PbftEngine implements ConsensusEngine {
     const key = suite.keyPairFromSecret(opts.secretKey);
     const safety = existsSync(opts.safetyFile)
       ? decodeSafetyState(new Uint8Array(readFileSync(opts.safetyFile)))
-      : undefined;
+      : recoveringSafetyState(chain.head.number, deps.logger);
     this.core = new PbftCore({
       suite,
       signer: { publicKey: key.publicKey, sign: (digest) => suite.sign(digest, opts.secretKey) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_CLOCK_DRIFT_MS, proposalTimeProblem } from './pbft.js';
+import { DEFAULT_MAX_CLOCK_DRIFT_MS, proposalTimeProblem, recoveringSafetyState } from './pbft.js';
 
 describe('PBFT engine: checks of a fresh proposal against this node', () => {
   const at = { view: 2, now: 1_700_000_000_000, maxClockDriftMs: DEFAULT_MAX_CLOCK_DRIFT_MS };
@@ -22,5 +22,16 @@ describe('PBFT engine: checks of a fresh proposal against this node', () => {
     expect(proposalTimeProblem({ view: 2, timestamp: at.now + at.maxClockDriftMs + 1 }, at)).toMatch(
       /at most 30000 allowed/,
     );
+  });
+});
+
+describe('PBFT engine: a missing safety file', () => {
+  it('is nothing to recover on a fresh chain; beside blocks, the node sits the next height out', () => {
+    expect(recoveringSafetyState(0)).toBeUndefined();
+    const warned: unknown[] = [];
+    const s = recoveringSafetyState(41, { warn: (o: unknown) => warned.push(o) } as never);
+    // One height ahead of the next height (42): every vote at 42 is refused, voting resumes at 43.
+    expect(s).toMatchObject({ height: 43, view: 0, prepareVote: null, commitVote: null });
+    expect(warned).toHaveLength(1);
   });
 });
