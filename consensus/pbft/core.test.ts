@@ -60,6 +60,8 @@ interface ClusterOptions {
   readonly link?: (from: number, to: number, msg: PbftMessage) => boolean;
   /** Safety state each validator starts with (as if read from its safety file). */
   readonly safety?: Readonly<Record<number, SafetyState>>;
+  /** The validator set from height 2 on (governance changed it at height 1). */
+  readonly laterValidators?: ReturnType<typeof createValidatorSet>;
 }
 
 class Cluster {
@@ -132,7 +134,7 @@ class Cluster {
             this.cores[i].startHeight({
               height: a.proposal.header.height + 1,
               parentHash: a.proposal.header.hash,
-              validators,
+              validators: this.opts.laterValidators ?? validators,
             }),
           );
           break;
@@ -243,6 +245,20 @@ describe('PbftCore', () => {
       .filter((a) => a.type === 'send');
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: '3', msg: { type: MsgType.Decision, height: 1 } });
+  });
+
+  it('checks a view change for the decided height against the validator set of that height', () => {
+    // From height 2 validator 3's seat goes to a new key; validator 3, still at height 1, asks.
+    const newcomer = suite.keyPairFromSecret(new Uint8Array(32).fill(99));
+    const laterValidators = createValidatorSet([...keys.slice(0, 3).map((k) => k.publicKey), newcomer.publicKey]);
+    const c = new Cluster({
+      stopAt: 1,
+      laterValidators,
+      link: (_f, to, m) => !(to === 3 && m.type === MsgType.Commit),
+    });
+    const vc = makeViewChange(suite, signers[3], 3, 1, 1, null, null);
+    const sent = c.cores[0].onMessage('3', vc).filter((a) => a.type === 'send');
+    expect(sent).toHaveLength(1);
   });
 
   it('a validator whose safety state is a height ahead (a lost safety file) sits that height out, then votes', () => {

@@ -127,6 +127,8 @@ export class PbftCore {
   private round: Round | null = null;
   /** The last block this node decided, for validators still voting on its height. */
   private lastDecision: DecisionMsg | null = null;
+  /** The validator set of lastDecision's height: who may ask for it (sets change between heights). */
+  private lastDecisionValidators: ValidatorSet | null = null;
   /** Peers already sent `lastDecision`. */
   private readonly decisionSentTo = new Set<string>();
   private out: Action[] = [];
@@ -293,7 +295,7 @@ export class PbftCore {
       // Once per peer and decided height: the decision carries the whole block, and replayed
       // view changes must not make this node send it again and again.
       if (this.decisionSentTo.has(from)) return;
-      if (verifyViewChange(this.suite, r.ctx.validators, msg).ok) {
+      if (verifyViewChange(this.suite, this.lastDecisionValidators ?? r.ctx.validators, msg).ok) {
         this.decisionSentTo.add(from);
         this.emit({ type: 'send', to: from, msg: this.lastDecision });
       }
@@ -529,6 +531,7 @@ export class PbftCore {
     const certificate = { view, signatures: toSignatureList(votes).slice(0, r.ctx.validators.quorum) };
     r.decided = true;
     this.lastDecision = { type: MsgType.Decision, height: r.ctx.height, payload: proposal.payload, certificate };
+    this.lastDecisionValidators = r.ctx.validators;
     this.decisionSentTo.clear();
     this.log('info', 'block committed', ctx);
     this.emit({ type: 'commit', proposal, certificate });
