@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { justifyNewView, verifyCommitCertificate, verifyPreparedCertificate } from './certificates.js';
+import { bindSuiteToChain, chainTag } from './chain-binding.js';
 import { makeCommit, makePrepare, makeViewChange, type PreparedCertificate, type Signer } from './messages.js';
 import { createValidatorSet } from './validators.js';
 
-const suite = createEcdsaSuite();
+// Consensus signs for one chain: a fixed tag stands for (chain id, genesis hash) here.
+const suite = bindSuiteToChain(createEcdsaSuite(), new Uint8Array(32).fill(0xc4));
 const keys = [1, 2, 3, 4].map((i) => suite.keyPairFromSecret(new Uint8Array(32).fill(i)));
 const signers: Signer[] = keys.map((k) => ({ publicKey: k.publicKey, sign: (d) => suite.sign(d, k.secretKey) }));
 const validators = createValidatorSet(keys.map((k) => k.publicKey));
@@ -66,6 +68,17 @@ describe('commit certificates', () => {
       if (!r.ok) expect(r.reason).toMatch(reason);
     });
   }
+
+  it('binds the chain: the same validators signing the same height, view and hash on another chain do not count', () => {
+    const otherChain = bindSuiteToChain(createEcdsaSuite(), chainTag(suite, 'another-chain', new Uint8Array(32)));
+    const foreign = [0, 1, 2].map((i) => [i, makeCommit(otherChain, signers[i], i, 9, 0, X).signature] as const);
+    expect(verifyCommitCertificate(otherChain, validators, 9, X, { view: 0, signatures: foreign })).toEqual({
+      ok: true,
+    });
+    const here = verifyCommitCertificate(suite, validators, 9, X, { view: 0, signatures: foreign });
+    expect(here.ok).toBe(false);
+    expect(chainTag(suite, 'a', new Uint8Array(32))).not.toEqual(chainTag(suite, 'a', new Uint8Array(32).fill(1)));
+  });
 
   it('checks prepared certificates the same way', () => {
     expect(verifyPreparedCertificate(suite, validators, 9, preparedCert(9, 1, X)).ok).toBe(true);

@@ -1,6 +1,6 @@
 import { equalBytes } from '../../node/codec/canonical.js';
 import type { CommitCertificate } from '../../node/codec/block.js';
-import type { CryptoSuite } from '../../node/crypto/suite.js';
+import type { PbftSuite } from './chain-binding.js';
 import {
   commitDigest,
   prepareDigest,
@@ -22,7 +22,7 @@ const fail = (reason: string): Check => ({ ok: false, reason });
  * for every block, empty ones included.
  */
 export function verifyCommitCertificate(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   validators: ValidatorSet,
   height: number,
   blockHash: Uint8Array,
@@ -40,7 +40,7 @@ export function verifyCommitCertificate(
 
 /** A prepared certificate for `height`: a quorum of prepare signatures over (height, view, hash). */
 export function verifyPreparedCertificate(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   validators: ValidatorSet,
   height: number,
   cert: PreparedCertificate,
@@ -55,7 +55,7 @@ export function verifyPreparedCertificate(
 }
 
 function quorumSigned(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   validators: ValidatorSet,
   digest: Uint8Array,
   signatures: ReadonlyArray<readonly [number, Uint8Array]>,
@@ -86,7 +86,7 @@ export function toSignatureList(votes: ReadonlyMap<number, Uint8Array>): Array<r
  * certificate (if any) valid and from an earlier view. The payload is not checked here
  * (it needs the ProposalInspector).
  */
-export function verifyViewChange(suite: CryptoSuite, validators: ValidatorSet, vc: ViewChangeMsg): Check {
+export function verifyViewChange(suite: PbftSuite, validators: ValidatorSet, vc: ViewChangeMsg): Check {
   if (vc.signer >= validators.size) return fail(`view change from unknown validator ${vc.signer}`);
   if (
     !suite.verify(
@@ -119,7 +119,7 @@ export type Justification =
  * validators are faulty, so such a proof is rejected.
  */
 export function justifyNewView(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   validators: ValidatorSet,
   height: number,
   view: number,

@@ -3,6 +3,7 @@ import { decodeCanonical, encodeCanonical } from '../../node/codec/canonical.js'
 import { hexKey } from '../../node/codec/hex.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { PbftCore } from './core.js';
+import { bindSuiteToChain } from './chain-binding.js';
 import { verifyCommitCertificate } from './certificates.js';
 import {
   decodeMessage,
@@ -21,7 +22,8 @@ import { createValidatorSet } from './validators.js';
 
 // A synchronous four-validator cluster: messages go through the codec and a FIFO queue,
 // execution is instant, timers fire only when a test says so.
-const suite = createEcdsaSuite();
+// Consensus signs for one chain: a fixed tag stands for (chain id, genesis hash) here.
+const suite = bindSuiteToChain(createEcdsaSuite(), new Uint8Array(32).fill(0xc4));
 const keys = [11, 12, 13, 14].map((i) => suite.keyPairFromSecret(new Uint8Array(32).fill(i)));
 const signers: Signer[] = keys.map((k) => ({ publicKey: k.publicKey, sign: (d) => suite.sign(d, k.secretKey) }));
 const validators = createValidatorSet(keys.map((k) => k.publicKey));

@@ -1,6 +1,6 @@
 import { equalBytes } from '../../node/codec/canonical.js';
 import { hexKey, toHex } from '../../node/codec/hex.js';
-import type { CryptoSuite } from '../../node/crypto/suite.js';
+import type { PbftSuite } from './chain-binding.js';
 import { FutureBuffer } from './buffer.js';
 import { justifyNewView, toSignatureList, verifyCommitCertificate, verifyViewChange } from './certificates.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, viewTimeoutMs, type PbftLimits, type PbftTimeouts } from './config.js';
@@ -38,7 +38,7 @@ import type { ValidatorSet } from './validators.js';
 import { VoteTally } from './votes.js';
 
 export interface PbftCoreOptions {
-  readonly suite: CryptoSuite;
+  readonly suite: PbftSuite;
   /** This node's validator key. At heights whose set does not hold it, the core only follows. */
   readonly signer: Signer;
   readonly inspector: ProposalInspector;
@@ -117,7 +117,7 @@ const timerId = (height: number, view: number): string => `pbft/${height}/${view
  * prepared; decide on a quorum of commits from any view of the height.
  */
 export class PbftCore {
-  private readonly suite: CryptoSuite;
+  private readonly suite: PbftSuite;
   private readonly signer: Signer;
   private readonly inspector: ProposalInspector;
   private readonly timeouts: PbftTimeouts;

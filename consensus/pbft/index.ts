@@ -1,3 +1,4 @@
+export { bindSuiteToChain, chainTag, type PbftSuite } from './chain-binding.js';
 export { PbftCore, type PbftCoreOptions, type HeightContext, type PbftStatus } from './core.js';
 export type { Action, LogLevel, Proposal, ProposalHeader, ProposalInspector } from './types.js';
 export {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CodecError, encodeCanonical } from '../../node/codec/canonical.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
+import { bindSuiteToChain } from './chain-binding.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -15,7 +16,8 @@ import {
   type Signer,
 } from './messages.js';
 
-const suite = createEcdsaSuite();
+// Consensus signs for one chain: a fixed tag stands for (chain id, genesis hash) here.
+const suite = bindSuiteToChain(createEcdsaSuite(), new Uint8Array(32).fill(0xc4));
 const key = suite.keyPairFromSecret(new Uint8Array(32).fill(3));
 const signer: Signer = { publicKey: key.publicKey, sign: (d) => suite.sign(d, key.secretKey) };
 const hash = suite.hash(new Uint8Array([1]));

@@ -1,6 +1,6 @@
 import { CodecError, decodeCanonical, encodeCanonical, type Canonical } from '../../node/codec/canonical.js';
 import { certFromCanonical, certToCanonical, HASH_LENGTH, type CommitCertificate } from '../../node/codec/block.js';
-import type { CryptoSuite } from '../../node/crypto/suite.js';
+import type { PbftSuite } from './chain-binding.js';
 import { MAX_VALIDATORS } from './validators.js';
 
 /**
@@ -80,43 +80,45 @@ export interface Signer {
   sign(digest: Uint8Array): Uint8Array;
 }
 
-const DOMAIN = 'lingding/pbft/1';
+const DOMAIN = 'lingding/pbft/2'; // 2: digests bind the chain (chainTag)
 export const MAX_SIGNATURE_LENGTH = 256;
 
 // ---------------------------------------------------------------------------------------
 // Digests
 
-function voteDigest(suite: CryptoSuite, type: number, height: number, view: number, hash: Uint8Array): Uint8Array {
-  return suite.hash(encodeCanonical([DOMAIN, type, height, view, hash]));
+function voteDigest(suite: PbftSuite, type: number, height: number, view: number, hash: Uint8Array): Uint8Array {
+  return suite.hash(encodeCanonical([DOMAIN, suite.chainTag, type, height, view, hash]));
 }
 
-export function prePrepareDigest(suite: CryptoSuite, height: number, view: number, blockHash: Uint8Array): Uint8Array {
+export function prePrepareDigest(suite: PbftSuite, height: number, view: number, blockHash: Uint8Array): Uint8Array {
   return voteDigest(suite, MsgType.PrePrepare, height, view, blockHash);
 }
 
-export function prepareDigest(suite: CryptoSuite, height: number, view: number, blockHash: Uint8Array): Uint8Array {
+export function prepareDigest(suite: PbftSuite, height: number, view: number, blockHash: Uint8Array): Uint8Array {
   return voteDigest(suite, MsgType.Prepare, height, view, blockHash);
 }
 
 /** What each signature of a commit certificate signs: (height, view, blockHash), domain-tagged. */
-export function commitDigest(suite: CryptoSuite, height: number, view: number, blockHash: Uint8Array): Uint8Array {
+export function commitDigest(suite: PbftSuite, height: number, view: number, blockHash: Uint8Array): Uint8Array {
   return voteDigest(suite, MsgType.Commit, height, view, blockHash);
 }
 
 export function viewChangeDigest(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   height: number,
   view: number,
   prepared: PreparedCertificate | null,
 ): Uint8Array {
-  return suite.hash(encodeCanonical([DOMAIN, MsgType.ViewChange, height, view, preparedToCanonical(prepared)]));
+  return suite.hash(
+    encodeCanonical([DOMAIN, suite.chainTag, MsgType.ViewChange, height, view, preparedToCanonical(prepared)]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------
 // Construction (signing)
 
 export function makePrePrepare(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   signer: Signer,
   signerIndex: number,
   height: number,
@@ -130,7 +132,7 @@ export function makePrePrepare(
 }
 
 export function makePrepare(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   signer: Signer,
   signerIndex: number,
   height: number,
@@ -148,7 +150,7 @@ export function makePrepare(
 }
 
 export function makeCommit(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   signer: Signer,
   signerIndex: number,
   height: number,
@@ -166,7 +168,7 @@ export function makeCommit(
 }
 
 export function makeViewChange(
-  suite: CryptoSuite,
+  suite: PbftSuite,
   signer: Signer,
   signerIndex: number,
   height: number,

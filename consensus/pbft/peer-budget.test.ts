@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCanonical, encodeCanonical } from '../../node/codec/canonical.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { FutureBuffer, messageBytes } from './buffer.js';
+import { bindSuiteToChain } from './chain-binding.js';
 import { DEFAULT_LIMITS } from './config.js';
 import { PbftCore } from './core.js';
 import { makeCommit, makePrepare, makePrePrepare, type Signer } from './messages.js';
@@ -10,7 +11,8 @@ import { createValidatorSet } from './validators.js';
 
 // What one peer can make a validator hold or send: bounded in bytes, and only after its
 // signatures check. Validator 0 is the node under test; the others send to it.
-const suite = createEcdsaSuite();
+// Consensus signs for one chain: a fixed tag stands for (chain id, genesis hash) here.
+const suite = bindSuiteToChain(createEcdsaSuite(), new Uint8Array(32).fill(0xc4));
 const keys = [21, 22, 23, 24].map((i) => suite.keyPairFromSecret(new Uint8Array(32).fill(i)));
 const signers: Signer[] = keys.map((k) => ({ publicKey: k.publicKey, sign: (d) => suite.sign(d, k.secretKey) }));
 const validators = createValidatorSet(keys.map((k) => k.publicKey));

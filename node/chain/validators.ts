@@ -1,4 +1,10 @@
-import { createValidatorSet, type ValidatorSet } from '../../consensus/index.js';
+import {
+  bindSuiteToChain,
+  chainTag,
+  createValidatorSet,
+  type PbftSuite,
+  type ValidatorSet,
+} from '../../consensus/index.js';
 import type { BlockHeader } from '../codec/block.js';
 import type { Chain } from './chain.js';
 
@@ -14,6 +20,21 @@ export function validatorSetOf(chain: Pick<Chain, 'consensusNodes'>): ValidatorS
       .filter((n) => n.role === 'sealer')
       .map((n) => n.nodeId),
   );
+}
+
+const consensusSuites = new WeakMap<object, PbftSuite>();
+
+/**
+ * The chain's suite as consensus signs and checks with it: bound to this chain's id and
+ * genesis hash, so votes and certificates of another chain never verify here.
+ */
+export function consensusSuiteOf(chain: Pick<Chain, 'suite' | 'genesis' | 'genesisHash'>): PbftSuite {
+  let s = consensusSuites.get(chain);
+  if (!s) {
+    s = bindSuiteToChain(chain.suite, chainTag(chain.suite, chain.genesis.chainId, chain.genesisHash));
+    consensusSuites.set(chain, s);
+  }
+  return s;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import { blockHash, decodeBlock, encodeBlock, type Block, type CommitCertificate } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import type { Chain, ExecutedBlock, ReadyTx } from '../chain/chain.js';
-import { validatorSetOf } from '../chain/validators.js';
+import { consensusSuiteOf, validatorSetOf } from '../chain/validators.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
@@ -113,7 +113,7 @@ export class PbftEngine implements ConsensusEngine {
     private readonly deps: PbftEngineDeps,
   ) {
     const { chain } = deps;
-    const suite = chain.suite;
+    const suite = consensusSuiteOf(chain);
     const key = suite.keyPairFromSecret(opts.secretKey);
     const safety = existsSync(opts.safetyFile)
       ? decodeSafetyState(new Uint8Array(readFileSync(opts.safetyFile)))

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { verifyCommitCertificate } from '../../consensus/index.js';
 import type { Chain } from '../chain/chain.js';
-import { validatorSetOf } from '../chain/validators.js';
+import { consensusSuiteOf, validatorSetOf } from '../chain/validators.js';
 import {
   blockFromCanonical,
   blockHash,
@@ -191,7 +191,7 @@ export class BlockSync {
     if (n <= chain.head.number) return 'stale'; // consensus got there first
     if (n !== chain.head.number + 1) return this.reject(peer, n, `block ${n} is not next (head ${chain.head.number})`);
     const hash = blockHash(chain.suite, block.header);
-    const check = verifyCommitCertificate(chain.suite, validatorSetOf(chain), n, hash, certificate);
+    const check = verifyCommitCertificate(consensusSuiteOf(chain), validatorSetOf(chain), n, hash, certificate);
     if (!check.ok) return this.reject(peer, n, `certificate does not verify: ${check.reason}`);
     // Proposed in a view no later than the one its certificate committed it in.
     if (block.header.view > certificate.view)

@@ -2,7 +2,7 @@ import { encodeCanonical } from '../../node/codec/canonical.js';
 import { hexKey, toHex } from '../../node/codec/hex.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import type { CryptoSuite, KeyPair } from '../../node/crypto/suite.js';
-import { createValidatorSet, MsgType } from '../../consensus/index.js';
+import { bindSuiteToChain, createValidatorSet, MsgType } from '../../consensus/index.js';
 import { ByzantineNode } from './byzantine.js';
 import { genesis } from './fake-chain.js';
 import { Network } from './network.js';
@@ -64,7 +64,8 @@ export function runSimulation(
 ): SimReport {
   const trace = opts.trace;
   // The verification cache is shared across ecdsa runs: the same keys and digests recur.
-  const suite = scenario.ecdsa ? (ecdsaSuite ??= withVerifyCache(createEcdsaSuite())) : createSimSuite();
+  const base = scenario.ecdsa ? (ecdsaSuite ??= withVerifyCache(createEcdsaSuite())) : createSimSuite();
+  const suite = bindSuiteToChain(base, base.hash(encodeCanonical(['lingding sim chain', scenario.seed])));
   const rng = new Prng(BigInt(scenario.seed) * 0x9e37n + BigInt(scenario.n));
   const sched = new Scheduler();
   const keys: KeyPair[] = Array.from({ length: scenario.n }, (_, i) => deriveKey(suite, scenario.seed, i));

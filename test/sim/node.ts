@@ -12,6 +12,7 @@ import {
   type Action,
   type LogLevel,
   type PbftMessage,
+  type PbftSuite,
   type PbftTimeouts,
   type Signer,
   type ValidatorSet,
@@ -38,7 +39,7 @@ export type Envelope =
     };
 
 export interface NodeEnv {
-  readonly suite: CryptoSuite;
+  readonly suite: PbftSuite;
   readonly sched: Scheduler;
   readonly net: Network<Envelope>;
   readonly validators: ValidatorSet;
