@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Interface } from 'ethers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureLogger } from '../../test/lib/fakes.js';
+import { buildSignedTx } from '../../tools/client/tx-builder.js';
+import { Chain } from '../chain/chain.js';
+import { ReceiptStatus } from '../codec/block.js';
+import { fromHex, toHex } from '../codec/hex.js';
+import { parseGenesis } from '../config/genesis.js';
+import { createEcdsaSuite } from '../crypto/index.js';
+import { SystemAddress } from '../exec/addresses.js';
+import { TxPool } from '../txpool/pool.js';
+import { SoloSealer, type SoloOptions } from './solo.js';
+
+const suite = createEcdsaSuite();
+const sealer = suite.generateKeyPair();
+const user = suite.generateKeyPair();
+const kv = new Interface(['function set(string key, string value) returns (int32)']);
+const HOUR = 3_600_000;
+// Generous waits: the machine is shared and loaded.
+const WAIT = { timeout: 30_000, interval: 20 };
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function setup(opts: Partial<SoloOptions> = {}, systemConfig: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'lingding-solo-'));
+  const genesis = parseGenesis({
+    chainId: 'solo',
+    suite: 'ecdsa',
+    timestamp: 1,
+    sealers: [toHex(sealer.publicKey)],
+    committee: [toHex(user.address)],
+    systemConfig,
+  });
+  const chain = await Chain.open({ dataDir: dir, genesis, suite, syncWrites: false });
+  const pool = new TxPool(
+    { chainId: 'solo', blockLimitWindow: 1000, maxTxBytes: 10_000, maxCount: 100, maxBytes: 1e6, maxPerSender: 100 },
+    {
+      suite,
+      chain: {
+        height: () => chain.head.number,
+        txGasLimit: () => chain.systemConfig().txGasLimit,
+        nonceOnChain: (n) => chain.nonceOnChain(n),
+        txOnChain: (h) => chain.txOnChain(h),
+      },
+    },
+  );
+  const { logger, records } = captureLogger();
+  const solo = new SoloSealer(
+    { emptyBlockIntervalMs: HOUR, minSealDelayMs: 1, sealerSecretKey: sealer.secretKey, ...opts },
+    { chain, pool, logger },
+  );
+  cleanup.push(async () => {
+    await solo.stop();
+    await chain.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const submit = (key: string) => {
+    const t = buildSignedTx(
+      suite,
+      {
+        chainId: 'solo',
+        height: chain.head.number,
+        to: SystemAddress.KVStore,
+        input: fromHex(kv.encodeFunctionData('set', [key, 'v'])),
+        gasLimit: 200_000,
+      },
+      user.secretKey,
+    );
+    pool.add(t.raw);
+    solo.onTransactionAdmitted();
+    return t;
+  };
+  return { chain, pool, solo, records, submit };
+}
+
+/** Every committed block carries a 1-of-1 certificate: the sealer's signature over the block hash. */
+async function expectSealedBySealer(chain: Chain, n: number): Promise<void> {
+  const stored = await chain.store.getBlock(n);
+  expect(stored).not.toBeNull();
+  const cert = stored!.certificate!;
+  expect(cert.view).toBe(0);
+  expect(cert.signatures).toHaveLength(1);
+  expect(cert.signatures[0][0]).toBe(0);
+  expect(suite.verify(stored!.hash, cert.signatures[0][1], sealer.publicKey)).toBe(true);
+}
+
+describe('SoloSealer', () => {
+  it('seals empty blocks on the interval when nothing is pending', async () => {
+    const { chain, solo } = await setup({ emptyBlockIntervalMs: 10 });
+    await solo.start();
+    await vi.waitFor(() => expect(chain.head.number).toBeGreaterThanOrEqual(3), WAIT);
+    for (let n = 1; n <= 3; n++) {
+      const stored = await chain.store.getBlock(n);
+      expect(stored!.block.transactions).toHaveLength(0);
+      expect(stored!.block.header.timestamp).toBeGreaterThanOrEqual(
+        (await chain.store.getBlock(n - 1))!.block.header.timestamp,
+      );
+      await expectSealedBySealer(chain, n);
+    }
+  });
+
+  it('seals a block soon after a transaction arrives, without waiting for the empty-block interval', async () => {
+    const { chain, pool, solo, submit } = await setup();
+    await solo.start();
+    expect(chain.head.number).toBe(0);
+    const t = submit('a');
+    await vi.waitFor(() => expect(chain.head.number).toBe(1), WAIT);
+    const stored = await chain.store.getBlock(1);
+    expect(stored!.block.transactions.map((x) => toHex(x.nonce))).toEqual([toHex(t.tx.nonce)]);
+    expect((await chain.store.getReceipts(1))![0].status).toBe(ReceiptStatus.Success);
+    await expectSealedBySealer(chain, 1);
+    expect(pool.size).toBe(0);
+    expect(chain.txOnChain(t.hash)).toBe(true);
+  });
+
+  it('keeps sealing while transactions are left over by the block limits', async () => {
+    // One transaction per block, and an empty-block interval that never fires in the test:
+    // the remaining transactions must still be sealed, one block after the other.
+    const { chain, pool, solo, submit } = await setup({}, { tx_count_limit: '1' });
+    await solo.start();
+    const sent = [submit('a'), submit('b'), submit('c')];
+    await vi.waitFor(() => expect(chain.head.number).toBe(3), WAIT);
+    const nonces: string[] = [];
+    for (let n = 1; n <= 3; n++) {
+      const b = (await chain.store.getBlock(n))!.block;
+      expect(b.transactions).toHaveLength(1);
+      nonces.push(toHex(b.transactions[0].nonce));
+    }
+    expect(nonces).toEqual(sent.map((t) => toHex(t.tx.nonce)));
+    expect(pool.size).toBe(0);
+  });
+
+  it('after stop nothing is scheduled: a transaction arriving later is not sealed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { chain, solo, submit } = await setup();
+    await solo.start();
+    submit('a');
+    vi.advanceTimersByTime(1); // the batching delay
+    while (chain.head.number < 1) await new Promise((r) => setImmediate(r));
+    await solo.stop();
+    expect(solo.status()).toMatchObject({ engine: 'solo', sealing: false });
+    submit('b');
+    expect(vi.getTimerCount()).toBe(0);
+    vi.runAllTimers();
+    expect(solo.status().sealing).toBe(false);
+    expect(chain.head.number).toBe(1);
+  });
+
+  it('a failed seal is logged and the sealer keeps going', async () => {
+    const { chain, solo, records, submit } = await setup();
+    // The first build fails (as if execution hit a node-side error); later ones succeed.
+    const real = chain.buildBlock.bind(chain);
+    let calls = 0;
+    chain.buildBlock = (...args) => {
+      if (calls++ === 0) throw new Error('injected build failure');
+      return real(...args);
+    };
+    await solo.start();
+    submit('a');
+    await vi.waitFor(() => expect(chain.head.number).toBeGreaterThanOrEqual(1), WAIT);
+    expect(records.some((r) => r.msg === 'sealing failed')).toBe(true);
+  });
+});
