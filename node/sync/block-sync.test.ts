@@ -311,6 +311,29 @@ describe('BlockSync', () => {
     await expectSameChain(a, b.chain);
   });
 
+  it('keeps the good blocks of a batch that ends in a bad one, and tells consensus the head moved', async () => {
+    const a = await sourceChain(3);
+    const b = await syncingNode();
+    const [one, two, three] = await Promise.all([1, 2, 3].map(async (n) => (await a.store.getBlock(n))!));
+    const badThree = { block: three.block, certificate: certify(3, three.hash, [[0, validators[0]]]) };
+    b.net.addPeer(
+      BAD,
+      fixedPeer(3, () =>
+        blocksResponse([
+          { block: one.block, certificate: one.certificate! },
+          { block: two.block, certificate: two.certificate! },
+          badThree,
+        ]),
+      ),
+    );
+    await vi.waitFor(() => expect(b.penalties()).toHaveLength(1), WAIT);
+    expect(b.chain.head.number).toBe(2);
+    expect(toHex(b.chain.head.hash)).toBe(toHex(two.hash));
+    expect(b.sync.status().blocksSynced).toBe(2);
+    // Consensus must hear that the head moved, even though the batch ended badly.
+    expect(b.committed()).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses a certified block that is not the next one', async () => {
     const a = await sourceChain(3);
     const b = await syncingNode();
