@@ -64,6 +64,13 @@ describe('writeFileDurably', () => {
     expect(() => writeFileDurably(join(d, 'missing', 'f'), Uint8Array.of(1))).toThrow(/ENOENT/);
   });
 
+  it('writes every byte of a larger file', () => {
+    const p = join(dir(), 'big');
+    const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    writeFileDurably(p, data);
+    expect(Buffer.compare(readFileSync(p), data)).toBe(0);
+  });
+
   it('writes an empty file', () => {
     const p = join(dir(), 'empty');
     writeFileDurably(p, new Uint8Array());
