@@ -137,6 +137,16 @@ describe('SystemConfig', () => {
     expect(readSystemConfigEntry(s, 'no_such_key', 5)).toBeNull();
   });
 
+  it('names inherited from Object.prototype are unknown keys too', () => {
+    const s = genesisState();
+    for (const k of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => parseSystemConfigValue(k, '5'), k).toThrow(/unknown system config key/);
+      const r = setValue(s, 5, member, k, '5');
+      expect(r.status, k).toBe(ReceiptStatus.Reverted);
+      expect(readSystemConfigEntry(s, k, 6)).toBeNull();
+    }
+  });
+
   it('is reachable only through the executor with a writable frame', () => {
     const s = genesisState();
     const r = ex.call(
