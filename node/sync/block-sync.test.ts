@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Interface } from 'ethers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commitDigest } from '../../consensus/index.js';
+import { DEFAULT_LIMITS } from '../p2p/index.js';
 import { captureLogger, FakeNet, type FakePeerHandler } from '../../test/lib/fakes.js';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
 import { Chain } from '../chain/chain.js';
@@ -419,6 +420,46 @@ describe('BlockSync serving', () => {
     ];
     for (const [req, n] of cases)
       expect(decodeCanonical(await serve('blocks', encodeCanonical(req))), String(req)).toHaveLength(n);
+  });
+
+  it('keeps a response of big transactions under the response limit; the next request gets the rest', async () => {
+    // Twelve blocks of three 1 MB transactions (a contract deployment is about that big):
+    // 36 MB in all, more than a peer accepts in one response (32 MiB).
+    const a = await openChain();
+    for (let h = 1; h <= 12; h++) {
+      const txs = Array.from({ length: 3 }, () => {
+        const { tx, hash } = buildSignedTx(
+          suite,
+          {
+            chainId: 'sync',
+            height: a.head.number,
+            to: SystemAddress.KVStore,
+            input: new Uint8Array(1024 * 1024).fill(h),
+            gasLimit: 20_000_000,
+          },
+          user.secretKey,
+        );
+        return { tx, hash, sender: user.address };
+      });
+      const built = a.buildBlock(txs, { timestamp: 1000 + h, proposer: 0, view: 0 });
+      expect(built.block.transactions).toHaveLength(3);
+      await a.commit(built, certify(h, built.hash));
+    }
+    const serve = servingPeer(a);
+    const res = await serve('blocks', encodeCanonical([1, 64]));
+    expect(res.length).toBeLessThanOrEqual(DEFAULT_LIMITS.response);
+    const n = (decodeCanonical(res) as Canonical[]).length;
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(12);
+    // The next request picks up where the short response ended.
+    const rest = decodeCanonical(await serve('blocks', encodeCanonical([1 + n, 64]))) as Canonical[];
+    expect(rest.length).toBeGreaterThan(0);
+    // And a node syncing from it gets every block without penalising it.
+    const b = await syncingNode({ batchSize: 64 });
+    b.net.addPeer(GOOD, servingPeer(a));
+    await vi.waitFor(() => expect(b.chain.head.number).toBe(12), WAIT);
+    expect(b.penalties()).toEqual([]);
+    expect(toHex(b.chain.head.stateRoot)).toBe(toHex(a.head.stateRoot));
   });
 
   it('refuses a malformed blocks request', async () => {

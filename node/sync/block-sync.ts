@@ -234,9 +234,13 @@ export class BlockSync {
         [headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)],
         certToCanonical(stored.certificate),
       ];
+      // An upper bound of the entry's encoded size: a transaction's fields besides its input
+      // take under 300 bytes, but its input can be a megabyte (a contract deployment).
+      let size = 1000 + 80 * stored.certificate.signatures.length;
+      for (const tx of stored.block.transactions) size += 300 + tx.input.length;
+      if (out.length > 0 && bytes + size > 16 * 1024 * 1024) break; // stay well under the response limit
       out.push(entry);
-      bytes += 300 * stored.block.transactions.length + 1000;
-      if (bytes > 16 * 1024 * 1024) break; // stay well under the response limit
+      bytes += size;
     }
     return encodeCanonical(out);
   }

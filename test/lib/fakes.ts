@@ -1,6 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import type { Channel, P2PNetwork, PeerInfo, RequestHandler, RequestOptions } from '../../node/p2p/index.js';
+import {
+  DEFAULT_LIMITS,
+  type Channel,
+  type P2PNetwork,
+  type PeerInfo,
+  type RequestHandler,
+  type RequestOptions,
+} from '../../node/p2p/index.js';
 
 /** A pino logger whose records are kept in memory, so tests can assert what was logged. */
 export function captureLogger(): { logger: Logger; records: Array<Record<string, unknown>> } {
@@ -64,11 +71,15 @@ export class FakeNet extends EventEmitter {
     this.requestHandlers.set(method, handler);
   }
 
-  async request(to: string, method: string, bytes: Uint8Array, _opts: RequestOptions = {}): Promise<Uint8Array> {
+  async request(to: string, method: string, bytes: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
     this.requests.push({ to, method, bytes });
     const h = this.peerHandlers.get(to);
     if (!h) throw new Error(`not connected to ${to}`);
-    return h(method, bytes);
+    const res = await h(method, bytes);
+    // As the real network does: a response over the limit fails the request.
+    const limit = opts.maxResponseBytes ?? DEFAULT_LIMITS.response;
+    if (res.length > limit) throw new Error(`response of ${res.length} bytes exceeds the ${limit}-byte limit`);
+    return res;
   }
 
   /** Typed as the real network for the modules under test (they use only the methods above). */
