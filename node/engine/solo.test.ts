@@ -154,7 +154,7 @@ describe('SoloSealer', () => {
   });
 
   it('a failed seal is logged and the sealer keeps going', async () => {
-    const { chain, solo, records, submit } = await setup();
+    const { chain, solo, records, submit } = await setup({ emptyBlockIntervalMs: 10 });
     // The first build fails (as if execution hit a node-side error); later ones succeed.
     const real = chain.buildBlock.bind(chain);
     let calls = 0;
@@ -166,5 +166,36 @@ describe('SoloSealer', () => {
     submit('a');
     await vi.waitFor(() => expect(chain.head.number).toBeGreaterThanOrEqual(1), WAIT);
     expect(records.some((r) => r.msg === 'sealing failed')).toBe(true);
+  });
+
+  it('after a failed seal it waits before retrying instead of spinning on the same pending transactions', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { chain, solo, records, submit } = await setup({ emptyBlockIntervalMs: 1000 });
+    let calls = 0;
+    chain.buildBlock = () => {
+      calls++;
+      throw new Error('disk full');
+    };
+    await solo.start();
+    submit('a');
+    vi.advanceTimersByTime(1);
+    // (vi.waitFor would advance the fake clock itself; turn the event loop by hand instead.)
+    const settle = async () => {
+      for (let i = 0; i < 1000 && (calls === 0 || solo.status().sealing); i++)
+        await new Promise((r) => setImmediate(r));
+    };
+    await settle();
+    expect(calls).toBe(1);
+    // The transaction is still pending; a retry at once would fail the same way, in a loop.
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(10);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(calls).toBe(1);
+    expect(records.filter((r) => r.msg === 'sealing failed')).toHaveLength(1);
+    // It does retry after the empty-block interval.
+    vi.advanceTimersByTime(1000);
+    await settle();
+    expect(calls).toBe(2);
   });
 });
