@@ -110,6 +110,22 @@ describe('TxGossip', () => {
     expect(net.broadcasts).toHaveLength(0);
   });
 
+  it('splits a large pending set for a connecting peer into several messages, losing none', () => {
+    const pending = Array.from({ length: 5 }, (_, i) => new Uint8Array(900 * 1024).fill(i));
+    const asked: number[] = [];
+    const { net } = setup({
+      pending: (max) => {
+        asked.push(max);
+        return pending;
+      },
+    });
+    net.addPeer(PEER_B);
+    expect(asked).toEqual([20_000]);
+    expect(net.sent.length).toBeGreaterThan(1);
+    expect(net.sent.every((m) => m.to === PEER_B && m.channel === 'tx')).toBe(true);
+    expect(net.sent.flatMap((m) => batchOf(m.bytes))).toEqual(pending.map(hexKey));
+  });
+
   it('submits every transaction of a received batch', async () => {
     const { net, submitted } = setup();
     const txs = [rawTx(), rawTx()];

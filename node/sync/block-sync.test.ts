@@ -210,6 +210,25 @@ describe('BlockSync', () => {
     expect(b.penalties()).toEqual([]);
   });
 
+  it('reports that it is syncing while a peer is ahead', async () => {
+    const a = await sourceChain(5);
+    const b = await syncingNode();
+    const serve = servingPeer(a);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    b.net.addPeer(GOOD, async (method, bytes) => {
+      if (method === 'blocks') await gate;
+      return serve(method, bytes);
+    });
+    await vi.waitFor(() => expect(b.blockRequests(GOOD)).toHaveLength(1), WAIT);
+    expect(b.sync.status()).toMatchObject({ blockNumber: 0, highestPeerBlock: 5, syncing: true, blocksSynced: 0 });
+    release();
+    await vi.waitFor(() => expect(b.sync.status()).toMatchObject({ blockNumber: 5, syncing: false }), WAIT);
+    await expectSameChain(a, b.chain);
+  });
+
   it('rotates between peers that are ahead', async () => {
     const a = await sourceChain(6);
     const b = await syncingNode({ batchSize: 2 });
