@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { standalonePool } from '../../test/lib/pools.js';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
 import { toHex } from '../codec/hex.js';
 import type { Transaction } from '../codec/tx.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { TxPool } from '../txpool/pool.js';
 import { resolveSenders } from './senders.js';
 
 const suite = createEcdsaSuite();
 const alice = suite.generateKeyPair();
 const bob = suite.generateKeyPair();
-
-function newPool(): TxPool {
-  return new TxPool(
-    { chainId: 'c', blockLimitWindow: 100, maxTxBytes: 10_000, maxCount: 100, maxBytes: 1_000_000, maxPerSender: 100 },
-    {
-      suite,
-      chain: { height: () => 0, txGasLimit: () => 1_000_000, nonceOnChain: () => false, txOnChain: () => false },
-    },
-  );
-}
 
 const signed = (who = alice) =>
   buildSignedTx(
@@ -50,7 +40,7 @@ function countingRecovery() {
 
 describe('resolveSenders', () => {
   it('takes senders of pooled transactions from the pool and recovers the others, in block order', async () => {
-    const pool = newPool();
+    const pool = standalonePool(suite);
     const a = signed(alice);
     const b = signed(bob);
     const c = signed(alice);
@@ -63,7 +53,7 @@ describe('resolveSenders', () => {
   });
 
   it('gives null for a transaction whose signature does not recover, without failing the others', async () => {
-    const pool = newPool();
+    const pool = standalonePool(suite);
     const good = signed(bob);
     const bad: Transaction = { ...signed(alice).tx, signature: new Uint8Array(65) };
     const senders = await resolveSenders(suite, [bad, good.tx], {
@@ -75,7 +65,7 @@ describe('resolveSenders', () => {
   });
 
   it('a tampered transaction is not matched to the pooled original', async () => {
-    const pool = newPool();
+    const pool = standalonePool(suite);
     const a = signed(alice);
     pool.add(a.raw);
     // Same signature, different body: a different hash, so the pool's sender is not used;
@@ -90,7 +80,10 @@ describe('resolveSenders', () => {
 
   it('an empty block has no senders', async () => {
     expect(
-      await resolveSenders(suite, [], { pool: newPool(), recovery: new SignatureRecoveryPool(suite, { workers: 0 }) }),
+      await resolveSenders(suite, [], {
+        pool: standalonePool(suite),
+        recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
+      }),
     ).toEqual([]);
   });
 });

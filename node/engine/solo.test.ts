@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Interface } from 'ethers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { captureLogger } from '../../test/lib/fakes.js';
+import { chainPool } from '../../test/lib/pools.js';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
 import { Chain } from '../chain/chain.js';
 import { ReceiptStatus } from '../codec/block.js';
@@ -11,7 +12,6 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { parseGenesis } from '../config/genesis.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { SystemAddress } from '../exec/addresses.js';
-import { TxPool } from '../txpool/pool.js';
 import { SoloSealer, type SoloOptions } from './solo.js';
 
 const suite = createEcdsaSuite();
@@ -39,18 +39,7 @@ async function setup(opts: Partial<SoloOptions> = {}, systemConfig: Record<strin
     systemConfig,
   });
   const chain = await Chain.open({ dataDir: dir, genesis, suite, syncWrites: false });
-  const pool = new TxPool(
-    { chainId: 'solo', blockLimitWindow: 1000, maxTxBytes: 10_000, maxCount: 100, maxBytes: 1e6, maxPerSender: 100 },
-    {
-      suite,
-      chain: {
-        height: () => chain.head.number,
-        txGasLimit: () => chain.systemConfig().txGasLimit,
-        nonceOnChain: (n) => chain.nonceOnChain(n),
-        txOnChain: (h) => chain.txOnChain(h),
-      },
-    },
-  );
+  const pool = chainPool(chain);
   const { logger, records } = captureLogger();
   const solo = new SoloSealer(
     { emptyBlockIntervalMs: HOUR, minSealDelayMs: 1, sealerSecretKey: sealer.secretKey, ...opts },

@@ -1,27 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
 import { captureLogger, FakeNet, WARN } from '../../test/lib/fakes.js';
+import { standalonePool } from '../../test/lib/pools.js';
 import { decodeCanonical, encodeCanonical } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { TxRejectCode, TxRejectedError } from '../txpool/errors.js';
-import { TxPool, type PoolEntry } from '../txpool/pool.js';
+import type { PoolEntry } from '../txpool/pool.js';
 import { TxGossip } from './tx-gossip.js';
 
 const suite = createEcdsaSuite();
 const alice = suite.generateKeyPair();
 const PEER_A = 'aa'.repeat(64);
 const PEER_B = 'bb'.repeat(64);
-
-function newPool(): TxPool {
-  return new TxPool(
-    { chainId: 'c', blockLimitWindow: 100, maxTxBytes: 10_000, maxCount: 100, maxBytes: 1_000_000, maxPerSender: 100 },
-    {
-      suite,
-      chain: { height: () => 0, txGasLimit: () => 1_000_000, nonceOnChain: () => false, txOnChain: () => false },
-    },
-  );
-}
 
 const rawTx = () =>
   buildSignedTx(
@@ -137,7 +128,7 @@ describe('TxGossip', () => {
   });
 
   it('a transaction relayed by two peers enters the pool once, and the duplicate is not a warning', async () => {
-    const pool = newPool();
+    const pool = standalonePool(suite);
     const { net, records } = setup({ submit: async (raw) => pool.add(raw) });
     const t = rawTx();
     net.deliver('tx', PEER_A, encodeCanonical([t]));

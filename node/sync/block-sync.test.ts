@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commitDigest } from '../../consensus/index.js';
 import { DEFAULT_LIMITS } from '../p2p/index.js';
 import { captureLogger, FakeNet, type FakePeerHandler } from '../../test/lib/fakes.js';
+import { chainPool } from '../../test/lib/pools.js';
 import { buildSignedTx } from '../../tools/client/tx-builder.js';
 import { Chain } from '../chain/chain.js';
 import {
@@ -26,7 +27,6 @@ import type { KeyPair } from '../crypto/suite.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { SerialQueue } from '../engine/serial-queue.js';
 import { SystemAddress } from '../exec/addresses.js';
-import { TxPool } from '../txpool/pool.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 
 const suite = createEcdsaSuite();
@@ -105,7 +105,7 @@ function servingPeer(chain: Chain, batchSize = 64): FakePeerHandler {
     { pollIntervalMs: HOUR, batchSize, penaltyMs: HOUR },
     {
       chain,
-      pool: newPool(chain),
+      pool: chainPool(chain),
       recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
       net: net.asNetwork(),
       queue: new SerialQueue(),
@@ -139,21 +139,6 @@ function fixedPeer(head: number, blocks: () => Uint8Array | Promise<Uint8Array>)
   return (method) => (method === 'status' ? encodeCanonical([head, new Uint8Array(32)]) : blocks());
 }
 
-function newPool(chain: Chain): TxPool {
-  return new TxPool(
-    { chainId: 'sync', blockLimitWindow: 1000, maxTxBytes: 10_000, maxCount: 100, maxBytes: 1e6, maxPerSender: 100 },
-    {
-      suite,
-      chain: {
-        height: () => chain.head.number,
-        txGasLimit: () => chain.systemConfig().txGasLimit,
-        nonceOnChain: (n) => chain.nonceOnChain(n),
-        txOnChain: (h) => chain.txOnChain(h),
-      },
-    },
-  );
-}
-
 async function syncingNode(opts: Partial<BlockSyncOptions> = {}) {
   const chain = await openChain();
   const net = new FakeNet();
@@ -163,7 +148,7 @@ async function syncingNode(opts: Partial<BlockSyncOptions> = {}) {
     { pollIntervalMs: 20, batchSize: 3, penaltyMs: HOUR, ...opts },
     {
       chain,
-      pool: newPool(chain),
+      pool: chainPool(chain),
       recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
       net: net.asNetwork(),
       queue: new SerialQueue(),
