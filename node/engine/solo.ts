@@ -64,14 +64,17 @@ export class SoloSealer implements ConsensusEngine {
     this.dueAt = due;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.sealing = this.sealOnce().finally(() => {
+      this.sealing = this.sealOnce().then((sealed) => {
         this.sealing = null;
-        this.schedule(this.deps.pool.size > 0 ? 0 : this.opts.emptyBlockIntervalMs);
+        // Left-over transactions go into the next block at once; but after a failure the
+        // same transactions would fail the same way, so wait as for an empty block.
+        this.schedule(sealed && this.deps.pool.size > 0 ? 0 : this.opts.emptyBlockIntervalMs);
       });
     }, delayMs);
   }
 
-  private async sealOnce(): Promise<void> {
+  /** Seals one block; false if that failed (logged). Never rejects. */
+  private async sealOnce(): Promise<boolean> {
     const { chain, pool, logger } = this.deps;
     const started = performance.now();
     try {
@@ -91,8 +94,10 @@ export class SoloSealer implements ConsensusEngine {
       this.lastSealAt = Date.now();
       this.deps.metrics?.blockCommit.observe((performance.now() - started) / 1000);
       logger.debug({ height: head.number, txs: executed.block.transactions.length }, 'block sealed');
+      return true;
     } catch (e) {
       logger.error({ err: e }, 'sealing failed');
+      return false;
     }
   }
 }

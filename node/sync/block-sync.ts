@@ -176,12 +176,19 @@ export class BlockSync {
       this.peerHeads.delete(peer);
       return true;
     }
+    let committed = 0;
+    let bad = false;
     for (const { block, certificate } of entries) {
       const applied = await this.deps.queue.run(() => this.apply(block, certificate, peer));
-      if (applied === 'bad') return true;
-      if (applied === 'stale') continue;
+      if (applied === 'bad') {
+        bad = true;
+        break;
+      }
+      if (applied === 'ok') committed++;
     }
-    await this.deps.onCommitted();
+    // The blocks committed before a bad one moved the head too: consensus must hear of it,
+    // or it keeps working on a height that is already decided.
+    if (!bad || committed > 0) await this.deps.onCommitted();
     return true;
   }
 

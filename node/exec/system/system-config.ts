@@ -50,9 +50,14 @@ export const DEFAULT_SYSTEM_CONFIG: SystemConfig = {
   blockBytesLimit: 4 * 1024 * 1024,
 };
 
+/** Own keys only: `in` and indexing would also find 'constructor', 'toString', '__proto__'. */
+function isKey(key: string): key is Key {
+  return Object.hasOwn(RULES, key);
+}
+
 /** Parses and range-checks a value given as a decimal string. */
 export function parseSystemConfigValue(key: string, value: string): number {
-  const rule = RULES[key as Key];
+  const rule = isKey(key) ? RULES[key] : undefined;
   if (!rule) throw new Error(`unknown system config key '${key}' (known: ${SYSTEM_CONFIG_KEYS.join(', ')})`);
   if (!/^[0-9]{1,16}$/.test(value)) throw new Error(`${key} must be a decimal integer, got '${value}'`);
   const n = Number(value);
@@ -80,7 +85,7 @@ export function readSystemConfigEntry(
   key: string,
   height: number,
 ): { value: string; enableNumber: number } | null {
-  if (!(key in RULES)) return null;
+  if (!isKey(key)) return null;
   const raw = state.get(storageKey(SystemAddress.SystemConfig, entryKey(key)));
   if (!raw) return null;
   const [value, enableNumber, previous] = decodeCanonical(raw) as [string, number, string];
