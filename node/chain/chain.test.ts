@@ -9,10 +9,11 @@ import { createEcdsaSuite } from '../crypto/index.js';
 import { SystemAddress } from '../exec/addresses.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { encodeBlock } from '../codec/block.js';
-import { encodeTx } from '../codec/tx.js';
+import { encodeTx, signTx } from '../codec/tx.js';
 import { MAX_BLOCK_BYTES_LIMIT, parseSystemConfigValue } from '../exec/system/system-config.js';
 import { DEFAULT_LIMITS } from '../p2p/protocols.js';
 import { BlockValidationError, Chain, type ReadyTx } from './chain.js';
+import { replayKey } from './nonce-window.js';
 
 const suite = createEcdsaSuite();
 const kv = new Interface(['function set(string key, string value) returns (int32)']);
@@ -181,6 +182,30 @@ describe('Chain: the origin fields of a block', () => {
     expect(b.head.number).toBe(1);
     // A block built with an earlier clock reading takes its parent's time instead.
     expect(a.buildBlock([], { timestamp: 5, proposer: 0, view: 0 }).block.header.timestamp).toBe(1_000);
+    await a.close();
+    await b.close();
+  });
+});
+
+describe('Chain: replay protection keys on sender + nonce', () => {
+  it('refuses a sender repeating a nonce in a block; two senders may share one; the window survives a reopen', async () => {
+    const other = suite.generateKeyPair();
+    const [t0] = txs(1, 0, 0);
+    const sign = (key: typeof user) => {
+      const tx = signTx(suite, { ...t0.tx, input: Uint8Array.of(9) }, key.secretKey);
+      const raw = encodeTx(tx);
+      return { tx, hash: suite.hash(raw), sender: key.address, size: raw.length };
+    };
+    const a = await openChain();
+    const dup = a.buildBlock([t0, sign(user)], { timestamp: 5, proposer: 0, view: 0 });
+    const b = await openChain();
+    expect(() => b.executeBlock(dup.block)).toThrow(/reuses nonce 0x[0-9a-f]+ of sender/);
+    const shared = a.buildBlock([t0, sign(other)], { timestamp: 5, proposer: 0, view: 0 });
+    const executed = b.executeBlock(shared.block);
+    await b.commit(executed, null);
+    expect(b.nonceOnChain(replayKey(other.address, t0.tx.nonce))).toBe(true);
+    expect(b.nonceOnChain(replayKey(user.address, t0.tx.nonce))).toBe(true);
+    expect(b.nonceOnChain(replayKey(suite.generateKeyPair().address, t0.tx.nonce))).toBe(false);
     await a.close();
     await b.close();
   });

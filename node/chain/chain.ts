@@ -25,7 +25,7 @@ import { LedgerStore, type ChainHead } from '../ledger/store.js';
 import type { StateOverlay } from '../state/overlay.js';
 import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
-import { NonceWindow } from './nonce-window.js';
+import { NonceWindow, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
@@ -42,6 +42,8 @@ export interface ExecutedBlock {
   readonly block: Block;
   readonly hash: Uint8Array;
   readonly txHashes: readonly Uint8Array[];
+  /** Sender of each transaction, as recovered (or taken from the pool) before execution. */
+  readonly senders: readonly Uint8Array[];
   readonly receipts: readonly Receipt[];
   readonly stateCommit: StateCommit;
 }
@@ -119,6 +121,7 @@ export class Chain extends EventEmitter<ChainEvents> {
           block: g.block,
           hash: gHash,
           txHashes: [],
+          senders: [],
           receipts: [],
           certificate: null,
           stateOps: commit.ops,
@@ -146,11 +149,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     const from = Math.max(1, this.headValue.number - this.genesis.blockLimitWindow + 1);
     for (let n = from; n <= this.headValue.number; n++) {
       const b = await this.store.getBlock(n);
-      if (b)
-        this.nonces.add(
-          n,
-          b.block.transactions.map((t) => hexKey(t.nonce)),
-        );
+      const senders = await this.store.getSenders(n);
+      if (!b || !senders) throw new Error(`ledger corrupt: block ${n} or its senders are missing`);
+      this.nonces.add(
+        n,
+        b.block.transactions.map((t, i) => replayKey(senders[i], t.nonce)),
+      );
     }
   }
 
@@ -172,8 +176,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     return readConsensusNodes(this.state);
   }
 
-  nonceOnChain(nonceHex: string): boolean {
-    return this.nonces.has(nonceHex);
+  /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */
+  nonceOnChain(key: string): boolean {
+    return this.nonces.has(key);
   }
 
   txOnChain(hash: Uint8Array): boolean {
@@ -260,20 +265,22 @@ export class Chain extends EventEmitter<ChainEvents> {
       bytes += encoded.length;
       if (bytes > cfg.blockBytesLimit)
         throw new BlockValidationError(`block ${h.number} exceeds block_bytes_limit (${cfg.blockBytesLimit} bytes)`);
-      const nonceHex = hexKey(tx.nonce);
       if (tx.chainId !== this.genesis.chainId)
         throw new BlockValidationError(`block ${h.number} tx ${i} is for chain '${tx.chainId}'`);
       if (tx.blockLimit <= h.number - 1 || tx.blockLimit > h.number - 1 + this.genesis.blockLimitWindow) {
         throw new BlockValidationError(`block ${h.number} tx ${i} blockLimit ${tx.blockLimit} is outside the window`);
       }
-      if (seen.has(nonceHex) || this.nonces.has(nonceHex))
-        throw new BlockValidationError(`block ${h.number} tx ${i} reuses nonce 0x${nonceHex}`);
-      seen.add(nonceHex);
       if (tx.gasLimit > cfg.txGasLimit)
         throw new BlockValidationError(`block ${h.number} tx ${i} gasLimit exceeds tx_gas_limit`);
       reserved += tx.gasLimit;
       if (reserved > cfg.blockGasLimit) throw new BlockValidationError(`block ${h.number} exceeds block_gas_limit`);
       const sender = senders?.[i] ?? this.recoverSender(tx, h.number, i);
+      const key = replayKey(sender, tx.nonce);
+      if (seen.has(key) || this.nonces.has(key))
+        throw new BlockValidationError(
+          `block ${h.number} tx ${i} reuses nonce 0x${hexKey(tx.nonce)} of sender 0x${hexKey(sender)}`,
+        );
+      seen.add(key);
       const r = this.executor.runTx(ctx, overlay, { tx, sender });
       ready.push({ tx, hash, sender, size: encoded.length });
       receipts.push(r);
@@ -333,7 +340,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       view,
     };
     const block: Block = { header, transactions: txs.map((t) => t.tx) };
-    return { block, hash: blockHash(this.suite, header), txHashes, receipts, stateCommit };
+    const senders = txs.map((t) => t.sender);
+    return { block, hash: blockHash(this.suite, header), txHashes, senders, receipts, stateCommit };
   }
 
   /** Persists an executed block atomically and advances the head. */
@@ -349,6 +357,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         block: executed.block,
         hash: executed.hash,
         txHashes: executed.txHashes,
+        senders: executed.senders,
         receipts: executed.receipts,
         certificate,
         stateOps: executed.stateCommit.ops,
@@ -356,7 +365,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.state.applyCommitted(executed.stateCommit);
       this.nonces.add(
         head.number,
-        executed.block.transactions.map((t) => hexKey(t.nonce)),
+        executed.block.transactions.map((t, i) => replayKey(executed.senders[i], t.nonce)),
       );
       this.headValue = head;
       this.emit('block', executed, head);

@@ -1,30 +1,40 @@
+import { hexKey } from '../codec/hex.js';
+
 /**
- * Nonces of the transactions in the last `window` blocks. A transaction is only valid
- * while height < blockLimit <= its admission height + window, so a nonce older than the
+ * What replay protection keys on: the sender and the nonce together. Keyed by the nonce
+ * alone, anyone who saw a pending transaction could take its nonce first and censor it.
+ */
+export function replayKey(sender: Uint8Array, nonce: Uint8Array): string {
+  return `${hexKey(sender)}:${hexKey(nonce)}`;
+}
+
+/**
+ * Replay keys (sender + nonce) of the transactions in the last `window` blocks. A transaction is only valid
+ * while height < blockLimit <= its admission height + window, so a key older than the
  * window can never be replayed: only this window needs remembering (FISCO BCOS's rule).
  */
 export class NonceWindow {
-  private readonly byNonce = new Map<string, number>();
+  private readonly byKey = new Map<string, number>();
   private readonly byHeight = new Map<number, string[]>();
 
   constructor(private readonly window: number) {}
 
-  has(nonceHex: string): boolean {
-    return this.byNonce.has(nonceHex);
+  has(key: string): boolean {
+    return this.byKey.has(key);
   }
 
-  add(height: number, nonces: readonly string[]): void {
-    for (const n of nonces) this.byNonce.set(n, height);
-    this.byHeight.set(height, [...nonces]);
+  add(height: number, keys: readonly string[]): void {
+    for (const k of keys) this.byKey.set(k, height);
+    this.byHeight.set(height, [...keys]);
     const expired = height - this.window;
     for (const [h, list] of this.byHeight) {
       if (h > expired) continue;
-      for (const n of list) if (this.byNonce.get(n) === h) this.byNonce.delete(n);
+      for (const n of list) if (this.byKey.get(n) === h) this.byKey.delete(n);
       this.byHeight.delete(h);
     }
   }
 
   get size(): number {
-    return this.byNonce.size;
+    return this.byKey.size;
   }
 }

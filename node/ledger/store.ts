@@ -44,9 +44,17 @@ export interface BlockCommit {
   readonly hash: Uint8Array;
   readonly txHashes: readonly Uint8Array[];
   readonly receipts: readonly Receipt[];
+  /** Sender address of each transaction (what replay protection keys on). */
+  readonly senders: readonly Uint8Array[];
   readonly certificate: CommitCertificate | null;
   readonly stateOps: readonly StateBatchOp[];
 }
+
+/**
+ * The layout version of the ledger. A data directory written by another layout is refused
+ * with a clear message rather than misread (2: per-block senders, leaf-count Merkle roots).
+ */
+export const LEDGER_FORMAT = 2;
 
 /**
  * The node's LevelDB: one sublevel per bucket (Lodestar's repository-per-bucket idea),
@@ -58,8 +66,10 @@ export interface BlockCommit {
  *   hashes    blockHash     -> u64be(number)
  *   numbers   u64be(number) -> blockHash
  *   txs       txHash        -> [number, index]
+ *   senders   u64be(number) -> [address...] (one per transaction)
  *   state     world state (owned by node/state)
  *   meta      'head'        -> [number, hash, stateRoot, totalTxs, timestamp]
+ *             'format'      -> LEDGER_FORMAT
  *
  * A block and everything it implies (state writes included) is written in one batch, so a
  * crash at any instant leaves either the whole block or none of it.
@@ -72,6 +82,7 @@ export class LedgerStore {
   private readonly hashes: BytesSublevel;
   private readonly numbers: BytesSublevel;
   private readonly txs: BytesSublevel;
+  private readonly senders: BytesSublevel;
   private readonly meta: BytesSublevel;
   private headCache: ChainHead | null = null;
   /**
@@ -92,6 +103,7 @@ export class LedgerStore {
     this.hashes = sub('hashes');
     this.numbers = sub('numbers');
     this.txs = sub('txs');
+    this.senders = sub('senders');
     this.meta = sub('meta');
     this.state = sub('state');
   }
@@ -105,7 +117,20 @@ export class LedgerStore {
       throw new Error(`cannot open the ledger database at ${dir}: ${cause?.message ?? (e as Error).message}`);
     }
     const store = new LedgerStore(db, opts.syncWrites ?? true);
-    store.headCache = await store.readHead();
+    try {
+      store.headCache = await store.readHead();
+      if (store.headCache) {
+        const raw = await store.meta.get(utf8Key('format'));
+        const format = raw === undefined ? 1 : (decodeCanonical(raw) as number);
+        if (format !== LEDGER_FORMAT)
+          throw new Error(
+            `the ledger database at ${dir} has layout ${format}; this version of Lingding reads layout ${LEDGER_FORMAT}: remove the data directory and let the node sync the chain again`,
+          );
+      }
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
     return store;
   }
 
@@ -146,6 +171,8 @@ export class LedgerStore {
         value: encodeCanonical([headerToCanonical(c.block.header), c.block.transactions.map(txToCanonical)]),
       },
       { type: 'put', sublevel: this.receipts, key, value: encodeCanonical(c.receipts.map(receiptToCanonical)) },
+      { type: 'put', sublevel: this.senders, key, value: encodeCanonical([...c.senders]) },
+      { type: 'put', sublevel: this.meta, key: utf8Key('format'), value: encodeCanonical(LEDGER_FORMAT) },
       { type: 'put', sublevel: this.hashes, key: c.hash, value: key },
       { type: 'put', sublevel: this.numbers, key, value: c.hash },
     ];
@@ -189,6 +216,12 @@ export class LedgerStore {
 
   async getBlockHash(number: number): Promise<Uint8Array | null> {
     return (await this.numbers.get(u64(number))) ?? null;
+  }
+
+  /** Sender addresses of block `number`'s transactions, in order. */
+  async getSenders(number: number): Promise<readonly Uint8Array[] | null> {
+    const raw = await this.senders.get(u64(number));
+    return raw === undefined ? null : (decodeCanonical(raw) as Uint8Array[]);
   }
 
   async getReceipts(number: number): Promise<readonly Receipt[] | null> {

@@ -3,6 +3,7 @@ import { hexKey } from '../codec/hex.js';
 import { decodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import { replayKey } from '../chain/nonce-window.js';
 import { intrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 
@@ -13,6 +14,8 @@ export interface PoolEntry {
   readonly sender: Uint8Array;
   readonly senderHex: string;
   readonly nonceHex: string;
+  /** Sender + nonce: what replay protection keys on (see replayKey). */
+  readonly replayKey: string;
   readonly size: number;
   /** Local clock at admission (never used by consensus): how long it has been waiting. */
   readonly admittedAt: number;
@@ -49,8 +52,8 @@ export interface PoolChainView {
   height(): number;
   /** The tx_gas_limit in force for the next block. */
   txGasLimit(): number;
-  /** True if this nonce is on chain within the replay window. */
-  nonceOnChain(nonceHex: string): boolean;
+  /** True if a transaction with this replay key (sender + nonce) is on chain within the replay window. */
+  nonceOnChain(replayKey: string): boolean;
   txOnChain(hash: Uint8Array): boolean;
 }
 
@@ -61,11 +64,11 @@ export interface PoolChainView {
  */
 export class TxPool {
   private readonly entries = new Map<string, PoolEntry>();
+  /** Replay keys (sender + nonce) of the pending transactions. */
   private readonly nonces = new Set<string>();
   private readonly perSender = new Map<string, number>();
-  /** Hashes and nonces of transactions whose signatures are being checked right now. */
+  /** Hashes of transactions whose signatures are being checked right now. */
   private readonly reservedHashes = new Set<string>();
-  private readonly reservedNonces = new Set<string>();
   private totalBytes = 0;
 
   constructor(
@@ -89,6 +92,7 @@ export class TxPool {
   add(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
     const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    this.checkReplay(entry);
     this.admit(entry);
     return entry;
   }
@@ -102,23 +106,20 @@ export class TxPool {
     const recovery = this.deps.recovery;
     if (!recovery) return this.add(raw);
     const pre = this.precheck(raw);
-    // Reserve the hash and nonce so that a duplicate arriving while this one is being
-    // verified is refused as a duplicate.
+    // Reserve the hash so that a duplicate arriving while this one is being verified is
+    // refused as a duplicate. The replay key needs the sender, so it is checked after.
     this.reservedHashes.add(pre.hashHex);
-    this.reservedNonces.add(pre.nonceHex);
     let pub: Uint8Array | null;
     try {
       pub = await recovery.recover(pre.signingHash, pre.tx.signature);
     } finally {
       this.reservedHashes.delete(pre.hashHex);
-      this.reservedNonces.delete(pre.nonceHex);
     }
     const entry = this.withSender(pre, pub);
     // The chain may have moved while the signature was checked.
     if (this.deps.chain.txOnChain(entry.hash))
       throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
-    if (this.deps.chain.nonceOnChain(entry.nonceHex))
-      throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${entry.nonceHex} was already used`);
+    this.checkReplay(entry);
     this.admit(entry);
     return entry;
   }
@@ -129,14 +130,39 @@ export class TxPool {
    */
   check(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
-    return this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    this.checkReplay(entry);
+    return entry;
+  }
+
+  /**
+   * Replay protection keys on the sender and the nonce: only the key's owner can use up a
+   * nonce of theirs, so nobody can censor a pending transaction by taking its nonce first.
+   */
+  private checkReplay(e: PoolEntry): void {
+    if (this.nonces.has(e.replayKey) || this.deps.chain.nonceOnChain(e.replayKey))
+      throw new TxRejectedError(
+        TxRejectCode.NonceReused,
+        `nonce 0x${e.nonceHex} was already used by sender 0x${e.senderHex}`,
+      );
   }
 
   private withSender(pre: Prechecked, pub: Uint8Array | null): PoolEntry {
     if (!pub) throw new TxRejectedError(TxRejectCode.BadSignature, 'signature is invalid');
     const sender = this.deps.suite.addressFromPublicKey(pub);
     const { tx, hash, hashHex, nonceHex, size } = pre;
-    return { tx, hash, hashHex, sender, senderHex: hexKey(sender), nonceHex, size, admittedAt: Date.now() };
+    const senderHex = hexKey(sender);
+    return {
+      tx,
+      hash,
+      hashHex,
+      sender,
+      senderHex,
+      nonceHex,
+      replayKey: replayKey(sender, tx.nonce),
+      size,
+      admittedAt: Date.now(),
+    };
   }
 
   /** Every check that does not need the signature. */
@@ -190,9 +216,6 @@ export class TxPool {
     if (this.deps.chain.txOnChain(hash))
       throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
     const nonceHex = hexKey(tx.nonce);
-    if (this.nonces.has(nonceHex) || this.reservedNonces.has(nonceHex) || this.deps.chain.nonceOnChain(nonceHex)) {
-      throw new TxRejectedError(TxRejectCode.NonceReused, `nonce 0x${nonceHex} was already used`);
-    }
     return { tx, hash, hashHex, nonceHex, size: raw.length, signingHash: txSigningHash(this.deps.suite, tx) };
   }
 
@@ -210,7 +233,7 @@ export class TxPool {
       );
     }
     this.entries.set(e.hashHex, e);
-    this.nonces.add(e.nonceHex);
+    this.nonces.add(e.replayKey);
     this.perSender.set(e.senderHex, n + 1);
     this.totalBytes += e.size;
   }
@@ -247,7 +270,7 @@ export class TxPool {
     const e = this.entries.get(hashHex);
     if (!e) return false;
     this.entries.delete(hashHex);
-    this.nonces.delete(e.nonceHex);
+    this.nonces.delete(e.replayKey);
     const n = (this.perSender.get(e.senderHex) ?? 1) - 1;
     if (n <= 0) this.perSender.delete(e.senderHex);
     else this.perSender.set(e.senderHex, n);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyPair } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
@@ -178,30 +179,37 @@ describe('bad input is refused and changes nothing', () => {
       'GAS_LIMIT_TOO_HIGH',
     );
 
-    // The good one is admitted once; the same bytes again, or its nonce in another tx, are not.
+    // The good one is admitted once; the same bytes again, or its nonce in another tx of the
+    // same sender, are not. Replay protection keys on sender + nonce: another account using
+    // that nonce is admitted (else anyone seeing a pending transaction could censor it).
     await t.client.request('sendTransaction', [hex]);
     await rejected([hex], /already in the pool/, 'ALREADY_KNOWN');
-    const sameNonce = buildSignedTx(
-      suite,
-      { chainId: t.chain.chainId, height: 0, to: SystemAddress.KVStore, input: new Uint8Array(4), gasLimit: 100_000 },
-      t.chain.accounts[1].secretKey,
-    );
     const { decodeTx, encodeTx, signTx } = await import('../../node/codec/tx.js');
-    const replay = signTx(
-      suite,
-      { ...decodeTx(sameNonce.raw), nonce: decodeTx(good.raw).nonce },
-      t.chain.accounts[1].secretKey,
+    const withGoodNonce = (signer: KeyPair) => {
+      const other = buildSignedTx(
+        suite,
+        { chainId: t.chain.chainId, height: 0, to: SystemAddress.KVStore, input: new Uint8Array(4), gasLimit: 100_000 },
+        signer.secretKey,
+      );
+      return signTx(suite, { ...decodeTx(other.raw), nonce: decodeTx(good.raw).nonce }, signer.secretKey);
+    };
+    await rejected(
+      [toHex(encodeTx(withGoodNonce(t.chain.accounts[0])))],
+      /nonce .* already used by sender/,
+      'NONCE_REUSED',
     );
-    await rejected([toHex(encodeTx(replay))], /nonce .* already used/, 'NONCE_REUSED');
+    const front = withGoodNonce(t.chain.accounts[1]);
+    await t.client.request('sendTransaction', [toHex(encodeTx(front))]);
 
-    // Only the good transaction reaches the chain; the head before it is untouched.
+    // Only the good transactions reach the chain; the head before them is untouched.
     const headAfter = await t.client.request<{ number: number; stateRoot: string }>('getBlockByNumber', [
       headBefore.number,
     ]);
     expect(headAfter.stateRoot).toBe(headBefore.stateRoot);
-    for (let i = 0; i < 100 && !(await t.client.request('getTransactionReceipt', [toHex(good.hash)])); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(await t.client.request('getTotalTransactionCount')).toMatchObject({ txSum: 1 });
+    for (const h of [good.hash, suite.hash(encodeTx(front))])
+      for (let i = 0; i < 100 && !(await t.client.request('getTransactionReceipt', [toHex(h)])); i++)
+        await new Promise((r) => setTimeout(r, 20));
+    expect(await t.client.request('getTotalTransactionCount')).toMatchObject({ txSum: 2 });
     expect(await t.client.request('getPendingTxSize')).toBe(0);
   });
 

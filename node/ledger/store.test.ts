@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCanonical } from '../codec/canonical.js';
+import { utf8 } from '../codec/hex.js';
+import { LEDGER_FORMAT, LedgerStore } from './store.js';
+import { Chain } from '../chain/chain.js';
+import { parseGenesis } from '../config/genesis.js';
+import { toHex } from '../codec/hex.js';
+import { createEcdsaSuite } from '../crypto/index.js';
+
+const suite = createEcdsaSuite();
+const key = suite.generateKeyPair();
+const genesis = parseGenesis({
+  chainId: 'store',
+  suite: 'ecdsa',
+  timestamp: 1,
+  sealers: [toHex(key.publicKey)],
+  committee: [toHex(key.address)],
+});
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('LedgerStore layout', () => {
+  it('refuses a data directory written in another layout, naming both, and leaves it closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lingding-store-'));
+    dirs.push(dir);
+    await (await Chain.open({ dataDir: dir, genesis, suite, syncWrites: false })).close();
+    const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db
+      .sublevel<Uint8Array, Uint8Array>('meta', { keyEncoding: 'view', valueEncoding: 'view' })
+      .put(utf8('format'), encodeCanonical(1));
+    await db.close();
+    await expect(LedgerStore.open(dir)).rejects.toThrow(
+      new RegExp(`has layout 1; this version of Lingding reads layout ${LEDGER_FORMAT}`),
+    );
+    // Closed again: the directory can be opened (and fixed) by someone else.
+    const again = new Level(dir);
+    await again.open();
+    await again.close();
+  });
+});
