@@ -318,11 +318,12 @@ export class PbftCore {
       // Checked before it may take memory: a stranger's bytes are not held on trust.
       const problem = this.futureMessageProblem(r, msg);
       if (problem) {
-        this.log('warn', `future message dropped: ${problem}`, { from, type: msg.type, height: msg.height });
+        // debug, not warn: a flood of these must not turn into a flood of log lines.
+        this.log('debug', `future message dropped: ${problem}`, { from, type: msg.type, height: msg.height });
         return;
       }
       if (!this.buffer.add(from, msg))
-        this.log('warn', 'future-message buffer full for peer (count or bytes); dropped', {
+        this.log('debug', 'future-message buffer full for peer (count or bytes); dropped', {
           from,
           height: msg.height,
           bytesHeld: this.buffer.bytesHeld(from),

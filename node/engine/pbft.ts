@@ -21,6 +21,7 @@ import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import type { P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
+import type { ByzantineAdversary } from './byzantine.js';
 import type { ConsensusEngine } from './engine.js';
 import { writeFileDurably } from './durable-file.js';
 import { resolveSenders } from '../txpool/senders.js';
@@ -41,6 +42,8 @@ export interface PbftEngineOptions {
    * be earlier than their parent, so a far-future timestamp, once committed, would stick.
    */
   readonly maxClockDriftMs?: number;
+  /** TEST ONLY (node/engine/byzantine.ts): a validator that misbehaves on purpose. */
+  readonly adversary?: ByzantineAdversary;
 }
 
 /**
@@ -59,6 +62,12 @@ export function recoveringSafetyState(headNumber: number, logger?: Pick<Logger, 
   );
   return initialSafetyState(headNumber + 2);
 }
+
+/**
+ * Consensus messages one peer may have waiting for the input queue. An honest validator
+ * sends a handful per view; a burst beyond this is a flood, and the excess is dropped.
+ */
+export const MAX_QUEUED_PER_PEER = 256;
 
 /** Default of PbftEngineOptions.maxClockDriftMs: validators' clocks are NTP-synced servers. */
 export const DEFAULT_MAX_CLOCK_DRIFT_MS = 30_000;
@@ -107,6 +116,10 @@ export class PbftEngine implements ConsensusEngine {
   /** The core asked this node to propose; it waits for transactions or the empty-block interval. */
   private wantProposal: { height: number; view: number } | null = null;
   private proposeTimer: NodeJS.Timeout | null = null;
+  /** Consensus messages per peer waiting on the input queue. */
+  private readonly inbound = new Map<string, number>();
+  /** Messages dropped because their peer had MAX_QUEUED_PER_PEER waiting. */
+  private droppedInbound = 0;
 
   constructor(
     private readonly opts: PbftEngineOptions,
@@ -154,12 +167,27 @@ export class PbftEngine implements ConsensusEngine {
         );
         return;
       }
-      void this.input(() => this.core.onMessage(from, msg));
+      // Bounded per peer: a peer that sends faster than this node handles its messages
+      // gets the excess dropped, instead of an input queue that grows without end.
+      const queued = this.inbound.get(from) ?? 0;
+      if (queued >= MAX_QUEUED_PER_PEER) {
+        this.droppedInbound++;
+        return;
+      }
+      this.inbound.set(from, queued + 1);
+      void this.input(() => {
+        const left = (this.inbound.get(from) ?? 1) - 1;
+        if (left > 0) this.inbound.set(from, left);
+        else this.inbound.delete(from);
+        return this.core.onMessage(from, msg);
+      });
     });
     await this.input(() => this.startNextHeight());
+    this.opts.adversary?.start();
   }
 
   async stop(): Promise<void> {
+    this.opts.adversary?.stop();
     this.running = false;
     if (this.proposeTimer) clearTimeout(this.proposeTimer);
     for (const t of this.timers.values()) clearTimeout(t);
@@ -217,9 +245,12 @@ export class PbftEngine implements ConsensusEngine {
           // Durable before any vote that follows it leaves the node.
           writeFileDurably(this.opts.safetyFile, encodeSafetyState(a.state));
           break;
-        case 'broadcast':
-          this.deps.net.broadcast('consensus', encodeMessage(a.msg));
+        case 'broadcast': {
+          const bytes = encodeMessage(a.msg);
+          this.opts.adversary?.recordOutgoing(bytes);
+          this.deps.net.broadcast('consensus', bytes);
           break;
+        }
         case 'send':
           this.deps.net.send('consensus', a.to, encodeMessage(a.msg));
           break;
@@ -301,7 +332,7 @@ export class PbftEngine implements ConsensusEngine {
       .pending(cfg.txCountLimit)
       .map((e) => ({ tx: e.tx, hash: e.hash, sender: e.sender, size: e.size }));
     const executed = chain.buildBlock(ready, {
-      timestamp: Math.max(Date.now(), chain.head.timestamp),
+      timestamp: this.opts.adversary?.proposalTimestamp() ?? Math.max(Date.now(), chain.head.timestamp),
       proposer: me,
       view,
     });

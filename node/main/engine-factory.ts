@@ -13,6 +13,7 @@ import { P2PNetwork } from '../p2p/index.js';
 import { BlockSync, DEFAULT_SYNC_OPTIONS } from '../sync/block-sync.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { ConsensusEngine } from '../engine/engine.js';
+import { ByzantineAdversary, byzantineFromEnv } from '../engine/byzantine.js';
 import { PbftEngine } from '../engine/pbft.js';
 import { SerialQueue } from '../chain/serial-queue.js';
 import { SoloSealer } from '../engine/solo.js';
@@ -91,6 +92,16 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
     { logger: logger.child({ component: 'p2p' }) },
   );
   const queue = new SerialQueue();
+  // TEST ONLY: the adversarial cluster test starts one validator with this variable set.
+  const byzantine = byzantineFromEnv(process.env.LINGDING_TEST_BYZANTINE);
+  const adversary = byzantine
+    ? new ByzantineAdversary(byzantine, {
+        net,
+        chain,
+        secretKey: deps.nodeSecret,
+        logger: logger.child({ component: 'byzantine' }),
+      })
+    : undefined;
   const engine = new PbftEngine(
     {
       secretKey: deps.nodeSecret,
@@ -98,6 +109,7 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
       timeouts: { baseMs: config.consensus.viewTimeoutMs },
       emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
       minSealDelayMs: config.consensus.minSealDelayMs,
+      adversary,
     },
     { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
   );

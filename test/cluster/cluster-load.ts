@@ -22,6 +22,7 @@ export interface BlockView {
   readonly hash: string;
   readonly stateRoot: string;
   readonly view: number;
+  readonly timestamp: number;
   readonly transactionCount: number;
   readonly certificate: { view: number; signatures: unknown[] } | null;
 }

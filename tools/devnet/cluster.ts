@@ -393,11 +393,11 @@ export class RunningCluster {
     return this.cluster.nodes.filter((n) => this.procs.has(n.name));
   }
 
-  async start(name: string, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
+  async start(name: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeProcess> {
     if (this.procs.has(name)) throw new Error(`${name} is already running`);
     // Generous: a node process boots in a few seconds, but on a small machine shared with
     // other test runs it can take far longer, and a slow boot is not what is under test.
-    const p = await spawnNode(this.node(name), { timeoutMs: opts.timeoutMs ?? 180_000 });
+    const p = await spawnNode(this.node(name), { timeoutMs: opts.timeoutMs ?? 180_000, env: opts.env });
     this.procs.set(name, p);
     return p;
   }

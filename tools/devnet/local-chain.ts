@@ -104,14 +104,14 @@ export interface NodeProcess {
 /** Starts `lingding node start` as a separate OS process and waits until its RPC answers. */
 export async function spawnNode(
   node: LocalNodeFiles,
-  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
+  opts: { timeoutMs?: number; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<NodeProcess> {
   // The node runs the build directly under this Node binary (no wrapper process), so the
   // pid is the node's own: signals and RSS readings hit the right process.
   const child = spawn(
     process.execPath,
     [...(opts.nodeArgs ?? []), ...builtCliArgs(['node', 'start', '--config', node.configFile])],
-    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
