@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { normalizeNodeId } from '../crypto/node-id.js';
 
 /**
  * The chain's genesis file: everything every node must agree on before block 1.
@@ -9,7 +10,18 @@ import { z } from 'zod';
 const hexBytes = (len: number, what: string) =>
   z.string().regex(new RegExp(`^(0x)?[0-9a-fA-F]{${len * 2}}$`), `${what} must be ${len} bytes of hex`);
 
-export const NodeIdSchema = hexBytes(64, 'node id (uncompressed secp256k1 public key without prefix)');
+/** A node id in any accepted spelling (0x, upper case), read as its canonical form. */
+export const NodeIdSchema = z.string().transform((s, ctx) => {
+  const id = normalizeNodeId(s);
+  if (id === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'node id (uncompressed secp256k1 public key without prefix) must be 64 bytes of hex',
+    });
+    return z.NEVER;
+  }
+  return id;
+});
 export const AddressSchema = hexBytes(20, 'address');
 
 export const GenesisSchema = z
@@ -40,9 +52,8 @@ export type GenesisConfig = z.infer<typeof GenesisSchema>;
 export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
   const r = GenesisSchema.safeParse(json);
   if (!r.success) throw new ConfigError(`${source}: ${formatZodError(r.error)}`);
-  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)].map((s) =>
-    s.toLowerCase().replace(/^0x/, ''),
-  );
+  // Node ids are in canonical form by now, so one spelled twice differently is caught too.
+  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)];
   if (new Set(ids).size !== ids.length)
     throw new ConfigError(`${source}: a node id appears more than once among sealers and observers`);
   return r.data;

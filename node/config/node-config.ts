@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, formatZodError, readJsonFile } from './genesis.js';
+import { ConfigError, formatZodError, NodeIdSchema, readJsonFile } from './genesis.js';
 
 /**
  * One node's own settings (not shared with other nodes). Paths are relative to the
@@ -28,7 +28,9 @@ export const NodeConfigSchema = z
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535),
         peers: z
-          .array(z.object({ nodeId: z.string(), host: z.string(), port: z.number().int().min(1).max(65535) }).strict())
+          .array(
+            z.object({ nodeId: NodeIdSchema, host: z.string(), port: z.number().int().min(1).max(65535) }).strict(),
+          )
           .default([]),
       })
       .strict()

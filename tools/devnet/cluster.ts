@@ -14,6 +14,7 @@ import { toHex } from '../../node/codec/hex.js';
 import { ConfigError, loadGenesisFile, parseGenesis, type GenesisConfig } from '../../node/config/genesis.js';
 import { loadNodeConfigFile, parseNodeConfig } from '../../node/config/node-config.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
+import { normalizeNodeId } from '../../node/crypto/node-id.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, readNodeKeyFile, writeNodeKeyFile } from '../../node/crypto/node-key.js';
 import { RpcClient } from '../client/rpc-client.js';
@@ -325,7 +326,6 @@ export function loadCluster(dir: string): Cluster {
   const root = resolve(dir);
   const genesisFile = join(root, 'genesis.json');
   const genesis = loadGenesisFile(genesisFile);
-  const bare = (id: string) => id.replace(/^0x/, '').toLowerCase();
   const found = new Map<string, ClusterNode>();
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const configFile = join(root, entry.name, 'node.json');
@@ -333,8 +333,9 @@ export function loadCluster(dir: string): Cluster {
     const config = loadNodeConfigFile(configFile);
     const nodeSecret = readNodeKeyFile(config.nodeKey);
     const nodeId = nodeIdOf(nodeSecret);
-    const observer = genesis.observers.find((o) => bare(o.nodeId) === nodeId);
-    const sealer = genesis.sealers.some((s) => bare(s) === nodeId);
+    // Genesis node ids are canonical once parsed, as nodeIdOf's are.
+    const observer = genesis.observers.find((o) => o.nodeId === nodeId);
+    const sealer = genesis.sealers.includes(nodeId);
     if (!sealer && !observer)
       throw new ConfigError(`${configFile}: its node key is neither a sealer nor an observer in ${genesisFile}`);
     if (!config.p2p) throw new ConfigError(`${configFile}: no p2p section, so it is not a cluster node`);
@@ -351,7 +352,7 @@ export function loadCluster(dir: string): Cluster {
       configFile,
     });
   }
-  const order = [...genesis.sealers, ...genesis.observers.map((o) => o.nodeId)].map(bare);
+  const order = [...genesis.sealers, ...genesis.observers.map((o) => o.nodeId)];
   const nodes = order.flatMap((id) => found.get(id) ?? []);
   if (nodes.length === 0) throw new ConfigError(`${root} holds no node folders (<name>/node.json)`);
   return { dir: root, chainId: genesis.chainId, genesisFile, nodes, accounts: [] };
@@ -415,7 +416,8 @@ export class RunningCluster {
     const v = await this.client(via).request<{ leader: number; leaderNodeId?: string | null }>('getPbftView');
     const id =
       v.leaderNodeId ?? (await this.client(via).request<Array<{ nodeId: string }>>('getSealerList'))[v.leader]?.nodeId;
-    const n = this.cluster.nodes.find((x) => x.nodeId === id?.replace(/^0x/, '').toLowerCase());
+    const canonical = normalizeNodeId(id);
+    const n = this.cluster.nodes.find((x) => x.nodeId === canonical);
     if (!n) throw new Error(`${via} names leader ${v.leader} (${id}), which is not a node of this cluster`);
     return n.name;
   }

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseGenesis } from '../../../node/config/genesis.js';
+import { normalizeNodeId } from '../../../node/crypto/node-id.js';
 import { nodeIdOf, nodeKeyFromPem } from '../../../node/crypto/node-key.js';
 import { CliError, kv, print } from '../output.js';
 
 /** A node is named by its node id (128 hex chars) or by the path of its PEM key. */
 function nodeIdArg(v: string): string {
-  if (/^(0x)?[0-9a-fA-F]{128}$/.test(v)) return v.replace(/^0x/, '').toLowerCase();
+  const id = normalizeNodeId(v);
+  if (id !== null) return id;
   let pem: string;
   try {
     pem = readFileSync(v, 'utf8');
