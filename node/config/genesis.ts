@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { normalizeNodeId } from '../crypto/node-id.js';
+import { GENESIS_DEFAULTS } from './defaults.js';
 
 /**
  * The chain's genesis file: everything every node must agree on before block 1.
@@ -33,7 +34,7 @@ export const GenesisSchema = z
       .regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
     suite: z.enum(['ecdsa', 'sm']),
     timestamp: z.number().int().nonnegative(),
-    blockLimitWindow: z.number().int().min(1).max(100_000).default(1000),
+    blockLimitWindow: z.number().int().min(1).max(100_000).default(GENESIS_DEFAULTS.blockLimitWindow),
     sealers: z.array(NodeIdSchema).min(1, 'at least one sealer is required'),
     observers: z
       .array(
@@ -48,6 +49,8 @@ export const GenesisSchema = z
   .strict();
 
 export type GenesisConfig = z.infer<typeof GenesisSchema>;
+/** A genesis file as written: fields with a default may be left out. */
+export type GenesisInput = z.input<typeof GenesisSchema>;
 
 export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
   const r = GenesisSchema.safeParse(json);

@@ -23,7 +23,7 @@ import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
 import { RpcServer } from '../rpc/server.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js';
+import { TxPool, type PoolEntry } from '../txpool/pool.js';
 import { equalBytes } from '../codec/canonical.js';
 
 export const LINGDING_VERSION = '0.1.0';
@@ -100,13 +100,9 @@ export class LingdingNode implements RpcBackend {
     }
     const metrics = new NodeMetrics();
     const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
+    const { verifyWorkers: _, ...poolLimits } = config.txpool;
     const pool = new TxPool(
-      {
-        ...DEFAULT_POOL_OPTIONS,
-        ...stripUndefined(config.txpool),
-        chainId: genesis.chainId,
-        blockLimitWindow: genesis.blockLimitWindow,
-      },
+      { ...poolLimits, chainId: genesis.chainId, blockLimitWindow: genesis.blockLimitWindow },
       {
         suite,
         recovery,
@@ -313,8 +309,4 @@ export class LingdingNode implements RpcBackend {
     this.logger.info('node stopped');
     this.logger.flush?.();
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
