@@ -38,7 +38,11 @@ export interface TestNode {
 /** A real node (LevelDB on disk, HTTP RPC on loopback) inside the test process. */
 export async function startTestNode(opts: Parameters<typeof createSoloChain>[1] = {}): Promise<TestNode> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-test-'));
-  const chain = await createSoloChain(dir, { accounts: 2, syncWrites: false, ...opts });
+  const chain = await createSoloChain(dir, {
+    accounts: 2,
+    ...opts,
+    node: { storage: { syncWrites: false }, ...opts.node },
+  });
   const start = () => LingdingNode.start(loadNodeConfigFile(chain.nodes[0].configFile), { logger: silentLogger() });
   const t: TestNode = {
     node: await start(),
