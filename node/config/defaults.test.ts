@@ -13,6 +13,7 @@ describe('config defaults', () => {
     expect(c.consensus).toEqual(NODE_DEFAULTS.consensus);
     expect(c.txpool).toEqual(NODE_DEFAULTS.txpool);
     expect(c.txpool.verifyWorkers).toBeUndefined(); // the machine decides: cores - 1
+    expect(c.sync).toEqual(NODE_DEFAULTS.sync);
     expect(c.storage).toEqual(NODE_DEFAULTS.storage);
     expect(c.log).toEqual(NODE_DEFAULTS.log);
     expect(c.p2p).toBeUndefined();
@@ -63,6 +64,7 @@ describe('config defaults', () => {
       maxBytes: 256 * 1024 * 1024,
       maxPerSender: 20_000,
     });
+    expect(NODE_DEFAULTS.sync).toEqual({ pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 });
     expect(GENESIS_DEFAULTS.blockLimitWindow).toBe(1000);
   });
 });

@@ -31,6 +31,14 @@ export const NODE_DEFAULTS = {
     maxPerSender: 20_000,
     // verifyWorkers has no fixed default: absent, it is the machine's cores - 1 (at least 1).
   },
+  sync: {
+    /** How often a node asks its peers for their heads (ms). */
+    pollIntervalMs: 1000,
+    /** Blocks per request (the serving peer also caps a request at its own batchSize). */
+    batchSize: 64,
+    /** How long a peer that served a bad block is ignored (ms). */
+    penaltyMs: 60_000,
+  },
   storage: {
     syncWrites: true,
     stateCacheEntries: 100_000,

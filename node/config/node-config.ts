@@ -59,6 +59,14 @@ export const NodeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    sync: z
+      .object({
+        pollIntervalMs: z.number().int().min(10).max(600_000).default(D.sync.pollIntervalMs),
+        batchSize: z.number().int().min(1).max(1024).default(D.sync.batchSize),
+        penaltyMs: z.number().int().min(0).default(D.sync.penaltyMs),
+      })
+      .strict()
+      .prefault({}),
     storage: z
       .object({
         syncWrites: z.boolean().default(D.storage.syncWrites),

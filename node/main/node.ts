@@ -16,7 +16,7 @@ import { PbftEngine } from '../engine/pbft.js';
 import { SerialQueue } from '../engine/serial-queue.js';
 import { TxGossip } from '../engine/tx-gossip.js';
 import { P2PNetwork } from '../p2p/index.js';
-import { BlockSync, DEFAULT_SYNC_OPTIONS } from '../sync/block-sync.js';
+import { BlockSync } from '../sync/block-sync.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
@@ -148,7 +148,7 @@ export class LingdingNode implements RpcBackend {
         },
         { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
       );
-      const sync = new BlockSync(DEFAULT_SYNC_OPTIONS, {
+      const sync = new BlockSync(config.sync, {
         chain,
         pool,
         recovery,

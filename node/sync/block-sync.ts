@@ -23,6 +23,7 @@ import type { SerialQueue } from '../engine/serial-queue.js';
 import type { P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 
+/** The node config's `sync` section (defaults in node/config/defaults.ts). */
 export interface BlockSyncOptions {
   /** How often to ask peers for their heads. */
   readonly pollIntervalMs: number;
@@ -31,8 +32,6 @@ export interface BlockSyncOptions {
   /** How long a peer that served a bad block is ignored. */
   readonly penaltyMs: number;
 }
-
-export const DEFAULT_SYNC_OPTIONS: BlockSyncOptions = { pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 };
 
 export interface SyncStatus {
   readonly blockNumber: number;
