@@ -167,8 +167,7 @@ async function runRound(round: number): Promise<Round> {
       regulators: 1,
       accounts: 4,
       chainId: 'bench',
-      logLevel: 'warn',
-      viewTimeoutMs: VIEW_TIMEOUT_MS,
+      node: { log: { level: 'warn' }, consensus: { viewTimeoutMs: VIEW_TIMEOUT_MS } },
     });
     rc = await startCluster(cluster, {
       nodes: cluster.nodes.filter((n) => n.name !== LATE_OBSERVER).map((n) => n.name),

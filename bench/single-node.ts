@@ -59,7 +59,7 @@ async function runRound(
   try {
     const chain = await createSoloChain(dir, {
       accounts: 4,
-      logLevel: 'warn',
+      node: { log: { level: 'warn' } },
       systemConfig: { tx_count_limit: '5000' },
     });
     const node = await spawnNode(chain.nodes[0], {

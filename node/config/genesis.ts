@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { normalizeNodeId } from '../crypto/node-id.js';
+import { GENESIS_DEFAULTS } from './defaults.js';
 import { ConfigError, ConfigErrorCode } from './errors.js';
 
 /**
@@ -10,7 +12,18 @@ import { ConfigError, ConfigErrorCode } from './errors.js';
 const hexBytes = (len: number, what: string) =>
   z.string().regex(new RegExp(`^(0x)?[0-9a-fA-F]{${len * 2}}$`), `${what} must be ${len} bytes of hex`);
 
-export const NodeIdSchema = hexBytes(64, 'node id (uncompressed secp256k1 public key without prefix)');
+/** A node id in any accepted spelling (0x, upper case), read as its canonical form. */
+export const NodeIdSchema = z.string().transform((s, ctx) => {
+  const id = normalizeNodeId(s);
+  if (id === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'node id (uncompressed secp256k1 public key without prefix) must be 64 bytes of hex',
+    });
+    return z.NEVER;
+  }
+  return id;
+});
 export const AddressSchema = hexBytes(20, 'address');
 
 export const GenesisSchema = z
@@ -22,7 +35,7 @@ export const GenesisSchema = z
       .regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
     suite: z.enum(['ecdsa', 'sm']),
     timestamp: z.number().int().nonnegative(),
-    blockLimitWindow: z.number().int().min(1).max(100_000).default(1000),
+    blockLimitWindow: z.number().int().min(1).max(100_000).default(GENESIS_DEFAULTS.blockLimitWindow),
     sealers: z.array(NodeIdSchema).min(1, 'at least one sealer is required'),
     observers: z
       .array(
@@ -37,6 +50,8 @@ export const GenesisSchema = z
   .strict();
 
 export type GenesisConfig = z.infer<typeof GenesisSchema>;
+/** A genesis file as written: fields with a default may be left out. */
+export type GenesisInput = z.input<typeof GenesisSchema>;
 
 export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
   const r = GenesisSchema.safeParse(json);
@@ -49,9 +64,8 @@ export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
       ConfigErrorCode.UnsupportedSuite,
       { suite: r.data.suite },
     );
-  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)].map((s) =>
-    s.toLowerCase().replace(/^0x/, ''),
-  );
+  // Node ids are in canonical form by now, so one spelled twice differently is caught too.
+  const ids = [...r.data.sealers, ...r.data.observers.map((o) => o.nodeId)];
   if (new Set(ids).size !== ids.length)
     throw new ConfigError(
       `${source}: a node id appears more than once among sealers and observers`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { writeSecretFile } from './keystore.js';
 import { type CodeOf, LingdingError } from '../errors/index.js';
+import type { NodeId } from './node-id.js';
 
 /**
  * Node identity keys. A node key is a secp256k1 secret (whatever the chain's crypto
@@ -59,7 +60,7 @@ export function generateNodeKey(): Uint8Array {
 }
 
 /** The node id: the 64-byte uncompressed public key (no 0x04 prefix) as lowercase hex. */
-export function nodeIdOf(secret: Uint8Array): string {
+export function nodeIdOf(secret: Uint8Array): NodeId {
   return Buffer.from(publicKeyOf(secret)).toString('hex');
 }
 

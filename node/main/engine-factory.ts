@@ -10,7 +10,7 @@ import type { ResolvedNodeConfig } from '../config/node-config.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import { P2PNetwork } from '../p2p/index.js';
-import { BlockSync, DEFAULT_SYNC_OPTIONS } from '../sync/block-sync.js';
+import { BlockSync } from '../sync/block-sync.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { ConsensusEngine } from '../engine/engine.js';
 import { ByzantineAdversary, byzantineFromEnv } from '../engine/byzantine.js';
@@ -113,7 +113,7 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
     },
     { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
   );
-  const sync = new BlockSync(DEFAULT_SYNC_OPTIONS, {
+  const sync = new BlockSync(config.sync, {
     chain,
     pool,
     recovery,

@@ -17,7 +17,7 @@ import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
 import { RpcServer } from '../rpc/server.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { DEFAULT_POOL_OPTIONS, TxPool, type PoolEntry } from '../txpool/pool.js';
+import { TxPool, type PoolEntry } from '../txpool/pool.js';
 import { equalBytes } from '../codec/canonical.js';
 import { assertSupportedNode, LINGDING_VERSION } from '../package/index.js';
 import { CloseList } from './close-list.js';
@@ -138,13 +138,9 @@ export class LingdingNode implements RpcBackend {
     const metrics = new NodeMetrics();
     const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
     closers.push('signature workers', () => recovery.close());
+    const { verifyWorkers: _, ...poolLimits } = config.txpool;
     const pool = new TxPool(
-      {
-        ...DEFAULT_POOL_OPTIONS,
-        ...stripUndefined(config.txpool),
-        chainId: genesis.chainId,
-        blockLimitWindow: genesis.blockLimitWindow,
-      },
+      { ...poolLimits, chainId: genesis.chainId, blockLimitWindow: genesis.blockLimitWindow },
       {
         suite,
         recovery,
@@ -314,8 +310,4 @@ async function startListener(component: string, start: () => Promise<void>): Pro
       { cause: e },
     );
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

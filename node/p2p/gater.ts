@@ -1,4 +1,5 @@
 import type { ConnectionGater, PeerId } from '@libp2p/interface';
+import { normalizeNodeId } from '../crypto/node-id.js';
 import { nodeIdFromPeerId, parseNodeId, peerIdFromNodeId, type NodeId } from './identity.js';
 import type { NodeEntry } from './types.js';
 
@@ -41,12 +42,9 @@ export class AllowList {
    * Accepts ids with a 0x prefix or in upper case, as config files may spell them.
    */
   resolve(nodeId: string): { nodeId: NodeId; peerId: PeerId } | undefined {
-    let peerId = this.byNodeId.get(nodeId);
-    if (peerId === undefined) {
-      nodeId = nodeId.replace(/^0x/i, '').toLowerCase();
-      peerId = this.byNodeId.get(nodeId);
-    }
-    return peerId === undefined ? undefined : { nodeId, peerId };
+    const id = this.byNodeId.has(nodeId) ? nodeId : normalizeNodeId(nodeId);
+    const peerId = id === null ? undefined : this.byNodeId.get(id);
+    return id === null || peerId === undefined ? undefined : { nodeId: id, peerId };
   }
 }
 

@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { NodeIdError, parseNodeId as canonicalNodeId, type NodeId } from '../crypto/node-id.js';
 import { P2PError } from './errors.js';
 
 /**
@@ -13,20 +14,20 @@ import { P2PError } from './errors.js';
  * libp2p names peers by the *compressed* (33-byte) key, so a PeerId is derived by
  * compressing the point; the mapping is one-to-one in both directions.
  */
-export type NodeId = string;
+export type { NodeId };
 
-const NODE_ID_RE = /^(?:0x)?([0-9a-fA-F]{128})$/;
-
-/** Normalizes (drops 0x, lowercases) and validates a node id; throws INVALID_NODE_ID. */
+/**
+ * Normalizes (drops 0x, lowercases) and validates a node id, including that it is a point
+ * on secp256k1, since a PeerId is derived from it; throws INVALID_NODE_ID.
+ */
 export function parseNodeId(input: string): NodeId {
-  const m = typeof input === 'string' ? NODE_ID_RE.exec(input) : null;
-  if (m === null) {
-    throw new P2PError(
-      'INVALID_NODE_ID',
-      `node id must be 64 bytes of hex (uncompressed secp256k1 public key without the 04 prefix), got ${describe(input)}`,
-    );
+  let id: NodeId;
+  try {
+    id = canonicalNodeId(input);
+  } catch (e) {
+    if (e instanceof NodeIdError) throw new P2PError('INVALID_NODE_ID', e.message);
+    throw e;
   }
-  const id = m[1].toLowerCase();
   try {
     secp256k1.Point.fromBytes(uncompressedPoint(id));
   } catch {
@@ -80,9 +81,4 @@ function uncompressedPoint(id: NodeId): Uint8Array {
   out[0] = 4;
   out.set(Buffer.from(id, 'hex'), 1);
   return out;
-}
-
-function describe(input: unknown): string {
-  if (typeof input !== 'string') return typeof input;
-  return input.length > 20 ? `${input.slice(0, 20)}… (${input.length} chars)` : JSON.stringify(input);
 }

@@ -23,6 +23,7 @@ import type { SerialQueue } from '../chain/serial-queue.js';
 import { DEFAULT_LIMITS, type P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 
+/** The node config's `sync` section (defaults in node/config/defaults.ts). */
 export interface BlockSyncOptions {
   /** How often to ask peers for their heads. */
   readonly pollIntervalMs: number;
@@ -36,8 +37,6 @@ export interface BlockSyncOptions {
 export const MAX_BLOCKS_RESPONSE_BYTES = DEFAULT_LIMITS.response;
 /** The largest msgpack array header (0xdd + uint32 length). */
 const RESPONSE_ARRAY_HEADER_BYTES = 5;
-
-export const DEFAULT_SYNC_OPTIONS: BlockSyncOptions = { pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 };
 
 export interface SyncStatus {
   readonly blockNumber: number;

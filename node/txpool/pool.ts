@@ -40,13 +40,6 @@ export interface TxPoolOptions {
   readonly maxPerSender: number;
 }
 
-export const DEFAULT_POOL_OPTIONS: Omit<TxPoolOptions, 'chainId' | 'blockLimitWindow'> = {
-  maxTxBytes: 1_100_000,
-  maxCount: 100_000,
-  maxBytes: 256 * 1024 * 1024,
-  maxPerSender: 20_000,
-};
-
 /** What the pool needs to know about the chain. */
 export interface PoolChainView {
   height(): number;

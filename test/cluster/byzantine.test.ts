@@ -36,11 +36,13 @@ describe.skipIf(!enabled)('a byzantine validator among four (one process each)',
       observers: 0,
       accounts: 2,
       chainId: 'byzantine-test',
-      viewTimeoutMs: 1000,
-      // Below the view timeout: an idle leader's empty block must not race its own view timer.
-      emptyBlockIntervalMs: 300,
-      syncWrites: false,
-      logLevel: 'warn',
+      // The empty-block interval below the view timeout: an idle leader's empty block must
+      // not race its own view timer.
+      node: {
+        consensus: { viewTimeoutMs: 1000, emptyBlockIntervalMs: 300 },
+        storage: { syncWrites: false },
+        log: { level: 'warn' },
+      },
     });
     const honest = ['validator0', 'validator1', 'validator2'];
     rc = await startCluster(cluster, { nodes: honest });

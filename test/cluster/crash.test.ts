@@ -24,7 +24,7 @@ describe('crash safety (real process, SIGKILL)', { timeout: 240_000 }, () => {
   });
 
   it('keeps every acknowledged transaction and block across SIGKILL', async () => {
-    const chain = await createSoloChain(dir, { accounts: 2, logLevel: 'warn' });
+    const chain = await createSoloChain(dir, { accounts: 2, node: { log: { level: 'warn' } } });
     node = await spawnNode(chain.nodes[0]);
     const height = await node.client.request<number>('getBlockNumber');
     const raws = Array.from({ length: 4000 }, (_, i) =>

@@ -37,9 +37,7 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
       observers: 1,
       accounts: 4,
       chainId: 'cluster-test',
-      viewTimeoutMs: 1000,
-      syncWrites: false,
-      logLevel: 'warn',
+      node: { consensus: { viewTimeoutMs: 1000 }, storage: { syncWrites: false }, log: { level: 'warn' } },
     });
     rc = await startCluster(cluster);
     return rc;

@@ -49,7 +49,7 @@ describe('WebAssembly contracts on a node', () => {
   let t: TestNode;
   let address: string;
   beforeAll(async () => {
-    t = await startTestNode({ emptyBlockIntervalMs: 60_000 });
+    t = await startTestNode({ node: { consensus: { emptyBlockIntervalMs: 60_000 } } });
   });
   afterAll(async () => {
     await t.cleanup();

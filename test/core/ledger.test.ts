@@ -133,7 +133,7 @@ describe('single node ledger', () => {
 describe('bad input is refused and changes nothing', () => {
   let t: TestNode;
   beforeAll(async () => {
-    t = await startTestNode({ emptyBlockIntervalMs: 60_000 });
+    t = await startTestNode({ node: { consensus: { emptyBlockIntervalMs: 60_000 } } });
   });
   afterAll(async () => {
     await t.cleanup();

@@ -12,7 +12,7 @@ import { silentLogger } from '../../node/log/logger.js';
 import { NodeStartError } from '../../node/main/errors.js';
 import { LingdingNode, NodeStatus } from '../../node/main/node.js';
 import { createSoloChain } from '../../tools/devnet/local-chain.js';
-import { inProcessCluster, type InProcessCluster } from '../pbft/in-process-cluster.js';
+import { inProcessCluster, type InProcessCluster } from '../helpers/in-process-cluster.js';
 
 /** Holds a TCP port on loopback, as another process would. */
 async function occupy(port: number): Promise<Server> {
@@ -70,7 +70,7 @@ describe('a node that fails to start leaves nothing open', () => {
   it('an RPC port already in use: a NodeStartError, and the ledger and worker threads are closed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lingding-start-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const local = await createSoloChain(dir, { accounts: 1, syncWrites: false });
+    const local = await createSoloChain(dir, { accounts: 1, node: { storage: { syncWrites: false } } });
     const config = loadNodeConfigFile(local.nodes[0].configFile);
     const held = await occupy(config.rpc.port);
     const workers = SignatureRecoveryPool.liveWorkers;

@@ -12,6 +12,7 @@ import { LingdingNode } from '../../node/main/node.js';
 import { RpcClient } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createSoloChain, type LocalChain } from '../../tools/devnet/local-chain.js';
+import { testNodeConfig } from '../helpers/node-config.js';
 
 export const suite = createEcdsaSuite();
 export const kvIface = new Interface([
@@ -38,7 +39,7 @@ export interface TestNode {
 /** A real node (LevelDB on disk, HTTP RPC on loopback) inside the test process. */
 export async function startTestNode(opts: Parameters<typeof createSoloChain>[1] = {}): Promise<TestNode> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-test-'));
-  const chain = await createSoloChain(dir, { accounts: 2, syncWrites: false, ...opts });
+  const chain = await createSoloChain(dir, { accounts: 2, ...opts, node: testNodeConfig(opts.node) });
   const start = () => LingdingNode.start(loadNodeConfigFile(chain.nodes[0].configFile), { logger: silentLogger() });
   const t: TestNode = {
     node: await start(),

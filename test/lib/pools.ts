@@ -1,11 +1,12 @@
 import type { Chain } from '../../node/chain/chain.js';
 import type { CryptoSuite } from '../../node/crypto/suite.js';
-import { DEFAULT_POOL_OPTIONS, TxPool } from '../../node/txpool/pool.js';
+import { NODE_DEFAULTS } from '../../node/config/defaults.js';
+import { TxPool } from '../../node/txpool/pool.js';
 
 /** A pool over a chain that stays at height 0 with nothing on it (tx gas limit 1,000,000, window 100). */
 export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
   return new TxPool(
-    { ...DEFAULT_POOL_OPTIONS, chainId, blockLimitWindow: 100 },
+    { ...NODE_DEFAULTS.txpool, chainId, blockLimitWindow: 100 },
     {
       suite,
       chain: { height: () => 0, txGasLimit: () => 1_000_000, nonceOnChain: () => false, txOnChain: () => false },
@@ -16,7 +17,7 @@ export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
 /** A pool over a real Chain, wired as the node wires it. */
 export function chainPool(chain: Chain): TxPool {
   return new TxPool(
-    { ...DEFAULT_POOL_OPTIONS, chainId: chain.genesis.chainId, blockLimitWindow: chain.genesis.blockLimitWindow },
+    { ...NODE_DEFAULTS.txpool, chainId: chain.genesis.chainId, blockLimitWindow: chain.genesis.blockLimitWindow },
     {
       suite: chain.suite,
       chain: {

@@ -3,7 +3,7 @@ import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { kvIface, suite } from '../lib/in-process.js';
-import { inProcessCluster, type InProcessCluster } from './in-process-cluster.js';
+import { inProcessCluster, type InProcessCluster } from '../helpers/in-process-cluster.js';
 
 async function until<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -46,8 +46,7 @@ describe('PBFT cluster soak (real processes, one fault at a time)', () => {
         observers: 1,
         accounts: 4,
         chainId: 'soak',
-        viewTimeoutMs: 1000,
-        logLevel: 'warn',
+        node: { consensus: { viewTimeoutMs: 1000 }, log: { level: 'warn' } },
       });
       const c = (rc = await startCluster(cluster));
       const acked: Receipt[] = [];

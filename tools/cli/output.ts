@@ -39,6 +39,7 @@ const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => nu
   RpcClientError: ExitCode.UserError,
   KeystoreError: ExitCode.UserError,
   NodeKeyError: ExitCode.UserError,
+  NodeIdError: ExitCode.UserError,
   HexError: ExitCode.UserError,
   CodecError: ExitCode.UserError,
   AbiError: ExitCode.UserError,

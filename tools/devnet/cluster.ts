@@ -7,13 +7,20 @@
  * clusterNodeConfig) so the CLI and the local builder write the same files and differ only
  * in where they put them.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { toHex } from '../../node/codec/hex.js';
 import { ConfigError, loadGenesisFile, parseGenesis, type GenesisConfig } from '../../node/config/genesis.js';
-import { loadNodeConfigFile, parseNodeConfig } from '../../node/config/node-config.js';
+import { loadNodeConfigFile, type NodeConfigInput } from '../../node/config/node-config.js';
+import {
+  type NodeSettings,
+  withNodeSettings,
+  writeGenesisFile,
+  writeNodeConfigFile,
+} from '../../node/config/writer.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
+import { normalizeNodeId } from '../../node/crypto/node-id.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, readNodeKeyFile, writeNodeKeyFile } from '../../node/crypto/node-key.js';
 import { RpcClient } from '../client/rpc-client.js';
@@ -163,13 +170,12 @@ export function clusterGenesis(
       chainId: opts.chainId,
       suite: 'ecdsa',
       timestamp: opts.timestamp,
-      blockLimitWindow: 1000,
       sealers: nodes.filter((n) => n.role === 'sealer').map((n) => n.nodeId),
       observers: nodes
         .filter((n) => n.role === 'observer')
         .map((n) => ({ nodeId: n.nodeId, regulator: n.regulator, name: n.name })),
-      committee: opts.committee,
-      systemConfig: opts.systemConfig ?? {},
+      committee: [...opts.committee],
+      systemConfig: opts.systemConfig,
     },
     'genesis',
   );
@@ -179,47 +185,39 @@ export interface NodeConfigOptions {
   /** Path of the genesis file relative to the node's folder. */
   readonly genesis: string;
   readonly rpcHost: string;
-  readonly emptyBlockIntervalMs?: number;
-  readonly minSealDelayMs?: number;
-  /** PBFT's first view timeout; the node's default when absent. */
-  readonly viewTimeoutMs?: number;
-  readonly syncWrites?: boolean;
-  readonly logLevel?: string;
+  /** Settings on top of the node's defaults (consensus timings, storage, log level…). */
+  readonly node?: NodeSettings;
 }
 
 /**
  * One node's node.json: listens on its own host (or on every interface when the host is a
  * DNS name, since a socket binds to addresses, not names) and dials every other node.
- * Checked against the node's own schema, so a config written here always loads.
+ * Only what the layout decides is spelled out; the rest takes the node's defaults. The
+ * config writer checks it against the node's own schema, so a config built here loads.
  */
 export function clusterNodeConfig(
   self: NodeEndpoint,
   all: readonly NodeEndpoint[],
   opts: NodeConfigOptions,
-): Record<string, unknown> {
-  const config = {
-    genesis: opts.genesis,
-    dataDir: 'data',
-    nodeKey: 'node.pem',
-    rpc: { host: opts.rpcHost, port: self.rpcPort },
-    p2p: {
-      host: isIP(self.host) === 0 ? '0.0.0.0' : self.host,
-      port: self.p2pPort,
-      peers: all
-        .filter((n) => n.nodeId !== self.nodeId)
-        .map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.p2pPort })),
+): NodeConfigInput {
+  return withNodeSettings(
+    {
+      genesis: opts.genesis,
+      dataDir: 'data',
+      nodeKey: 'node.pem',
+      rpc: { host: opts.rpcHost, port: self.rpcPort },
+      p2p: {
+        host: isIP(self.host) === 0 ? '0.0.0.0' : self.host,
+        port: self.p2pPort,
+        peers: all
+          .filter((n) => n.nodeId !== self.nodeId)
+          .map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.p2pPort })),
+      },
+      consensus: { engine: 'pbft' },
+      log: { file: 'node.log' },
     },
-    consensus: {
-      engine: 'pbft',
-      emptyBlockIntervalMs: opts.emptyBlockIntervalMs ?? 1000,
-      minSealDelayMs: opts.minSealDelayMs ?? 5,
-      ...(opts.viewTimeoutMs === undefined ? {} : { viewTimeoutMs: opts.viewTimeoutMs }),
-    },
-    storage: { syncWrites: opts.syncWrites ?? true },
-    log: { level: opts.logLevel ?? 'info', file: 'node.log' },
-  };
-  parseNodeConfig(config, `node config of ${self.host}:${self.p2pPort}`, '.');
-  return config;
+    opts.node,
+  );
 }
 
 /** A node of a local cluster: everything spawnNode needs, plus who it is. */
@@ -238,10 +236,9 @@ export interface Cluster {
   readonly accounts: readonly KeyPair[];
 }
 
-/** Node settings of a local cluster (genesis and RPC host are fixed by its layout). */
-export type LocalNodeOptions = Omit<NodeConfigOptions, 'genesis' | 'rpcHost'>;
-
-export interface ClusterOptions extends LocalNodeOptions {
+export interface ClusterOptions {
+  /** Every node's settings on top of the node defaults (genesis and RPC host are fixed by the layout). */
+  readonly node?: NodeSettings;
   readonly validators?: number;
   readonly observers?: number;
   /** Default: every observer is a regulator's. */
@@ -298,22 +295,23 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
     timestamp: opts.timestamp ?? Date.now(),
     systemConfig: opts.systemConfig,
   });
-  mkdirSync(root, { recursive: true });
   const genesisFile = join(root, 'genesis.json');
-  writeFileSync(genesisFile, JSON.stringify(genesis, null, 2) + '\n');
+  writeGenesisFile(genesisFile, genesis);
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true });
     writeNodeKeyFile(join(node.dir, 'node.pem'), node.nodeSecret);
   }
-  writeClusterConfigs(nodes, opts);
+  writeClusterConfigs(nodes, opts.node);
   return { dir: root, chainId, genesisFile, nodes, accounts };
 }
 
 /** (Re)writes every node's node.json of a local cluster, e.g. after its ports changed. */
-export function writeClusterConfigs(nodes: readonly ClusterNode[], opts: LocalNodeOptions = {}): void {
-  for (const node of nodes) {
-    const config = clusterNodeConfig(node, nodes, { ...opts, genesis: '../genesis.json', rpcHost: '127.0.0.1' });
-    writeFileSync(node.configFile, JSON.stringify(config, null, 2) + '\n');
+export function writeClusterConfigs(nodes: readonly ClusterNode[], node?: NodeSettings): void {
+  for (const n of nodes) {
+    writeNodeConfigFile(
+      n.configFile,
+      clusterNodeConfig(n, nodes, { genesis: '../genesis.json', rpcHost: '127.0.0.1', node }),
+    );
   }
 }
 
@@ -325,7 +323,6 @@ export function loadCluster(dir: string): Cluster {
   const root = resolve(dir);
   const genesisFile = join(root, 'genesis.json');
   const genesis = loadGenesisFile(genesisFile);
-  const bare = (id: string) => id.replace(/^0x/, '').toLowerCase();
   const found = new Map<string, ClusterNode>();
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const configFile = join(root, entry.name, 'node.json');
@@ -333,8 +330,9 @@ export function loadCluster(dir: string): Cluster {
     const config = loadNodeConfigFile(configFile);
     const nodeSecret = readNodeKeyFile(config.nodeKey);
     const nodeId = nodeIdOf(nodeSecret);
-    const observer = genesis.observers.find((o) => bare(o.nodeId) === nodeId);
-    const sealer = genesis.sealers.some((s) => bare(s) === nodeId);
+    // Genesis node ids are canonical once parsed, as nodeIdOf's are.
+    const observer = genesis.observers.find((o) => o.nodeId === nodeId);
+    const sealer = genesis.sealers.includes(nodeId);
     if (!sealer && !observer)
       throw new ConfigError(`${configFile}: its node key is neither a sealer nor an observer in ${genesisFile}`);
     if (!config.p2p) throw new ConfigError(`${configFile}: no p2p section, so it is not a cluster node`);
@@ -351,7 +349,7 @@ export function loadCluster(dir: string): Cluster {
       configFile,
     });
   }
-  const order = [...genesis.sealers, ...genesis.observers.map((o) => o.nodeId)].map(bare);
+  const order = [...genesis.sealers, ...genesis.observers.map((o) => o.nodeId)];
   const nodes = order.flatMap((id) => found.get(id) ?? []);
   if (nodes.length === 0) throw new ConfigError(`${root} holds no node folders (<name>/node.json)`);
   return { dir: root, chainId: genesis.chainId, genesisFile, nodes, accounts: [] };
@@ -415,7 +413,8 @@ export class RunningCluster {
     const v = await this.client(via).request<{ leader: number; leaderNodeId?: string | null }>('getPbftView');
     const id =
       v.leaderNodeId ?? (await this.client(via).request<Array<{ nodeId: string }>>('getSealerList'))[v.leader]?.nodeId;
-    const n = this.cluster.nodes.find((x) => x.nodeId === id?.replace(/^0x/, '').toLowerCase());
+    const canonical = normalizeNodeId(id);
+    const n = this.cluster.nodes.find((x) => x.nodeId === canonical);
     if (!n) throw new Error(`${via} names leader ${v.leader} (${id}), which is not a node of this cluster`);
     return n.name;
   }

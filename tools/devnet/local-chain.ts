@@ -1,8 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { toHex } from '../../node/codec/hex.js';
+import {
+  type NodeSettings,
+  withNodeSettings,
+  writeGenesisFile,
+  writeNodeConfigFile,
+} from '../../node/config/writer.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
@@ -48,47 +54,42 @@ export async function createSoloChain(
     chainId?: string;
     accounts?: number;
     systemConfig?: Record<string, string>;
-    syncWrites?: boolean;
-    emptyBlockIntervalMs?: number;
-    logLevel?: string;
+    /** Node settings on top of the node's defaults. */
+    node?: NodeSettings;
   } = {},
 ): Promise<LocalChain> {
   const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
   const suite = createEcdsaSuite();
   const accounts = Array.from({ length: opts.accounts ?? 1 }, () => suite.generateKeyPair());
   const nodeSecret = generateNodeKey();
   const chainId = opts.chainId ?? 'lingding-test';
   const genesisFile = join(root, 'genesis.json');
-  writeFileSync(
-    genesisFile,
-    JSON.stringify({
-      chainId,
-      suite: 'ecdsa',
-      timestamp: 1_700_000_000_000,
-      blockLimitWindow: 1000,
-      sealers: [nodeIdOf(nodeSecret)],
-      observers: [],
-      committee: accounts.map((a) => toHex(a.address)),
-      systemConfig: opts.systemConfig ?? {},
-    }),
-  );
+  writeGenesisFile(genesisFile, {
+    chainId,
+    suite: 'ecdsa',
+    timestamp: 1_700_000_000_000,
+    sealers: [nodeIdOf(nodeSecret)],
+    committee: accounts.map((a) => toHex(a.address)),
+    systemConfig: opts.systemConfig,
+  });
   const nodeDir = join(root, 'node0');
   mkdirSync(nodeDir, { recursive: true });
   writeNodeKeyFile(join(nodeDir, 'node.pem'), nodeSecret);
   const rpcPort = await freePort();
   const configFile = join(nodeDir, 'node.json');
-  writeFileSync(
+  writeNodeConfigFile(
     configFile,
-    JSON.stringify({
-      genesis: '../genesis.json',
-      dataDir: 'data',
-      nodeKey: 'node.pem',
-      rpc: { host: '127.0.0.1', port: rpcPort },
-      consensus: { engine: 'solo', emptyBlockIntervalMs: opts.emptyBlockIntervalMs ?? 1000, minSealDelayMs: 5 },
-      storage: { syncWrites: opts.syncWrites ?? true },
-      log: { level: opts.logLevel ?? 'info', file: 'node.log' },
-    }),
+    withNodeSettings(
+      {
+        genesis: '../genesis.json',
+        dataDir: 'data',
+        nodeKey: 'node.pem',
+        rpc: { port: rpcPort },
+        consensus: { engine: 'solo' },
+        log: { file: 'node.log' },
+      },
+      opts.node,
+    ),
   );
   return { dir: root, chainId, genesisFile, nodes: [{ dir: nodeDir, configFile, nodeSecret, rpcPort }], accounts };
 }

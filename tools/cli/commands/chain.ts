@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toHex } from '../../../node/codec/hex.js';
+import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
@@ -82,10 +83,8 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
     timestamp: o.timestamp ?? Date.now(),
     systemConfig,
   });
-  const genesisText = JSON.stringify(genesis, null, 2) + '\n';
 
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'genesis.json'), genesisText);
+  writeGenesisFile(join(out, 'genesis.json'), genesis);
   let committeeKeystore: string | undefined;
   if (admin) {
     mkdirSync(join(out, 'accounts'), { recursive: true });
@@ -95,10 +94,12 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true });
     writeNodeKeyFile(join(node.dir, 'node.pem'), node.secret);
-    writeFileSync(join(node.dir, 'genesis.json'), genesisText);
+    writeGenesisFile(join(node.dir, 'genesis.json'), genesis);
     // RPC stays on loopback: exposing it beyond the machine is the operator's decision.
-    const config = clusterNodeConfig(node, nodes, { genesis: 'genesis.json', rpcHost: '127.0.0.1' });
-    writeFileSync(join(node.dir, 'node.json'), JSON.stringify(config, null, 2) + '\n');
+    writeNodeConfigFile(
+      join(node.dir, 'node.json'),
+      clusterNodeConfig(node, nodes, { genesis: 'genesis.json', rpcHost: '127.0.0.1' }),
+    );
   }
   return {
     out,

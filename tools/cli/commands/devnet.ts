@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
+import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
@@ -15,7 +16,6 @@ import {
   writeClusterConfigs,
   type Cluster,
   type ClusterNode,
-  type LocalNodeOptions,
   type PortBase,
   type RunningCluster,
 } from '../../devnet/cluster.js';
@@ -25,14 +25,6 @@ import { runNodeUntilSignal } from './node.js';
 
 /** The development account's keystore password. Development only: printed on start. */
 export const DEV_PASSWORD = 'lingding-dev';
-
-/** Node settings of the multi-node devnet; reused when its ports are rewritten. */
-const DEVNET_NODE_OPTIONS: LocalNodeOptions = {
-  emptyBlockIntervalMs: 1000,
-  minSealDelayMs: 5,
-  syncWrites: true,
-  logLevel: 'info',
-};
 
 export interface DevAccount {
   readonly file: string;
@@ -69,26 +61,21 @@ export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
   if (!existsSync(configFile)) {
     const nodeSecret = generateNodeKey();
     writeNodeKeyFile(join(root, 'node.pem'), nodeSecret);
-    const genesis = {
+    writeGenesisFile(join(root, 'genesis.json'), {
       chainId: 'lingding-dev',
       suite: 'ecdsa',
       timestamp: Date.now(),
-      blockLimitWindow: 1000,
       sealers: [nodeIdOf(nodeSecret)],
-      observers: [],
       committee: [account.address],
-      systemConfig: {},
-    };
-    writeFileSync(join(root, 'genesis.json'), JSON.stringify(genesis, null, 2) + '\n');
-    const config = {
+    });
+    writeNodeConfigFile(configFile, {
       genesis: 'genesis.json',
       dataDir: 'data',
       nodeKey: 'node.pem',
-      rpc: { host: '127.0.0.1', port: rpcPort },
-      consensus: { engine: 'solo', emptyBlockIntervalMs: 1000, minSealDelayMs: 5 },
-      log: { level: 'info', file: 'node.log' },
-    };
-    writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+      rpc: { port: rpcPort },
+      consensus: { engine: 'solo' },
+      log: { file: 'node.log' },
+    });
   }
   return { dir: root, configFile, accountFile: account.file, accountAddress: account.address };
 }
@@ -115,7 +102,6 @@ export async function prepareClusterDevnet(
     committee: [account.address],
     chainId: 'lingding-devnet',
     basePort: ports,
-    ...DEVNET_NODE_OPTIONS,
   });
   renameSync(scratch, target);
   return { cluster: loadCluster(target), account, built: true };
@@ -124,10 +110,7 @@ export async function prepareClusterDevnet(
 /** Moves an existing devnet to new base ports (ports are a node-local setting: the chain is unchanged). */
 export function movePorts(cluster: Cluster, base: PortBase): Cluster {
   const ports = sequentialPorts(cluster.nodes.length, base);
-  writeClusterConfigs(
-    cluster.nodes.map((n, i) => ({ ...n, ...ports[i] })),
-    DEVNET_NODE_OPTIONS,
-  );
+  writeClusterConfigs(cluster.nodes.map((n, i) => ({ ...n, ...ports[i] })));
   return loadCluster(cluster.dir);
 }
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { GENESIS_DEFAULTS, NODE_DEFAULTS } from './defaults.js';
+import { parseGenesis } from './genesis.js';
+import { parseNodeConfig } from './node-config.js';
+
+const NODE_ID = 'ab'.repeat(64);
+const minimalNode = { genesis: 'genesis.json', dataDir: 'data', nodeKey: 'node.pem', rpc: { port: 8545 } };
+
+describe('config defaults', () => {
+  it('fill every section a node config leaves out from NODE_DEFAULTS', () => {
+    const c = parseNodeConfig(minimalNode, 'node.json', '/n');
+    expect(c.rpc).toEqual({ ...NODE_DEFAULTS.rpc, port: 8545 });
+    expect(c.consensus).toEqual(NODE_DEFAULTS.consensus);
+    expect(c.txpool).toEqual(NODE_DEFAULTS.txpool);
+    expect(c.txpool.verifyWorkers).toBeUndefined(); // the machine decides: cores - 1
+    expect(c.sync).toEqual(NODE_DEFAULTS.sync);
+    expect(c.storage).toEqual(NODE_DEFAULTS.storage);
+    expect(c.log).toEqual(NODE_DEFAULTS.log);
+    expect(c.p2p).toBeUndefined();
+  });
+
+  it('fill the fields a partly written section leaves out, and keep the ones it sets', () => {
+    const c = parseNodeConfig(
+      {
+        ...minimalNode,
+        p2p: { port: 30300 },
+        consensus: { engine: 'pbft', viewTimeoutMs: 1500 },
+        txpool: { maxCount: 10, verifyWorkers: 1 },
+        storage: { syncWrites: false },
+      },
+      'node.json',
+      '/n',
+    );
+    expect(c.p2p).toEqual({ ...NODE_DEFAULTS.p2p, port: 30300, peers: [] });
+    expect(c.consensus).toEqual({ ...NODE_DEFAULTS.consensus, engine: 'pbft', viewTimeoutMs: 1500 });
+    expect(c.txpool).toEqual({ ...NODE_DEFAULTS.txpool, maxCount: 10, verifyWorkers: 1 });
+    expect(c.storage).toEqual({ ...NODE_DEFAULTS.storage, syncWrites: false });
+  });
+
+  it('fill the genesis fields a genesis file leaves out from GENESIS_DEFAULTS', () => {
+    const g = parseGenesis({
+      chainId: 'c',
+      suite: 'ecdsa',
+      timestamp: 0,
+      sealers: [NODE_ID],
+      committee: ['11'.repeat(20)],
+    });
+    expect(g.blockLimitWindow).toBe(GENESIS_DEFAULTS.blockLimitWindow);
+    expect(g.observers).toEqual([]);
+    expect(g.systemConfig).toEqual({});
+  });
+
+  it('keep the values the node has always used', () => {
+    // Changing one of these changes every node that does not set it: do it on purpose.
+    expect(NODE_DEFAULTS.consensus).toEqual({
+      engine: 'solo',
+      emptyBlockIntervalMs: 1000,
+      minSealDelayMs: 5,
+      viewTimeoutMs: 3000,
+    });
+    expect(NODE_DEFAULTS.txpool).toEqual({
+      maxTxBytes: 1_100_000,
+      maxCount: 100_000,
+      maxBytes: 256 * 1024 * 1024,
+      maxPerSender: 20_000,
+    });
+    expect(NODE_DEFAULTS.sync).toEqual({ pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 });
+    expect(GENESIS_DEFAULTS.blockLimitWindow).toBe(1000);
+  });
+});
