@@ -1,59 +1,87 @@
 /**
- * Every default of a node config and a genesis file, in one place (as Lodestar's
- * `defaultOptions` and CometBFT's `DefaultXConfig()`). The schemas in node-config.ts and
- * genesis.ts take their defaults from here; tools and tests write only what differs, so a
- * key is added by giving it a default here, a bound in the schema, and a use.
+ * Every setting of a node config and every genesis field with a default, each declared once
+ * with its bounds and its default (as CometBFT's `DefaultXConfig()` with `ValidateBasic()`,
+ * and Lodestar's `defaultOptions`, in one place). The schemas in node-config.ts and
+ * genesis.ts are assembled from these sections, and NODE_DEFAULTS is derived from them, so
+ * a new node-config key is one line here plus its use.
  */
+import { z } from 'zod';
 
-/** A node's own settings where the node config file leaves them out. */
-export const NODE_DEFAULTS = {
-  rpc: {
-    host: '127.0.0.1',
-    maxBodyBytes: 16 * 1024 * 1024,
-    maxBatch: 2000,
-  },
-  p2p: {
-    host: '127.0.0.1',
-  },
-  consensus: {
-    engine: 'solo',
-    /** Seal an empty block at least this often (ms). */
-    emptyBlockIntervalMs: 1000,
-    /** After the first pending transaction, wait this long for more before sealing. */
-    minSealDelayMs: 5,
-    /** PBFT: first view timeout (ms); it doubles on each further view change, capped. */
-    viewTimeoutMs: 3000,
-  },
-  txpool: {
-    maxTxBytes: 1_100_000,
-    maxCount: 100_000,
-    maxBytes: 256 * 1024 * 1024,
-    maxPerSender: 20_000,
-    // verifyWorkers has no fixed default: absent, it is the machine's cores - 1 (at least 1).
-  },
-  sync: {
-    /** How often a node asks its peers for their heads (ms). */
-    pollIntervalMs: 1000,
-    /** Blocks per request (the serving peer also caps a request at its own batchSize). */
-    batchSize: 64,
-    /** How long a peer that served a bad block is ignored (ms). */
-    penaltyMs: 60_000,
-  },
-  storage: {
-    syncWrites: true,
-    stateCacheEntries: 100_000,
-  },
-  log: {
-    level: 'info',
-  },
-} as const;
+export const RpcSection = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535),
+  /** Largest request body accepted (bytes). */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+  /** Most calls in one JSON-RPC batch. */
+  maxBatch: z.number().int().min(1).default(2000),
+});
+
+export const ConsensusSection = z.object({
+  engine: z.enum(['solo', 'pbft']).default('solo'),
+  /** Seal an empty block at least this often (ms). */
+  emptyBlockIntervalMs: z.number().int().min(100).default(1000),
+  /** After the first pending transaction, wait this long for more before sealing (ms). */
+  minSealDelayMs: z.number().int().min(0).default(5),
+  /** PBFT: first view timeout (ms); it doubles on each further view change, capped. */
+  viewTimeoutMs: z.number().int().min(200).max(600_000).default(3000),
+});
+
+export const TxpoolSection = z.object({
+  maxCount: z.number().int().min(1).default(100_000),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  maxPerSender: z.number().int().min(1).default(20_000),
+  maxTxBytes: z.number().int().min(256).default(1_100_000),
+  /** Threads recovering transaction signers; absent: cores - 1 (at least 1). 0 = inline. */
+  verifyWorkers: z.number().int().min(0).max(64).optional(),
+});
+
+export const SyncSection = z.object({
+  /** How often a node asks its peers for their heads (ms). */
+  pollIntervalMs: z.number().int().min(10).max(600_000).default(1000),
+  /** Blocks per request (the serving peer also caps a request at its own batchSize). */
+  batchSize: z.number().int().min(1).max(1024).default(64),
+  /** How long a peer that served a bad block is ignored (ms). */
+  penaltyMs: z.number().int().min(0).default(60_000),
+});
+
+export const StorageSection = z.object({
+  syncWrites: z.boolean().default(true),
+  stateCacheEntries: z.number().int().min(0).default(100_000),
+});
+
+export const LogSection = z.object({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  file: z.string().optional(),
+});
+
+/** p2p listen host; the section's port and peers have no default. */
+export const P2pHost = z.string().default('127.0.0.1');
+
+/** What every section holds where a node config file leaves it out (derived, never written by hand). */
+export const NODE_DEFAULTS = Object.freeze({
+  rpc: RpcSection.omit({ port: true }).parse({}),
+  p2p: { host: P2pHost.parse(undefined) },
+  consensus: ConsensusSection.parse({}),
+  txpool: TxpoolSection.parse({}),
+  sync: SyncSection.parse({}),
+  storage: StorageSection.parse({}),
+  log: LogSection.parse({}),
+});
+
+/** A transaction's blockLimit must be in (height, height + blockLimitWindow]. */
+export const BlockLimitWindow = z.number().int().min(1).max(100_000).default(1000);
 
 /**
  * Genesis fields a genesis file may leave out. The genesis writer writes them out in
  * full, so a chain's genesis hash never depends on the defaults of the software that
  * reads its genesis file.
  */
-export const GENESIS_DEFAULTS = {
-  /** A transaction's blockLimit must be in (height, height + blockLimitWindow]. */
-  blockLimitWindow: 1000,
-} as const;
+export const GENESIS_DEFAULTS = Object.freeze({ blockLimitWindow: BlockLimitWindow.parse(undefined) });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { normalizeNodeId } from '../crypto/node-id.js';
-import { GENESIS_DEFAULTS } from './defaults.js';
+import { BlockLimitWindow } from './defaults.js';
 import { ConfigError, ConfigErrorCode } from './errors.js';
 
 /**
@@ -35,7 +35,7 @@ export const GenesisSchema = z
       .regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
     suite: z.enum(['ecdsa', 'sm']),
     timestamp: z.number().int().nonnegative(),
-    blockLimitWindow: z.number().int().min(1).max(100_000).default(GENESIS_DEFAULTS.blockLimitWindow),
+    blockLimitWindow: BlockLimitWindow,
     sealers: z.array(NodeIdSchema).min(1, 'at least one sealer is required'),
     observers: z
       .array(

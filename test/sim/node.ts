@@ -1,6 +1,6 @@
 import type { CommitCertificate } from '../../node/codec/block.js';
 import { equalBytes } from '../../node/codec/canonical.js';
-import type { CryptoSuite, KeyPair } from '../../node/crypto/suite.js';
+import type { KeyPair } from '../../node/crypto/suite.js';
 import {
   decodeMessage,
   decodeSafetyState,
