@@ -20,7 +20,7 @@ import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import type { P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
-import type { ConsensusEngine } from './engine.js';
+import type { ConsensusEngine, PbftEngineStatus, PbftView } from './engine.js';
 import { writeFileDurably } from './durable-file.js';
 import { resolveSenders } from './senders.js';
 import type { SerialQueue } from './serial-queue.js';
@@ -141,7 +141,7 @@ export class PbftEngine implements ConsensusEngine {
     if (this.wantProposal) this.scheduleProposal(this.opts.minSealDelayMs);
   }
 
-  status(): Record<string, unknown> {
+  status(): PbftEngineStatus {
     const s = this.core.status();
     const validators = validatorSetOf(this.deps.chain);
     return {
@@ -152,6 +152,11 @@ export class PbftEngine implements ConsensusEngine {
       validators: validators.size,
       faultTolerance: validators.faulty,
     };
+  }
+
+  pbftView(): PbftView {
+    const s = this.status();
+    return { height: s.height, view: s.view, phase: s.phase, leader: s.leader, leaderNodeId: s.leaderNodeId };
   }
 
   /** Called by block sync after it committed blocks: consensus moves to the new head. */

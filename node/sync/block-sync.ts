@@ -221,7 +221,7 @@ export class BlockSync {
     const out: Canonical[] = [];
     let bytes = 0;
     for (let n = from; n < from + count && n <= this.deps.chain.head.number; n++) {
-      const stored = await this.deps.chain.store.getBlock(n);
+      const stored = await this.deps.chain.getBlock(n);
       if (!stored?.certificate) break;
       const entry: Canonical = [
         [headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)],
