@@ -412,9 +412,8 @@ export class RunningCluster {
 
   /** The name of the validator leading the height in progress, as `via` sees it. */
   async leader(via: string): Promise<string> {
-    const v = await this.client(via).request<{ leader: number; leaderNodeId?: string | null }>('getPbftView');
-    const id =
-      v.leaderNodeId ?? (await this.client(via).request<Array<{ nodeId: string }>>('getSealerList'))[v.leader]?.nodeId;
+    const v = await this.client(via).call('getPbftView');
+    const id = v.leaderNodeId ?? (await this.client(via).call('getSealerList'))[v.leader]?.nodeId;
     const n = this.cluster.nodes.find((x) => x.nodeId === id?.replace(/^0x/, '').toLowerCase());
     if (!n) throw new Error(`${via} names leader ${v.leader} (${id}), which is not a node of this cluster`);
     return n.name;
