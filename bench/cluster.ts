@@ -61,7 +61,7 @@ interface Round {
   recoveredView: number;
 }
 
-const height = (rc: RunningCluster, name: string) => rc.client(name).request<number>('getBlockNumber');
+const height = (rc: RunningCluster, name: string) => rc.client(name).call('getBlockNumber');
 
 function signAll(cluster: Cluster, at: number, round: number): string[] {
   return Array.from({ length: TXS }, (_, i) => {
@@ -125,7 +125,7 @@ async function catchUp(
   const counts = await rc
     .client('validator0')
     .batch(Array.from({ length: target - from }, (_, i) => ({ method: 'getBlockByNumber', params: [from + 1 + i] })));
-  const txs = counts.reduce((s, r) => s + (r.result as { transactionCount: number }).transactionCount, 0);
+  const txs = counts.reduce((s, r) => s + r.result!.transactionCount, 0);
   return {
     catchupBlocks: target - from,
     catchupBlocksPerSec: (target - from) / elapsed,
@@ -151,9 +151,7 @@ async function viewChange(rc: RunningCluster): Promise<Pick<Round, 'recoveryMs' 
     intervalMs: 10,
   });
   const recoveryMs = performance.now() - killedAt;
-  const block = await rc
-    .client(survivor)
-    .request<{ view: number; certificate: { view: number } | null }>('getBlockByNumber', [killedHeight + 1]);
+  const block = (await rc.client(survivor).call('getBlockByNumber', [killedHeight + 1]))!;
   return { recoveryMs, recoveredView: Math.max(block.view, block.certificate?.view ?? 0) };
 }
 

@@ -4,9 +4,8 @@ import { EventEmitter } from 'node:events';
 import {
   BLOCK_VERSION,
   blockHash,
-  encodeCanonical,
+  receiptLeaf,
   encodeTx,
-  receiptToCanonical,
   type Block,
   type BlockHeader,
   type CommitCertificate,
@@ -18,15 +17,23 @@ import { txSigningHash } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { Executor, type ContractVm } from '../exec/executor.js';
-import { readConsensusNodes, readSystemConfig, type ConsensusNode, type SystemConfig } from '../exec/system/index.js';
+import {
+  readConsensusNodes,
+  readSystemConfig,
+  readSystemConfigEntry,
+  type ConsensusNode,
+  type SystemConfig,
+} from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
+import { readStoredCode } from '../exec/wasm-vm.js';
 import { merkleRoot } from '../ledger/merkle.js';
-import { LedgerStore, type ChainHead } from '../ledger/store.js';
+import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '../ledger/store.js';
 import type { StateOverlay } from '../state/overlay.js';
 import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
 import { NonceWindow, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
+import type { ChainView, ContractCode } from './view.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
 export interface ReadyTx {
@@ -52,11 +59,6 @@ export interface ChainEvents {
   block: [ExecutedBlock, ChainHead];
 }
 
-/** Receipt-root leaves bind each receipt to its transaction hash. */
-export function receiptLeaf(txHash: Uint8Array, r: Receipt): Uint8Array {
-  return encodeCanonical([txHash, receiptToCanonical(r)]);
-}
-
 export const BlockValidationCode = {
   /** The block does not extend the head (number, parent hash or timestamp). */
   NotOnHead: 'NOT_ON_HEAD',
@@ -79,7 +81,7 @@ export class BlockValidationError extends LingdingError<BlockValidationCodeValue
  * re-executes and checks blocks from others, commits them atomically, and answers reads.
  * Consensus engines drive it; they never touch the store or the state directly.
  */
-export class Chain extends EventEmitter<ChainEvents> {
+export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   private readonly executor: Executor;
   private readonly nonces: NonceWindow;
   private headValue: ChainHead;
@@ -89,8 +91,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private constructor(
     readonly suite: CryptoSuite,
     readonly genesis: GenesisConfig,
-    readonly store: LedgerStore,
-    readonly state: WorldState,
+    private readonly store: LedgerStore,
+    private readonly state: WorldState,
     vm: ContractVm | null,
     readonly genesisHash: Uint8Array,
   ) {
@@ -165,6 +167,39 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   get head(): ChainHead {
     return this.headValue;
+  }
+
+  get chainId(): string {
+    return this.genesis.chainId;
+  }
+
+  getBlock(number: number): Promise<StoredBlock | null> {
+    return this.store.getBlock(number);
+  }
+
+  getBlockNumberByHash(hash: Uint8Array): Promise<number | null> {
+    return this.store.getBlockNumberByHash(hash);
+  }
+
+  getBlockHash(number: number): Promise<Uint8Array | null> {
+    return this.store.getBlockHash(number);
+  }
+
+  getReceipts(number: number): Promise<readonly Receipt[] | null> {
+    return this.store.getReceipts(number);
+  }
+
+  getTxLocation(txHash: Uint8Array): Promise<TxLocation | null> {
+    return this.store.getTxLocation(txHash);
+  }
+
+  contractCode(address: Uint8Array): ContractCode | null {
+    const stored = readStoredCode(this.state, address);
+    return stored ? { wasm: stored.wasm, abi: stored.abi } : null;
+  }
+
+  systemConfigEntry(key: string): { value: string; enableNumber: number } | null {
+    return readSystemConfigEntry(this.state, key, this.headValue.number + 1);
   }
 
   /** System configuration in force for block `height` (default: the next block). */

@@ -144,6 +144,11 @@ export function receiptToCanonical(r: Receipt): Canonical {
   ];
 }
 
+/** Receipt-root leaves bind each receipt to its transaction hash. */
+export function receiptLeaf(txHash: Uint8Array, r: Receipt): Uint8Array {
+  return encodeCanonical([txHash, receiptToCanonical(r)]);
+}
+
 export function encodeReceipt(r: Receipt): Uint8Array {
   return encodeCanonical(receiptToCanonical(r));
 }

@@ -22,7 +22,7 @@ import type { NodeMetrics } from '../metrics/metrics.js';
 import type { P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 import type { ByzantineAdversary } from './byzantine.js';
-import type { ConsensusEngine } from './engine.js';
+import type { ConsensusEngine, PbftEngineStatus, PbftView } from './engine.js';
 import { writeFileDurably } from './durable-file.js';
 import { resolveSenders } from '../txpool/senders.js';
 import type { SerialQueue } from '../chain/serial-queue.js';
@@ -200,7 +200,7 @@ export class PbftEngine implements ConsensusEngine {
     if (this.wantProposal) this.scheduleProposal(this.opts.minSealDelayMs);
   }
 
-  status(): Record<string, unknown> {
+  status(): PbftEngineStatus {
     const s = this.core.status();
     const validators = validatorSetOf(this.deps.chain);
     return {
@@ -210,7 +210,13 @@ export class PbftEngine implements ConsensusEngine {
       role: s.index >= 0 ? 'sealer' : 'observer',
       validators: validators.size,
       faultTolerance: validators.faulty,
+      droppedMessages: this.droppedInbound,
     };
+  }
+
+  pbftView(): PbftView {
+    const s = this.status();
+    return { height: s.height, view: s.view, phase: s.phase, leader: s.leader, leaderNodeId: s.leaderNodeId };
   }
 
   /** Called by block sync after it committed blocks: consensus moves to the new head. */

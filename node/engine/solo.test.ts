@@ -71,7 +71,7 @@ async function setup(opts: Partial<SoloOptions> = {}, systemConfig: Record<strin
 
 /** Every committed block carries a 1-of-1 certificate: the sealer's signature over the block hash. */
 async function expectSealedBySealer(chain: Chain, n: number): Promise<void> {
-  const stored = await chain.store.getBlock(n);
+  const stored = await chain.getBlock(n);
   expect(stored).not.toBeNull();
   const cert = stored!.certificate!;
   expect(cert.view).toBe(0);
@@ -86,10 +86,10 @@ describe('SoloSealer', () => {
     await solo.start();
     await vi.waitFor(() => expect(chain.head.number).toBeGreaterThanOrEqual(3), WAIT);
     for (let n = 1; n <= 3; n++) {
-      const stored = await chain.store.getBlock(n);
+      const stored = await chain.getBlock(n);
       expect(stored!.block.transactions).toHaveLength(0);
       expect(stored!.block.header.timestamp).toBeGreaterThanOrEqual(
-        (await chain.store.getBlock(n - 1))!.block.header.timestamp,
+        (await chain.getBlock(n - 1))!.block.header.timestamp,
       );
       await expectSealedBySealer(chain, n);
     }
@@ -101,9 +101,9 @@ describe('SoloSealer', () => {
     expect(chain.head.number).toBe(0);
     const t = submit('a');
     await vi.waitFor(() => expect(chain.head.number).toBe(1), WAIT);
-    const stored = await chain.store.getBlock(1);
+    const stored = await chain.getBlock(1);
     expect(stored!.block.transactions.map((x) => toHex(x.nonce))).toEqual([toHex(t.tx.nonce)]);
-    expect((await chain.store.getReceipts(1))![0].status).toBe(ReceiptStatus.Success);
+    expect((await chain.getReceipts(1))![0].status).toBe(ReceiptStatus.Success);
     await expectSealedBySealer(chain, 1);
     expect(pool.size).toBe(0);
     expect(chain.txOnChain(t.hash)).toBe(true);
@@ -118,7 +118,7 @@ describe('SoloSealer', () => {
     await vi.waitFor(() => expect(chain.head.number).toBe(3), WAIT);
     const nonces: string[] = [];
     for (let n = 1; n <= 3; n++) {
-      const b = (await chain.store.getBlock(n))!.block;
+      const b = (await chain.getBlock(n))!.block;
       expect(b.transactions).toHaveLength(1);
       nonces.push(toHex(b.transactions[0].nonce));
     }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CommitCertificate } from '../codec/block.js';
 import type { Chain, ReadyTx } from '../chain/chain.js';
 import type { TxPool } from '../txpool/pool.js';
-import type { ConsensusEngine } from './engine.js';
+import type { ConsensusEngine, SoloEngineStatus } from './engine.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
 
 export interface SoloOptions {
@@ -48,8 +48,12 @@ export class SoloSealer implements ConsensusEngine {
     if (!this.sealing) this.schedule(this.opts.minSealDelayMs);
   }
 
-  status(): Record<string, unknown> {
+  status(): SoloEngineStatus {
     return { engine: this.name, sealing: this.sealing !== null, lastSealAt: this.lastSealAt };
+  }
+
+  pbftView(): null {
+    return null;
   }
 
   private schedule(delayMs: number): void {

@@ -1,21 +1,19 @@
-import { ethers } from 'ethers';
-import type { Chain, ExecutedBlock } from '../chain/chain.js';
-import { receiptLeaf } from '../chain/chain.js';
+import type { ChainView } from '../chain/view.js';
+import { type Block, type Receipt, receiptLeaf } from '../codec/block.js';
+import { hexKey, toHex } from '../codec/hex.js';
 import { encodeTx, txSigningHash } from '../codec/tx.js';
-import { fromHex, HexError, hexKey, toHex } from '../codec/hex.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { ConsensusEngine } from '../engine/engine.js';
-import { readSystemConfigEntry } from '../exec/system/index.js';
-import { readStoredCode } from '../exec/wasm-vm.js';
 import { merkleProof } from '../ledger/merkle.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
-import { invalidParams, RpcError, RpcErrorCode } from './errors.js';
+import { RpcError, RpcErrorCode } from './errors.js';
 import { blockJson, receiptJson, STATUS_TEXT, txJson } from './json.js';
+import { type MethodName, type ParsedParams, parseParams, type Result } from './schema.js';
 
 /** What the RPC needs from the node. */
 export interface RpcBackend {
-  readonly chain: Chain;
+  readonly chain: ChainView;
   readonly pool: TxPool;
   readonly engine: ConsensusEngine;
   readonly suite: CryptoSuite;
@@ -34,52 +32,41 @@ export interface RpcBackend {
 
 /** A transaction's place in a block just committed (still in memory). */
 export interface CommittedTx {
-  readonly executed: ExecutedBlock;
+  readonly executed: { readonly block: Block; readonly hash: Uint8Array; readonly receipts: readonly Receipt[] };
   readonly index: number;
 }
 
-export type RpcMethod = (params: unknown[], backend: RpcBackend) => unknown | Promise<unknown>;
+type Handler<M extends MethodName> = (params: ParsedParams<M>, backend: RpcBackend) => Result<M> | Promise<Result<M>>;
 
 const WAIT_TIMEOUT_MS = 60_000;
 
-/** FISCO-style method names. Params are positional (JSON-RPC arrays). */
-export const RPC_METHODS: Record<string, RpcMethod> = {
+/** FISCO-style method names; params and results are defined in schema.ts. */
+export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
   getBlockNumber: (_p, b) => b.chain.head.number,
 
-  async getBlockByNumber(p, b) {
-    const n = blockNumberParam(p[0], b.chain.head.number);
-    return blockByNumber(b, n, boolParam(p[1], 'includeTransactions', false));
-  },
+  getBlockByNumber: ([n, full], b) => blockByNumber(b, resolveHeight(b, n), full),
 
-  async getBlockByHash(p, b) {
-    const hash = hashParam(p[0], 'blockHash');
-    const n = await b.chain.store.getBlockNumberByHash(hash);
+  async getBlockByHash([hash, full], b) {
+    const n = await b.chain.getBlockNumberByHash(hash);
     if (n === null) return null;
-    return blockByNumber(b, n, boolParam(p[1], 'includeTransactions', false));
+    return blockByNumber(b, n, full);
   },
 
-  async getBlockHashByNumber(p, b) {
-    const n = blockNumberParam(p[0], b.chain.head.number);
-    const h = await b.chain.store.getBlockHash(n);
+  async getBlockHashByNumber([n], b) {
+    const h = await b.chain.getBlockHash(resolveHeight(b, n));
     return h ? toHex(h) : null;
   },
 
-  async getTransactionByHash(p, b) {
-    const hash = hashParam(p[0], 'transactionHash');
+  async getTransactionByHash([hash], b) {
     const found = await committedTx(b, hash);
     if (found) return txJson(found.tx, hash, sender(b, found.tx), found.at);
     const pending = b.pool.get(hexKey(hash));
     return pending ? txJson(pending.tx, hash, pending.sender, null) : null;
   },
 
-  async getTransactionReceipt(p, b) {
-    const hash = hashParam(p[0], 'transactionHash');
-    return receiptFor(b, hash);
-  },
+  getTransactionReceipt: ([hash], b) => receiptFor(b, hash),
 
-  async sendTransaction(p, b) {
-    const raw = bytesParam(p[0], 'signedTransaction');
-    const wait = boolParam(p[1], 'waitForReceipt', false);
+  async sendTransaction([raw, wait], b) {
     let entry: PoolEntry;
     try {
       entry = await b.submitTransaction(raw);
@@ -107,15 +94,8 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     return receiptJson(executed.receipts[index], entry.hash, at, entry.tx, entry.sender);
   },
 
-  call(p, b) {
-    const req = p[0];
-    if (typeof req !== 'object' || req === null || Array.isArray(req))
-      throw invalidParams('call expects an object {to, data, from?}');
-    const r = req as Record<string, unknown>;
-    const to = addressParam(r.to, 'to');
-    const from = r.from === undefined ? new Uint8Array(20) : addressParam(r.from, 'from');
-    const data = r.data === undefined ? new Uint8Array() : bytesParam(r.data, 'data');
-    const out = b.chain.call(from, to, data);
+  call([req], b) {
+    const out = b.chain.call(req.from ?? new Uint8Array(20), req.to, req.data ?? new Uint8Array());
     return {
       status: out.status,
       statusText: STATUS_TEXT[out.status],
@@ -126,29 +106,27 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     };
   },
 
-  getCode(p, b) {
-    const stored = readStoredCode(b.chain.state, addressParam(p[0], 'address'));
-    return stored ? toHex(stored.wasm) : null;
+  getCode([address], b) {
+    const code = b.chain.contractCode(address);
+    return code ? toHex(code.wasm) : null;
   },
 
-  getAbi(p, b) {
-    const stored = readStoredCode(b.chain.state, addressParam(p[0], 'address'));
-    return stored ? stored.abi : null;
+  getAbi([address], b) {
+    const code = b.chain.contractCode(address);
+    return code ? code.abi : null;
   },
 
   getPendingTxSize: (_p, b) => b.pool.size,
 
   getTotalTransactionCount: (_p, b) => ({ blockNumber: b.chain.head.number, txSum: b.chain.head.totalTxs }),
 
-  getSystemConfigByKey(p, b) {
-    if (typeof p[0] !== 'string') throw invalidParams('key must be a string');
-    const e = readSystemConfigEntry(b.chain.state, p[0], b.chain.head.number + 1);
-    if (!e) throw new RpcError(RpcErrorCode.NotFound, `unknown system config key '${p[0]}'`);
+  getSystemConfigByKey([key], b) {
+    const e = b.chain.systemConfigEntry(key);
+    if (!e) throw new RpcError(RpcErrorCode.NotFound, `unknown system config key '${key}'`);
     return { value: e.value, blockNumber: e.enableNumber };
   },
 
-  async getTransactionProof(p, b) {
-    const hash = hashParam(p[0], 'transactionHash');
+  async getTransactionProof([hash], b) {
     const found = await committedTx(b, hash);
     if (!found) return null;
     const hashes = found.block.transactions.map((t) => b.suite.hash(encodeTx(t)));
@@ -163,11 +141,10 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
     };
   },
 
-  async getReceiptProof(p, b) {
-    const hash = hashParam(p[0], 'transactionHash');
+  async getReceiptProof([hash], b) {
     const found = await committedTx(b, hash);
     if (!found) return null;
-    const receipts = (await b.chain.store.getReceipts(found.at.blockNumber))!;
+    const receipts = (await b.chain.getReceipts(found.at.blockNumber))!;
     const hashes = found.block.transactions.map((t) => b.suite.hash(encodeTx(t)));
     const leaves = receipts.map((r, i) => receiptLeaf(hashes[i], r));
     const proof = merkleProof(hashFn(b), leaves, found.at.index);
@@ -183,7 +160,7 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
   getNodeInfo: (_p, b) => ({
     nodeId: toHex(b.nodeId).slice(2),
     role: b.role,
-    chainId: b.chain.genesis.chainId,
+    chainId: b.chain.chainId,
     cryptoSuite: b.suite.name,
     genesisHash: toHex(b.chain.genesisHash),
     blockNumber: b.chain.head.number,
@@ -206,16 +183,30 @@ export const RPC_METHODS: Record<string, RpcMethod> = {
   getConsensusStatus: (_p, b) => b.engine.status(),
 
   getPbftView: (_p, b) => {
-    const s = b.engine.status();
-    if (b.engine.name !== 'pbft')
-      throw new RpcError(RpcErrorCode.NotFound, `this node runs the '${b.engine.name}' engine, not pbft`);
-    return { height: s.height, view: s.view, phase: s.phase, leader: s.leader, leaderNodeId: s.leaderNodeId };
+    const v = b.engine.pbftView();
+    if (!v) throw new RpcError(RpcErrorCode.NotFound, `this node runs the '${b.engine.name}' engine, not pbft`);
+    return { ...v };
   },
 
   getSyncStatus: (_p, b) => b.syncStatus(),
 
   getPeers: (_p, b) => b.peers(),
 };
+
+/**
+ * Runs a method by name: params are validated against its schema first (a -32602 error
+ * naming the parameter), then the method runs.
+ */
+export async function runMethod(name: MethodName, params: unknown[], backend: RpcBackend): Promise<unknown> {
+  const parsed = parseParams(name, params);
+  // One handler per name: TypeScript cannot tie `parsed` to `RPC_METHODS[name]` for a union name.
+  const handler = RPC_METHODS[name] as (p: unknown, b: RpcBackend) => unknown;
+  return handler(parsed, backend);
+}
+
+function resolveHeight(b: RpcBackend, n: number | 'latest'): number {
+  return n === 'latest' ? b.chain.head.number : n;
+}
 
 function hashFn(b: RpcBackend) {
   return (x: Uint8Array) => b.suite.hash(x);
@@ -226,7 +217,7 @@ function proofJson(p: { index: number; leafCount: number; siblings: Uint8Array[]
 }
 
 async function blockByNumber(b: RpcBackend, n: number, full: boolean) {
-  const stored = await b.chain.store.getBlock(n);
+  const stored = await b.chain.getBlock(n);
   if (!stored) return null;
   const txHashes = stored.block.transactions.map((t) => b.suite.hash(encodeTx(t)));
   const senders = full ? stored.block.transactions.map((t) => sender(b, t) ?? new Uint8Array(20)) : undefined;
@@ -234,9 +225,9 @@ async function blockByNumber(b: RpcBackend, n: number, full: boolean) {
 }
 
 async function committedTx(b: RpcBackend, hash: Uint8Array) {
-  const loc = await b.chain.store.getTxLocation(hash);
+  const loc = await b.chain.getTxLocation(hash);
   if (!loc) return null;
-  const stored = await b.chain.store.getBlock(loc.blockNumber);
+  const stored = await b.chain.getBlock(loc.blockNumber);
   if (!stored) return null;
   const tx = stored.block.transactions[loc.index];
   return { tx, block: stored.block, at: { blockNumber: loc.blockNumber, blockHash: stored.hash, index: loc.index } };
@@ -245,7 +236,7 @@ async function committedTx(b: RpcBackend, hash: Uint8Array) {
 async function receiptFor(b: RpcBackend, hash: Uint8Array) {
   const found = await committedTx(b, hash);
   if (!found) return null;
-  const receipts = await b.chain.store.getReceipts(found.at.blockNumber);
+  const receipts = await b.chain.getReceipts(found.at.blockNumber);
   const r = receipts?.[found.at.index];
   if (!r) return null;
   return receiptJson(r, hash, found.at, found.tx, sender(b, found.tx));
@@ -254,48 +245,4 @@ async function receiptFor(b: RpcBackend, hash: Uint8Array) {
 function sender(b: RpcBackend, tx: Parameters<typeof txSigningHash>[1] & { signature: Uint8Array }): Uint8Array | null {
   const pub = b.suite.recoverSigner(txSigningHash(b.suite, tx), tx.signature);
   return pub ? b.suite.addressFromPublicKey(pub) : null;
-}
-
-// --- parameter parsing: each failure is an InvalidParams error naming the parameter ---
-
-function bytesParam(v: unknown, name: string): Uint8Array {
-  try {
-    return fromHex(v, name);
-  } catch (e) {
-    if (e instanceof HexError) throw invalidParams(e.message);
-    throw e;
-  }
-}
-
-function hashParam(v: unknown, name: string): Uint8Array {
-  try {
-    return fromHex(v, name, 32);
-  } catch (e) {
-    if (e instanceof HexError) throw invalidParams(e.message);
-    throw e;
-  }
-}
-
-function addressParam(v: unknown, name: string): Uint8Array {
-  if (typeof v === 'string' && v.length === 42 && !ethers.isAddress(v))
-    throw invalidParams(`${name} is not a valid address`);
-  try {
-    return fromHex(v, name, 20);
-  } catch (e) {
-    if (e instanceof HexError) throw invalidParams(e.message);
-    throw e;
-  }
-}
-
-function boolParam(v: unknown, name: string, dflt: boolean): boolean {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'boolean') throw invalidParams(`${name} must be true or false`);
-  return v;
-}
-
-function blockNumberParam(v: unknown, latest: number): number {
-  if (v === 'latest') return latest;
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-  if (typeof v === 'string' && /^(0x[0-9a-fA-F]{1,13}|[0-9]{1,15})$/.test(v)) return Number(v);
-  throw invalidParams('block number must be a non-negative integer, a 0x-hex quantity or "latest"');
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import { RpcErrorCode, toRpcError } from './errors.js';
-import { RPC_METHODS, type RpcBackend } from './methods.js';
+import { type RpcBackend, runMethod } from './methods.js';
+import { isMethodName } from './schema.js';
 
 export interface RpcServerOptions {
   readonly host: string;
@@ -163,14 +164,14 @@ export class RpcServer {
     if (typeof r.method !== 'string') return errorResponse(rid, RpcErrorCode.InvalidRequest, 'method must be a string');
     const params = r.params === undefined ? [] : r.params;
     if (!Array.isArray(params)) return errorResponse(rid, RpcErrorCode.InvalidParams, 'params must be an array');
-    const method = Object.hasOwn(RPC_METHODS, r.method) ? RPC_METHODS[r.method] : undefined;
-    const label = method ? r.method : 'unknown';
+    const method = isMethodName(r.method) ? r.method : undefined;
+    const label = method ?? 'unknown';
     if (!method) {
       this.deps.metrics.rpcRequests.inc({ method: label, outcome: 'error' });
       return hasId ? errorResponse(rid, RpcErrorCode.MethodNotFound, `method '${r.method}' not found`) : null;
     }
     try {
-      const result = await method(params, this.deps.backend);
+      const result = await runMethod(method, params, this.deps.backend);
       this.deps.metrics.rpcRequests.inc({ method: label, outcome: 'ok' });
       return hasId ? { jsonrpc: '2.0', id: rid, result: result ?? null } : null;
     } catch (e) {

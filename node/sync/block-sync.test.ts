@@ -177,7 +177,7 @@ async function expectSameChain(a: Chain, b: Chain): Promise<void> {
   expect(b.head.number).toBe(a.head.number);
   expect(toHex(b.head.stateRoot)).toBe(toHex(a.head.stateRoot));
   for (let n = 1; n <= a.head.number; n++) {
-    const [x, y] = [await a.store.getBlock(n), await b.store.getBlock(n)];
+    const [x, y] = [await a.getBlock(n), await b.getBlock(n)];
     expect(toHex(y!.hash)).toBe(toHex(x!.hash));
     expect(y!.certificate).toEqual(x!.certificate);
   }
@@ -284,7 +284,7 @@ describe('BlockSync', () => {
     it(`refuses a block whose certificate has ${what}, penalises the peer and syncs from another`, async () => {
       const a = await sourceChain(4);
       const b = await syncingNode();
-      const real = await a.store.getBlock(1);
+      const real = await a.getBlock(1);
       b.net.addPeer(
         BAD,
         fixedPeer(4, () => blocksResponse([{ block: real!.block, certificate: forge(1, real!.hash) }])),
@@ -304,7 +304,7 @@ describe('BlockSync', () => {
   it('refuses a certified block whose state root does not match re-execution', async () => {
     const a = await sourceChain(3);
     const b = await syncingNode();
-    const real = (await a.store.getBlock(1))!;
+    const real = (await a.getBlock(1))!;
     // The validators (here: their keys) certified a block that does not execute to its root.
     const header = { ...real.block.header, stateRoot: new Uint8Array(32).fill(0xee) };
     const forged = { block: { ...real.block, header }, certificate: certify(1, blockHash(suite, header)) };
@@ -324,7 +324,7 @@ describe('BlockSync', () => {
   it('keeps the good blocks of a batch that ends in a bad one, and tells consensus the head moved', async () => {
     const a = await sourceChain(3);
     const b = await syncingNode();
-    const [one, two, three] = await Promise.all([1, 2, 3].map(async (n) => (await a.store.getBlock(n))!));
+    const [one, two, three] = await Promise.all([1, 2, 3].map(async (n) => (await a.getBlock(n))!));
     const badThree = { block: three.block, certificate: certify(3, three.hash, [[0, validators[0]]]) };
     b.net.addPeer(
       BAD,
@@ -347,7 +347,7 @@ describe('BlockSync', () => {
   it('refuses a certified block that is not the next one', async () => {
     const a = await sourceChain(3);
     const b = await syncingNode();
-    const second = (await a.store.getBlock(2))!;
+    const second = (await a.getBlock(2))!;
     b.net.addPeer(
       BAD,
       fixedPeer(3, () => blocksResponse([{ block: second.block, certificate: second.certificate! }])),

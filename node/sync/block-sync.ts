@@ -239,7 +239,7 @@ export class BlockSync {
     // a requester behind a run of large blocks still moves forward.
     let bytes = RESPONSE_ARRAY_HEADER_BYTES;
     for (let n = from; n < from + count && n <= this.deps.chain.head.number; n++) {
-      const stored = await this.deps.chain.store.getBlock(n);
+      const stored = await this.deps.chain.getBlock(n);
       if (!stored?.certificate) break;
       const entry: Canonical = [
         [headerToCanonical(stored.block.header), stored.block.transactions.map(txToCanonical)],

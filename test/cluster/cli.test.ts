@@ -121,7 +121,7 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     expect(status).toBe(0);
     const call = await lingding(['call', contractAddress, 'answer', '--abi', abiFile, '--rpc', t.client.url]);
     expect(call.stdout.trim()).toBe('42');
-    expect(JSON.parse(await t.client.request<string>('getAbi', [contractAddress]))[0].name).toBe('answer');
+    expect(JSON.parse((await t.client.call('getAbi', [contractAddress]))!)[0].name).toBe('answer');
   });
 
   it('answers bad input with a clear error and a non-zero exit', async () => {

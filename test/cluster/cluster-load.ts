@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { quorumSize } from '../../consensus/index.js';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
+import type { MethodName, Params, Result } from '../../node/rpc/schema.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { waitFor, type Cluster, type RunningCluster } from '../../tools/devnet/cluster.js';
 import { kvIface, suite } from '../lib/in-process.js';
@@ -91,7 +92,7 @@ export function startLoad(
       try {
         const res = await rc.client(target).batch(slice.map((r) => ({ method: 'sendTransaction', params: [r, true] })));
         for (const r of res) {
-          if (r.result) load.acked.push(r.result as Receipt);
+          if (r.result) load.acked.push(r.result);
           else load.txErrors.push(`${target}: ${r.error?.message}`);
         }
       } catch {
@@ -104,7 +105,7 @@ export function startLoad(
 }
 
 export async function heightOf(rc: RunningCluster, name: string): Promise<number> {
-  return rc.client(name).request<number>('getBlockNumber');
+  return rc.client(name).call('getBlockNumber');
 }
 
 /** Heights of the running nodes, by name. */
@@ -124,30 +125,34 @@ export async function allReach(rc: RunningCluster, height: number, timeoutMs = 1
 }
 
 /** One call per item, in JSON-RPC batches small enough for the node's batch limit; results in order. */
-async function batched<T>(
+async function batched<M extends MethodName>(
   rc: RunningCluster,
   name: string,
-  method: string,
-  params: readonly unknown[][],
-): Promise<T[]> {
-  const out: T[] = [];
+  method: M,
+  params: readonly Params<M>[],
+): Promise<Result<M>[]> {
+  const out: Result<M>[] = [];
   for (let i = 0; i < params.length; i += 500) {
     const res = await rc.client(name).batch(params.slice(i, i + 500).map((p) => ({ method, params: p })));
     for (const r of res) {
       if (r.error) throw new Error(`${name}: ${method} failed: ${r.error.message}`);
-      out.push(r.result as T);
+      out.push(r.result as Result<M>);
     }
   }
   return out;
 }
 
-function blocks(rc: RunningCluster, name: string, from: number, to: number): Promise<BlockView[]> {
-  return batched(
+async function blocks(rc: RunningCluster, name: string, from: number, to: number): Promise<BlockView[]> {
+  const got = await batched(
     rc,
     name,
     'getBlockByNumber',
-    Array.from({ length: to - from + 1 }, (_, i) => [from + i]),
+    Array.from({ length: to - from + 1 }, (_, i): Params<'getBlockByNumber'> => [from + i]),
   );
+  return got.map((b, i) => {
+    if (!b) throw new Error(`${name} has no block ${from + i}`);
+    return b;
+  });
 }
 
 /** Blocks `from`..head as `via` has them. */
@@ -166,7 +171,7 @@ export async function checkSafety(rc: RunningCluster, acked: readonly Receipt[])
   const lastAcked = Math.max(0, ...acked.map((r) => r.blockNumber));
   await allReach(rc, lastAcked);
   for (const name of running) {
-    const got = await batched<Receipt | null>(
+    const got = await batched(
       rc,
       name,
       'getTransactionReceipt',

@@ -80,7 +80,7 @@ describe('lingding devnet (npm start)', () => {
     const cli = devnet(['--solo', '--dir', join(root, 'solo'), '--rpc-port', String(port)]);
     await cli.waitForOutput(/Press Ctrl-C to stop/, 120_000);
     expect(cli.stdout).toContain(`rpc http://127.0.0.1:${port}`);
-    expect(await new RpcClient(`http://127.0.0.1:${port}`).request('getNodeInfo')).toMatchObject({
+    expect(await new RpcClient(`http://127.0.0.1:${port}`).call('getNodeInfo')).toMatchObject({
       role: 'sealer',
       consensus: 'solo',
     });
@@ -133,7 +133,7 @@ describe('lingding devnet (npm start)', () => {
       ]);
       const clients = nodes.map((n) => new RpcClient(n.url));
       for (const [i, c] of clients.entries())
-        expect(await c.request('getNodeInfo')).toMatchObject({
+        expect(await c.call('getNodeInfo')).toMatchObject({
           role: i < 4 ? 'sealer' : 'observer',
           consensus: 'pbft',
         });
@@ -160,13 +160,13 @@ describe('lingding devnet (npm start)', () => {
       await cli.waitForOutput(
         new RegExp(`validator3 \\(pid ${nodes[3].pid}\\) exited unexpectedly with signal SIGKILL`),
       );
-      const heightBefore = await clients[0].request<number>('getBlockNumber');
+      const heightBefore = await clients[0].call('getBlockNumber');
       await waitFor(
         'blocks without validator3',
-        async () => (await clients[0].request<number>('getBlockNumber')) >= heightBefore + 2,
+        async () => (await clients[0].call('getBlockNumber')) >= heightBefore + 2,
       );
-      const { genesisHash } = await clients[0].request<{ genesisHash: string }>('getNodeInfo');
-      const height = await clients[0].request<number>('getBlockNumber');
+      const { genesisHash } = await clients[0].call('getNodeInfo');
+      const height = await clients[0].call('getBlockNumber');
 
       cli.kill('SIGINT');
       expect((await cli.exited).code).toBe(0);
@@ -179,8 +179,8 @@ describe('lingding devnet (npm start)', () => {
       await again.waitForOutput(/Press Ctrl-C to stop/, 240_000);
       expect(again.stdout).toContain(`moved the devnet to RPC ports from ${rpc2}`);
       const moved = new RpcClient(`http://127.0.0.1:${rpc2}`);
-      expect((await moved.request<{ genesisHash: string }>('getNodeInfo')).genesisHash).toBe(genesisHash);
-      expect(await moved.request<number>('getBlockNumber')).toBeGreaterThanOrEqual(height);
+      expect((await moved.call('getNodeInfo')).genesisHash).toBe(genesisHash);
+      expect(await moved.call('getBlockNumber')).toBeGreaterThanOrEqual(height);
       again.kill('SIGTERM');
       expect((await again.exited).code).toBe(0);
     },

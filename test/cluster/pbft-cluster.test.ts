@@ -59,7 +59,7 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
     'commits a load of signed transactions on every node, including transactions sent to the observer',
     async () => {
       const c = await freshCluster();
-      expect((await c.client('regulator0').request<{ role: string }>('getNodeInfo')).role).toBe('observer');
+      expect((await c.client('regulator0').call('getNodeInfo')).role).toBe('observer');
       const raws = signKvSets(c.cluster, await heightOf(c, 'validator0'), 600, 'a');
       const load = startLoad(c, raws.slice(0, 500), { targets: running(c) });
       // A batch to the observer alone: it relays to the validators and reports the commit.
@@ -67,7 +67,7 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
         .client('regulator0')
         .batch(raws.slice(500).map((r) => ({ method: 'sendTransaction', params: [r, true] })));
       await load.finished;
-      const observerAcks = toObserver.map((r) => r.result as Receipt);
+      const observerAcks = toObserver.map((r) => r.result!);
       expect(observerAcks.every((r) => r?.status === 0)).toBe(true);
       const acked = [...load.acked, ...observerAcks];
       expect(load.failedBatches).toBe(0);
@@ -161,7 +161,7 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
 
       await c.start('validator2');
       await allReach(c, halted + 2, 180_000);
-      const hashes = pending.map((r) => (r.result as { transactionHash: string }).transactionHash);
+      const hashes = pending.map((r) => r.result!.transactionHash);
       await waitFor(
         'transactions sent while halted are committed',
         async () => {
@@ -175,7 +175,7 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
       const receipts = await c
         .client('validator0')
         .batch(hashes.map((h) => ({ method: 'getTransactionReceipt', params: [h] })));
-      await checkSafety(c, [...load.acked, ...receipts.map((r) => r.result as Receipt)]);
+      await checkSafety(c, [...load.acked, ...receipts.map((r) => r.result!)]);
     },
     SCENARIO_MS,
   );

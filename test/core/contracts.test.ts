@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
+import type { Receipt } from '../../node/rpc/schema.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { HOST_IMPORTS } from '../vm/contracts.js';
 import { wat } from '../vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
-
-type Receipt = {
-  status: number;
-  statusText: string;
-  message: string;
-  gasUsed: number;
-  output: string;
-  logs: unknown[];
-  contractAddress: string | null;
-  blockNumber: number;
-};
 
 /**
  * A counter: input byte 1 increments and emits an event; 2 increments, emits, then
@@ -56,16 +46,16 @@ describe('WebAssembly contracts on a node', () => {
   });
 
   async function send(to: Uint8Array | null, input: Uint8Array, gasLimit = 2_000_000): Promise<Receipt> {
-    const height = await t.client.request<number>('getBlockNumber');
+    const height = await t.client.call('getBlockNumber');
     const { raw } = buildSignedTx(
       suite,
       { chainId: t.chain.chainId, height, to, input, gasLimit },
       t.chain.accounts[0].secretKey,
     );
-    return t.client.request<Receipt>('sendTransaction', [toHex(raw), true]);
+    return t.client.call('sendTransaction', [toHex(raw), true]);
   }
   const counter = async () => {
-    const r = await t.client.request<{ output: string }>('call', [{ to: address, data: '0x00' }]);
+    const r = await t.client.call('call', [{ to: address, data: '0x00' }]);
     return Buffer.from(fromHex(r.output)).readBigUInt64LE(0);
   };
 
@@ -74,8 +64,8 @@ describe('WebAssembly contracts on a node', () => {
     expect(r.statusText).toBe('success');
     expect(r.contractAddress).toMatch(/^0x[0-9a-f]{40}$/);
     address = r.contractAddress!;
-    expect(await t.client.request('getCode', [address])).toBe(toHex(COUNTER));
-    expect(await t.client.request('getAbi', [address])).toBe('[{"type":"function","name":"count"}]');
+    expect(await t.client.call('getCode', [address])).toBe(toHex(COUNTER));
+    expect(await t.client.call('getAbi', [address])).toBe('[{"type":"function","name":"count"}]');
     expect(await counter()).toBe(41n);
   });
 

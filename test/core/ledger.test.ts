@@ -15,16 +15,6 @@ import {
   type TestNode,
 } from '../lib/in-process.js';
 
-type Receipt = {
-  status: number;
-  statusText: string;
-  message: string;
-  blockNumber: number;
-  output: string;
-  logs: Array<{ topics: string[]; data: string }>;
-  from: string;
-};
-
 describe('single node ledger', () => {
   let t: TestNode;
   beforeAll(async () => {
@@ -36,38 +26,32 @@ describe('single node ledger', () => {
 
   it('seals a sent transaction and serves its receipt, block and proofs', async () => {
     const { raw, hash } = await signedKvSet(t, 'greeting', 'hello');
-    const receipt = await t.client.request<Receipt>('sendTransaction', [toHex(raw), true]);
+    const receipt = await t.client.call('sendTransaction', [toHex(raw), true]);
     expect(receipt.status).toBe(0);
     expect(receipt.from).toBe(toHex(t.chain.accounts[0].address));
     const ev = kvIface.parseLog(receipt.logs[0]);
     expect(ev?.name).toBe('KVSet');
     expect(ev?.args[1]).toBe('greeting');
 
-    const tx = await t.client.request<{ hash: string; blockNumber: number }>('getTransactionByHash', [toHex(hash)]);
+    const tx = (await t.client.call('getTransactionByHash', [toHex(hash)]))!;
     expect(tx.hash).toBe(toHex(hash));
     expect(tx.blockNumber).toBe(receipt.blockNumber);
 
-    const block = await t.client.request<{
-      transactions: string[];
-      transactionsRoot: string;
-      receiptsRoot: string;
-      certificate: unknown;
-    }>('getBlockByNumber', [receipt.blockNumber]);
+    const block = (await t.client.call('getBlockByNumber', [receipt.blockNumber]))!;
     expect(block.transactions).toContain(toHex(hash));
     expect(block.certificate).not.toBeNull();
 
-    type Proof = Omit<ProofJson, 'kind'>;
-    const txProof = await t.client.request<Proof>('getTransactionProof', [toHex(hash)]);
+    const txProof = (await t.client.call('getTransactionProof', [toHex(hash)]))!;
     expect(txProof.root).toBe(block.transactionsRoot);
     expect(verifyProofOffline({ kind: 'transaction', ...txProof }).ok).toBe(true);
-    const rProof = await t.client.request<Proof>('getReceiptProof', [toHex(hash)]);
+    const rProof = (await t.client.call('getReceiptProof', [toHex(hash)]))!;
     expect(rProof.root).toBe(block.receiptsRoot);
     expect(verifyProofOffline({ kind: 'receipt', ...rProof }).ok).toBe(true);
     // A tampered proof fails offline.
     const bad: ProofJson = { kind: 'transaction', ...txProof, leaf: toHex(suite.hash(new Uint8Array([1]))) };
     expect(verifyProofOffline(bad).ok).toBe(false);
 
-    const call = await t.client.request<{ output: string }>('call', [
+    const call = await t.client.call('call', [
       {
         to: toHex(SystemAddress.KVStore),
         from: toHex(t.chain.accounts[0].address),
@@ -75,13 +59,13 @@ describe('single node ledger', () => {
       },
     ]);
     expect([...kvIface.decodeFunctionResult('get', call.output)]).toEqual([true, 'hello']);
-    const total = await t.client.request<{ txSum: number }>('getTotalTransactionCount');
+    const total = await t.client.call('getTotalTransactionCount');
     expect(total.txSum).toBeGreaterThanOrEqual(1);
   });
 
   it('lets the committee change system config from the next block, and nobody else', async () => {
     const send = async (key: string, value: string, account = t.chain.accounts[0]) => {
-      const height = await t.client.request<number>('getBlockNumber');
+      const height = await t.client.call('getBlockNumber');
       const { raw } = buildSignedTx(
         suite,
         {
@@ -93,13 +77,11 @@ describe('single node ledger', () => {
         },
         account.secretKey,
       );
-      return t.client.request<Receipt>('sendTransaction', [toHex(raw), true]);
+      return t.client.call('sendTransaction', [toHex(raw), true]);
     };
     const ok = await send('tx_count_limit', '777');
     expect(ok.status).toBe(0);
-    const cfg = await t.client.request<{ value: string; blockNumber: number }>('getSystemConfigByKey', [
-      'tx_count_limit',
-    ]);
+    const cfg = await t.client.call('getSystemConfigByKey', ['tx_count_limit']);
     expect(cfg).toEqual({ value: '777', blockNumber: ok.blockNumber + 1 });
 
     const outsider = suite.generateKeyPair();
@@ -109,24 +91,20 @@ describe('single node ledger', () => {
     const outOfRange = await send('tx_count_limit', '0');
     expect(outOfRange.status).toBe(1);
     expect(outOfRange.message).toMatch(/between/);
-    expect((await t.client.request<{ value: string }>('getSystemConfigByKey', ['tx_count_limit'])).value).toBe('777');
+    expect((await t.client.call('getSystemConfigByKey', ['tx_count_limit'])).value).toBe('777');
   });
 
   it('keeps height, state root and data across a restart', async () => {
     const { raw, hash } = await signedKvSet(t, 'durable', 'yes');
-    await t.client.request('sendTransaction', [toHex(raw), true]);
-    const before = await t.client.request<{ number: number; stateRoot: string; hash: string }>('getBlockByNumber', [
-      'latest',
-    ]);
+    await t.client.call('sendTransaction', [toHex(raw), true]);
+    const before = (await t.client.call('getBlockByNumber', ['latest']))!;
     await t.restart();
-    const after = await t.client.request<{ number: number; stateRoot: string; hash: string }>('getBlockByNumber', [
-      before.number,
-    ]);
+    const after = (await t.client.call('getBlockByNumber', [before.number]))!;
     expect(after.stateRoot).toBe(before.stateRoot);
     expect(after.hash).toBe(before.hash);
-    expect(await t.client.request('getTransactionReceipt', [toHex(hash)])).not.toBeNull();
+    expect(await t.client.call('getTransactionReceipt', [toHex(hash)])).not.toBeNull();
     // Replay protection survives the restart.
-    await expect(t.client.request('sendTransaction', [toHex(raw)])).rejects.toThrow(/already on chain/);
+    await expect(t.client.call('sendTransaction', [toHex(raw)])).rejects.toThrow(/already on chain/);
   });
 });
 
@@ -147,7 +125,7 @@ describe('bad input is refused and changes nothing', () => {
   }
 
   it('refuses bad transactions with a clear error each', async () => {
-    const headBefore = await t.client.request<{ number: number; stateRoot: string }>('getBlockByNumber', ['latest']);
+    const headBefore = (await t.client.call('getBlockByNumber', ['latest']))!;
     const good = await signedKvSet(t, 'k', 'v');
     const hex = toHex(good.raw);
 
@@ -182,7 +160,7 @@ describe('bad input is refused and changes nothing', () => {
     // The good one is admitted once; the same bytes again, or its nonce in another tx of the
     // same sender, are not. Replay protection keys on sender + nonce: another account using
     // that nonce is admitted (else anyone seeing a pending transaction could censor it).
-    await t.client.request('sendTransaction', [hex]);
+    await t.client.call('sendTransaction', [hex]);
     await rejected([hex], /already in the pool/, 'ALREADY_KNOWN');
     const { decodeTx, encodeTx, signTx } = await import('../../node/codec/tx.js');
     const withGoodNonce = (signer: KeyPair) => {
@@ -202,15 +180,13 @@ describe('bad input is refused and changes nothing', () => {
     await t.client.request('sendTransaction', [toHex(encodeTx(front))]);
 
     // Only the good transactions reach the chain; the head before them is untouched.
-    const headAfter = await t.client.request<{ number: number; stateRoot: string }>('getBlockByNumber', [
-      headBefore.number,
-    ]);
+    const headAfter = (await t.client.call('getBlockByNumber', [headBefore.number]))!;
     expect(headAfter.stateRoot).toBe(headBefore.stateRoot);
     for (const h of [good.hash, suite.hash(encodeTx(front))])
-      for (let i = 0; i < 100 && !(await t.client.request('getTransactionReceipt', [toHex(h)])); i++)
+      for (let i = 0; i < 100 && !(await t.client.call('getTransactionReceipt', [toHex(h)])); i++)
         await new Promise((r) => setTimeout(r, 20));
-    expect(await t.client.request('getTotalTransactionCount')).toMatchObject({ txSum: 2 });
-    expect(await t.client.request('getPendingTxSize')).toBe(0);
+    expect(await t.client.call('getTotalTransactionCount')).toMatchObject({ txSum: 2 });
+    expect(await t.client.call('getPendingTxSize')).toBe(0);
   });
 
   it('answers malformed JSON-RPC with JSON-RPC errors and keeps serving', async () => {
@@ -258,6 +234,6 @@ describe('bad input is refused and changes nothing', () => {
       ]),
     );
     expect(batch.json).toHaveLength(2);
-    expect(await t.client.request('getBlockNumber')).toBeTypeOf('number');
+    expect(await t.client.call('getBlockNumber')).toBeTypeOf('number');
   });
 });

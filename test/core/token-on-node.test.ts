@@ -107,18 +107,13 @@ describe('ethers.js against a token on a running node', () => {
     const iface = new Interface(token.abi as never);
     const [me, other] = t.chain.accounts;
     const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
-      const height = await t.client.request<number>('getBlockNumber');
+      const height = await t.client.call('getBlockNumber');
       const { raw } = buildSignedTx(
         suite,
         { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 },
         who.secretKey,
       );
-      return t.client.request<{
-        status: number;
-        message: string;
-        contractAddress: string;
-        logs: Array<{ topics: string[]; data: string }>;
-      }>('sendTransaction', [toHex(raw), true]);
+      return t.client.call('sendTransaction', [toHex(raw), true]);
     };
     const deployed = await send(
       null,
@@ -129,7 +124,7 @@ describe('ethers.js against a token on a running node', () => {
       ),
     );
     expect(deployed.status).toBe(0);
-    const address = deployed.contractAddress;
+    const address = deployed.contractAddress!;
 
     const r = await send(
       fromHex(address),
@@ -144,7 +139,7 @@ describe('ethers.js against a token on a running node', () => {
       1234n,
     ]);
 
-    const call = await t.client.request<{ output: string }>('call', [
+    const call = await t.client.call('call', [
       { to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) },
     ]);
     expect(iface.decodeFunctionResult('balanceOf', call.output)[0]).toBe(1234n);
@@ -157,40 +152,34 @@ describe('ethers.js against a token on a running node', () => {
     expect(tooMuch.status).toBe(1);
     expect(tooMuch.message).toMatch(/exceeds balance/);
     expect(tooMuch.logs).toHaveLength(0);
-    const still = await t.client.request<{ output: string }>('call', [
+    const still = await t.client.call('call', [
       { to: address, data: iface.encodeFunctionData('balanceOf', [toHex(other.address)]) },
     ]);
     expect(iface.decodeFunctionResult('balanceOf', still.output)[0]).toBe(1234n);
-    expect(await t.client.request('getAbi', [address])).toBe(JSON.stringify(token.abi));
+    expect(await t.client.call('getAbi', [address])).toBe(JSON.stringify(token.abi));
   });
 
   it('runs the evidence store and the faucet that calls the token, with rollback across the call', async () => {
     const [me, other] = t.chain.accounts;
     const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
-      const height = await t.client.request<number>('getBlockNumber');
+      const height = await t.client.call('getBlockNumber');
       const { raw } = buildSignedTx(
         suite,
         { chainId: t.chain.chainId, height, to, input, gasLimit: 100_000_000 },
         who.secretKey,
       );
-      return t.client.request<{
-        status: number;
-        message: string;
-        contractAddress: string;
-        logs: Array<{ address: string; topics: string[]; data: string }>;
-      }>('sendTransaction', [toHex(raw), true]);
+      return t.client.call('sendTransaction', [toHex(raw), true]);
     };
     const view = async (iface: Interface, to: string, method: string, args: unknown[] = []) =>
       iface.decodeFunctionResult(
         method,
-        (await t.client.request<{ output: string }>('call', [{ to, data: iface.encodeFunctionData(method, args) }]))
-          .output,
+        (await t.client.call('call', [{ to, data: iface.encodeFunctionData(method, args) }])).output,
       );
 
     const evidence = await asExample('evidence');
     const ev = new Interface(evidence.abi as never);
     const evAddr = (await send(null, encodeDeployInput(evidence.wasm, new Uint8Array(), JSON.stringify(evidence.abi))))
-      .contractAddress;
+      .contractAddress!;
     const digest = toHex(suite.hash(new TextEncoder().encode('contract #42')));
     const stored = await send(fromHex(evAddr), fromHex(ev.encodeFunctionData('store', [digest, 'loan agreement v1'])));
     expect(stored.status).toBe(0);
@@ -210,7 +199,7 @@ describe('ethers.js against a token on a running node', () => {
           JSON.stringify(token.abi),
         ),
       )
-    ).contractAddress;
+    ).contractAddress!;
     const faucet = await asExample('faucet');
     const fc = new Interface(faucet.abi as never);
     const fcAddr = (
@@ -218,7 +207,7 @@ describe('ethers.js against a token on a running node', () => {
         null,
         encodeDeployInput(faucet.wasm, fromHex(fc.encodeDeploy([tokenAddr, 300n])), JSON.stringify(faucet.abi)),
       )
-    ).contractAddress;
+    ).contractAddress!;
     await send(fromHex(tokenAddr), fromHex(tokenIface.encodeFunctionData('transfer', [fcAddr, 500n])));
     // The faucet calls the token: the Transfer event comes from the token, Claimed from the faucet.
     const claim = await send(fromHex(fcAddr), fromHex(fc.encodeFunctionData('claim')), other);

@@ -67,7 +67,7 @@ export async function signedKvSet(
   value: string,
   opts: { account?: KeyPair; chainId?: string; heightOffset?: number; gasLimit?: number } = {},
 ) {
-  const height = await t.client.request<number>('getBlockNumber');
+  const height = await t.client.call('getBlockNumber');
   return buildSignedTx(
     suite,
     {

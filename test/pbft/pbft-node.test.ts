@@ -26,7 +26,7 @@ describe.sequential('PBFT nodes in one process (4 validators + 1 observer)', () 
   });
 
   it('commits a transaction sent to the observer on every node, with a 3-of-4 certificate', async () => {
-    const height = await c.nodes[4].client.request<number>('getBlockNumber');
+    const height = await c.nodes[4].client.call('getBlockNumber');
     const { raw, hash } = buildSignedTx(
       suite,
       {
@@ -38,46 +38,37 @@ describe.sequential('PBFT nodes in one process (4 validators + 1 observer)', () 
       },
       c.accounts[0].secretKey,
     );
-    const receipt = await c.nodes[4].client.request<{ status: number; blockNumber: number; blockHash: string }>(
-      'sendTransaction',
-      [toHex(raw), true],
-    );
+    const receipt = await c.nodes[4].client.call('sendTransaction', [toHex(raw), true]);
     expect(receipt.status).toBe(0);
     for (const n of c.nodes) {
-      const r = await until('receipt everywhere', () =>
-        n.client.request<{ blockHash: string }>('getTransactionReceipt', [toHex(hash)]),
-      );
+      const r = await until('receipt everywhere', () => n.client.call('getTransactionReceipt', [toHex(hash)]));
       expect(r.blockHash).toBe(receipt.blockHash);
     }
-    const block = await c.nodes[0].client.request<{ certificate: { signatures: unknown[] } }>('getBlockByNumber', [
-      receipt.blockNumber,
-    ]);
-    expect(block.certificate.signatures.length).toBeGreaterThanOrEqual(3);
-    const view = await c.nodes[1].client.request<{ leader: number }>('getPbftView');
+    const block = (await c.nodes[0].client.call('getBlockByNumber', [receipt.blockNumber]))!;
+    expect(block.certificate!.signatures.length).toBeGreaterThanOrEqual(3);
+    const view = await c.nodes[1].client.call('getPbftView');
     expect(view.leader).toBeGreaterThanOrEqual(0);
-    expect(await c.nodes[4].client.request<{ role: string }>('getNodeInfo')).toMatchObject({ role: 'observer' });
+    expect(await c.nodes[4].client.call('getNodeInfo')).toMatchObject({ role: 'observer' });
   });
 
   it('keeps committing with one validator down, and the restarted one catches up', async () => {
     await c.stop(3);
-    const before = await c.nodes[0].client.request<number>('getBlockNumber');
+    const before = await c.nodes[0].client.call('getBlockNumber');
     await until(
       'progress without validator 3',
-      async () => (await c.nodes[0].client.request<number>('getBlockNumber')) >= before + 3,
+      async () => (await c.nodes[0].client.call('getBlockNumber')) >= before + 3,
       30_000,
     );
     await c.start(3);
-    const target = await c.nodes[0].client.request<number>('getBlockNumber');
+    const target = await c.nodes[0].client.call('getBlockNumber');
     await until(
       'validator 3 caught up',
-      async () => (await c.nodes[3].client.request<number>('getBlockNumber')) >= target,
+      async () => (await c.nodes[3].client.call('getBlockNumber')) >= target,
       30_000,
     );
-    const h = Math.min(...(await Promise.all(c.nodes.map((n) => n.client.request<number>('getBlockNumber')))));
-    const hashes = await Promise.all(
-      c.nodes.map((n) => n.client.request<{ hash: string; stateRoot: string }>('getBlockByNumber', [h])),
-    );
-    expect(new Set(hashes.map((b) => b.hash + b.stateRoot)).size).toBe(1);
+    const h = Math.min(...(await Promise.all(c.nodes.map((n) => n.client.call('getBlockNumber')))));
+    const hashes = await Promise.all(c.nodes.map((n) => n.client.call('getBlockByNumber', [h])));
+    expect(new Set(hashes.map((b) => b!.hash + b!.stateRoot)).size).toBe(1);
   });
 
   it('drops malformed transaction and consensus messages from a peer and keeps committing', async () => {
@@ -92,12 +83,12 @@ describe.sequential('PBFT nodes in one process (4 validators + 1 observer)', () 
       net.broadcast('tx', g);
       net.broadcast('consensus', g);
     }
-    const before = await c.nodes[1].client.request<number>('getBlockNumber');
+    const before = await c.nodes[1].client.call('getBlockNumber');
     await until(
       'progress after garbage',
-      async () => (await c.nodes[1].client.request<number>('getBlockNumber')) >= before + 2,
+      async () => (await c.nodes[1].client.call('getBlockNumber')) >= before + 2,
       30_000,
     );
-    expect(await c.nodes[1].client.request('getPendingTxSize')).toBe(0);
+    expect(await c.nodes[1].client.call('getPendingTxSize')).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ export const RpcClientErrorCode = {
   Transport: 'TRANSPORT_ERROR',
 } as const;
 export type RpcClientErrorCodeValue = CodeOf<typeof RpcClientErrorCode>;
+import type { MethodName, Params, Result } from '../../node/rpc/schema.js';
 
 /** A small JSON-RPC 2.0 client over HTTP (fetch), used by the CLI, tests and benchmarks. */
 export class RpcClientError extends LingdingError<RpcClientErrorCodeValue> {
@@ -21,29 +22,53 @@ export class RpcClientError extends LingdingError<RpcClientErrorCodeValue> {
   }
 }
 
+interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** One call's outcome in a batch: its result or its error. */
+export interface BatchOutcome<T> {
+  result?: T;
+  error?: RpcErrorBody;
+}
+
 export class RpcClient {
   private nextId = 1;
   constructor(readonly url: string) {}
 
-  async request<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const res = await this.post({ jsonrpc: '2.0', id: this.nextId++, method, params });
-    const r = res as { result?: T; error?: { code: number; message: string; data?: unknown } };
-    if (r.error) throw new RpcClientError(r.error.code, r.error.message, r.error.data);
-    return r.result as T;
+  /**
+   * Calls `method` with params typed by node/rpc/schema.ts and resolves to its result;
+   * params may be left out for a method that takes none. A JSON-RPC error rejects with
+   * an RpcClientError.
+   */
+  async call<M extends MethodName, const P extends Params<M> = Params<M>>(
+    method: M,
+    ...params: [] extends Params<M> ? [params?: P] : [params: P]
+  ): Promise<Result<M, P>> {
+    return (await this.request(method, params[0] ?? [])) as Result<M, P>;
   }
 
-  /** Sends one HTTP request with many calls; results (or errors) come back in order. */
-  async batch(
-    calls: Array<{ method: string; params: unknown[] }>,
-  ): Promise<Array<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }>> {
+  /** An untyped call, for tests that send what the schema refuses. */
+  async request(method: string, params: readonly unknown[] = []): Promise<unknown> {
+    const res = await this.post({ jsonrpc: '2.0', id: this.nextId++, method, params });
+    const r = res as { result?: unknown; error?: RpcErrorBody };
+    if (r.error) throw new RpcClientError(r.error.code, r.error.message, r.error.data);
+    return r.result;
+  }
+
+  /**
+   * Sends one HTTP request with many calls of one method; results (or errors) come back
+   * in order.
+   */
+  async batch<M extends MethodName, const P extends Params<M> = Params<M>>(
+    calls: ReadonlyArray<{ method: M; params: P }>,
+  ): Promise<Array<BatchOutcome<Result<M, P>>>> {
     const first = this.nextId;
     this.nextId += calls.length;
     const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params }));
-    const res = (await this.post(body)) as Array<{
-      id: number;
-      result?: unknown;
-      error?: { code: number; message: string };
-    }>;
+    const res = (await this.post(body)) as Array<BatchOutcome<Result<M, P>> & { id: number }>;
     if (!Array.isArray(res))
       throw new RpcClientError((res as { error: { code: number } }).error?.code ?? -1, JSON.stringify(res));
     const byId = new Map(res.map((r) => [r.id, r]));

@@ -410,9 +410,8 @@ export class RunningCluster {
 
   /** The name of the validator leading the height in progress, as `via` sees it. */
   async leader(via: string): Promise<string> {
-    const v = await this.client(via).request<{ leader: number; leaderNodeId?: string | null }>('getPbftView');
-    const id =
-      v.leaderNodeId ?? (await this.client(via).request<Array<{ nodeId: string }>>('getSealerList'))[v.leader]?.nodeId;
+    const v = await this.client(via).call('getPbftView');
+    const id = v.leaderNodeId ?? (await this.client(via).call('getSealerList'))[v.leader]?.nodeId;
     const canonical = normalizeNodeId(id);
     const n = this.cluster.nodes.find((x) => x.nodeId === canonical);
     if (!n) throw new Error(`${via} names leader ${v.leader} (${id}), which is not a node of this cluster`);

@@ -126,7 +126,7 @@ export async function spawnNode(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}: ${stderr}`);
     try {
-      await client.request('getBlockNumber');
+      await client.call('getBlockNumber');
       break;
     } catch {
       if (Date.now() > deadline) {

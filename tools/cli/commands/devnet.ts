@@ -201,7 +201,7 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
     });
   }
 
-  const height = await rc.client(cluster.nodes[0].name).request<number>('getBlockNumber');
+  const height = await rc.client(cluster.nodes[0].name).call('getBlockNumber');
   const w = Math.max(...cluster.nodes.map((n) => n.name.length));
   const rw = Math.max(...cluster.nodes.map((n) => describeRole(n).length));
   out.write(`Lingding devnet (PBFT) — chain ${cluster.chainId}, height ${height}\n`);

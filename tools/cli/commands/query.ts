@@ -48,7 +48,7 @@ export function registerQueryCommands(program: Command): void {
 
   rpcOpt(program.command('info').description('node and chain information')).action(
     async (o: { rpc: string; json?: boolean }) => {
-      const info = await new RpcClient(o.rpc).request<Record<string, unknown>>('getNodeInfo');
+      const info = await new RpcClient(o.rpc).call('getNodeInfo');
       print(o, info, () => kv(Object.entries(info)));
     },
   );
@@ -58,8 +58,8 @@ export function registerQueryCommands(program: Command): void {
     .action(async (id: string, o: { rpc: string; json?: boolean; txs?: boolean }) => {
       const c = new RpcClient(o.rpc);
       const b = /^0x[0-9a-fA-F]{64}$/.test(id)
-        ? await c.request<Record<string, unknown> | null>('getBlockByHash', [id, !!o.txs])
-        : await c.request<Record<string, unknown> | null>('getBlockByNumber', [
+        ? await c.call('getBlockByHash', [id, !!o.txs])
+        : await c.call('getBlockByNumber', [
             id === 'latest' ? 'latest' : Number.isNaN(Number(id)) ? id : Number(id),
             !!o.txs,
           ]);
@@ -71,7 +71,7 @@ export function registerQueryCommands(program: Command): void {
 
   rpcOpt(program.command('tx <hash>').description('show a transaction')).action(
     async (hash: string, o: { rpc: string; json?: boolean }) => {
-      const t = await new RpcClient(o.rpc).request<Record<string, unknown> | null>('getTransactionByHash', [hash]);
+      const t = await new RpcClient(o.rpc).call('getTransactionByHash', [hash]);
       if (!t) throw new CliError(`transaction ${hash} not found`);
       print(o, t, () => kv(Object.entries(t)));
     },
@@ -79,7 +79,7 @@ export function registerQueryCommands(program: Command): void {
 
   rpcOpt(program.command('receipt <hash>').description('show a transaction receipt')).action(
     async (hash: string, o: { rpc: string; json?: boolean }) => {
-      const r = await new RpcClient(o.rpc).request<Record<string, unknown> | null>('getTransactionReceipt', [hash]);
+      const r = await new RpcClient(o.rpc).call('getTransactionReceipt', [hash]);
       if (!r) throw new CliError(`no receipt for ${hash} (not committed yet, or unknown)`);
       print(o, r, () => kv(Object.entries(r)));
     },
@@ -94,10 +94,8 @@ export function registerQueryCommands(program: Command): void {
     .option('--out <file>', 'also save the proof for offline verification')
     .action(async (hash: string, o: { rpc: string; json?: boolean; receipt?: boolean; out?: string }) => {
       const kind = o.receipt ? 'receipt' : 'transaction';
-      const p = await new RpcClient(o.rpc).request<Omit<ProofJson, 'kind'> | null>(
-        o.receipt ? 'getReceiptProof' : 'getTransactionProof',
-        [hash],
-      );
+      const c = new RpcClient(o.rpc);
+      const p = o.receipt ? await c.call('getReceiptProof', [hash]) : await c.call('getTransactionProof', [hash]);
       if (!p) throw new CliError(`${hash} is not on chain`);
       const proof: ProofJson = { kind, ...p };
       if (o.out) writeFileSync(o.out, JSON.stringify(proof, null, 2) + '\n');

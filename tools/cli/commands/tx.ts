@@ -41,13 +41,13 @@ async function signAndSend(
   const suite = createEcdsaSuite();
   const secret = readKeystoreFile(o.keystore, readPassword(o.password), suite);
   const client = new RpcClient(o.rpc);
-  const info = await client.request<{ chainId: string; blockNumber: number }>('getNodeInfo');
+  const info = await client.call('getNodeInfo');
   const { raw, hash } = buildSignedTx(
     suite,
     { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: o.gas },
     secret,
   );
-  return { hash, res: await client.request<Record<string, unknown>>('sendTransaction', [toHex(raw), wait]) };
+  return { hash, res: await client.call('sendTransaction', [toHex(raw), wait]) };
 }
 
 export function registerTxCommands(program: Command): void {
@@ -186,12 +186,7 @@ export function registerTxCommands(program: Command): void {
         o: { from?: string; rpc: string; json?: boolean; abi?: string },
       ) => {
         const { data, iface, fn } = resolveMethod(method, args, o.abi);
-        const r = await new RpcClient(o.rpc).request<{
-          status: number;
-          statusText: string;
-          output: string;
-          message: string;
-        }>('call', [{ to, data, ...(o.from ? { from: o.from } : {}) }]);
+        const r = await new RpcClient(o.rpc).call('call', [{ to, data, ...(o.from ? { from: o.from } : {}) }]);
         if (r.status !== 0) throw new CliError(`call failed: ${r.statusText}${r.message ? ': ' + r.message : ''}`);
         const decoded = fn.outputs.length ? jsonify([...iface.decodeFunctionResult(fn, r.output)]) : r.output;
         print(o, { ...r, decoded }, () =>

@@ -1,0 +1,34 @@
+import type { Receipt } from '../codec/block.js';
+import type { ConsensusNode } from '../exec/system/index.js';
+import type { ChainHead, StoredBlock, TxLocation } from '../ledger/store.js';
+
+export type { ChainHead, StoredBlock, TxLocation };
+
+/** A deployed contract as the RPC shows it. */
+export interface ContractCode {
+  readonly wasm: Uint8Array;
+  readonly abi: string;
+}
+
+/**
+ * What a reader of the chain (the RPC) may see: committed blocks, receipts, transaction
+ * locations, contract code, system config, the consensus node lists and read-only calls.
+ * Nothing here writes, and none of it hands out the store or the world state.
+ */
+export interface ChainView {
+  readonly head: ChainHead;
+  readonly chainId: string;
+  readonly genesisHash: Uint8Array;
+  getBlock(number: number): Promise<StoredBlock | null>;
+  getBlockNumberByHash(hash: Uint8Array): Promise<number | null>;
+  getBlockHash(number: number): Promise<Uint8Array | null>;
+  getReceipts(number: number): Promise<readonly Receipt[] | null>;
+  getTxLocation(txHash: Uint8Array): Promise<TxLocation | null>;
+  /** The contract deployed at `address` in the head state, or null. */
+  contractCode(address: Uint8Array): ContractCode | null;
+  /** A system config entry in force for the next block and the block it applies from; null for an unknown key. */
+  systemConfigEntry(key: string): { value: string; enableNumber: number } | null;
+  consensusNodes(): ConsensusNode[];
+  /** A read-only contract call against the head state. */
+  call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt;
+}

@@ -1,0 +1,310 @@
+import { ethers } from 'ethers';
+import { z } from 'zod';
+import { fromHex, HexError } from '../codec/hex.js';
+import { invalidParams, type RpcError } from './errors.js';
+
+/**
+ * Every JSON-RPC method, defined once: its positional params (a zod tuple whose elements
+ * parse the wire form into what the server works with, each named by `.describe`) and
+ * its result (the JSON the server returns). The server validates with `params` and must
+ * return `Result<M>`; the client takes `Params<M>` and gives back `Result<M>`;
+ * docs/jsonrpc.md is checked against the names here (schema.test.ts).
+ *
+ * Results are strict objects so that the conformance tests catch a field added or lost;
+ * the client does not parse them (a newer node may add fields).
+ */
+
+// --- params: each failure message names the parameter ---
+
+function hexIssue(name: string, length?: number) {
+  return z.string({ error: `${name} must be a hex string` }).transform((v, ctx) => {
+    try {
+      return fromHex(v, name, length);
+    } catch (e) {
+      if (!(e instanceof HexError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+      return z.NEVER;
+    }
+  });
+}
+
+const bytesParam = (name: string) => hexIssue(name).describe(name);
+const hashParam = (name: string) => hexIssue(name, 32).describe(name);
+
+function addressParam(name: string) {
+  return z
+    .string({ error: `${name} must be a hex string` })
+    .refine((v) => v.length !== 42 || ethers.isAddress(v), { error: `${name} is not a valid address`, abort: true })
+    .pipe(hexIssue(name, 20))
+    .describe(name);
+}
+
+/** An optional flag, false when absent or null. */
+const flagParam = (name: string) =>
+  z
+    .boolean({ error: `${name} must be true or false` })
+    .nullish()
+    .transform((v) => v ?? false)
+    .describe(name);
+
+const BLOCK_NUMBER_ERROR = 'blockNumber must be a non-negative integer, a 0x-hex quantity or "latest"';
+/** A height: a JSON number, a decimal or 0x-hex string, or "latest" (resolved by the method). */
+const blockNumberParam = z
+  .union([z.number(), z.string()], { error: BLOCK_NUMBER_ERROR })
+  .transform((v, ctx): number | 'latest' => {
+    if (v === 'latest') return v;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+    if (typeof v === 'string' && /^(0x[0-9a-fA-F]{1,13}|[0-9]{1,15})$/.test(v)) return Number(v);
+    ctx.addIssue({ code: 'custom', message: BLOCK_NUMBER_ERROR });
+    return z.NEVER;
+  })
+  .describe('blockNumber');
+
+const callRequestParam = z
+  .object(
+    { to: addressParam('to'), data: bytesParam('data').optional(), from: addressParam('from').optional() },
+    { error: 'request must be an object {to, data?, from?}' },
+  )
+  .describe('request');
+
+// --- results ---
+
+const hex = z.string().regex(/^0x[0-9a-f]*$/);
+const uint = z.number().int().min(0);
+const int = z.number().int();
+
+const txResult = z.strictObject({
+  hash: hex,
+  type: uint,
+  chainId: z.string(),
+  nonce: hex,
+  blockLimit: uint,
+  from: hex.nullable(),
+  to: hex.nullable(),
+  input: hex,
+  gasLimit: uint,
+  signature: hex,
+  blockNumber: uint.nullable(),
+  blockHash: hex.nullable(),
+  transactionIndex: uint.nullable(),
+});
+
+const blockResult = z.strictObject({
+  number: uint,
+  hash: hex,
+  parentHash: hex,
+  timestamp: uint,
+  proposer: int,
+  view: uint,
+  transactionsRoot: hex,
+  receiptsRoot: hex,
+  stateRoot: hex,
+  gasUsed: uint,
+  version: uint,
+  transactionCount: uint,
+  /** Hashes, or transaction objects with includeTransactions. */
+  transactions: z.union([z.array(hex), z.array(txResult)]),
+  certificate: z
+    .strictObject({ view: uint, signatures: z.array(z.strictObject({ index: uint, signature: hex })) })
+    .nullable(),
+});
+
+const receiptResult = z.strictObject({
+  transactionHash: hex,
+  blockNumber: uint,
+  blockHash: hex,
+  transactionIndex: uint,
+  from: hex.nullable(),
+  to: hex.nullable(),
+  status: uint,
+  statusText: z.string(),
+  message: z.string(),
+  gasUsed: uint,
+  output: hex,
+  contractAddress: hex.nullable(),
+  logs: z.array(z.strictObject({ logIndex: uint, address: hex, topics: z.array(hex), data: hex })),
+});
+
+const submittedResult = z.strictObject({ transactionHash: hex });
+
+const merkleProofResult = z.strictObject({ index: uint, leafCount: uint, siblings: z.array(hex) });
+
+const pbftPhase = z.enum(['idle', 'voting', 'view-change', 'decided']);
+const pbftViewResult = z.strictObject({
+  height: uint,
+  view: uint,
+  phase: pbftPhase,
+  leader: int,
+  leaderNodeId: z.string().nullable(),
+});
+
+const consensusStatusResult = z.discriminatedUnion('engine', [
+  z.strictObject({ engine: z.literal('solo'), sealing: z.boolean(), lastSealAt: uint }),
+  z.strictObject({
+    engine: z.literal('pbft'),
+    height: uint,
+    view: uint,
+    phase: pbftPhase,
+    leader: int,
+    leaderNodeId: z.string().nullable(),
+    index: int,
+    role: z.enum(['sealer', 'observer']),
+    validators: uint,
+    faultTolerance: uint,
+    droppedMessages: uint,
+    buffered: uint,
+  }),
+]);
+
+const noParams = z.tuple([]);
+const txHashParams = z.tuple([hashParam('transactionHash')]);
+const addressParams = z.tuple([addressParam('address')]);
+
+export const RPC_SCHEMA = {
+  getBlockNumber: { params: noParams, result: uint },
+  getBlockByNumber: {
+    params: z.tuple([blockNumberParam, flagParam('includeTransactions')]),
+    result: blockResult.nullable(),
+  },
+  getBlockByHash: {
+    params: z.tuple([hashParam('blockHash'), flagParam('includeTransactions')]),
+    result: blockResult.nullable(),
+  },
+  getBlockHashByNumber: { params: z.tuple([blockNumberParam]), result: hex.nullable() },
+  getTransactionByHash: { params: txHashParams, result: txResult.nullable() },
+  getTransactionReceipt: { params: txHashParams, result: receiptResult.nullable() },
+  sendTransaction: {
+    params: z.tuple([bytesParam('signedTransaction'), flagParam('waitForReceipt')]),
+    /** `{transactionHash}`, or the receipt with waitForReceipt: see `Result`. */
+    result: z.union([receiptResult, submittedResult]),
+  },
+  call: {
+    params: z.tuple([callRequestParam]),
+    result: z.strictObject({
+      status: uint,
+      statusText: z.string(),
+      output: hex,
+      message: z.string(),
+      gasUsed: uint,
+      blockNumber: uint,
+    }),
+  },
+  getCode: { params: addressParams, result: hex.nullable() },
+  getAbi: { params: addressParams, result: z.string().nullable() },
+  getPendingTxSize: { params: noParams, result: uint },
+  getTotalTransactionCount: { params: noParams, result: z.strictObject({ blockNumber: uint, txSum: uint }) },
+  getSystemConfigByKey: {
+    params: z.tuple([z.string({ error: 'key must be a string' }).describe('key')]),
+    result: z.strictObject({ value: z.string(), blockNumber: uint }),
+  },
+  getTransactionProof: {
+    params: txHashParams,
+    result: z
+      .strictObject({
+        blockNumber: uint,
+        blockHash: hex,
+        root: hex,
+        leaf: hex,
+        transaction: hex,
+        proof: merkleProofResult,
+      })
+      .nullable(),
+  },
+  getReceiptProof: {
+    params: txHashParams,
+    result: z
+      .strictObject({ blockNumber: uint, blockHash: hex, root: hex, leaf: hex, proof: merkleProofResult })
+      .nullable(),
+  },
+  getNodeInfo: {
+    params: noParams,
+    result: z.strictObject({
+      nodeId: z.string(),
+      role: z.enum(['sealer', 'observer']),
+      chainId: z.string(),
+      cryptoSuite: z.string(),
+      genesisHash: hex,
+      blockNumber: uint,
+      consensus: z.enum(['solo', 'pbft']),
+      version: z.string(),
+    }),
+  },
+  getSealerList: { params: noParams, result: z.array(z.strictObject({ nodeId: z.string() })) },
+  getObserverList: {
+    params: noParams,
+    result: z.array(z.strictObject({ nodeId: z.string(), regulator: z.boolean() })),
+  },
+  getConsensusStatus: { params: noParams, result: consensusStatusResult },
+  getPbftView: { params: noParams, result: pbftViewResult },
+  getSyncStatus: {
+    params: noParams,
+    result: z.strictObject({
+      blockNumber: uint,
+      highestPeerBlock: uint,
+      syncing: z.boolean(),
+      // Absent on a node without networking.
+      blocksSynced: uint.optional(),
+      penalisedPeers: uint.optional(),
+    }),
+  },
+  getPeers: {
+    params: noParams,
+    result: z.array(z.strictObject({ nodeId: z.string(), address: z.string(), direction: z.string() })),
+  },
+} as const satisfies Record<string, { params: z.ZodTuple; result: z.ZodType }>;
+
+export type RpcSchema = typeof RPC_SCHEMA;
+export type MethodName = keyof RpcSchema;
+/** Params as sent on the wire. */
+export type Params<M extends MethodName> = z.input<RpcSchema[M]['params']>;
+/** Params as the server's method sees them, parsed. */
+export type ParsedParams<M extends MethodName> = z.output<RpcSchema[M]['params']>;
+export type Receipt = z.output<typeof receiptResult>;
+export type Block = z.output<typeof blockResult>;
+export type TransactionView = z.output<typeof txResult>;
+/**
+ * The result of `M` called with `P`. sendTransaction answers the receipt when
+ * waitForReceipt is `true` and `{transactionHash}` when it is absent or false.
+ */
+export type Result<M extends MethodName, P = Params<M>> = M extends 'sendTransaction'
+  ? P extends readonly [unknown, true]
+    ? Receipt
+    : P extends readonly [unknown] | readonly [unknown, false | null | undefined]
+      ? z.output<typeof submittedResult>
+      : z.output<RpcSchema[M]['result']>
+  : z.output<RpcSchema[M]['result']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(RPC_SCHEMA, name);
+}
+
+/** The parameter names of `method`, in order, with `?` after the optional ones. */
+export function paramNames(method: MethodName): string[] {
+  return RPC_SCHEMA[method].params.def.items.map((item) => {
+    const s = item as z.ZodType;
+    return `${s.description}${s._zod.optin === 'optional' ? '?' : ''}`;
+  });
+}
+
+/** Validates positional params; a failure is a -32602 error naming the parameter. */
+export function parseParams<M extends MethodName>(method: M, params: unknown[]): ParsedParams<M> {
+  const r = RPC_SCHEMA[method].params.safeParse(params);
+  if (r.success) return r.data as ParsedParams<M>;
+  throw paramsError(method, params, r.error.issues[0]);
+}
+
+function paramsError(method: MethodName, params: unknown[], issue: z.core.$ZodIssue): RpcError {
+  const names = paramNames(method);
+  const required = names.filter((n) => !n.endsWith('?')).length;
+  if (issue.path.length === 0) {
+    const expected =
+      names.length === 0
+        ? 'no parameters'
+        : `${required === names.length ? '' : `${required} to `}${names.length} parameter${names.length === 1 ? '' : 's'} [${names.join(', ')}]`;
+    return invalidParams(`${method} takes ${expected}, got ${params.length}`);
+  }
+  const i = issue.path[0] as number;
+  const name = names[i]?.replace('?', '') ?? `#${i}`;
+  // Custom messages already name the parameter; zod's own ones get it in front.
+  return invalidParams(issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`);
+}
