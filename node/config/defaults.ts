@@ -18,6 +18,19 @@ export const RpcSection = z.object({
     .default(16 * 1024 * 1024),
   /** Most calls in one JSON-RPC batch. */
   maxBatch: z.number().int().min(1).default(2000),
+  /** Largest answer (bytes of JSON); calls past it get a -32014 error naming this limit. */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(512 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
+  /** Host names (the HTTP Host header) served besides loopback and the bind address; '*' serves any. */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  /** Browser origins allowed to call (CORS); none by default, so no web page can drive the RPC. */
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  /** File holding a bearer token every request must carry (Authorization: Bearer …); for non-loopback binds. */
+  authTokenFile: z.string().min(1).optional(),
 });
 
 export const ConsensusSection = z.object({

@@ -62,6 +62,7 @@ export function parseNodeConfig(json: unknown, source: string, baseDir: string):
     genesis: resolve(baseDir, c.genesis),
     dataDir: resolve(baseDir, c.dataDir),
     nodeKey: resolve(baseDir, c.nodeKey),
+    rpc: c.rpc.authTokenFile ? { ...c.rpc, authTokenFile: resolve(baseDir, c.rpc.authTokenFile) } : c.rpc,
     log: c.log.file ? { ...c.log, file: resolve(baseDir, c.log.file) } : c.log,
   };
 }

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ConfigError } from '../config/errors.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Chain } from '../chain/chain.js';
@@ -90,7 +91,16 @@ export class LingdingNode implements RpcBackend {
     this.closers = deps.closers;
     const { rpc } = this.config;
     this.rpc = new RpcServer(
-      { host: rpc.host, port: rpc.port, maxBodyBytes: rpc.maxBodyBytes, maxBatch: rpc.maxBatch },
+      {
+        host: rpc.host,
+        port: rpc.port,
+        maxBodyBytes: rpc.maxBodyBytes,
+        maxBatch: rpc.maxBatch,
+        maxResponseBytes: rpc.maxResponseBytes,
+        allowedHosts: rpc.allowedHosts,
+        corsOrigins: rpc.corsOrigins,
+        authToken: rpc.authTokenFile ? readAuthToken(rpc.authTokenFile) : undefined,
+      },
       { backend: this, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics },
     );
     const me = this.chain.consensusNodes().find((n) => equalBytes(n.nodeId, this.nodeId));
@@ -310,4 +320,17 @@ async function startListener(component: string, start: () => Promise<void>): Pro
       { cause: e },
     );
   }
+}
+
+/** The RPC bearer token from rpc.authTokenFile: one line of at least 16 characters. */
+function readAuthToken(file: string): string {
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new ConfigError(`rpc.authTokenFile ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (token.length < 16 || /\s/.test(token))
+    throw new ConfigError(`rpc.authTokenFile ${file}: the token must be one word of at least 16 characters`);
+  return token;
 }

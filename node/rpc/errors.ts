@@ -16,6 +16,8 @@ export const RpcErrorCode = {
   /** A waited-for transaction was not committed in time. */
   Timeout: -32012,
   RequestTooLarge: -32013,
+  /** The answer would pass rpc.maxResponseBytes. */
+  ResponseTooLarge: -32014,
 } as const;
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
@@ -30,6 +32,7 @@ const RPC_CODE_NAMES = {
   [RpcErrorCode.NotFound]: 'NOT_FOUND',
   [RpcErrorCode.Timeout]: 'TIMEOUT',
   [RpcErrorCode.RequestTooLarge]: 'REQUEST_TOO_LARGE',
+  [RpcErrorCode.ResponseTooLarge]: 'RESPONSE_TOO_LARGE',
 } as const satisfies Record<RpcErrorCodeValue, string>;
 export type RpcErrorName = CodeOf<typeof RPC_CODE_NAMES>;
 

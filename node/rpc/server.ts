@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -11,7 +12,18 @@ export interface RpcServerOptions {
   readonly port: number;
   readonly maxBodyBytes: number;
   readonly maxBatch: number;
+  /** Largest JSON answer; past it, calls get a -32014 error (default 64 MiB). */
+  readonly maxResponseBytes?: number;
+  /** Host header values served besides loopback and the bind address ('*': any). */
+  readonly allowedHosts?: readonly string[];
+  /** Browser origins allowed to call (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
+  /** When set, every JSON-RPC request must carry `Authorization: Bearer <token>`. */
+  readonly authToken?: string;
 }
+
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
 type JsonRpcId = string | number | null;
 interface JsonRpcResponse {
@@ -79,6 +91,32 @@ export class RpcServer {
       );
       return;
     }
+    // A browser page must not be able to drive the RPC: no foreign Origin (CSRF), no Host
+    // the operator did not name (DNS rebinding), JSON only (no "simple" text/plain posts).
+    const refusal = this.refusal(req);
+    if (refusal) {
+      send(
+        res,
+        refusal.status,
+        JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, refusal.why)),
+        'application/json',
+      );
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS' && origin !== undefined) {
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'POST',
+        'Access-Control-Allow-Headers': 'content-type, authorization',
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return;
+    }
     if (req.method !== 'POST') {
       send(
         res,
@@ -113,7 +151,13 @@ export class RpcServer {
     req.on('end', () => {
       if (refused) return;
       this.dispatchBody(Buffer.concat(chunks).toString('utf8')).then(
-        (out) => send(res, 200, out === null ? '' : JSON.stringify(out), 'application/json'),
+        (out) =>
+          send(
+            res,
+            200,
+            out === null ? '' : serializeBounded(out, this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
+            'application/json',
+          ),
         (e) => {
           this.deps.logger.error({ err: e }, 'rpc dispatch failed');
           send(
@@ -126,6 +170,25 @@ export class RpcServer {
       );
     });
     req.on('error', () => {});
+  }
+
+  /** Why a request is refused before it is read, or null. */
+  private refusal(req: IncomingMessage): { status: number; why: string } | null {
+    const { opts } = this;
+    const host = hostName(req.headers.host);
+    const allowed = opts.allowedHosts ?? [];
+    if (!allowed.includes('*') && !(host !== null && [...LOOPBACK_HOSTS, opts.host, ...allowed].includes(host)))
+      return { status: 403, why: `host '${req.headers.host ?? ''}' is not served here (rpc.allowedHosts)` };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !(opts.corsOrigins ?? []).includes(origin))
+      return { status: 403, why: `origin '${origin}' may not call this node (rpc.corsOrigins)` };
+    if (req.method === 'POST') {
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type !== 'application/json') return { status: 415, why: 'Content-Type must be application/json' };
+      if (opts.authToken !== undefined && !bearerMatches(req.headers.authorization, opts.authToken))
+        return { status: 401, why: 'a valid Authorization: Bearer token is required (rpc.authTokenFile)' };
+    }
+    return null;
   }
 
   /** Parses and runs a body; null means "no response" (a batch of only notifications). */
@@ -182,6 +245,51 @@ export class RpcServer {
       return hasId ? errorResponse(rid, RpcErrorCode.Internal, `internal error: ${(e as Error).message}`) : null;
     }
   }
+}
+
+/** The host part of a Host header ('[::1]:8545' → '::1', 'a.example:80' → 'a.example'). */
+function hostName(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(header) ?? /^([^:]+)(?::\d+)?$/.exec(header);
+  return m ? m[1].toLowerCase() : null;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The answer as JSON, never more than `maxBytes`: each response is serialized on its own
+ * (a single one too large for V8's string limit throws here, not in the socket code), and a
+ * response that would pass the budget is replaced by an error naming the limit, so one
+ * request can neither kill the process nor make it send without bound.
+ */
+export function serializeBounded(out: JsonRpcResponse | JsonRpcResponse[], maxBytes: number): string {
+  const tooLarge = (id: JsonRpcId) =>
+    JSON.stringify(
+      errorResponse(id, RpcErrorCode.ResponseTooLarge, `response exceeds ${maxBytes} bytes (rpc.maxResponseBytes)`),
+    );
+  const one = (r: JsonRpcResponse, budget: number): string => {
+    try {
+      const s = JSON.stringify(r);
+      return Buffer.byteLength(s) <= budget ? s : tooLarge(r.id);
+    } catch {
+      return tooLarge(r.id); // e.g. RangeError: Invalid string length
+    }
+  };
+  if (!Array.isArray(out)) return one(out, maxBytes);
+  const parts: string[] = [];
+  let used = 2;
+  for (const r of out) {
+    const s = one(r, maxBytes - used - 1);
+    parts.push(s);
+    used += Buffer.byteLength(s) + 1;
+  }
+  return `[${parts.join(',')}]`;
 }
 
 function errorResponse(id: JsonRpcId, code: number, message: string, data?: unknown): JsonRpcResponse {

@@ -36,7 +36,11 @@ export interface BatchOutcome<T> {
 
 export class RpcClient {
   private nextId = 1;
-  constructor(readonly url: string) {}
+  /** `token`: the node's bearer token (rpc.authTokenFile); by default LINGDING_RPC_TOKEN, if set. */
+  constructor(
+    readonly url: string,
+    private readonly token: string | undefined = process.env.LINGDING_RPC_TOKEN || undefined,
+  ) {}
 
   /**
    * Calls `method` with params typed by node/rpc/schema.ts and resolves to its result;
@@ -80,7 +84,10 @@ export class RpcClient {
     try {
       res = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         body: JSON.stringify(body),
       });
     } catch (e) {
