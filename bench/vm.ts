@@ -13,9 +13,9 @@
  *    prepareContract cost.
  * Every figure is the median over rounds.
  */
-import { COMPUTE_WAT, HOST_IMPORTS, STORAGE_WAT, u32Input } from '../test/vm/contracts.js';
-import { address, MemoryHost, newWorld } from '../test/vm/memory-host.js';
-import { wat } from '../test/vm/wat.js';
+import { COMPUTE_WAT, HOST_IMPORTS, STORAGE_WAT, u32Input } from '../test/helpers/vm/contracts.js';
+import { address, MemoryHost, newWorld } from '../test/helpers/vm/memory-host.js';
+import { wat } from '../test/helpers/vm/wat.js';
 import { HOST_FUNCTIONS, ModuleCache, prepareContract, runContract, type PreparedContract } from '../node/vm/index.js';
 // Raw instantiation for the plain-vs-metered comparison: not VM API, so not in its index.
 import { engine, type WasmGlobal, type WasmInstance, type WasmMemory } from '../node/vm/wasm/engine.js';

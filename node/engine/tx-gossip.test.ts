@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildSignedTx } from '../codec/tx-builder.js';
-import { captureLogger, FakeNet, WARN } from '../../test/lib/fakes.js';
-import { standalonePool } from '../../test/lib/pools.js';
+import { captureLogger, FakeNet, WARN } from '../../test/helpers/fakes.js';
+import { standalonePool } from '../../test/helpers/pools.js';
 import { decodeCanonical, encodeCanonical } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
 import { createEcdsaSuite } from '../crypto/index.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedKvSet, startTestNode, type TestNode, toHex } from '../../test/lib/in-process.js';
+import { signedKvSet, startTestNode, type TestNode, toHex } from '../../test/helpers/in-process.js';
 import { RPC_SCHEMA } from './schema.js';
 
 /** A real node in-process: every method's result must parse with its strict schema. */

@@ -5,8 +5,8 @@ import { Interface } from 'ethers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commitDigest, type PbftSuite } from '../../consensus/index.js';
 import { DEFAULT_LIMITS } from '../p2p/index.js';
-import { captureLogger, FakeNet, type FakePeerHandler } from '../../test/lib/fakes.js';
-import { chainPool } from '../../test/lib/pools.js';
+import { captureLogger, FakeNet, type FakePeerHandler } from '../../test/helpers/fakes.js';
+import { chainPool } from '../../test/helpers/pools.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { Chain } from '../chain/chain.js';
 import {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeTx, encodeTx, signTx } from '../codec/tx.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { createEcdsaSuite } from '../crypto/index.js';
-import { standalonePool } from '../../test/lib/pools.js';
+import { standalonePool } from '../../test/helpers/pools.js';
 import { TxRejectedError } from './errors.js';
 
 const suite = createEcdsaSuite();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { standalonePool } from '../../test/lib/pools.js';
+import { standalonePool } from '../../test/helpers/pools.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { toHex } from '../codec/hex.js';
 import type { Transaction } from '../codec/tx.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wat } from '../../test/vm/wat.js';
+import { wat } from '../../test/helpers/vm/wat.js';
 import { DEFAULT_VM_LIMITS, ModuleCache, prepareContract } from './index.js';
 
 const contract = (n: number) =>

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../../test/vm/corpus.js';
-import { address, MemoryHost, newWorld } from '../../test/vm/memory-host.js';
-import { randomProgram } from '../../test/vm/program-gen.js';
-import { wat } from '../../test/vm/wat.js';
+import { CORPUS } from '../../test/helpers/vm/corpus.js';
+import { address, MemoryHost, newWorld } from '../../test/helpers/vm/memory-host.js';
+import { randomProgram } from '../../test/helpers/vm/program-gen.js';
+import { wat } from '../../test/helpers/vm/wat.js';
 import { prepareContract, runContract } from './index.js';
 import { engine, type WasmGlobal, type WasmMemory } from './wasm/engine.js';
 

@@ -1,7 +1,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { wat } from '../../test/vm/wat.js';
+import { wat } from '../../test/helpers/vm/wat.js';
 import { ContractRejectedError, DEFAULT_VM_LIMITS, prepareContract, type RejectCode } from './index.js';
 import { engine } from './wasm/engine.js';
 

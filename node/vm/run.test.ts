@@ -1,8 +1,8 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
-import { COMPUTE_WAT, errorString, HOST_IMPORTS, u32Input, watBytes } from '../../test/vm/contracts.js';
-import { address, MemoryHost, newWorld, type World } from '../../test/vm/memory-host.js';
-import { wat } from '../../test/vm/wat.js';
+import { COMPUTE_WAT, errorString, HOST_IMPORTS, u32Input, watBytes } from '../../test/helpers/vm/contracts.js';
+import { address, MemoryHost, newWorld, type World } from '../../test/helpers/vm/memory-host.js';
+import { wat } from '../../test/helpers/vm/wat.js';
 import {
   DynamicCost,
   HostCost,

@@ -11,11 +11,11 @@ interface Line {
   depth: number;
 }
 
-/** Runs test/vm/stack-child.ts under `node --stack-size=<kb>` (the same Node as this test). */
+/** Runs test/helpers/vm/stack-child.ts under `node --stack-size=<kb>` (the same Node as this test). */
 function runChild(stackSizeKb: number): Line[] {
   const out = execFileSync(
     process.execPath,
-    [`--stack-size=${stackSizeKb}`, '--import', 'tsx', 'test/vm/stack-child.ts'],
+    [`--stack-size=${stackSizeKb}`, '--import', 'tsx', 'test/helpers/vm/stack-child.ts'],
     {
       encoding: 'utf8',
       timeout: 30_000,

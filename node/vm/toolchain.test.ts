@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { address, MemoryHost, newWorld } from '../../test/vm/memory-host.js';
+import { address, MemoryHost, newWorld } from '../../test/helpers/vm/memory-host.js';
 import { prepareContract, runContract } from './index.js';
 
-// AssemblyScript output (see test/vm/fixtures/README.md for the source and build command).
+// AssemblyScript output (see test/helpers/vm/fixtures/README.md for the source and build command).
 describe.each(['stub', 'incremental'])('AssemblyScript contract (runtime %s)', (runtime) => {
-  const bytes = readFileSync(new URL(`../../test/vm/fixtures/as-counter-${runtime}.wasm`, import.meta.url));
+  const bytes = readFileSync(new URL(`../../test/helpers/vm/fixtures/as-counter-${runtime}.wasm`, import.meta.url));
 
   it('is accepted and runs with its _initialize, storage and finish', () => {
     const prepared = prepareContract(bytes);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCluster, startCluster, stopCluster, waitFor, type RunningCluster } from '../../tools/devnet/cluster.js';
-import { blocksSince, checkSafety, heightOf, signKvSets, startLoad } from './cluster-load.js';
+import { blocksSince, checkSafety, heightOf, signKvSets, startLoad } from '../helpers/cluster-load.js';
 
 const enabled = process.env.LINGDING_CLUSTER_TESTS !== '0';
 

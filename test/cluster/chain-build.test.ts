@@ -10,7 +10,7 @@ import { readKeystoreFile } from '../../node/crypto/keystore.js';
 import { nodeIdOf, readNodeKeyFile } from '../../node/crypto/node-key.js';
 import { buildChain, type BuiltChain, type ChainBuildOptions } from '../../tools/cli/commands/chain.js';
 import { createCluster, loadCluster, writeClusterConfigs, sequentialPorts } from '../../tools/devnet/cluster.js';
-import { runCli } from './cli-process.js';
+import { runCli } from '../helpers/cli-process.js';
 
 const ADMIN = '0x1111111111111111111111111111111111111111';
 const root = mkdtempSync(join(tmpdir(), 'lingding-chain-build-'));

@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeKeystoreFile } from '../../node/crypto/keystore.js';
 import { builtCliArgs } from '../../node/package/index.js';
-import { HOST_IMPORTS } from '../vm/contracts.js';
-import { wat } from '../vm/wat.js';
-import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
+import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
+import { wat } from '../helpers/vm/wat.js';
+import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '../..');

@@ -7,7 +7,7 @@ import type { Receipt } from '../../node/rpc/schema.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createSoloChain, spawnNode, type NodeProcess } from '../../tools/devnet/local-chain.js';
-import { kvIface, suite } from '../lib/in-process.js';
+import { kvIface, suite } from '../helpers/in-process.js';
 
 /**
  * A real node process is killed with SIGKILL in the middle of a transaction load. After a

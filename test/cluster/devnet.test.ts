@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RpcClient } from '../../tools/client/rpc-client.js';
 import { waitFor } from '../../tools/devnet/cluster.js';
-import { CliProcess, runCli } from './cli-process.js';
+import { CliProcess, runCli } from '../helpers/cli-process.js';
 
 const pbftEngine = process.env.LINGDING_CLUSTER_TESTS !== '0';
 const KV = '0x0000000000000000000000000000000000001010';

@@ -18,7 +18,7 @@ import {
   signKvSets,
   startLoad,
   type Receipt,
-} from './cluster-load.js';
+} from '../helpers/cluster-load.js';
 
 /** LINGDING_CLUSTER_TESTS=0 skips these (they start real processes; a few minutes on a busy machine). */
 const enabled = process.env.LINGDING_CLUSTER_TESTS !== '0';

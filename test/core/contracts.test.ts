@@ -3,9 +3,9 @@ import { fromHex, toHex } from '../../node/codec/hex.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
 import type { Receipt } from '../../node/rpc/schema.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { HOST_IMPORTS } from '../vm/contracts.js';
-import { wat } from '../vm/wat.js';
-import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
+import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
+import { wat } from '../helpers/vm/wat.js';
+import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
 
 /**
  * A counter: input byte 1 increments and emits an event; 2 increments, emits, then

@@ -13,7 +13,7 @@ import {
   sysIface,
   toHex,
   type TestNode,
-} from '../lib/in-process.js';
+} from '../helpers/in-process.js';
 
 describe('single node ledger', () => {
   let t: TestNode;

@@ -3,7 +3,7 @@ import { type IncomingHttpHeaders, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNode, type TestNode } from '../lib/in-process.js';
+import { startTestNode, type TestNode } from '../helpers/in-process.js';
 import { RpcClient } from '../../tools/client/rpc-client.js';
 import { serializeBounded } from '../../node/rpc/server.js';
 

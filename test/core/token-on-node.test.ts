@@ -13,7 +13,7 @@ import { contractAddress } from '../../node/exec/executor.js';
 import { asExample, rustExample, rustSkipReason } from '../../contracts/testing/examples.js';
 import type { CachedBuild } from '../../contracts/testing/build-cache.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { startTestNode, suite, type TestNode } from '../lib/in-process.js';
+import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
 
 /** Deterministic keys and nonces: two runs must sign byte-identical transactions. */
 const alice = suite.keyPairFromSecret(new Uint8Array(32).fill(7));

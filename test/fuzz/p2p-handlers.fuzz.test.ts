@@ -21,8 +21,8 @@ import { SignatureRecoveryPool } from '../../node/crypto/verify-pool.js';
 import { TxGossip } from '../../node/engine/tx-gossip.js';
 import { BlockSync } from '../../node/sync/block-sync.js';
 import { fuzzParams, hostileBytes } from '../helpers/fuzz.js';
-import { captureLogger, FakeNet } from '../lib/fakes.js';
-import { chainPool } from '../lib/pools.js';
+import { captureLogger, FakeNet } from '../helpers/fakes.js';
+import { chainPool } from '../helpers/pools.js';
 
 const suite = createEcdsaSuite();
 const user = suite.generateKeyPair();

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { ContractRejectedError, prepareContract, runContract } from '../../node/vm/index.js';
 import { engine } from '../../node/vm/wasm/engine.js';
 import { fuzzParams, hostileBytes } from '../helpers/fuzz.js';
-import { CORPUS } from '../vm/corpus.js';
-import { address, MemoryHost, newWorld } from '../vm/memory-host.js';
-import { randomProgram } from '../vm/program-gen.js';
-import { wat } from '../vm/wat.js';
+import { CORPUS } from '../helpers/vm/corpus.js';
+import { address, MemoryHost, newWorld } from '../helpers/vm/memory-host.js';
+import { randomProgram } from '../helpers/vm/program-gen.js';
+import { wat } from '../helpers/vm/wat.js';
 
 const corpus = Object.values(CORPUS).map((text) => wat(text));
 const validModule = fc.oneof(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { kvIface, suite } from '../lib/in-process.js';
+import { kvIface, suite } from '../helpers/in-process.js';
 import { inProcessCluster, type InProcessCluster } from '../helpers/in-process-cluster.js';
 
 async function until<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCluster, startCluster, stopCluster, waitFor, type RunningCluster } from '../../tools/devnet/cluster.js';
-import { allReach, checkSafety, heightOf, signKvSets, startLoad, type Receipt } from '../cluster/cluster-load.js';
+import { allReach, checkSafety, heightOf, signKvSets, startLoad, type Receipt } from '../helpers/cluster-load.js';
 import { Prng } from '../sim/prng.js';
 
 const MINUTES = Number(process.env.LINGDING_CLUSTER_SOAK_MINUTES ?? 10);

@@ -12,7 +12,7 @@ import { LingdingNode } from '../../node/main/node.js';
 import { RpcClient } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createSoloChain, type LocalChain } from '../../tools/devnet/local-chain.js';
-import { testNodeConfig } from '../helpers/node-config.js';
+import { testNodeConfig } from './node-config.js';
 
 export const suite = createEcdsaSuite();
 export const kvIface = new Interface([

@@ -9,7 +9,7 @@ import {
   runContract,
   VmInternalError,
   type VmLimits,
-} from '../../node/vm/index.js';
+} from '../../../node/vm/index.js';
 import { HOST_IMPORTS, watBytes } from './contracts.js';
 import { address, MemoryHost, newWorld } from './memory-host.js';
 import { wat } from './wat.js';

@@ -9,7 +9,7 @@ import { SystemAddress } from '../../node/exec/addresses.js';
 import type { MethodName, Params, Result } from '../../node/rpc/schema.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { waitFor, type Cluster, type RunningCluster } from '../../tools/devnet/cluster.js';
-import { kvIface, suite } from '../lib/in-process.js';
+import { kvIface, suite } from './in-process.js';
 
 export interface Receipt {
   readonly transactionHash: string;

@@ -1,5 +1,5 @@
 /** WAT building blocks shared by the VM tests and the VM benchmark. */
-import { HOST_FUNCTIONS } from '../../node/vm/index.js';
+import { HOST_FUNCTIONS } from '../../../node/vm/index.js';
 
 const typeName = (t: number) => (t === 0x7f ? 'i32' : 'i64');
 

@@ -5,14 +5,14 @@
  * the executor's job, and the VM tests here look only at the VM's side.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { hexKey } from '../../node/codec/index.js';
+import { hexKey } from '../../../node/codec/index.js';
 import {
   runContract,
   type HostEnv,
   type ModuleCache,
   type NestedCallResult,
   type PreparedContract,
-} from '../../node/vm/index.js';
+} from '../../../node/vm/index.js';
 
 export interface World {
   readonly contracts: Map<string, PreparedContract>;
