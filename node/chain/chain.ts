@@ -411,7 +411,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     return p;
   }
 
-  /** A read-only contract call against the head state. */
+  /**
+   * A read-only contract call against the head state, with `gasLimit` (never more than the
+   * tx_gas_limit in force: a call may not do more work than a transaction could).
+   */
   call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt {
     const number = this.headValue.number + 1;
     const cfg = this.systemConfig(number);
@@ -421,7 +424,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
       from,
       to,
       input,
-      gasLimit ?? cfg.txGasLimit,
+      Math.min(gasLimit ?? cfg.txGasLimit, cfg.txGasLimit),
     );
   }
 }

@@ -29,6 +29,6 @@ export interface ChainView {
   /** A system config entry in force for the next block and the block it applies from; null for an unknown key. */
   systemConfigEntry(key: string): { value: string; enableNumber: number } | null;
   consensusNodes(): ConsensusNode[];
-  /** A read-only contract call against the head state. */
+  /** A read-only contract call against the head state; `gasLimit` is capped at tx_gas_limit. */
   call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt;
 }

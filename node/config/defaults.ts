@@ -25,6 +25,14 @@ export const RpcSection = z.object({
     .min(64 * 1024)
     .max(512 * 1024 * 1024)
     .default(64 * 1024 * 1024),
+  /**
+   * Gas of one read-only `call` (a call carries no gas of its own; it runs with this, and
+   * never with more than the chain's tx_gas_limit). Calls run one at a time on the main
+   * thread, so this bounds how long one call can hold consensus, p2p and timers.
+   */
+  callGasLimit: z.number().int().min(100_000).max(1_000_000_000).default(50_000_000),
+  /** JSON-RPC requests one client address may have in flight; past it: HTTP 429 and a -32015 error. */
+  maxConcurrentPerClient: z.number().int().min(1).max(10_000).default(16),
   /** Host names (the HTTP Host header) served besides loopback and the bind address; '*' serves any. */
   allowedHosts: z.array(z.string().min(1)).default([]),
   /** Browser origins allowed to call (CORS); none by default, so no web page can drive the RPC. */

@@ -97,6 +97,8 @@ export class LingdingNode implements RpcBackend {
         maxBodyBytes: rpc.maxBodyBytes,
         maxBatch: rpc.maxBatch,
         maxResponseBytes: rpc.maxResponseBytes,
+        callGasLimit: rpc.callGasLimit,
+        maxConcurrentPerClient: rpc.maxConcurrentPerClient,
         allowedHosts: rpc.allowedHosts,
         corsOrigins: rpc.corsOrigins,
         authToken: rpc.authTokenFile ? readAuthToken(rpc.authTokenFile) : undefined,

@@ -18,6 +18,8 @@ export const RpcErrorCode = {
   RequestTooLarge: -32013,
   /** The answer would pass rpc.maxResponseBytes. */
   ResponseTooLarge: -32014,
+  /** The client already has rpc.maxConcurrentPerClient requests in flight (HTTP 429). */
+  TooManyRequests: -32015,
 } as const;
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
@@ -33,6 +35,7 @@ const RPC_CODE_NAMES = {
   [RpcErrorCode.Timeout]: 'TIMEOUT',
   [RpcErrorCode.RequestTooLarge]: 'REQUEST_TOO_LARGE',
   [RpcErrorCode.ResponseTooLarge]: 'RESPONSE_TOO_LARGE',
+  [RpcErrorCode.TooManyRequests]: 'TOO_MANY_REQUESTS',
 } as const satisfies Record<RpcErrorCodeValue, string>;
 export type RpcErrorName = CodeOf<typeof RPC_CODE_NAMES>;
 

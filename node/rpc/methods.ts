@@ -7,6 +7,7 @@ import type { ConsensusEngine } from '../engine/engine.js';
 import { merkleProof } from '../ledger/merkle.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
+import type { CallQueue } from './call-queue.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import { blockJson, receiptJson, STATUS_TEXT, txJson } from './json.js';
 import { type MethodName, type ParsedParams, parseParams, type Result } from './schema.js';
@@ -36,7 +37,16 @@ export interface CommittedTx {
   readonly index: number;
 }
 
-type Handler<M extends MethodName> = (params: ParsedParams<M>, backend: RpcBackend) => Result<M> | Promise<Result<M>>;
+/** What the server lends a method besides the node: its queue of read-only calls. */
+export interface MethodContext {
+  readonly calls: CallQueue;
+}
+
+type Handler<M extends MethodName> = (
+  params: ParsedParams<M>,
+  backend: RpcBackend,
+  ctx: MethodContext,
+) => Result<M> | Promise<Result<M>>;
 
 const WAIT_TIMEOUT_MS = 60_000;
 
@@ -94,15 +104,19 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
     return receiptJson(executed.receipts[index], entry.hash, at, entry.tx, entry.sender);
   },
 
-  call([req], b) {
-    const out = b.chain.call(req.from ?? new Uint8Array(20), req.to, req.data ?? new Uint8Array());
+  async call([req], _b, ctx) {
+    const { receipt: out, blockNumber } = await ctx.calls.run(
+      req.from ?? new Uint8Array(20),
+      req.to,
+      req.data ?? new Uint8Array(),
+    );
     return {
       status: out.status,
       statusText: STATUS_TEXT[out.status],
       output: toHex(out.output),
       message: out.message,
       gasUsed: out.gasUsed,
-      blockNumber: b.chain.head.number,
+      blockNumber,
     };
   },
 
@@ -197,11 +211,16 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
  * Runs a method by name: params are validated against its schema first (a -32602 error
  * naming the parameter), then the method runs.
  */
-export async function runMethod(name: MethodName, params: unknown[], backend: RpcBackend): Promise<unknown> {
+export async function runMethod(
+  name: MethodName,
+  params: unknown[],
+  backend: RpcBackend,
+  ctx: MethodContext,
+): Promise<unknown> {
   const parsed = parseParams(name, params);
   // One handler per name: TypeScript cannot tie `parsed` to `RPC_METHODS[name]` for a union name.
-  const handler = RPC_METHODS[name] as (p: unknown, b: RpcBackend) => unknown;
-  return handler(parsed, backend);
+  const handler = RPC_METHODS[name] as (p: unknown, b: RpcBackend, c: MethodContext) => unknown;
+  return handler(parsed, backend, ctx);
 }
 
 function resolveHeight(b: RpcBackend, n: number | 'latest'): number {

@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.js';
+import { CallQueue } from './call-queue.js';
 import { RpcErrorCode, toRpcError } from './errors.js';
-import { type RpcBackend, runMethod } from './methods.js';
+import { type MethodContext, type RpcBackend, runMethod } from './methods.js';
 import { isMethodName } from './schema.js';
 
 export interface RpcServerOptions {
@@ -12,8 +14,12 @@ export interface RpcServerOptions {
   readonly port: number;
   readonly maxBodyBytes: number;
   readonly maxBatch: number;
-  /** Largest JSON answer; past it, calls get a -32014 error (default 64 MiB). */
-  readonly maxResponseBytes?: number;
+  /** Largest JSON answer (rpc.maxResponseBytes); past it, calls get a -32014 error. */
+  readonly maxResponseBytes: number;
+  /** Gas of one read-only `call` (rpc.callGasLimit). */
+  readonly callGasLimit: number;
+  /** Requests one remote address may have in flight (rpc.maxConcurrentPerClient). */
+  readonly maxConcurrentPerClient: number;
   /** Host header values served besides loopback and the bind address ('*': any). */
   readonly allowedHosts?: readonly string[];
   /** Browser origins allowed to call (CORS); none by default. */
@@ -22,7 +28,6 @@ export interface RpcServerOptions {
   readonly authToken?: string;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
 type JsonRpcId = string | number | null;
@@ -40,12 +45,30 @@ interface JsonRpcResponse {
  */
 export class RpcServer {
   private readonly server: Server;
+  private readonly methods: MethodContext;
+  /** Requests in flight by remote address, from their headers until their response closes. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly opts: RpcServerOptions,
     private readonly deps: { backend: RpcBackend; logger: Logger; metrics: NodeMetrics },
   ) {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.methods = { calls: new CallQueue(deps.backend.chain, opts.callGasLimit) };
+    this.server = createServer((req, res) => {
+      // A request must never become an uncaught exception (the process policy for those
+      // stops the node): whatever escapes the handler answers 500 and is logged.
+      try {
+        this.handle(req, res);
+      } catch (e) {
+        this.deps.logger.error({ err: e }, 'rpc request failed');
+        send(
+          res,
+          500,
+          JSON.stringify(errorResponse(null, RpcErrorCode.Internal, 'internal error')),
+          'application/json',
+        );
+      }
+    });
     this.server.keepAliveTimeout = 30_000;
     this.server.requestTimeout = 120_000;
   }
@@ -126,6 +149,7 @@ export class RpcServer {
       );
       return;
     }
+    if (!this.admitClient(req, res)) return;
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -151,13 +175,7 @@ export class RpcServer {
     req.on('end', () => {
       if (refused) return;
       this.dispatchBody(Buffer.concat(chunks).toString('utf8')).then(
-        (out) =>
-          send(
-            res,
-            200,
-            out === null ? '' : serializeBounded(out, this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
-            'application/json',
-          ),
+        (out) => send(res, 200, out ?? '', 'application/json'),
         (e) => {
           this.deps.logger.error({ err: e }, 'rpc dispatch failed');
           send(
@@ -170,6 +188,43 @@ export class RpcServer {
       );
     });
     req.on('error', () => {});
+  }
+
+  /**
+   * Counts the request against its client's rpc.maxConcurrentPerClient until its response
+   * closes (sent or aborted); past the limit, answers 429 and returns false. Keyed by remote
+   * address: one client cannot hold every call slot and every byte of answer at once.
+   */
+  private admitClient(req: IncomingMessage, res: ServerResponse): boolean {
+    const client = req.socket.remoteAddress ?? '';
+    const held = this.inFlight.get(client) ?? 0;
+    const max = this.opts.maxConcurrentPerClient;
+    if (held >= max) {
+      this.deps.metrics.rpcRequests.inc({ method: 'unknown', outcome: 'refused' });
+      res.setHeader('Connection', 'close');
+      res.setHeader('Retry-After', '1');
+      send(
+        res,
+        429,
+        JSON.stringify(
+          errorResponse(
+            null,
+            RpcErrorCode.TooManyRequests,
+            `too many requests in flight from ${client}: at most ${max} (rpc.maxConcurrentPerClient)`,
+          ),
+        ),
+        'application/json',
+      );
+      req.resume();
+      return false;
+    }
+    this.inFlight.set(client, held + 1);
+    res.once('close', () => {
+      const left = (this.inFlight.get(client) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(client, left);
+      else this.inFlight.delete(client);
+    });
+    return true;
   }
 
   /** Why a request is refused before it is read, or null. */
@@ -191,27 +246,49 @@ export class RpcServer {
     return null;
   }
 
-  /** Parses and runs a body; null means "no response" (a batch of only notifications). */
-  async dispatchBody(body: string): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
+  /**
+   * Parses and runs a body and answers it as JSON; null means "no response" (a batch of only
+   * notifications). A batch runs one call at a time, each after a turn of the event loop, and
+   * its answer is budgeted while it is computed: each response is serialised as it comes, and
+   * the first one that does not fit in what is left of rpc.maxResponseBytes spends the budget.
+   * It and every later call with an id get -32014 without being run (notifications still run:
+   * they add nothing to the answer). So a batch holds at most one result and its answer in
+   * memory at once, however large each result.
+   */
+  async dispatchBody(body: string): Promise<string | null> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch (e) {
-      return errorResponse(null, RpcErrorCode.ParseError, `parse error: ${(e as Error).message}`);
+      return JSON.stringify(errorResponse(null, RpcErrorCode.ParseError, `parse error: ${(e as Error).message}`));
     }
-    if (Array.isArray(parsed)) {
-      if (parsed.length === 0) return errorResponse(null, RpcErrorCode.InvalidRequest, 'empty batch');
-      if (parsed.length > this.opts.maxBatch)
-        return errorResponse(
+    const budget = new ResponseBudget(this.opts.maxResponseBytes);
+    if (!Array.isArray(parsed)) {
+      const r = await this.dispatchOne(parsed);
+      return r ? budget.take(r) : null;
+    }
+    if (parsed.length === 0) return JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'empty batch'));
+    if (parsed.length > this.opts.maxBatch)
+      return JSON.stringify(
+        errorResponse(
           null,
           RpcErrorCode.InvalidRequest,
           `batch of ${parsed.length} exceeds the limit of ${this.opts.maxBatch}`,
-        );
-      const out = await Promise.all(parsed.map((r) => this.dispatchOne(r)));
-      const responses = out.filter((r): r is JsonRpcResponse => r !== null);
-      return responses.length ? responses : null;
+        ),
+      );
+    budget.startBatch();
+    const parts: string[] = [];
+    for (const [i, item] of parsed.entries()) {
+      if (i > 0) await nextTurn();
+      const id = budget.spent ? answeredId(item) : undefined;
+      if (id !== undefined) {
+        parts.push(budget.refusal(id));
+        continue;
+      }
+      const r = await this.dispatchOne(item);
+      if (r) parts.push(budget.take(r));
     }
-    return (await this.dispatchOne(parsed)) ?? null;
+    return parts.length ? `[${parts.join(',')}]` : null;
   }
 
   private async dispatchOne(req: unknown): Promise<JsonRpcResponse | null> {
@@ -234,7 +311,7 @@ export class RpcServer {
       return hasId ? errorResponse(rid, RpcErrorCode.MethodNotFound, `method '${r.method}' not found`) : null;
     }
     try {
-      const result = await runMethod(method, params, this.deps.backend);
+      const result = await runMethod(method, params, this.deps.backend, this.methods);
       this.deps.metrics.rpcRequests.inc({ method: label, outcome: 'ok' });
       return hasId ? { jsonrpc: '2.0', id: rid, result: result ?? null } : null;
     } catch (e) {
@@ -262,34 +339,66 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The id a batch item would be answered with; undefined for a notification or an item answered as invalid. */
+function answeredId(item: unknown): JsonRpcId | undefined {
+  if (typeof item !== 'object' || item === null || !('id' in item)) return undefined;
+  const { id } = item as { id: unknown };
+  return id === null || typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
 /**
- * The answer as JSON, never more than `maxBytes`: each response is serialized on its own
- * (a single one too large for V8's string limit throws here, not in the socket code), and a
- * response that would pass the budget is replaced by an error naming the limit, so one
- * request can neither kill the process nor make it send without bound.
+ * The bytes of one answer, rpc.maxResponseBytes at most for results. Each response is
+ * serialised on its own (one too large for V8's string limit throws here, not in the
+ * socket code). A response that does not fit in what is left becomes an error naming the
+ * limit and spends the budget; the errors themselves come on top (one short line per call,
+ * echoing its id, so bounded by the batch and body limits).
  */
-export function serializeBounded(out: JsonRpcResponse | JsonRpcResponse[], maxBytes: number): string {
-  const tooLarge = (id: JsonRpcId) =>
-    JSON.stringify(
-      errorResponse(id, RpcErrorCode.ResponseTooLarge, `response exceeds ${maxBytes} bytes (rpc.maxResponseBytes)`),
-    );
-  const one = (r: JsonRpcResponse, budget: number): string => {
-    try {
-      const s = JSON.stringify(r);
-      return Buffer.byteLength(s) <= budget ? s : tooLarge(r.id);
-    } catch {
-      return tooLarge(r.id); // e.g. RangeError: Invalid string length
-    }
-  };
-  if (!Array.isArray(out)) return one(out, maxBytes);
-  const parts: string[] = [];
-  let used = 2;
-  for (const r of out) {
-    const s = one(r, maxBytes - used - 1);
-    parts.push(s);
-    used += Buffer.byteLength(s) + 1;
+export class ResponseBudget {
+  private used = 0;
+  /** Bytes each response adds besides its own: a comma in a batch. */
+  private separator = 0;
+  private spentValue = false;
+
+  constructor(readonly maxBytes: number) {}
+
+  get spent(): boolean {
+    return this.spentValue;
   }
-  return `[${parts.join(',')}]`;
+
+  /** A batch answer: the brackets, and a comma before every response but the first. */
+  startBatch(): void {
+    this.used = 1;
+    this.separator = 1;
+  }
+
+  take(r: JsonRpcResponse): string {
+    let s: string;
+    try {
+      s = JSON.stringify(r);
+    } catch {
+      return this.overflow(r.id); // e.g. RangeError: Invalid string length
+    }
+    const bytes = Buffer.byteLength(s) + this.separator;
+    if (this.spentValue || this.used + bytes > this.maxBytes) return this.overflow(r.id);
+    this.used += bytes;
+    return s;
+  }
+
+  /** The -32014 answer of a call not run because the budget is spent. */
+  refusal(id: JsonRpcId): string {
+    return JSON.stringify(
+      errorResponse(
+        id,
+        RpcErrorCode.ResponseTooLarge,
+        `response exceeds ${this.maxBytes} bytes (rpc.maxResponseBytes)`,
+      ),
+    );
+  }
+
+  private overflow(id: JsonRpcId): string {
+    this.spentValue = true;
+    return this.refusal(id);
+  }
 }
 
 function errorResponse(id: JsonRpcId, code: number, message: string, data?: unknown): JsonRpcResponse {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../helpers/in-process.js';
 import { RpcClient } from '../../tools/client/rpc-client.js';
-import { serializeBounded } from '../../node/rpc/server.js';
+import { ResponseBudget } from '../../node/rpc/server.js';
 
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getBlockNumber', params: [] });
 
@@ -55,15 +55,18 @@ describe('RPC exposure to browsers and strangers', () => {
     expect(preflight.status).toBe(204);
   });
 
-  it('caps the answer: a response past maxResponseBytes becomes an error naming the limit, the rest still answer', () => {
+  it('caps the answer: the first response past maxResponseBytes becomes an error naming the limit and spends the budget', () => {
     const big = { jsonrpc: '2.0' as const, id: 2, result: 'x'.repeat(10_000) };
     const small = { jsonrpc: '2.0' as const, id: 1, result: 7 };
-    const one = JSON.parse(serializeBounded(big, 1000));
+    const one = JSON.parse(new ResponseBudget(1000).take(big));
     expect(one.error).toMatchObject({ code: -32014, message: 'response exceeds 1000 bytes (rpc.maxResponseBytes)' });
-    const batch = JSON.parse(serializeBounded([small, big, small], 2000));
+    const budget = new ResponseBudget(2000);
+    budget.startBatch();
+    const batch = JSON.parse(`[${[small, big, small].map((r) => budget.take(r)).join(',')}]`);
     expect(batch.map((r: { result?: unknown; error?: { code: number } }) => r.result ?? r.error?.code)).toEqual([
-      7, -32014, 7,
+      7, -32014, -32014,
     ]);
+    expect(budget.spent).toBe(true);
   });
 });
 

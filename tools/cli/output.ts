@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { type CodeOf, LingdingError } from '../../node/errors/index.js';
+import { UNEXPECTED_ERROR_EXIT_CODE } from '../../node/main/unexpected-errors.js';
 
 /** Human-readable by default, JSON with --json: every command prints through here. */
 export interface OutputOptions {
@@ -24,8 +25,12 @@ export class CliError extends LingdingError<CliErrorCodeValue> {
   }
 }
 
-/** What `lingding` exits with: 0 ok, 1 a bug (the stack is printed), 2 the input was wrong. */
-export const ExitCode = { Ok: 0, Bug: 1, UserError: 2 } as const;
+/**
+ * What `lingding` exits with: 0 ok, 1 a bug (the stack is printed), 2 the input was wrong,
+ * 70 a running node (`node start`, `devnet --solo`) was stopped by an unexpected error
+ * (node/main/unexpected-errors.ts; the node log has the error).
+ */
+export const ExitCode = { Ok: 0, Bug: 1, UserError: 2, NodeCrashed: UNEXPECTED_ERROR_EXIT_CODE } as const;
 
 /**
  * The one map from errors to exit codes. Errors caused by what the user gave (arguments,

@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import type { LingdingNode } from '../../../node/main/node.js';
+import { installUnexpectedErrorPolicy } from '../../../node/main/unexpected-errors.js';
 
-/** Runs a node in this process until SIGINT/SIGTERM, then stops it cleanly. */
+/**
+ * Runs a node in this process until SIGINT/SIGTERM, then stops it cleanly. Until then an
+ * error nothing handled stops the node and exits the process with code 70
+ * (node/main/unexpected-errors.ts).
+ */
 export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void): Promise<void> {
+  const removePolicy = installUnexpectedErrorPolicy(node, node.logger);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = () => {
@@ -18,6 +24,7 @@ export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  removePolicy();
 }
 
 export function registerNodeCommands(program: Command): void {
