@@ -57,6 +57,7 @@ describe('config defaults', () => {
       emptyBlockIntervalMs: 1000,
       minSealDelayMs: 5,
       viewTimeoutMs: 3000,
+      maxClockDriftMs: 30_000,
     });
     expect(NODE_DEFAULTS.txpool).toEqual({
       maxTxBytes: 1_100_000,

@@ -41,6 +41,8 @@ export const ConsensusSection = z.object({
   minSealDelayMs: z.number().int().min(0).default(5),
   /** PBFT: first view timeout (ms); it doubles on each further view change, capped. */
   viewTimeoutMs: z.number().int().min(200).max(600_000).default(3000),
+  /** PBFT: how far ahead of this node's clock a fresh proposal's timestamp may be (ms); validators run NTP. */
+  maxClockDriftMs: z.number().int().min(0).max(3_600_000).default(30_000),
 });
 
 export const TxpoolSection = z.object({

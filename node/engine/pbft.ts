@@ -41,7 +41,7 @@ export interface PbftEngineOptions {
    * How far ahead of this node's clock a proposal's timestamp may be. Later blocks may not
    * be earlier than their parent, so a far-future timestamp, once committed, would stick.
    */
-  readonly maxClockDriftMs?: number;
+  readonly maxClockDriftMs: number;
   /** TEST ONLY (node/engine/byzantine.ts): a validator that misbehaves on purpose. */
   readonly adversary?: ByzantineAdversary;
 }
@@ -68,9 +68,6 @@ export function recoveringSafetyState(headNumber: number, logger?: Pick<Logger, 
  * sends a handful per view; a burst beyond this is a flood, and the excess is dropped.
  */
 export const MAX_QUEUED_PER_PEER = 256;
-
-/** Default of PbftEngineOptions.maxClockDriftMs: validators' clocks are NTP-synced servers. */
-export const DEFAULT_MAX_CLOCK_DRIFT_MS = 30_000;
 
 /**
  * The checks of a fresh proposal that only make sense now, against this node's clock and
@@ -303,7 +300,7 @@ export class PbftEngine implements ConsensusEngine {
       const problem = proposalTimeProblem(block.header, {
         view: this.core.status().view,
         now: Date.now(),
-        maxClockDriftMs: this.opts.maxClockDriftMs ?? DEFAULT_MAX_CLOCK_DRIFT_MS,
+        maxClockDriftMs: this.opts.maxClockDriftMs,
       });
       if (problem) return this.core.onBlockRejected(height, hash, problem);
       const senders = await resolveSenders(this.suite, block.transactions, this.deps);

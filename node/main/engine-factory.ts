@@ -109,6 +109,7 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
       timeouts: { baseMs: config.consensus.viewTimeoutMs },
       emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
       minSealDelayMs: config.consensus.minSealDelayMs,
+      maxClockDriftMs: config.consensus.maxClockDriftMs,
       adversary,
     },
     { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
