@@ -61,6 +61,7 @@ describe('config defaults', () => {
     });
     expect(NODE_DEFAULTS.txpool).toEqual({
       maxTxBytes: 1_100_000,
+      pendingTtlMs: 600_000,
       maxCount: 100_000,
       maxBytes: 256 * 1024 * 1024,
       maxPerSender: 20_000,

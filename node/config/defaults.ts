@@ -54,6 +54,8 @@ export const TxpoolSection = z.object({
     .default(256 * 1024 * 1024),
   maxPerSender: z.number().int().min(1).default(20_000),
   maxTxBytes: z.number().int().min(256).default(1_100_000),
+  /** A transaction pending longer than this is evicted (ms), whether or not blocks commit. */
+  pendingTtlMs: z.number().int().min(1000).default(600_000),
   /** Threads recovering transaction signers; absent: cores - 1 (at least 1). 0 = inline. */
   verifyWorkers: z.number().int().min(0).max(64).optional(),
 });

@@ -37,6 +37,12 @@ export class NodeMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly txsEvicted = new Counter({
+    name: 'lingding_txpool_evicted_total',
+    help: 'Transactions that left the pool uncommitted, by reason (PENDING_TTL, BLOCK_LIMIT_EXPIRED)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly blockInterval = new Histogram({
     name: 'lingding_block_interval_seconds',
     help: 'Time between consecutive committed blocks',
