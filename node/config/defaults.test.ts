@@ -14,6 +14,7 @@ describe('config defaults', () => {
     expect(c.txpool).toEqual(NODE_DEFAULTS.txpool);
     expect(c.txpool.verifyWorkers).toBeUndefined(); // the machine decides: cores - 1
     expect(c.sync).toEqual(NODE_DEFAULTS.sync);
+    expect(c.peerPenalty).toEqual(NODE_DEFAULTS.peerPenalty);
     expect(c.storage).toEqual(NODE_DEFAULTS.storage);
     expect(c.log).toEqual(NODE_DEFAULTS.log);
     expect(c.p2p).toBeUndefined();
@@ -58,6 +59,7 @@ describe('config defaults', () => {
       minSealDelayMs: 5,
       viewTimeoutMs: 3000,
       maxClockDriftMs: 30_000,
+      maxInboundBytesPerPeer: 32 * 1024 * 1024,
     });
     expect(NODE_DEFAULTS.txpool).toEqual({
       maxTxBytes: 1_100_000,
@@ -67,6 +69,7 @@ describe('config defaults', () => {
       maxPerSender: 20_000,
     });
     expect(NODE_DEFAULTS.sync).toEqual({ pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 });
+    expect(NODE_DEFAULTS.peerPenalty).toEqual({ maxBadMessages: 16, windowMs: 10_000, penaltyMs: 60_000 });
     expect(GENESIS_DEFAULTS.blockLimitWindow).toBe(1000);
   });
 });

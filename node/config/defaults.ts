@@ -43,6 +43,12 @@ export const ConsensusSection = z.object({
   viewTimeoutMs: z.number().int().min(200).max(600_000).default(3000),
   /** PBFT: how far ahead of this node's clock a fresh proposal's timestamp may be (ms); validators run NTP. */
   maxClockDriftMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /** Bytes of consensus messages one peer may have waiting for the input queue (besides 256 messages). */
+  maxInboundBytesPerPeer: z
+    .number()
+    .int()
+    .min(8 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
 });
 
 export const TxpoolSection = z.object({
@@ -69,6 +75,15 @@ export const SyncSection = z.object({
   penaltyMs: z.number().int().min(0).default(60_000),
 });
 
+/** Peers that send consensus messages or transaction batches that fail to decode or verify. */
+export const PeerPenaltySection = z.object({
+  /** Bad messages from one peer within windowMs after which its messages are ignored. */
+  maxBadMessages: z.number().int().min(1).default(16),
+  windowMs: z.number().int().min(100).default(10_000),
+  /** How long such a peer's consensus and transaction messages are dropped unread (ms). */
+  penaltyMs: z.number().int().min(0).default(60_000),
+});
+
 export const StorageSection = z.object({
   syncWrites: z.boolean().default(true),
   stateCacheEntries: z.number().int().min(0).default(100_000),
@@ -89,6 +104,7 @@ export const NODE_DEFAULTS = Object.freeze({
   consensus: ConsensusSection.parse({}),
   txpool: TxpoolSection.parse({}),
   sync: SyncSection.parse({}),
+  peerPenalty: PeerPenaltySection.parse({}),
   storage: StorageSection.parse({}),
   log: LogSection.parse({}),
 });

@@ -43,6 +43,17 @@ export class NodeMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly consensusDropped = new Counter({
+    name: 'lingding_consensus_dropped_messages_total',
+    help: 'Consensus messages dropped by reason: queue_count, queue_bytes (the peer passed its inbound budget), malformed, invalid (bad signature or signer), penalised (the peer is being ignored)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly peersPenalised = new Counter({
+    name: 'lingding_peer_penalties_total',
+    help: 'Times a peer was ignored for sending too many bad messages (peerPenalty.maxBadMessages within windowMs)',
+    registers: [this.registry],
+  });
   readonly blockInterval = new Histogram({
     name: 'lingding_block_interval_seconds',
     help: 'Time between consecutive committed blocks',
