@@ -68,7 +68,12 @@ describe('config defaults', () => {
       maxBytes: 256 * 1024 * 1024,
       maxPerSender: 20_000,
     });
-    expect(NODE_DEFAULTS.sync).toEqual({ pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 });
+    expect(NODE_DEFAULTS.sync).toEqual({
+      pollIntervalMs: 1000,
+      batchSize: 64,
+      penaltyMs: 60_000,
+      maxServedRequestsPerSecond: 20,
+    });
     expect(NODE_DEFAULTS.peerPenalty).toEqual({ maxBadMessages: 16, windowMs: 10_000, penaltyMs: 60_000 });
     expect(GENESIS_DEFAULTS.blockLimitWindow).toBe(1000);
   });

@@ -73,6 +73,8 @@ export const SyncSection = z.object({
   batchSize: z.number().int().min(1).max(1024).default(64),
   /** How long a peer that served a bad block is ignored (ms). */
   penaltyMs: z.number().int().min(0).default(60_000),
+  /** Block requests served per peer per second (a token bucket of this size); past it a peer gets an empty answer. */
+  maxServedRequestsPerSecond: z.number().int().min(1).max(10_000).default(20),
 });
 
 /** Peers that send consensus messages or transaction batches that fail to decode or verify. */

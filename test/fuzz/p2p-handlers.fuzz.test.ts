@@ -86,7 +86,8 @@ describe('fuzz: p2p protocol handlers', () => {
     const net = new FakeNet();
     const { logger, records } = captureLogger();
     const sync = new BlockSync(
-      { pollIntervalMs: 3_600_000, batchSize: 64, penaltyMs: 1 },
+      // Serving rate high enough that every hostile request reaches the decoder.
+      { pollIntervalMs: 3_600_000, batchSize: 64, penaltyMs: 1, maxServedRequestsPerSecond: 10_000 },
       {
         chain,
         pool: chainPool(chain),
