@@ -333,7 +333,7 @@ export class PbftCore {
     if (r.decided) return; // the height is over; late votes change nothing
     if (msg.type === MsgType.Decision) return this.onDecision(r, from, msg);
     if (msg.signer >= r.ctx.validators.size) {
-      this.log('warn', 'message from a non-validator dropped', { from, type: msg.type, signer: msg.signer });
+      this.fault(from, 'message from a non-validator dropped', { type: msg.type, signer: msg.signer });
       return;
     }
     if (msg.type !== MsgType.PrePrepare && msg.view > r.view + this.limits.maxViewAhead) {
@@ -388,7 +388,7 @@ export class PbftCore {
         r.ctx.validators.publicKeys[m.signer],
       )
     ) {
-      return this.log('warn', 'pre-prepare signature invalid', ctx);
+      return this.fault(from, 'pre-prepare signature invalid', ctx);
     }
     let justification: ProposalJustification = null;
     if (m.view === 0) {
@@ -427,7 +427,7 @@ export class PbftCore {
   private onViewChange(r: Round, from: string, m: ViewChangeMsg): void {
     const ctx = { from, height: m.height, view: m.view, signer: m.signer };
     const check = verifyViewChange(this.suite, r.ctx.validators, m);
-    if (!check.ok) return this.log('warn', `view change invalid: ${check.reason}`, ctx);
+    if (!check.ok) return this.fault(from, `view change invalid: ${check.reason}`, ctx);
     if (m.prepared) {
       // The payload travels unsigned beside the certificate: it must hash to what was prepared.
       const header = m.payload ? this.inspect(m.payload, 'view-change payload', 'warn') : null;
@@ -459,7 +459,7 @@ export class PbftCore {
     const header = this.inspect(m.payload, 'decision', 'warn');
     if (!header || !this.extendsHead(r, header, 'decision', 'warn')) return;
     const check = verifyCommitCertificate(this.suite, r.ctx.validators, r.ctx.height, header.hash, m.certificate);
-    if (!check.ok) return this.log('warn', `decision certificate invalid: ${check.reason}`, { from, height: m.height });
+    if (!check.ok) return this.fault(from, `decision certificate invalid: ${check.reason}`, { height: m.height });
     const key = hexKey(header.hash);
     if (!r.proposals.has(key)) r.proposals.set(key, { header, payload: m.payload });
     for (const [signer, signature] of m.certificate.signatures)
@@ -688,6 +688,11 @@ export class PbftCore {
     this.emit({ type: 'log', level, msg, ctx });
   }
 
+  /** A message from `from` that no honest node sends: logged, and marked so the adapter can penalise the peer. */
+  private fault(from: string, msg: string, ctx: Record<string, unknown>): void {
+    this.emit({ type: 'log', level: 'warn', msg, ctx: { ...ctx, from }, faultOf: from });
+  }
+
   private armTimer(r: Round): void {
     this.emit({ type: 'setTimer', id: timerId(r.ctx.height, r.view), delayMs: viewTimeoutMs(this.timeouts, r.view) });
   }
@@ -710,8 +715,7 @@ export class PbftCore {
 
   private verifyVote(r: Round, from: string, m: PrepareMsg | CommitMsg, digest: Uint8Array): boolean {
     if (this.suite.verify(digest, m.signature, r.ctx.validators.publicKeys[m.signer])) return true;
-    this.log('warn', `${m.type === MsgType.Prepare ? 'prepare' : 'commit'} signature invalid`, {
-      from,
+    this.fault(from, `${m.type === MsgType.Prepare ? 'prepare' : 'commit'} signature invalid`, {
       height: m.height,
       view: m.view,
       signer: m.signer,

@@ -55,4 +55,10 @@ export type Action =
       readonly level: LogLevel;
       readonly msg: string;
       readonly ctx: Readonly<Record<string, unknown>>;
+      /**
+       * Set when the message logged is proof that peer `faultOf` sent something no honest
+       * node sends (a bad signature, a signer outside the validator set): the adapter may
+       * penalise that peer, and rate-limits these lines so a flood is not a log flood.
+       */
+      readonly faultOf?: string;
     };

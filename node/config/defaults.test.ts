@@ -14,6 +14,7 @@ describe('config defaults', () => {
     expect(c.txpool).toEqual(NODE_DEFAULTS.txpool);
     expect(c.txpool.verifyWorkers).toBeUndefined(); // the machine decides: cores - 1
     expect(c.sync).toEqual(NODE_DEFAULTS.sync);
+    expect(c.peerPenalty).toEqual(NODE_DEFAULTS.peerPenalty);
     expect(c.storage).toEqual(NODE_DEFAULTS.storage);
     expect(c.log).toEqual(NODE_DEFAULTS.log);
     expect(c.p2p).toBeUndefined();
@@ -57,14 +58,23 @@ describe('config defaults', () => {
       emptyBlockIntervalMs: 1000,
       minSealDelayMs: 5,
       viewTimeoutMs: 3000,
+      maxClockDriftMs: 30_000,
+      maxInboundBytesPerPeer: 32 * 1024 * 1024,
     });
     expect(NODE_DEFAULTS.txpool).toEqual({
       maxTxBytes: 1_100_000,
+      pendingTtlMs: 600_000,
       maxCount: 100_000,
       maxBytes: 256 * 1024 * 1024,
       maxPerSender: 20_000,
     });
-    expect(NODE_DEFAULTS.sync).toEqual({ pollIntervalMs: 1000, batchSize: 64, penaltyMs: 60_000 });
+    expect(NODE_DEFAULTS.sync).toEqual({
+      pollIntervalMs: 1000,
+      batchSize: 64,
+      penaltyMs: 60_000,
+      maxServedRequestsPerSecond: 20,
+    });
+    expect(NODE_DEFAULTS.peerPenalty).toEqual({ maxBadMessages: 16, windowMs: 10_000, penaltyMs: 60_000 });
     expect(GENESIS_DEFAULTS.blockLimitWindow).toBe(1000);
   });
 });

@@ -49,6 +49,14 @@ export const ConsensusSection = z.object({
   minSealDelayMs: z.number().int().min(0).default(5),
   /** PBFT: first view timeout (ms); it doubles on each further view change, capped. */
   viewTimeoutMs: z.number().int().min(200).max(600_000).default(3000),
+  /** PBFT: how far ahead of this node's clock a fresh proposal's timestamp may be (ms); validators run NTP. */
+  maxClockDriftMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /** Bytes of consensus messages one peer may have waiting for the input queue (besides 256 messages). */
+  maxInboundBytesPerPeer: z
+    .number()
+    .int()
+    .min(8 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
 });
 
 export const TxpoolSection = z.object({
@@ -60,6 +68,8 @@ export const TxpoolSection = z.object({
     .default(256 * 1024 * 1024),
   maxPerSender: z.number().int().min(1).default(20_000),
   maxTxBytes: z.number().int().min(256).default(1_100_000),
+  /** A transaction pending longer than this is evicted (ms), whether or not blocks commit. */
+  pendingTtlMs: z.number().int().min(1000).default(600_000),
   /** Threads recovering transaction signers; absent: cores - 1 (at least 1). 0 = inline. */
   verifyWorkers: z.number().int().min(0).max(64).optional(),
 });
@@ -70,6 +80,17 @@ export const SyncSection = z.object({
   /** Blocks per request (the serving peer also caps a request at its own batchSize). */
   batchSize: z.number().int().min(1).max(1024).default(64),
   /** How long a peer that served a bad block is ignored (ms). */
+  penaltyMs: z.number().int().min(0).default(60_000),
+  /** Block requests served per peer per second (a token bucket of this size); past it a peer gets an empty answer. */
+  maxServedRequestsPerSecond: z.number().int().min(1).max(10_000).default(20),
+});
+
+/** Peers that send consensus messages or transaction batches that fail to decode or verify. */
+export const PeerPenaltySection = z.object({
+  /** Bad messages from one peer within windowMs after which its messages are ignored. */
+  maxBadMessages: z.number().int().min(1).default(16),
+  windowMs: z.number().int().min(100).default(10_000),
+  /** How long such a peer's consensus and transaction messages are dropped unread (ms). */
   penaltyMs: z.number().int().min(0).default(60_000),
 });
 
@@ -93,6 +114,7 @@ export const NODE_DEFAULTS = Object.freeze({
   consensus: ConsensusSection.parse({}),
   txpool: TxpoolSection.parse({}),
   sync: SyncSection.parse({}),
+  peerPenalty: PeerPenaltySection.parse({}),
   storage: StorageSection.parse({}),
   log: LogSection.parse({}),
 });

@@ -4,6 +4,7 @@ import {
   ConsensusSection,
   LogSection,
   P2pHost,
+  PeerPenaltySection,
   RpcSection,
   StorageSection,
   SyncSection,
@@ -38,6 +39,7 @@ export const NodeConfigSchema = z
     consensus: ConsensusSection.strict().prefault({}),
     txpool: TxpoolSection.strict().prefault({}),
     sync: SyncSection.strict().prefault({}),
+    peerPenalty: PeerPenaltySection.strict().prefault({}),
     storage: StorageSection.strict().prefault({}),
     log: LogSection.strict().prefault({}),
   })

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_CLOCK_DRIFT_MS, proposalTimeProblem, recoveringSafetyState } from './pbft.js';
+import { NODE_DEFAULTS } from '../config/defaults.js';
+import { proposalTimeProblem, recoveringSafetyState } from './pbft.js';
 
 describe('PBFT engine: checks of a fresh proposal against this node', () => {
-  const at = { view: 2, now: 1_700_000_000_000, maxClockDriftMs: DEFAULT_MAX_CLOCK_DRIFT_MS };
+  const at = { view: 2, now: 1_700_000_000_000, maxClockDriftMs: NODE_DEFAULTS.consensus.maxClockDriftMs };
 
   it('accepts a proposal of the current or an earlier view (a re-proposal) within the drift', () => {
     expect(proposalTimeProblem({ view: 2, timestamp: at.now }, at)).toBeNull();
@@ -22,6 +23,13 @@ describe('PBFT engine: checks of a fresh proposal against this node', () => {
     expect(proposalTimeProblem({ view: 2, timestamp: at.now + at.maxClockDriftMs + 1 }, at)).toMatch(
       /at most 30000 allowed/,
     );
+  });
+
+  it('takes the drift from the node config (consensus.maxClockDriftMs), not a constant', () => {
+    expect(NODE_DEFAULTS.consensus.maxClockDriftMs).toBe(30_000);
+    const tight = { ...at, maxClockDriftMs: 1000 };
+    expect(proposalTimeProblem({ view: 2, timestamp: at.now + 1000 }, tight)).toBeNull();
+    expect(proposalTimeProblem({ view: 2, timestamp: at.now + 1001 }, tight)).toMatch(/at most 1000 allowed/);
   });
 });
 

@@ -19,7 +19,7 @@ import { consensusSuiteOf, validatorSetOf } from '../chain/validators.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
-import type { P2PNetwork } from '../p2p/index.js';
+import { DEFAULT_LIMITS, type P2PNetwork, type PeerPenalties } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
 import type { ByzantineAdversary } from './byzantine.js';
 import type { ConsensusEngine, PbftEngineStatus, PbftView } from './engine.js';
@@ -41,7 +41,9 @@ export interface PbftEngineOptions {
    * How far ahead of this node's clock a proposal's timestamp may be. Later blocks may not
    * be earlier than their parent, so a far-future timestamp, once committed, would stick.
    */
-  readonly maxClockDriftMs?: number;
+  readonly maxClockDriftMs: number;
+  /** Bytes of consensus messages one peer may have waiting for the input queue. */
+  readonly maxInboundBytesPerPeer: number;
   /** TEST ONLY (node/engine/byzantine.ts): a validator that misbehaves on purpose. */
   readonly adversary?: ByzantineAdversary;
 }
@@ -69,9 +71,6 @@ export function recoveringSafetyState(headNumber: number, logger?: Pick<Logger, 
  */
 export const MAX_QUEUED_PER_PEER = 256;
 
-/** Default of PbftEngineOptions.maxClockDriftMs: validators' clocks are NTP-synced servers. */
-export const DEFAULT_MAX_CLOCK_DRIFT_MS = 30_000;
-
 /**
  * The checks of a fresh proposal that only make sense now, against this node's clock and
  * view (the rules every node applies at any time live in chain.executeBlock): a view no
@@ -96,7 +95,18 @@ export interface PbftEngineDeps {
   readonly queue: SerialQueue;
   readonly logger: Logger;
   readonly metrics?: NodeMetrics;
+  /** Peers that sent bad input, shared with tx gossip: past the limit a peer's messages are dropped unread. */
+  readonly penalties: PeerPenalties;
 }
+
+/** Why the adapter dropped a consensus message (the reason label of lingding_consensus_dropped_messages_total). */
+export type DropReason = 'queue_count' | 'queue_bytes' | 'malformed' | 'invalid' | 'penalised';
+
+/**
+ * Room left in a consensus frame beside the block in a pre-prepare: its fields, signature,
+ * and in a later view the view changes that justify it.
+ */
+const PRE_PREPARE_OVERHEAD_BYTES = 512 * 1024;
 
 /**
  * The adapter between the pure PBFT core (consensus/) and the node: carries consensus
@@ -116,9 +126,9 @@ export class PbftEngine implements ConsensusEngine {
   /** The core asked this node to propose; it waits for transactions or the empty-block interval. */
   private wantProposal: { height: number; view: number } | null = null;
   private proposeTimer: NodeJS.Timeout | null = null;
-  /** Consensus messages per peer waiting on the input queue. */
-  private readonly inbound = new Map<string, number>();
-  /** Messages dropped because their peer had MAX_QUEUED_PER_PEER waiting. */
+  /** Consensus messages (count and bytes) per peer waiting on the input queue. */
+  private readonly inbound = new Map<string, { count: number; bytes: number }>();
+  /** Messages the adapter dropped (over a peer's budget, undecodable, invalid, or from a penalised peer). */
   private droppedInbound = 0;
 
   constructor(
@@ -156,34 +166,61 @@ export class PbftEngine implements ConsensusEngine {
 
   async start(): Promise<void> {
     this.running = true;
-    this.deps.net.onMessage('consensus', (from, bytes) => {
-      let msg: PbftMessage;
-      try {
-        msg = decodeMessage(bytes);
-      } catch (e) {
-        this.deps.logger.warn(
-          { from: from.slice(0, 16), err: (e as Error).message },
-          'malformed consensus message dropped',
-        );
-        return;
-      }
-      // Bounded per peer: a peer that sends faster than this node handles its messages
-      // gets the excess dropped, instead of an input queue that grows without end.
-      const queued = this.inbound.get(from) ?? 0;
-      if (queued >= MAX_QUEUED_PER_PEER) {
-        this.droppedInbound++;
-        return;
-      }
-      this.inbound.set(from, queued + 1);
-      void this.input(() => {
-        const left = (this.inbound.get(from) ?? 1) - 1;
-        if (left > 0) this.inbound.set(from, left);
-        else this.inbound.delete(from);
-        return this.core.onMessage(from, msg);
-      });
-    });
+    this.deps.net.onMessage('consensus', (from, bytes) => this.receive(from, bytes));
     await this.input(() => this.startNextHeight());
     this.opts.adversary?.start();
+  }
+
+  /**
+   * A consensus message off the wire, queued for the core within its peer's budget: at most
+   * MAX_QUEUED_PER_PEER messages and maxInboundBytesPerPeer bytes waiting, so a peer that
+   * sends faster than this node handles its messages gets the excess dropped instead of an
+   * input queue that grows without end. A penalised peer's messages are not even decoded.
+   */
+  private receive(from: string, bytes: Uint8Array): void {
+    if (this.deps.penalties.isPenalised(from)) return this.drop('penalised');
+    const queued = this.inbound.get(from) ?? { count: 0, bytes: 0 };
+    if (queued.count >= MAX_QUEUED_PER_PEER)
+      return this.badMessage(from, 'queue_count', 'consensus message dropped: its peer has the most messages queued', {
+        queued: queued.count,
+      });
+    if (queued.bytes + bytes.length > this.opts.maxInboundBytesPerPeer)
+      return this.badMessage(from, 'queue_bytes', 'consensus message dropped: its peer has the most bytes queued', {
+        queuedBytes: queued.bytes,
+        bytes: bytes.length,
+        limit: this.opts.maxInboundBytesPerPeer,
+      });
+    let msg: PbftMessage;
+    try {
+      msg = decodeMessage(bytes);
+    } catch (e) {
+      return this.badMessage(from, 'malformed', 'malformed consensus message dropped', { err: (e as Error).message });
+    }
+    this.inbound.set(from, { count: queued.count + 1, bytes: queued.bytes + bytes.length });
+    void this.input(() => {
+      const q = this.inbound.get(from);
+      if (q && q.count > 1) this.inbound.set(from, { count: q.count - 1, bytes: q.bytes - bytes.length });
+      else this.inbound.delete(from);
+      return this.core.onMessage(from, msg);
+    });
+  }
+
+  private drop(reason: DropReason): void {
+    this.droppedInbound++;
+    this.deps.metrics?.consensusDropped.inc({ reason });
+  }
+
+  /**
+   * A message from `from` dropped for a fault of its sender: counted toward the peer's
+   * penalty, logged at warn once per peer and window, at debug after that.
+   */
+  private badMessage(from: string, reason: DropReason, msg: string, ctx: Record<string, unknown>): void {
+    this.drop(reason);
+    this.penaliseOrLog(from, msg, ctx);
+  }
+
+  private penaliseOrLog(from: string, msg: string, ctx: Readonly<Record<string, unknown>>): void {
+    if (this.deps.penalties.report(from, this.deps.logger, msg, ctx)) this.deps.metrics?.peersPenalised.inc();
   }
 
   async stop(): Promise<void> {
@@ -253,13 +290,16 @@ export class PbftEngine implements ConsensusEngine {
           break;
         case 'broadcast': {
           const bytes = encodeMessage(a.msg);
+          if (!this.fitsFrame(bytes, a.msg.type)) break;
           this.opts.adversary?.recordOutgoing(bytes);
           this.deps.net.broadcast('consensus', bytes);
           break;
         }
-        case 'send':
-          this.deps.net.send('consensus', a.to, encodeMessage(a.msg));
+        case 'send': {
+          const bytes = encodeMessage(a.msg);
+          if (this.fitsFrame(bytes, a.msg.type)) this.deps.net.send('consensus', a.to, bytes);
           break;
+        }
         case 'setTimer':
           this.setTimer(a.id, a.delayMs);
           break;
@@ -278,10 +318,26 @@ export class PbftEngine implements ConsensusEngine {
           await this.perform(await this.commit(a.proposal, a.certificate));
           break;
         case 'log':
-          this.deps.logger[a.level === 'debug' ? 'debug' : a.level]({ ...a.ctx }, a.msg);
+          if (a.faultOf !== undefined) {
+            this.drop('invalid');
+            this.penaliseOrLog(a.faultOf, a.msg, a.ctx);
+          } else this.deps.logger[a.level]({ ...a.ctx }, a.msg);
           break;
       }
     }
+  }
+
+  /**
+   * The p2p layer refuses to send a message above the consensus frame limit (it would throw
+   * and end this batch of actions half-done): such a message is not sent, and logged.
+   */
+  private fitsFrame(bytes: Uint8Array, type: number): boolean {
+    if (bytes.length <= DEFAULT_LIMITS.consensus) return true;
+    this.deps.logger.error(
+      { type, bytes: bytes.length, limit: DEFAULT_LIMITS.consensus },
+      'consensus message over the frame limit not sent',
+    );
+    return false;
   }
 
   private setTimer(id: string, delayMs: number): void {
@@ -303,7 +359,7 @@ export class PbftEngine implements ConsensusEngine {
       const problem = proposalTimeProblem(block.header, {
         view: this.core.status().view,
         now: Date.now(),
-        maxClockDriftMs: this.opts.maxClockDriftMs ?? DEFAULT_MAX_CLOCK_DRIFT_MS,
+        maxClockDriftMs: this.opts.maxClockDriftMs,
       });
       if (problem) return this.core.onBlockRejected(height, hash, problem);
       const senders = await resolveSenders(this.suite, block.transactions, this.deps);
@@ -342,8 +398,18 @@ export class PbftEngine implements ConsensusEngine {
       proposer: me,
       view,
     });
+    const payload = encodeBlock(executed.block);
+    // block_bytes_limit keeps blocks well below this; should a block still come out too large
+    // to travel, proposing it would only stall every view on it.
+    if (payload.length > DEFAULT_LIMITS.consensus - PRE_PREPARE_OVERHEAD_BYTES) {
+      this.deps.logger.error(
+        { height, view, bytes: payload.length, limit: DEFAULT_LIMITS.consensus - PRE_PREPARE_OVERHEAD_BYTES },
+        'built block too large for a consensus frame: not proposing it',
+      );
+      return [];
+    }
     this.executed.set(hexKey(executed.hash), executed);
-    return this.core.onProposalReady(encodeBlock(executed.block));
+    return this.core.onProposalReady(payload);
   }
 
   private async commit(proposal: Proposal, certificate: CommitCertificate): Promise<Action[]> {

@@ -7,6 +7,8 @@ import { hexKey } from '../codec/hex.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { TxRejectCode, TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry } from '../txpool/pool.js';
+import { NODE_DEFAULTS } from '../config/defaults.js';
+import { PeerPenalties } from '../p2p/index.js';
 import { TxGossip } from './tx-gossip.js';
 
 const suite = createEcdsaSuite();
@@ -41,6 +43,7 @@ function setup(
     submit?: (raw: Uint8Array) => Promise<PoolEntry>;
     pending?: (max: number) => Uint8Array[];
     stale?: (ageMs: number, max: number) => Uint8Array[];
+    penalties?: PeerPenalties;
   } = {},
 ) {
   const net = new FakeNet();
@@ -57,6 +60,7 @@ function setup(
     pending: opts.pending ?? (() => []),
     stale: opts.stale ?? (() => []),
     logger,
+    penalties: opts.penalties ?? new PeerPenalties(NODE_DEFAULTS.peerPenalty),
   });
   started.push(g);
   g.start();
@@ -167,9 +171,35 @@ describe('TxGossip', () => {
     for (const b of bad) net.deliver('tx', PEER_A, b);
     await new Promise((r) => setImmediate(r));
     expect(submitted).toEqual([]);
-    const warnings = records.filter((r) => r.msg === 'malformed transaction batch dropped');
-    expect(warnings).toHaveLength(bad.length);
-    expect(warnings[0].from).toBe(PEER_A.slice(0, 16));
+    const lines = records.filter((r) => r.msg === 'malformed transaction batch dropped');
+    expect(lines).toHaveLength(bad.length);
+    expect(lines[0].from).toBe(PEER_A.slice(0, 16));
+    // One warning per peer and window; the rest at debug, so a flood is not a log flood.
+    expect(lines.filter((r) => r.level === WARN)).toHaveLength(1);
+  });
+
+  it('ignores a peer after too many bad batches or badly signed transactions, for the penalty period', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const penalties = new PeerPenalties({ maxBadMessages: 3, windowMs: 10_000, penaltyMs: 60_000 });
+    const { net, records, submitted } = setup({
+      penalties,
+      submit: async (raw) => {
+        submitted.push(hexKey(raw));
+        throw new TxRejectedError(TxRejectCode.BadSignature, 'signature is invalid');
+      },
+    });
+    net.deliver('tx', PEER_A, Uint8Array.of(0xc1));
+    net.deliver('tx', PEER_A, encodeCanonical([rawTx(), rawTx()])); // two badly signed: the third fault
+    await new Promise((r) => setImmediate(r));
+    expect(penalties.isPenalised(PEER_A)).toBe(true);
+    expect(records.some((r) => r.msg === 'peer sent too many bad messages: ignoring its messages')).toBe(true);
+    net.deliver('tx', PEER_A, encodeCanonical([rawTx()]));
+    net.deliver('tx', PEER_B, encodeCanonical([rawTx()]));
+    await new Promise((r) => setImmediate(r));
+    expect(submitted).toHaveLength(3); // the penalised peer's batch was not read; the other peer's was
+    vi.setSystemTime(Date.now() + 60_001);
+    net.deliver('tx', PEER_A, encodeCanonical([rawTx()]));
+    expect(submitted).toHaveLength(4);
   });
 
   it('re-offers only transactions pending for a while, to every peer, on its interval', () => {

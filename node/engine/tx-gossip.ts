@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { CodecError, decodeCanonical, encodeCanonical } from '../codec/canonical.js';
-import type { P2PNetwork } from '../p2p/index.js';
-import { TxRejectedError } from '../txpool/errors.js';
+import type { NodeMetrics } from '../metrics/metrics.js';
+import type { P2PNetwork, PeerPenalties } from '../p2p/index.js';
+import { TxRejectCode, TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry } from '../txpool/pool.js';
 
 /** Stays under the p2p layer's 4 MiB transaction-channel limit with room to spare. */
@@ -49,6 +50,9 @@ export class TxGossip {
       /** Up to `max` transactions pending for more than `ageMs`. */
       stale: (ageMs: number, max: number) => Uint8Array[];
       logger: Logger;
+      /** Peers that sent bad input (shared with consensus): a penalised peer's batches are dropped unread. */
+      penalties: PeerPenalties;
+      metrics?: NodeMetrics;
     },
   ) {}
 
@@ -66,27 +70,36 @@ export class TxGossip {
         this.deps.net.broadcast('tx', encodeCanonical(batch));
     }, REOFFER_INTERVAL_MS);
     this.timer.unref();
-    this.deps.net.onMessage('tx', (from, bytes) => {
-      let raws: Uint8Array[];
-      try {
-        const v = decodeCanonical(bytes);
-        if (!Array.isArray(v) || !v.every((x) => x instanceof Uint8Array))
-          throw new CodecError('transaction batch must be an array of byte strings');
-        raws = v as Uint8Array[];
-      } catch (e) {
-        this.deps.logger.warn(
-          { from: from.slice(0, 16), err: (e as Error).message },
-          'malformed transaction batch dropped',
-        );
-        return;
-      }
-      for (const raw of raws) {
-        this.deps.submit(raw).catch((e) => {
-          // Duplicates are normal (several nodes may relay the same client); the rest is worth a debug line.
-          if (!(e instanceof TxRejectedError)) this.deps.logger.warn({ err: e }, 'gossiped transaction failed');
-        });
-      }
-    });
+    this.deps.net.onMessage('tx', (from, bytes) => this.receive(from, bytes));
+  }
+
+  private receive(from: string, bytes: Uint8Array): void {
+    const { penalties, logger } = this.deps;
+    if (penalties.isPenalised(from)) return;
+    let raws: Uint8Array[];
+    try {
+      const v = decodeCanonical(bytes);
+      if (!Array.isArray(v) || !v.every((x) => x instanceof Uint8Array))
+        throw new CodecError('transaction batch must be an array of byte strings');
+      raws = v as Uint8Array[];
+    } catch (e) {
+      return this.fault(from, 'malformed transaction batch dropped', { err: (e as Error).message });
+    }
+    for (const raw of raws) {
+      this.deps.submit(raw).catch((e) => {
+        // Duplicates and expired ones are normal (several nodes relay the same client; the
+        // chain moves on). Only what no honest node relays counts against the peer: a
+        // transaction that does not decode or whose signature is bad (the relaying node
+        // checked it before admitting it).
+        if (!(e instanceof TxRejectedError)) logger.warn({ err: e }, 'gossiped transaction failed');
+        else if (e.code === TxRejectCode.Malformed || e.code === TxRejectCode.BadSignature)
+          this.fault(from, 'gossiped transaction refused', { code: e.code, err: e.message });
+      });
+    }
+  }
+
+  private fault(from: string, msg: string, ctx: Record<string, unknown>): void {
+    if (this.deps.penalties.report(from, this.deps.logger, msg, ctx)) this.deps.metrics?.peersPenalised.inc();
   }
 
   stop(): void {

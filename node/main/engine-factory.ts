@@ -9,7 +9,7 @@ import type { GenesisConfig } from '../config/genesis.js';
 import type { ResolvedNodeConfig } from '../config/node-config.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
-import { P2PNetwork } from '../p2p/index.js';
+import { P2PNetwork, PeerPenalties } from '../p2p/index.js';
 import { BlockSync } from '../sync/block-sync.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { ConsensusEngine } from '../engine/engine.js';
@@ -92,6 +92,8 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
     { logger: logger.child({ component: 'p2p' }) },
   );
   const queue = new SerialQueue();
+  // One record for consensus and gossip: a peer that sends bad input on one is ignored on both.
+  const penalties = new PeerPenalties(config.peerPenalty);
   // TEST ONLY: the adversarial cluster test starts one validator with this variable set.
   const byzantine = byzantineFromEnv(process.env.LINGDING_TEST_BYZANTINE);
   const adversary = byzantine
@@ -109,9 +111,11 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
       timeouts: { baseMs: config.consensus.viewTimeoutMs },
       emptyBlockIntervalMs: config.consensus.emptyBlockIntervalMs,
       minSealDelayMs: config.consensus.minSealDelayMs,
+      maxClockDriftMs: config.consensus.maxClockDriftMs,
+      maxInboundBytesPerPeer: config.consensus.maxInboundBytesPerPeer,
       adversary,
     },
-    { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics },
+    { chain, pool, recovery, net, queue, logger: logger.child({ component: 'pbft' }), metrics, penalties },
   );
   const sync = new BlockSync(config.sync, {
     chain,
@@ -134,6 +138,8 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
         .map((e) => encodeTx(e.tx));
     },
     logger: logger.child({ component: 'gossip' }),
+    penalties,
+    metrics,
   });
   return { engine, network: { net, sync, gossip } };
 }

@@ -159,11 +159,15 @@ export class LingdingNode implements RpcBackend {
         chain: {
           height: () => chain.head.number,
           txGasLimit: () => chain.systemConfig().txGasLimit,
+          blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
           nonceOnChain: (n) => chain.nonceOnChain(n),
           txOnChain: (h) => chain.txOnChain(h),
         },
+        onEvicted: (reason, count) => metrics.txsEvicted.inc({ reason }, count),
       },
     );
+    pool.startExpiry();
+    closers.push('pool expiry', () => pool.close());
     // Gossip delivers peers' transactions only after it starts, below, when `node` is set.
     let node: LingdingNode | undefined;
     const { engine, network } = createEngine(config, {

@@ -37,6 +37,23 @@ export class NodeMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly txsEvicted = new Counter({
+    name: 'lingding_txpool_evicted_total',
+    help: 'Transactions that left the pool uncommitted, by reason (PENDING_TTL, BLOCK_LIMIT_EXPIRED)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly consensusDropped = new Counter({
+    name: 'lingding_consensus_dropped_messages_total',
+    help: 'Consensus messages dropped by reason: queue_count, queue_bytes (the peer passed its inbound budget), malformed, invalid (bad signature or signer), penalised (the peer is being ignored)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly peersPenalised = new Counter({
+    name: 'lingding_peer_penalties_total',
+    help: 'Times a peer was ignored for sending too many bad messages (peerPenalty.maxBadMessages within windowMs)',
+    registers: [this.registry],
+  });
   readonly blockInterval = new Histogram({
     name: 'lingding_block_interval_seconds',
     help: 'Time between consecutive committed blocks',

@@ -9,6 +9,7 @@ export {
   type NodeId,
 } from './identity.js';
 export { CHANNELS, DEFAULT_LIMITS, protocolId, type Channel, type MessageLimits } from './protocols.js';
+export { PeerPenalties, type FaultVerdict, type PeerPenaltyOptions } from './penalties.js';
 export { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect.js';
 export type {
   ListenAddress,

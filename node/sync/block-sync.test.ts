@@ -104,10 +104,10 @@ async function sourceChain(blocks: number): Promise<Chain> {
 }
 
 /** Serves `chain` as a peer would: through a BlockSync's own request handlers. */
-function servingPeer(chain: Chain, batchSize = 64): FakePeerHandler {
+function servingPeer(chain: Chain, batchSize = 64, maxServedRequestsPerSecond = 1_000): FakePeerHandler {
   const net = new FakeNet();
   const server = new BlockSync(
-    { pollIntervalMs: HOUR, batchSize, penaltyMs: HOUR },
+    { pollIntervalMs: HOUR, batchSize, penaltyMs: HOUR, maxServedRequestsPerSecond },
     {
       chain,
       pool: chainPool(chain),
@@ -150,7 +150,7 @@ async function syncingNode(opts: Partial<BlockSyncOptions> = {}) {
   const { logger, records } = captureLogger();
   let committedCalls = 0;
   const sync = new BlockSync(
-    { pollIntervalMs: 20, batchSize: 3, penaltyMs: HOUR, ...opts },
+    { pollIntervalMs: 20, batchSize: 3, penaltyMs: HOUR, maxServedRequestsPerSecond: 1_000, ...opts },
     {
       chain,
       pool: chainPool(chain),
@@ -403,6 +403,31 @@ describe('BlockSync', () => {
 });
 
 describe('BlockSync serving', () => {
+  it('serves each peer at most maxServedRequestsPerSecond block requests a second, then answers empty', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const a = await sourceChain(3);
+      const serve = servingPeer(a, 64, 2);
+      const served = async () =>
+        (decodeCanonical(await serve('blocks', encodeCanonical([1, 3]))) as Canonical[]).length;
+      expect([await served(), await served(), await served()]).toEqual([3, 3, 0]);
+      vi.setSystemTime(Date.now() + 500); // half a second refills one token
+      expect([await served(), await served()]).toEqual([3, 0]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a requester syncs from a rate-limited peer without penalising it', async () => {
+    const a = await sourceChain(7);
+    const b = await syncingNode();
+    b.net.addPeer(GOOD, servingPeer(a, 64, 1));
+    await vi.waitFor(() => expect(b.chain.head.number).toBe(7), WAIT);
+    expect(b.penalties()).toEqual([]);
+    // Some requests were refused on the way: more were asked than the three batches needed.
+    expect(b.blockRequests(GOOD).length).toBeGreaterThan(3);
+  });
+
   it('serves stored blocks with their certificates, capped by its batch size and its head', async () => {
     const a = await sourceChain(5);
     const serve = servingPeer(a, 2);

@@ -31,6 +31,8 @@ export interface BlockSyncOptions {
   readonly batchSize: number;
   /** How long a peer that served a bad block is ignored. */
   readonly penaltyMs: number;
+  /** Block requests this node serves one peer per second: a token bucket holding this many. */
+  readonly maxServedRequestsPerSecond: number;
 }
 
 /** The response limit every node's p2p layer enforces on a `blocks` reply. */
@@ -62,6 +64,8 @@ export class BlockSync {
   private readonly penalised = new Map<string, number>();
   private nextPeer = 0;
   private synced = 0;
+  /** Per requesting peer (admitted nodes only, so few): serving tokens left and when they were counted. */
+  private readonly serveBuckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly opts: BlockSyncOptions,
@@ -83,7 +87,9 @@ export class BlockSync {
       const h = this.deps.chain.head;
       return encodeCanonical([h.number, h.hash]);
     });
-    this.deps.net.handleRequest('blocks', (_from, req) => this.serveBlocks(req));
+    this.deps.net.handleRequest('blocks', (from, req) =>
+      this.takeServeToken(from) ? this.serveBlocks(req) : this.refuseServing(from),
+    );
     this.deps.net.on('peer:connected', () => this.kick());
     this.schedule();
   }
@@ -224,6 +230,33 @@ export class BlockSync {
   private penalise(peer: string, reason: string): void {
     this.penalised.set(peer, Date.now() + this.opts.penaltyMs);
     this.deps.logger.warn({ peer: peer.slice(0, 16), reason }, 'sync peer penalised');
+  }
+
+  /**
+   * A token bucket per peer: `maxServedRequestsPerSecond` requests at once, refilled at that
+   * rate. Each request reads up to a batch of blocks from disk and sends up to 32 MiB, so a
+   * peer replaying requests must not make this node do that without end.
+   */
+  private takeServeToken(peer: string): boolean {
+    const rate = this.opts.maxServedRequestsPerSecond;
+    const now = Date.now();
+    const b = this.serveBuckets.get(peer) ?? { tokens: rate, at: now };
+    b.tokens = Math.min(rate, b.tokens + (Math.max(0, now - b.at) * rate) / 1000);
+    b.at = now;
+    this.serveBuckets.set(peer, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /**
+   * Over its rate a peer gets an empty answer: what a peer with nothing to serve says, so the
+   * requester asks another peer and this one again after its next status poll, and does not
+   * penalise it (a failed request would be penalised).
+   */
+  private refuseServing(peer: string): Uint8Array {
+    this.deps.logger.debug({ peer: peer.slice(0, 16) }, 'blocks request over the serving rate answered empty');
+    return encodeCanonical([]);
   }
 
   private async serveBlocks(req: Uint8Array): Promise<Uint8Array> {

@@ -4,6 +4,8 @@ import { type CodeOf, LingdingError } from '../errors/index.js';
 export const TxRejectCode = {
   Malformed: 'MALFORMED',
   TooLarge: 'TOO_LARGE',
+  /** Larger than block_bytes_limit: no block could ever carry it. */
+  LargerThanBlock: 'LARGER_THAN_BLOCK',
   WrongChain: 'WRONG_CHAIN_ID',
   BadSignature: 'BAD_SIGNATURE',
   BlockLimitExpired: 'BLOCK_LIMIT_EXPIRED',

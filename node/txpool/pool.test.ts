@@ -1,18 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
-import { TxPool, type PoolChainView, type TxPoolOptions } from './pool.js';
+import { EvictReason, TxPool, type EvictReasonValue, type PoolChainView, type TxPoolOptions } from './pool.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 
 const suite = createEcdsaSuite();
 const alice = suite.generateKeyPair();
 const bob = suite.generateKeyPair();
 
-function pool(opts: Partial<TxPoolOptions> = {}, chain: Partial<PoolChainView> = {}) {
+function pool(
+  opts: Partial<TxPoolOptions> = {},
+  chain: Partial<PoolChainView> = {},
+  onEvicted?: (reason: EvictReasonValue, count: number) => void,
+) {
   let height = 10;
   const view: PoolChainView = {
     height: () => height,
     txGasLimit: () => 1_000_000,
+    blockBytesLimit: () => 64 * 1024,
     nonceOnChain: () => false,
     txOnChain: () => false,
     ...chain,
@@ -25,9 +30,10 @@ function pool(opts: Partial<TxPoolOptions> = {}, chain: Partial<PoolChainView> =
       maxCount: 100,
       maxBytes: 1_000_000,
       maxPerSender: 100,
+      pendingTtlMs: 600_000,
       ...opts,
     },
-    { suite, chain: view },
+    { suite, chain: view, onEvicted },
   );
   return { p, setHeight: (h: number) => (height = h) };
 }
@@ -86,5 +92,65 @@ describe('TxPool', () => {
     const { p } = pool({ maxTxBytes: 300 }, { nonceOnChain: () => true });
     expect(code(() => p.add(tx().raw))).toBe(TxRejectCode.NonceReused);
     expect(code(() => p.add(tx(alice, 50, new Uint8Array(400)).raw))).toBe(TxRejectCode.TooLarge);
+  });
+
+  it('refuses a transaction larger than block_bytes_limit, which no block could carry', () => {
+    const { p } = pool({ maxTxBytes: 10_000 }, { blockBytesLimit: () => 1_000 });
+    const e = (() => {
+      try {
+        p.add(tx(alice, 50, new Uint8Array(2_000)).raw);
+      } catch (err) {
+        return err as TxRejectedError;
+      }
+    })();
+    expect(e?.code).toBe(TxRejectCode.LargerThanBlock);
+    expect(e?.message).toMatch(/block_bytes_limit is 1000, so no block can carry it/);
+    expect(code(() => p.add(tx(alice, 50, new Uint8Array(100)).raw))).toBe('ACCEPTED');
+  });
+
+  it('counts the transactions whose blockLimit passed when a block committed', () => {
+    const evicted: Array<[string, number]> = [];
+    const { p } = pool({}, {}, (reason, n) => evicted.push([reason, n]));
+    p.add(tx(alice, 2).raw);
+    p.add(tx(bob, 2).raw);
+    p.onBlockCommitted([], 12);
+    expect(evicted).toEqual([[EvictReason.BlockLimit, 2]]);
+  });
+});
+
+describe('TxPool expiry without commits', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('evicts a transaction pending longer than pendingTtlMs though no block commits, and counts it', () => {
+    vi.useFakeTimers();
+    const evicted: Array<[string, number]> = [];
+    const { p } = pool({ pendingTtlMs: 60_000, maxPerSender: 1 }, {}, (reason, n) => evicted.push([reason, n]));
+    p.startExpiry();
+    const old = p.add(tx().raw);
+    vi.advanceTimersByTime(30_000);
+    const young = p.add(tx(bob).raw);
+    vi.advanceTimersByTime(30_000 + 15_000);
+    expect(p.has(old.hashHex)).toBe(false);
+    expect(p.has(young.hashHex)).toBe(true);
+    expect(evicted).toEqual([[EvictReason.PendingTtl, 1]]);
+    // The sender's quota and bytes are freed with it.
+    expect(code(() => p.add(tx().raw))).toBe('ACCEPTED');
+    vi.advanceTimersByTime(30_000);
+    expect(p.has(young.hashHex)).toBe(false);
+    p.close();
+  });
+
+  it('runs no timer after close, and the timer does not hold the process open', () => {
+    vi.useFakeTimers();
+    const { p } = pool({ pendingTtlMs: 1_000 });
+    p.startExpiry();
+    expect(vi.getTimerCount()).toBe(1);
+    p.close();
+    expect(vi.getTimerCount()).toBe(0);
+    p.add(tx().raw);
+    vi.advanceTimersByTime(10_000);
+    expect(p.size).toBe(1);
   });
 });

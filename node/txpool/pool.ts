@@ -38,13 +38,26 @@ export interface TxPoolOptions {
   readonly maxCount: number;
   readonly maxBytes: number;
   readonly maxPerSender: number;
+  /** A transaction pending longer than this is evicted by a timer, whether or not blocks commit. */
+  readonly pendingTtlMs: number;
 }
+
+/** Why a transaction left the pool without being committed (the label of the evictions metric). */
+export const EvictReason = {
+  /** Pending longer than pendingTtlMs. */
+  PendingTtl: 'PENDING_TTL',
+  /** Its blockLimit passed when a block committed. */
+  BlockLimit: 'BLOCK_LIMIT_EXPIRED',
+} as const;
+export type EvictReasonValue = (typeof EvictReason)[keyof typeof EvictReason];
 
 /** What the pool needs to know about the chain. */
 export interface PoolChainView {
   height(): number;
   /** The tx_gas_limit in force for the next block. */
   txGasLimit(): number;
+  /** The block_bytes_limit in force for the next block. */
+  blockBytesLimit(): number;
   /** True if a transaction with this replay key (sender + nonce) is on chain within the replay window. */
   nonceOnChain(replayKey: string): boolean;
   txOnChain(hash: Uint8Array): boolean;
@@ -63,11 +76,49 @@ export class TxPool {
   /** Hashes of transactions whose signatures are being checked right now. */
   private readonly reservedHashes = new Set<string>();
   private totalBytes = 0;
+  private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly opts: TxPoolOptions,
-    private readonly deps: { suite: CryptoSuite; chain: PoolChainView; recovery?: SignatureRecoveryPool },
+    private readonly deps: {
+      suite: CryptoSuite;
+      chain: PoolChainView;
+      recovery?: SignatureRecoveryPool;
+      /** Told of each transaction evicted without being committed (the node counts them). */
+      onEvicted?: (reason: EvictReasonValue, count: number) => void;
+    },
   ) {}
+
+  /**
+   * Evicts transactions pending longer than pendingTtlMs, checked a few times per TTL. Without
+   * it a pool only drains when blocks commit: transactions no block takes (or a chain that
+   * stopped committing) would hold the pool's capacity for good.
+   */
+  startExpiry(): void {
+    if (this.expiryTimer) return;
+    const every = Math.max(250, Math.min(Math.floor(this.opts.pendingTtlMs / 4), 30_000));
+    this.expiryTimer = setInterval(() => this.evictOlderThan(Date.now() - this.opts.pendingTtlMs), every);
+    this.expiryTimer.unref();
+  }
+
+  close(): void {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+
+  /** Evicts every transaction admitted before `cutoff` (local clock); returns how many. */
+  evictOlderThan(cutoff: number): number {
+    let evicted = 0;
+    // Arrival order is admission order, the oldest first (a clock stepped back only delays
+    // an eviction to the next sweep after the entries ahead of it go).
+    for (const e of [...this.entries.values()]) {
+      if (e.admittedAt >= cutoff) break;
+      this.remove(e.hashHex);
+      evicted++;
+    }
+    if (evicted > 0) this.deps.onEvicted?.(EvictReason.PendingTtl, evicted);
+    return evicted;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -166,6 +217,13 @@ export class TxPool {
         TxRejectCode.TooLarge,
         `transaction is ${raw.length} bytes; the limit is ${opts.maxTxBytes}`,
       );
+    const blockBytesLimit = this.deps.chain.blockBytesLimit();
+    // Admitted, it would wait until it expired: no leader could put it in a block.
+    if (raw.length > blockBytesLimit)
+      throw new TxRejectedError(
+        TxRejectCode.LargerThanBlock,
+        `transaction is ${raw.length} bytes; block_bytes_limit is ${blockBytesLimit}, so no block can carry it`,
+      );
     let tx: Transaction;
     try {
       tx = decodeTx(raw);
@@ -256,6 +314,7 @@ export class TxPool {
         expired++;
       }
     }
+    if (expired > 0) this.deps.onEvicted?.(EvictReason.BlockLimit, expired);
     return { removed, expired };
   }
 

@@ -19,6 +19,7 @@ import { parseGenesis } from '../../node/config/genesis.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { SignatureRecoveryPool } from '../../node/crypto/verify-pool.js';
 import { TxGossip } from '../../node/engine/tx-gossip.js';
+import { PeerPenalties } from '../../node/p2p/index.js';
 import { BlockSync } from '../../node/sync/block-sync.js';
 import { fuzzParams, hostileBytes } from '../helpers/fuzz.js';
 import { captureLogger, FakeNet } from '../helpers/fakes.js';
@@ -61,6 +62,8 @@ describe('fuzz: p2p protocol handlers', () => {
       pending: () => [],
       stale: () => [],
       logger: captureLogger().logger,
+      // Never penalised: every hostile input must reach the decoder.
+      penalties: new PeerPenalties({ maxBadMessages: Number.MAX_SAFE_INTEGER, windowMs: 1_000, penaltyMs: 0 }),
     });
     gossip.start();
     try {
@@ -83,7 +86,8 @@ describe('fuzz: p2p protocol handlers', () => {
     const net = new FakeNet();
     const { logger, records } = captureLogger();
     const sync = new BlockSync(
-      { pollIntervalMs: 3_600_000, batchSize: 64, penaltyMs: 1 },
+      // Serving rate high enough that every hostile request reaches the decoder.
+      { pollIntervalMs: 3_600_000, batchSize: 64, penaltyMs: 1, maxServedRequestsPerSecond: 10_000 },
       {
         chain,
         pool: chainPool(chain),

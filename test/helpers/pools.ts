@@ -9,7 +9,13 @@ export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
     { ...NODE_DEFAULTS.txpool, chainId, blockLimitWindow: 100 },
     {
       suite,
-      chain: { height: () => 0, txGasLimit: () => 1_000_000, nonceOnChain: () => false, txOnChain: () => false },
+      chain: {
+        height: () => 0,
+        txGasLimit: () => 1_000_000,
+        blockBytesLimit: () => 4 * 1024 * 1024,
+        nonceOnChain: () => false,
+        txOnChain: () => false,
+      },
     },
   );
 }
@@ -23,6 +29,7 @@ export function chainPool(chain: Chain): TxPool {
       chain: {
         height: () => chain.head.number,
         txGasLimit: () => chain.systemConfig().txGasLimit,
+        blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
         nonceOnChain: (n) => chain.nonceOnChain(n),
         txOnChain: (h) => chain.txOnChain(h),
       },
