@@ -105,6 +105,11 @@ export class LingdingNode implements RpcBackend {
       },
       { backend: this, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics },
     );
+    if (!rpc.authTokenFile && !isLoopbackHost(rpc.host))
+      this.logger.warn(
+        { host: rpc.host, port: rpc.port },
+        'RPC listens beyond loopback without a bearer token (rpc.authTokenFile): anyone who reaches the port can read the ledger and submit transactions',
+      );
     const me = this.chain.consensusNodes().find((n) => equalBytes(n.nodeId, this.nodeId));
     this.role = me?.role ?? 'observer';
   }
@@ -326,6 +331,11 @@ async function startListener(component: string, start: () => Promise<void>): Pro
       { cause: e },
     );
   }
+}
+
+/** True for a bind address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The RPC bearer token from rpc.authTokenFile: one line of at least 16 characters. */
