@@ -157,6 +157,7 @@ export class PbftEngine implements ConsensusEngine {
   async start(): Promise<void> {
     this.running = true;
     this.deps.net.onMessage('consensus', (from, bytes) => {
+      this.opts.adversary?.record(bytes);
       let msg: PbftMessage;
       try {
         msg = decodeMessage(bytes);
@@ -253,7 +254,7 @@ export class PbftEngine implements ConsensusEngine {
           break;
         case 'broadcast': {
           const bytes = encodeMessage(a.msg);
-          this.opts.adversary?.recordOutgoing(bytes);
+          this.opts.adversary?.record(bytes);
           this.deps.net.broadcast('consensus', bytes);
           break;
         }
