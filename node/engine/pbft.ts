@@ -178,6 +178,7 @@ export class PbftEngine implements ConsensusEngine {
    * input queue that grows without end. A penalised peer's messages are not even decoded.
    */
   private receive(from: string, bytes: Uint8Array): void {
+    this.opts.adversary?.record(bytes); // TEST ONLY: a byzantine validator replays what it hears
     if (this.deps.penalties.isPenalised(from)) return this.drop('penalised');
     const queued = this.inbound.get(from) ?? { count: 0, bytes: 0 };
     if (queued.count >= MAX_QUEUED_PER_PEER)
@@ -291,7 +292,7 @@ export class PbftEngine implements ConsensusEngine {
         case 'broadcast': {
           const bytes = encodeMessage(a.msg);
           if (!this.fitsFrame(bytes, a.msg.type)) break;
-          this.opts.adversary?.recordOutgoing(bytes);
+          this.opts.adversary?.record(bytes);
           this.deps.net.broadcast('consensus', bytes);
           break;
         }

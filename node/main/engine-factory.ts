@@ -13,7 +13,7 @@ import { P2PNetwork, PeerPenalties } from '../p2p/index.js';
 import { BlockSync } from '../sync/block-sync.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { ConsensusEngine } from '../engine/engine.js';
-import { ByzantineAdversary, byzantineFromEnv } from '../engine/byzantine.js';
+import { ByzantineAdversary, byzantineFromEnv, byzantineNetworkOptions } from '../engine/byzantine.js';
 import { PbftEngine } from '../engine/pbft.js';
 import { SerialQueue } from '../chain/serial-queue.js';
 import { SoloSealer } from '../engine/solo.js';
@@ -81,6 +81,8 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
       ConfigErrorCode.PbftWithoutP2p,
     );
   const { genesis, chain, pool, recovery, logger, metrics } = deps;
+  // TEST ONLY: the adversarial cluster test starts one validator with this variable set.
+  const byzantine = byzantineFromEnv(process.env.LINGDING_TEST_BYZANTINE);
   const net = new P2PNetwork(
     {
       secretKey: deps.nodeSecret,
@@ -88,14 +90,13 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
       nodes: chain.consensusNodes().map((n) => ({ nodeId: hexKey(n.nodeId) })),
       peers: p2p.peers,
       protocolPrefix: `/lingding/${genesis.chainId}`,
+      ...byzantineNetworkOptions(byzantine),
     },
     { logger: logger.child({ component: 'p2p' }) },
   );
   const queue = new SerialQueue();
   // One record for consensus and gossip: a peer that sends bad input on one is ignored on both.
   const penalties = new PeerPenalties(config.peerPenalty);
-  // TEST ONLY: the adversarial cluster test starts one validator with this variable set.
-  const byzantine = byzantineFromEnv(process.env.LINGDING_TEST_BYZANTINE);
   const adversary = byzantine
     ? new ByzantineAdversary(byzantine, {
         net,

@@ -4,12 +4,14 @@ import type { Uint8ArrayList } from 'uint8arraylist';
 
 /**
  * Wire framing shared by every protocol: an unsigned-varint length prefix followed by
- * the payload (it-length-prefixed, the libp2p convention). Readers are given a maximum
+ * the payload (it-length-prefixed, the libp2p convention). Writers pass their limit too. Readers are given a maximum
  * payload size and fail on the length prefix alone, so an oversized frame is never
  * buffered.
  */
-export function encodeFrame(payload: Uint8Array | Uint8ArrayList): Uint8ArrayList {
-  return lp.encode.single(payload);
+export function encodeFrame(payload: Uint8Array | Uint8ArrayList, maxBytes: number): Uint8ArrayList {
+  // The caller's limit, not it-length-prefixed's default (4 MiB), which would refuse to
+  // send a proposal or a sync response the limits allow.
+  return lp.encode.single(payload, { maxDataLength: maxBytes });
 }
 
 /**

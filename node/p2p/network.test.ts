@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { P2PError } from './errors.js';
 import type { NodeId } from './identity.js';
 import { P2PNetwork } from './network.js';
+import { DEFAULT_LIMITS } from './protocols.js';
 import { makeKeys, startMesh, startNode, type TestNode } from '../../test/helpers/p2p.js';
 
 /** Real libp2p nodes over 127.0.0.1, on ports picked by the OS. */
@@ -120,6 +121,21 @@ describe('P2PNetwork', () => {
     expect(xGot).toEqual([]);
     for (const n of [a, b, x]) expect(n.log.some((e) => e.message === 'peer connected')).toBe(false);
   });
+
+  it('sends messages and responses up to its limits, past the 4 MiB default of it-length-prefixed', async () => {
+    const [ka, kb] = makeKeys(2);
+    const a = track(await startNode(ka, [ka, kb], []));
+    const b = track(await startNode(kb, [ka, kb], [a.address]));
+    await waitFor(() => expect(a.net.isConnected(kb.nodeId)).toBe(true));
+    const aGot = inbox(a, 'consensus');
+    // A proposal of a block at MAX_BLOCK_BYTES_LIMIT (6 MiB) once failed to encode here.
+    const proposal = new Uint8Array(DEFAULT_LIMITS.consensus).fill(0xab);
+    expect(b.net.send('consensus', ka.nodeId, proposal)).toBe(true);
+    await waitFor(() => expect(aGot.map((m) => m.bytes.length)).toEqual([proposal.length]), 15_000);
+    const blocks = new Uint8Array(6 * 1024 * 1024);
+    b.net.handleRequest('blocks', () => blocks);
+    expect((await a.net.request(kb.nodeId, 'blocks', Uint8Array.of(1))).length).toBe(blocks.length);
+  }, 30_000);
 
   it('resets the stream on an oversized message and keeps the connection usable', async () => {
     const [ka, kb] = makeKeys(2);

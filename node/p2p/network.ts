@@ -315,7 +315,7 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
         `${channel} message of ${bytes.byteLength} bytes exceeds the limit of ${this.limits[channel]}`,
       );
     }
-    return encodeFrame(bytes);
+    return encodeFrame(bytes, this.limits[channel]);
   }
 
   /** Queues a frame for an accepted peer, opening the channel's stream on first use. */

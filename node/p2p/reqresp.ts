@@ -35,7 +35,8 @@ export async function sendRequest(conn: Connection, call: RequestCall): Promise<
     const opened = stream;
     // Aborting the stream is what unblocks a pending read when the deadline passes.
     timeout.signal.addEventListener('abort', () => opened.abort(new Error('request timed out')), { once: true });
-    stream.send(encodeFrame(call.request));
+    // Its size was checked against the request limit before the stream was opened.
+    stream.send(encodeFrame(call.request, call.request.byteLength));
     await stream.close({ signal: timeout.signal });
     const frame = await readOneFrame(stream, call.maxResponseBytes + 1);
     if (frame === undefined) throw new P2PError('STREAM_ERROR', `${what}: stream closed without a response`);
@@ -97,7 +98,7 @@ export function requestStreamHandler(init: ServeInit): StreamHandler {
       const request = await readOneFrame(stream, init.maxRequestBytes);
       if (request === undefined) throw new Error('stream ended before the request');
       const response = await runHandler(init, from, request, context);
-      stream.send(encodeFrame(response));
+      stream.send(encodeFrame(response, init.maxResponseBytes + 1));
       await stream.close();
     } catch (err) {
       if (isOversizedFrame(err))

@@ -1,10 +1,12 @@
 /**
  * One of four validators is byzantine: a real node process started with the test-only
- * switch LINGDING_TEST_BYZANTINE (node/engine/byzantine.ts). It floods garbage frames,
- * replays its old messages, sends correctly signed future proposals with 1 MiB blocks, and
- * as leader proposes blocks dated 2^53-1. The three honest validators must keep committing,
- * agree at every height, refuse its far-future blocks, and stay within the memory bound
- * docs/operator-guide.md states.
+ * switch LINGDING_TEST_BYZANTINE (node/engine/byzantine.ts). It floods garbage frames and
+ * frames over the consensus frame limit, sends bursts of correctly signed multi-MiB
+ * proposals for the current and next heights, replays old messages (its own and the honest
+ * validators'), sends signed future proposals with 1 MiB blocks, and as leader proposes
+ * blocks dated 2^53-1. The three honest validators must keep committing, agree at every
+ * height, refuse its far-future blocks and its oversized frames, and stay within the memory
+ * bound docs/operator-guide.md states.
  *
  * Skipped when LINGDING_CLUSTER_TESTS=0.
  */
@@ -46,7 +48,7 @@ describe.skipIf(!enabled)('a byzantine validator among four (one process each)',
     });
     const honest = ['validator0', 'validator1', 'validator2'];
     rc = await startCluster(cluster, { nodes: honest });
-    await rc.start('validator3', { env: { LINGDING_TEST_BYZANTINE: 'flood,replay,future,timestamp' } });
+    await rc.start('validator3', { env: { LINGDING_TEST_BYZANTINE: 'flood,oversized,burst,replay,future,timestamp' } });
     const start = await heightOf(rc, 'validator0');
     const raws = signKvSets(cluster, start, 600, 'z');
     const load = startLoad(rc, raws, { targets: () => honest });
@@ -73,6 +75,9 @@ describe.skipIf(!enabled)('a byzantine validator among four (one process each)',
     // Agreement at every height among the honest nodes (the byzantine one is stopped first).
     await rc.kill('validator3', 'SIGKILL');
     await checkSafety(rc, load.acked);
+    // Its oversized frames reached every honest node and were refused on their length alone.
+    for (const n of honest)
+      expect(readFileSync(join(dir, n, 'node.log'), 'utf8')).toContain('oversized message, resetting stream');
     expect(Math.max(...peakRss)).toBeLessThan(HONEST_RSS_BOUND_MB);
   }, 420_000);
 });

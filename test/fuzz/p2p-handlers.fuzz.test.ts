@@ -12,13 +12,18 @@ import { bindSuiteToChain, createValidatorSet, decodeMessage, encodeMessage, Pbf
 import { makeCommit, makePrePrepare, makePrepare, makeViewChange } from '../../consensus/pbft/messages.js';
 import { Chain } from '../../node/chain/chain.js';
 import { SerialQueue } from '../../node/chain/serial-queue.js';
+import { consensusSuiteOf, validatorSetOf } from '../../node/chain/validators.js';
+import { blockHash, encodeBlock } from '../../node/codec/block.js';
 import { CodecError, encodeCanonical } from '../../node/codec/canonical.js';
 import { toHex } from '../../node/codec/hex.js';
+import { decodeTx } from '../../node/codec/tx.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { parseGenesis } from '../../node/config/genesis.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { SignatureRecoveryPool } from '../../node/crypto/verify-pool.js';
+import { PbftEngine } from '../../node/engine/pbft.js';
 import { TxGossip } from '../../node/engine/tx-gossip.js';
+import { NODE_DEFAULTS } from '../../node/config/defaults.js';
 import { PeerPenalties } from '../../node/p2p/index.js';
 import { BlockSync } from '../../node/sync/block-sync.js';
 import { fuzzParams, hostileBytes } from '../helpers/fuzz.js';
@@ -131,6 +136,98 @@ describe('fuzz: p2p protocol handlers', () => {
       expect(records.some((r) => r.msg === 'sync peer penalised')).toBe(true);
     } finally {
       sync.stop();
+    }
+  });
+
+  it('PBFT engine: raw bytes from a peer are dropped or handled; no step fails, nothing commits, it stays responsive', async () => {
+    const { logger, records } = captureLogger();
+    const net = new FakeNet();
+    // This node is validator 0; the hostile peer holds validator 1's key, so no message it
+    // sends can make a quorum with this node's own votes (3 of 4 needed).
+    const engine = new PbftEngine(
+      {
+        secretKey: validatorKeys[0].secretKey,
+        safetyFile: join(dir, 'engine-fuzz.safety'),
+        // No proposal of its own and no view change during the run: only peer input acts.
+        emptyBlockIntervalMs: 3_600_000,
+        minSealDelayMs: 0,
+        timeouts: { baseMs: 3_600_000, maxMs: 3_600_000 },
+        maxClockDriftMs: NODE_DEFAULTS.consensus.maxClockDriftMs,
+        maxInboundBytesPerPeer: NODE_DEFAULTS.consensus.maxInboundBytesPerPeer,
+      },
+      {
+        chain,
+        pool: chainPool(chain),
+        recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
+        net: net.asNetwork(),
+        queue: new SerialQueue(),
+        logger,
+        // Never penalised, so every hostile message reaches the decoder and the core.
+        penalties: new PeerPenalties({ maxBadMessages: Number.MAX_SAFE_INTEGER, windowMs: 1_000, penaltyMs: 0 }),
+      },
+    );
+    const bound = consensusSuiteOf(chain);
+    const validators = validatorSetOf(chain);
+    const peer = {
+      publicKey: validatorKeys[1].publicKey,
+      sign: (d: Uint8Array) => bound.sign(d, validatorKeys[1].secretKey),
+    };
+    // Real blocks at height 1 proposed by the peer (the leader of some views), dated now or far ahead.
+    const signed = buildSignedTx(
+      suite,
+      { chainId: 'fuzz', height: 0, to: null, input: Uint8Array.of(1) },
+      user.secretKey,
+    );
+    const ready = { tx: decodeTx(signed.raw), hash: signed.hash, sender: user.address, size: signed.raw.length };
+    const blocks = [0, 1, 2, 3, 5].flatMap((view) =>
+      [1_700_000_000_000, Number.MAX_SAFE_INTEGER].map((timestamp) => {
+        const b = chain.buildBlock([ready], { timestamp, proposer: 1, view }).block;
+        return { payload: encodeBlock(b), hash: blockHash(bound, b.header) };
+      }),
+    );
+    const message = fc
+      .record({
+        kind: fc.nat(3),
+        // Mostly the current height and view, where messages reach the executor and the votes.
+        height: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 4 })),
+        view: fc.oneof(fc.constant(0), fc.nat(6)),
+        block: fc.constantFrom(...blocks),
+        randomHash: fc.boolean(),
+      })
+      .map(({ kind, height, view, block, randomHash }) => {
+        const hash = randomHash ? suite.hash(Uint8Array.of(kind, height, view)) : block.hash;
+        const m = [
+          () => makePrePrepare(bound, peer, 1, height, view, hash, block.payload, []),
+          () => makePrepare(bound, peer, 1, height, view, hash),
+          () => makeCommit(bound, peer, 1, height, view, hash),
+          () => makeViewChange(bound, peer, 1, height, view, null, null),
+        ][kind]();
+        return encodeMessage(m);
+      });
+    expect(validators.size).toBe(4);
+    await engine.start();
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            { weight: 3, arbitrary: message }, // intact: what gets past decoding to the core and the executor
+            { weight: 4, arbitrary: hostileBytes(message, 512) },
+            { weight: 1, arbitrary: fc.uint8Array({ minLength: 1 << 16, maxLength: 1 << 16 }) },
+          ),
+          fc.constantFrom(PEER, 'cd'.repeat(64)),
+          async (bytes, from) => {
+            net.deliver('consensus', from, bytes);
+            // The engine's input is serial: an empty step queued behind the message runs once it has been handled.
+            await engine.input(() => []);
+          },
+        ),
+        fuzzParams(300),
+      );
+      expect(records.filter((r) => r.msg === 'consensus step failed')).toEqual([]);
+      expect(chain.head.number).toBe(0);
+      expect(engine.status()).toMatchObject({ height: 1 });
+    } finally {
+      await engine.stop();
     }
   });
 
