@@ -54,6 +54,21 @@ describe('layering rule', () => {
     expect(v.map((x) => x.file)).toEqual(['node/chain/chain.ts', 'consensus/pbft/core.ts', 'node/chain/chain.test.ts']);
   });
 
+  it('refuses a unit test that reaches tools/ through a test helper, naming the chain', () => {
+    const v = layeringViolations([
+      file('node/rpc/x.test.ts', '../../test/helpers/node.js'),
+      file('test/helpers/node.ts', './client.js'),
+      file('test/helpers/client.ts', '../../tools/client/rpc-client.js'),
+      file('node/chain/y.test.ts', '../../test/helpers/pools.js'),
+      file('test/helpers/pools.ts', '../../node/txpool/pool.js'),
+    ]);
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ file: 'node/rpc/x.test.ts', specifier: '../../test/helpers/node.js' });
+    expect(v[0].reason).toMatch(
+      /may not reach tools\/client\/rpc-client\.ts \(through test\/helpers\/node\.ts → test\/helpers\/client\.ts\)/,
+    );
+  });
+
   it('names a node/ folder that has no layer yet', () => {
     const v = layeringViolations([file('node/newthing/a.ts', '../codec/hex.js')]);
     expect(v[0].reason).toMatch(/node\/newthing has no layer/);

@@ -80,8 +80,41 @@ function areaOf(path: string): string {
 
 const isTest = (path: string) => /\.test\.ts$/.test(path);
 
+/** The source file an import target names (`x.js` is written for `x.ts`). */
+const sourcePathOf = (target: string) => target.replace(/\.js$/, '.ts');
+
+/**
+ * Follows a test helper's imports (within test/) and returns the first chain that reaches
+ * tools/ or bench/, or null when none does.
+ */
+function helperReachingTools(
+  helper: string,
+  byPath: ReadonlyMap<string, string>,
+): { reached: string; chain: string[] } | null {
+  const seen = new Set<string>();
+  const visit = (path: string, chain: string[]): { reached: string; chain: string[] } | null => {
+    const file = sourcePathOf(path);
+    if (seen.has(file)) return null;
+    seen.add(file);
+    const text = byPath.get(file);
+    if (text === undefined) return null;
+    for (const spec of relativeImports(text)) {
+      const target = join(dirname(file), spec).split('\\').join('/');
+      const top = target.split('/')[0];
+      if (top === 'tools' || top === 'bench') return { reached: sourcePathOf(target), chain: [...chain, file] };
+      if (top === 'test') {
+        const found = visit(target, [...chain, file]);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  return visit(helper, []);
+}
+
 export function layeringViolations(files: readonly SourceFile[]): Violation[] {
   const out: Violation[] = [];
+  const byPath = new Map(files.map((f) => [f.path, f.text]));
   for (const f of files) {
     const fromTop = f.path.split('/')[0];
     const allowedTops = TOP_LEVEL[fromTop];
@@ -94,8 +127,13 @@ export function layeringViolations(files: readonly SourceFile[]): Violation[] {
       const fail = (reason: string) => out.push({ file: f.path, specifier: spec, reason });
       if (to === from) continue;
       if (isTest(f.path) && (fromTop === 'node' || fromTop === 'consensus')) {
-        // Unit tests: any lower-level module and the shared test helpers; not the tools.
+        // Unit tests: any lower-level module and the shared test helpers; not the tools, not
+        // even through a helper (a test that needs the tools is an integration test, in test/).
         if (!['node', 'consensus', 'test'].includes(toTop)) fail(`a unit test in ${fromTop}/ may not import ${toTop}/`);
+        else if (toTop === 'test') {
+          const via = helperReachingTools(target, byPath);
+          if (via) fail(`a unit test in ${fromTop}/ may not reach ${via.reached} (through ${via.chain.join(' → ')})`);
+        }
         continue;
       }
       if (!allowedTops.includes(toTop)) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedKvSet, startTestNode, type TestNode, toHex } from '../../test/helpers/in-process.js';
-import { RPC_SCHEMA } from './schema.js';
+import { signedKvSet, startTestNode, type TestNode, toHex } from '../helpers/in-process.js';
+import { RPC_SCHEMA } from '../../node/rpc/schema.js';
 
 /** A real node in-process: every method's result must parse with its strict schema. */
 describe('RPC results on a real node', () => {
