@@ -248,12 +248,17 @@ export class RpcServer {
 
   /**
    * Parses and runs a body and answers it as JSON; null means "no response" (a batch of only
-   * notifications). A batch runs one call at a time, each after a turn of the event loop, and
-   * its answer is budgeted while it is computed: each response is serialised as it comes, and
-   * the first one that does not fit in what is left of rpc.maxResponseBytes spends the budget.
-   * It and every later call with an id get -32014 without being run (notifications still run:
-   * they add nothing to the answer). So a batch holds at most one result and its answer in
-   * memory at once, however large each result.
+   * notifications). Its answer is budgeted while it is computed: each response is serialised
+   * as it comes, and the first one that does not fit in what is left of rpc.maxResponseBytes
+   * spends the budget; every call with an id not started by then gets -32014 without being
+   * run (notifications still run: they add nothing to the answer).
+   *
+   * Reads run one at a time, each after a turn of the event loop, so a batch holds at most
+   * one result being built besides its answer, however large each result. Transactions
+   * (`sendTransaction`) all start at once, as before: their signatures are recovered as one
+   * batch on the worker threads, and a batch that waits for receipts waits for one commit,
+   * not one commit per transaction. Their answers are receipts of the caller's own
+   * transactions, bounded by the transaction size and gas limits, and still counted.
    */
   async dispatchBody(body: string): Promise<string | null> {
     let parsed: unknown;
@@ -277,18 +282,26 @@ export class RpcServer {
         ),
       );
     budget.startBatch();
-    const parts: string[] = [];
+    const parts: (string | undefined)[] = new Array(parsed.length);
+    const answer = (i: number) => (r: JsonRpcResponse | null) => {
+      if (r) parts[i] = budget.take(r);
+    };
+    const transactions: Promise<void>[] = [];
     for (const [i, item] of parsed.entries()) {
-      if (i > 0) await nextTurn();
-      const id = budget.spent ? answeredId(item) : undefined;
-      if (id !== undefined) {
-        parts.push(budget.refusal(id));
-        continue;
-      }
-      const r = await this.dispatchOne(item);
-      if (r) parts.push(budget.take(r));
+      if (isTransactionSubmission(item)) transactions.push(this.dispatchOne(item).then(answer(i)));
     }
-    return parts.length ? `[${parts.join(',')}]` : null;
+    let first = true;
+    for (const [i, item] of parsed.entries()) {
+      if (isTransactionSubmission(item)) continue;
+      if (!first) await nextTurn();
+      first = false;
+      const id = budget.spent ? answeredId(item) : undefined;
+      if (id !== undefined) parts[i] = budget.refusal(id);
+      else answer(i)(await this.dispatchOne(item));
+    }
+    await Promise.all(transactions);
+    const answered = parts.filter((p) => p !== undefined);
+    return answered.length ? `[${answered.join(',')}]` : null;
   }
 
   private async dispatchOne(req: unknown): Promise<JsonRpcResponse | null> {
@@ -337,6 +350,11 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const a = Buffer.from(m[1]);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A well-formed `sendTransaction` batch item (see dispatchBody: these run concurrently). */
+function isTransactionSubmission(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && (item as { method?: unknown }).method === 'sendTransaction';
 }
 
 /** The id a batch item would be answered with; undefined for a notification or an item answered as invalid. */

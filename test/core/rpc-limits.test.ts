@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
 import { NodeStatus } from '../../node/main/node.js';
-import { startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
+import { signedKvSet, startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
 import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
 
@@ -72,6 +72,16 @@ describe('RPC limits on a real node', () => {
     expect(results.every((r) => r.gasUsed === CALL_GAS)).toBe(true);
     // Each call reports the head it ran against: blocks were committed between the calls.
     expect(results.at(-1)!.blockNumber).toBeGreaterThan(results[0].blockNumber);
+  });
+
+  it("starts a batch's transactions together: twenty sendTransaction-and-wait items commit in a block or two, not twenty", async () => {
+    const raws = [];
+    for (let i = 0; i < 20; i++) raws.push(toHex((await signedKvSet(t, `batch-${i}`, 'v')).raw));
+    const answers = await postBatch(raws.map((raw) => ({ method: 'sendTransaction', params: [raw, true] })));
+    expect(answers.map((a) => a.id)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const blocks = new Set(answers.map((a) => (a.result as { blockNumber: number }).blockNumber));
+    // Run one after another, each would wait for its own block (the empty-block interval is 100 ms).
+    expect(blocks.size).toBeLessThanOrEqual(3);
   });
 
   it('stops computing a batch once its answer reaches rpc.maxResponseBytes: later items get -32014 unrun', async () => {
