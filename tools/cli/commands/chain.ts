@@ -8,6 +8,7 @@ import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import { assignPorts, clusterGenesis, clusterNodeConfig, layoutNodes } from '../../devnet/cluster.js';
 import { CliError, print } from '../output.js';
+import { type PasswordOptions, readPassword } from '../password.js';
 
 export interface ChainBuildOptions {
   validators: number;
@@ -20,6 +21,7 @@ export interface ChainBuildOptions {
   rpcPort: number;
   p2pPort: number;
   committee: string[];
+  /** Encrypts the generated committee keystore; needed only without a named committee. */
   password?: string;
   timestamp?: number;
   set: string[];
@@ -71,9 +73,9 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   // Without a named committee the chain could never be governed: generate one member.
   const suite = createEcdsaSuite();
   const admin = o.committee.length === 0 ? suite.generateKeyPair() : null;
-  if (admin && !(o.password ?? process.env.LINGDING_PASSWORD)) {
+  if (admin && !o.password) {
     throw new CliError(
-      'no --committee address given: pass one (repeatable), or a --password (or LINGDING_PASSWORD) to encrypt a generated committee account',
+      'no --committee address given: pass one (repeatable), or a password (--password-file or LINGDING_PASSWORD) to encrypt a generated committee account',
     );
   }
   const committee = admin ? [toHex(admin.address)] : o.committee;
@@ -89,7 +91,7 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   if (admin) {
     mkdirSync(join(out, 'accounts'), { recursive: true });
     committeeKeystore = join(out, 'accounts', 'committee.json');
-    writeKeystoreFile(committeeKeystore, admin.secretKey, (o.password ?? process.env.LINGDING_PASSWORD)!, suite);
+    writeKeystoreFile(committeeKeystore, admin.secretKey, o.password!, suite);
   }
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true });
@@ -200,12 +202,20 @@ export function registerChainCommands(program: Command): void {
     .option('--rpc-port <port>', 'first RPC port on each host; nodes on one host count up', portArg, 8545)
     .option('--p2p-port <port>', 'first p2p port on each host; nodes on one host count up', portArg, 30300)
     .option('--committee <address>', 'a committee account (repeat); default: generate one', collect, [])
-    .option('--password <password>', 'password for the generated committee keystore (or set LINGDING_PASSWORD)')
+    .option('--password-file <file>', 'password for the generated committee keystore (or set LINGDING_PASSWORD)')
     .option('--timestamp <ms>', 'genesis timestamp (ms); default now', count)
     .option('--set <key=value>', 'initial system config (repeat)', collect, [])
     .option('--json', 'print JSON')
-    .action((o: ChainBuildOptions & { json?: boolean }) => {
-      const built = buildChain(o);
+    .action(async (o: Omit<ChainBuildOptions, 'password'> & PasswordOptions & { json?: boolean }) => {
+      // Asked only when it will be used: a generated committee account needs one.
+      const password =
+        o.committee.length === 0
+          ? await readPassword(o, {
+              confirm: true,
+              what: 'the generated committee keystore (or name the committee with --committee)',
+            })
+          : undefined;
+      const built = buildChain({ ...o, password });
       print(o, built, () => summary(built));
     });
 }
