@@ -8,6 +8,7 @@ import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import { assignPorts, clusterGenesis, clusterNodeConfig, layoutNodes } from '../../devnet/cluster.js';
 import { CliError, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 import { type PasswordOptions, readPassword } from '../password.js';
 
 export interface ChainBuildOptions {
@@ -185,7 +186,7 @@ function summary(c: BuiltChain): string {
 }
 
 export function registerChainCommands(program: Command): void {
-  const chain = program.command('chain').description('set up multi-node chains');
+  const chain = defineCommand(program, 'chain');
   chain
     .command('build')
     .description('write keys, genesis and a node config for every node of a PBFT chain, one folder per node')

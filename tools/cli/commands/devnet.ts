@@ -20,6 +20,7 @@ import {
   type RunningCluster,
 } from '../../devnet/cluster.js';
 import { CliError } from '../output.js';
+import { defineCommand } from '../command-table.js';
 import { portArg } from './chain.js';
 import { runNodeUntilSignal } from './node.js';
 
@@ -255,11 +256,7 @@ interface DevnetOptions {
 }
 
 export function registerDevnetCommand(program: Command): void {
-  program
-    .command('devnet')
-    .description(
-      'run a local development chain under ./.lingding (created on first run): 4 validators + 1 regulator observer, each its own process',
-    )
+  defineCommand(program, 'devnet')
     .option('--dir <dir>', 'where the devnet lives', '.lingding')
     .option('--solo', 'one solo-sealer node in this process instead (under <dir> itself)')
     .option('--rpc-port <port>', 'first RPC port; nodes count up (solo: first run only)', portArg, 8545)

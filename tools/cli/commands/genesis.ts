@@ -5,6 +5,7 @@ import { writeGenesisFile } from '../../../node/config/writer.js';
 import { normalizeNodeId } from '../../../node/crypto/node-id.js';
 import { nodeIdOf, nodeKeyFromPem } from '../../../node/crypto/node-key.js';
 import { CliError, kv, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 
 /** A node is named by its node id (128 hex chars) or by the path of its PEM key. */
 function nodeIdArg(v: string): string {
@@ -24,9 +25,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 export function registerGenesisCommand(program: Command): void {
-  program
-    .command('genesis')
-    .description('write a genesis file for a chain')
+  defineCommand(program, 'genesis')
     .requiredOption('--chain-id <id>', 'chain id')
     .requiredOption('--out <file>', 'genesis file to write')
     .option('--sealer <nodeIdOrKeyFile>', 'a sealer (repeat)', collect, [])

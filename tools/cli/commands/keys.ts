@@ -5,12 +5,11 @@ import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import { toHex } from '../../../node/codec/hex.js';
 import { CliError, kv, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP, readPassword } from '../password.js';
 
 export function registerKeyCommands(program: Command): void {
-  program
-    .command('keygen')
-    .description('create a node key (PEM) or an account key (encrypted keystore)')
+  defineCommand(program, 'keygen')
     .requiredOption('--out <file>', 'where to write the key')
     .option('--type <type>', "'node' or 'account'", 'account')
     .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)

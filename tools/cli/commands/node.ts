@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import type { LingdingNode } from '../../../node/main/node.js';
+import { defineCommand } from '../command-table.js';
 
 /** Runs a node in this process until SIGINT/SIGTERM, then stops it cleanly. */
 export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void): Promise<void> {
@@ -21,7 +22,7 @@ export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void
 }
 
 export function registerNodeCommands(program: Command): void {
-  const node = program.command('node').description('run a node');
+  const node = defineCommand(program, 'node');
   node
     .command('start')
     .description('start a node from its config file')

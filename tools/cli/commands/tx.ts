@@ -9,6 +9,7 @@ import { RpcClient } from '../../client/rpc-client.js';
 import { buildSignedTx } from '../../../node/codec/tx-builder.js';
 import { encodeCall, jsonify, methodInterface } from '../abi-args.js';
 import { CliError, kv, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP, readPassword } from '../password.js';
 import { DEFAULT_RPC } from './query.js';
 
@@ -51,9 +52,7 @@ async function signAndSend(
 }
 
 export function registerTxCommands(program: Command): void {
-  program
-    .command('deploy <wasm> [args...]')
-    .description('deploy a WebAssembly contract; constructor arguments are encoded with the ABI')
+  defineCommand(program, 'deploy')
     .requiredOption('--abi <file>', "the contract's JSON ABI (stored on chain, served by getAbi)")
     .requiredOption('--keystore <file>', 'account keystore of the deployer')
     .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
@@ -105,11 +104,7 @@ export function registerTxCommands(program: Command): void {
       },
     );
 
-  program
-    .command('send <to> <method> [args...]')
-    .description(
-      "sign and send a transaction calling <method> (e.g. 'set(string,string)', or a name with --abi) on contract <to>",
-    )
+  defineCommand(program, 'send')
     .requiredOption('--keystore <file>', 'account keystore of the sender')
     .option('--abi <file>', 'JSON ABI: name methods and decode results and events with it')
     .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
@@ -171,9 +166,7 @@ export function registerTxCommands(program: Command): void {
       },
     );
 
-  program
-    .command('call <to> <method> [args...]')
-    .description("read-only call, e.g. lingding call 0x…1010 'get(string) returns (bool,string)' key")
+  defineCommand(program, 'call')
     .option('--from <address>', 'caller address')
     .option('--abi <file>', 'JSON ABI: name the method and decode the result with it')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
@@ -198,11 +191,8 @@ export function registerTxCommands(program: Command): void {
     );
 
   // Exported for `lingding call` users who want the selector of a method.
-  program
-    .command('selector <method>')
-    .description('print the 4-byte selector of a method signature')
-    .action((method: string) => {
-      const { fn } = methodInterface(method);
-      process.stdout.write(`${fn.selector} ${fn.format()}\n`);
-    });
+  defineCommand(program, 'selector').action((method: string) => {
+    const { fn } = methodInterface(method);
+    process.stdout.write(`${fn.selector} ${fn.format()}\n`);
+  });
 }
