@@ -154,36 +154,21 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     ]);
     expect(badMethod.code).toBe(2);
     expect(badMethod.stderr).toMatch(/cannot parse method/);
-    const wrongPw = await lingding(
-      [
-        'send',
-        '0x0000000000000000000000000000000000001010',
-        'set(string,string)',
-        'a',
-        'b',
-        '--keystore',
-        keystore,
-        '--rpc',
-        t.client.url,
-      ],
-      { LINGDING_PASSWORD: 'nope' },
-    );
+    const send = [
+      'send',
+      '0x0000000000000000000000000000000000001010',
+      'set(string,string)',
+      'a',
+      'b',
+      '--keystore',
+      keystore,
+      '--rpc',
+      t.client.url,
+    ];
+    const wrongPw = await lingding(send, { LINGDING_PASSWORD: 'nope' });
     expect(wrongPw.code).toBe(2);
     expect(wrongPw.stderr).toMatch(/wrong password/);
-    const noPwSend = await lingding(
-      [
-        'send',
-        '0x0000000000000000000000000000000000001010',
-        'set(string,string)',
-        'a',
-        'b',
-        '--keystore',
-        keystore,
-        '--rpc',
-        t.client.url,
-      ],
-      {},
-    );
+    const noPwSend = await lingding(send, {});
     expect(noPwSend.code).toBe(2);
     expect(noPwSend.stderr).toMatch(
       /a password is required for .*account\.json: give --password-file <file> or set LINGDING_PASSWORD/,

@@ -3,10 +3,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
-import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
-import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import {
   createCluster,
   loadCluster,
@@ -19,6 +17,7 @@ import {
   type PortBase,
   type RunningCluster,
 } from '../../devnet/cluster.js';
+import { writeSoloChain } from '../../devnet/local-chain.js';
 import { CliError } from '../output.js';
 import { defineCommand } from '../command-table.js';
 import { portArg } from './chain.js';
@@ -54,28 +53,18 @@ export interface DevnetLayout {
   readonly accountAddress: string;
 }
 
-/** Writes keys, genesis and config for a one-sealer development chain, once. */
+/** Writes keys, genesis and config for a one-validator development chain, once. */
 export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
   const root = resolve(dir);
   const configFile = join(root, 'node.json');
   const account = ensureDevAccount(root);
   if (!existsSync(configFile)) {
-    const nodeSecret = generateNodeKey();
-    writeNodeKeyFile(join(root, 'node.pem'), nodeSecret);
-    writeGenesisFile(join(root, 'genesis.json'), {
+    writeSoloChain({
+      dir: root,
       chainId: 'lingding-dev',
-      suite: 'ecdsa',
       timestamp: Date.now(),
-      sealers: [nodeIdOf(nodeSecret)],
       committee: [account.address],
-    });
-    writeNodeConfigFile(configFile, {
-      genesis: 'genesis.json',
-      dataDir: 'data',
-      nodeKey: 'node.pem',
-      rpc: { port: rpcPort },
-      consensus: { engine: 'solo' },
-      log: { file: 'node.log' },
+      rpcPort,
     });
   }
   return { dir: root, configFile, accountFile: account.file, accountAddress: account.address };
