@@ -1,5 +1,5 @@
 /**
- * Single-node benchmark: one solo-sealer node in its own process, loaded over JSON-RPC
+ * Single-node benchmark: one validator on the solo engine, in its own process, loaded over JSON-RPC
  * with pre-signed KVStore.set transactions in batches.
  *
  *   npx tsx bench/single-node.ts [--txs 20000] [--batch 500] [--concurrency 4] [--rounds 3]
@@ -129,7 +129,7 @@ for (let r = 0; r < ROUNDS; r++) rounds.push(await runRound(r));
 const tps = median(rounds.map((r) => r.tps));
 
 printTable(
-  `Single node (solo sealer), ${TXS} KVStore.set txs per round, batches of ${BATCH}, ${CONCURRENCY} in flight, ${ROUNDS} rounds`,
+  `Single node (solo validator), ${TXS} KVStore.set txs per round, batches of ${BATCH}, ${CONCURRENCY} in flight, ${ROUNDS} rounds`,
   ['round', 'sealed tx/s', 'p50 ms', 'p99 ms', 'blocks', 'peak RSS MB'],
   rounds.map((r, i) => [
     String(i + 1),

@@ -204,7 +204,7 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
       'genesis',
       '--chain-id',
       'cli-test',
-      '--sealer',
+      '--validator',
       nodeKey,
       '--committee',
       '0x' + '11'.repeat(20),

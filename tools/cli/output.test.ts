@@ -7,7 +7,7 @@ import { isLingdingError } from '../../node/errors/index.js';
 import { UnsupportedRuntimeError } from '../../node/package/index.js';
 import { VmInternalError } from '../../node/vm/errors.js';
 import { RpcClientError } from '../client/rpc-client.js';
-import { CliError, errorText, exitCodeOf } from './output.js';
+import { CliError, errorText, exitCodeOf, roleWord } from './output.js';
 
 describe('CLI errors', () => {
   it('are LingdingErrors with their name and a code', () => {
@@ -40,5 +40,13 @@ describe('exitCodeOf: the one map to CLI exit codes', () => {
     const commander = new CommanderError(1, 'commander.unknownOption', 'unknown option');
     expect(exitCodeOf(commander)).toBe(1);
     expect(errorText(commander)).toBe('');
+  });
+});
+
+describe('roleWord', () => {
+  it("prints the glossary's words: a voting node is a validator, a regulator's node an observer (regulator)", () => {
+    expect(roleWord({ role: 'sealer' })).toBe('validator');
+    expect(roleWord({ role: 'observer', regulator: false })).toBe('observer');
+    expect(roleWord({ role: 'observer', regulator: true })).toBe('observer (regulator)');
   });
 });

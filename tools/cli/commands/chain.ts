@@ -1,13 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { faultTolerance } from '../../../consensus/pbft/validators.js';
 import { toHex } from '../../../node/codec/hex.js';
 import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import { assignPorts, clusterGenesis, clusterNodeConfig, layoutNodes } from '../../devnet/cluster.js';
-import { CliError, print } from '../output.js';
+import { CliError, print, roleWord } from '../output.js';
 import { defineCommand } from '../command-table.js';
 import { type PasswordOptions, readPassword } from '../password.js';
 
@@ -156,14 +157,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function summary(c: BuiltChain): string {
-  const rows = c.nodes.map((n) => [
-    n.name,
-    n.regulator ? 'observer (regulator)' : n.role,
-    `${n.host}`,
-    String(n.rpcPort),
-    String(n.p2pPort),
-    n.dir,
-  ]);
+  const rows = c.nodes.map((n) => [n.name, roleWord(n), `${n.host}`, String(n.rpcPort), String(n.p2pPort), n.dir]);
   const head = ['node', 'role', 'host', 'rpc', 'p2p', 'folder'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
@@ -172,9 +166,8 @@ function summary(c: BuiltChain): string {
       .join('  ')
       .trimEnd();
   const validators = c.nodes.filter((n) => n.role === 'sealer').length;
-  const f = Math.floor((validators - 1) / 3);
   const lines = [
-    `chain ${c.chainId}: ${c.nodes.length} nodes under ${c.out}; PBFT with ${validators} validator(s) tolerates ${f} faulty`,
+    `chain ${c.chainId}: ${c.nodes.length} nodes under ${c.out}; PBFT with ${validators} validator(s) tolerates ${faultTolerance(validators)} faulty`,
     '',
     line(head),
     ...rows.map(line),
@@ -190,7 +183,7 @@ export function registerChainCommands(program: Command): void {
   chain
     .command('build')
     .description('write keys, genesis and a node config for every node of a PBFT chain, one folder per node')
-    .requiredOption('--validators <n>', 'number of validator (sealer) nodes', count)
+    .requiredOption('--validators <n>', 'number of validator nodes', count)
     .option('--observers <n>', 'number of observer nodes', count, 0)
     .option('--regulators <n>', 'how many of the observers are regulators (default: all)', count)
     .addOption(

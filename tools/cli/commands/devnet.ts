@@ -13,12 +13,11 @@ import {
   stopCluster,
   writeClusterConfigs,
   type Cluster,
-  type ClusterNode,
   type PortBase,
   type RunningCluster,
 } from '../../devnet/cluster.js';
 import { writeSoloChain } from '../../devnet/local-chain.js';
-import { CliError } from '../output.js';
+import { CliError, roleWord } from '../output.js';
 import { defineCommand } from '../command-table.js';
 import { portArg } from './chain.js';
 import { runNodeUntilSignal } from './node.js';
@@ -131,10 +130,6 @@ function tryListen(host: string, port: number): Promise<string | null> {
   });
 }
 
-function describeRole(n: ClusterNode): string {
-  return n.regulator ? 'observer (regulator)' : n.role;
-}
-
 /** Keeps the last bytes a process wrote to stderr, to show why it died. */
 function stderrTail(rc: RunningCluster, name: string): () => string {
   let tail = '';
@@ -193,11 +188,11 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
 
   const height = await rc.client(cluster.nodes[0].name).call('getBlockNumber');
   const w = Math.max(...cluster.nodes.map((n) => n.name.length));
-  const rw = Math.max(...cluster.nodes.map((n) => describeRole(n).length));
+  const rw = Math.max(...cluster.nodes.map((n) => roleWord(n).length));
   out.write(`Lingding devnet (PBFT) — chain ${cluster.chainId}, height ${height}\n`);
   for (const n of cluster.nodes) {
     out.write(
-      `  ${n.name.padEnd(w)}  ${describeRole(n).padEnd(rw)}  http://127.0.0.1:${n.rpcPort}  pid ${rc.process(n.name)!.child.pid}\n`,
+      `  ${n.name.padEnd(w)}  ${roleWord(n).padEnd(rw)}  http://127.0.0.1:${n.rpcPort}  pid ${rc.process(n.name)!.child.pid}\n`,
     );
   }
   out.write(`  account   ${account.address} (keystore ${account.file}, password '${DEV_PASSWORD}')\n`);
@@ -228,8 +223,8 @@ async function runSoloDevnet(o: DevnetOptions): Promise<void> {
   const { LingdingNode } = await import('../../../node/main/node.js');
   const node = await LingdingNode.start(config);
   const out = process.stdout;
-  out.write(`Lingding devnet (solo sealer) — chain ${node.genesis.chainId}, height ${node.chain.head.number}\n`);
-  out.write(`  sealer    rpc ${node.rpcUrl}\n`);
+  out.write(`Lingding devnet (solo validator) — chain ${node.genesis.chainId}, height ${node.chain.head.number}\n`);
+  out.write(`  validator rpc ${node.rpcUrl}\n`);
   out.write(`  account   ${layout.accountAddress} (keystore ${layout.accountFile}, password '${DEV_PASSWORD}')\n`);
   out.write(`  logs      ${config.log.file}\n`);
   out.write(`Press Ctrl-C to stop.\n`);
@@ -247,7 +242,7 @@ interface DevnetOptions {
 export function registerDevnetCommand(program: Command): void {
   defineCommand(program, 'devnet')
     .option('--dir <dir>', 'where the devnet lives', '.lingding')
-    .option('--solo', 'one solo-sealer node in this process instead (under <dir> itself)')
+    .option('--solo', 'one validator running the solo engine, in this process, instead (under <dir> itself)')
     .option('--rpc-port <port>', 'first RPC port; nodes count up (solo: first run only)', portArg, 8545)
     .option('--p2p-port <port>', 'first p2p port; nodes count up', portArg, 30300)
     .action(async (o: DevnetOptions, cmd: Command) => {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { GenesisInput } from '../../../node/config/genesis.js';
 import { writeGenesisFile } from '../../../node/config/writer.js';
@@ -28,11 +28,13 @@ export function registerGenesisCommand(program: Command): void {
   defineCommand(program, 'genesis')
     .requiredOption('--chain-id <id>', 'chain id')
     .requiredOption('--out <file>', 'genesis file to write')
-    .option('--sealer <nodeIdOrKeyFile>', 'a sealer (repeat)', collect, [])
+    .option('--validator <nodeIdOrKeyFile>', 'a validator (repeat)', collect, [])
+    // FISCO's word, as the genesis field is named; kept for scripts and the operator guide.
+    .addOption(new Option('--sealer <nodeIdOrKeyFile>').argParser(collect).default([]).hideHelp())
     .option('--observer <nodeIdOrKeyFile>', 'an observer (repeat)', collect, [])
     .option('--regulator <nodeIdOrKeyFile>', "a regulator's observer (repeat)", collect, [])
     .option('--committee <address>', 'a committee account (repeat)', collect, [])
-    .option('--suite <suite>', 'crypto suite: ecdsa or sm', 'ecdsa')
+    .option('--suite <suite>', 'crypto suite (only ecdsa today)', 'ecdsa')
     .option('--timestamp <ms>', 'genesis timestamp (ms); default now', (v) => Number(v))
     .option('--set <key=value>', 'initial system config (repeat)', collect, [])
     .option('--json', 'print JSON')
@@ -40,6 +42,7 @@ export function registerGenesisCommand(program: Command): void {
       (o: {
         chainId: string;
         out: string;
+        validator: string[];
         sealer: string[];
         observer: string[];
         regulator: string[];
@@ -60,7 +63,7 @@ export function registerGenesisCommand(program: Command): void {
           // Any string from the command line; the writer's schema check names a bad one.
           suite: o.suite as GenesisInput['suite'],
           timestamp: o.timestamp ?? Date.now(),
-          sealers: o.sealer.map(nodeIdArg),
+          sealers: [...o.validator, ...o.sealer].map(nodeIdArg),
           observers: [
             ...o.observer.map((v) => ({ nodeId: nodeIdArg(v), regulator: false })),
             ...o.regulator.map((v) => ({ nodeId: nodeIdArg(v), regulator: true })),
@@ -72,7 +75,7 @@ export function registerGenesisCommand(program: Command): void {
           kv([
             ['genesis', o.out],
             ['chain id', genesis.chainId],
-            ['sealers', genesis.sealers.length],
+            ['validators', genesis.sealers.length],
             ['observers', genesis.observers.length],
           ]),
         );
