@@ -10,6 +10,7 @@ import { builtCliArgs } from '../../node/package/index.js';
 import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
+import { writeSoloChain } from '../../tools/devnet/local-chain.js';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '../..');
@@ -182,6 +183,30 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     const overwrite = await lingding(['keygen', '--type', 'account', '--out', keystore]);
     expect(overwrite.code).toBe(2);
     expect(overwrite.stderr).toMatch(/already exists/);
+  });
+
+  it('a node that cannot start says why in one line and exits 2: ledger in use, a bad system config value', async () => {
+    // The in-process test node holds this config's ledger open.
+    const second = await lingding(['node', 'start', '--config', t.chain.nodes[0].configFile]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toBe(
+      `error: the ledger database at ${join(t.chain.nodes[0].dir, 'data', 'ledger')} is in use by another process (is another node running on this data directory?)\n`,
+    );
+    const bad = writeSoloChain({
+      dir: mkdtempSync(join(tmpdir(), 'lingding-bad-config-')),
+      chainId: 'bad-config',
+      timestamp: 1_700_000_000_000,
+      committee: ['0x' + '11'.repeat(20)],
+      systemConfig: { tx_count_limit: '0' },
+      rpcPort: 1,
+    });
+    try {
+      const refused = await lingding(['node', 'start', '--config', bad.configFile]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe('error: tx_count_limit must be between 1 and 100000, got 0\n');
+    } finally {
+      rmSync(bad.dir, { recursive: true, force: true });
+    }
   });
 
   it('reads a keystore password from --password-file', async () => {

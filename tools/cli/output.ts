@@ -54,6 +54,10 @@ const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => nu
   AbiError: ExitCode.UserError,
   UnsupportedRuntimeError: ExitCode.UserError,
   UnsupportedSuiteError: ExitCode.UserError,
+  // The machine or the setup, not a bug: a locked or unreadable ledger, an old layout.
+  LedgerError: ExitCode.UserError,
+  SystemConfigError: ExitCode.UserError,
+  NotBuiltError: ExitCode.UserError,
 };
 
 export function exitCodeOf(e: unknown): number {
