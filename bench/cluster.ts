@@ -32,20 +32,16 @@ import {
   type Cluster,
   type RunningCluster,
 } from '../tools/devnet/cluster.js';
+import { hasArg, numberArg } from './lib/args.js';
 import { median, percentile, printTable } from './lib/table.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const TXS = arg('txs', 6000);
-const BATCH = arg('batch', 200);
-const CONCURRENCY = arg('concurrency', 4);
-const ROUNDS = arg('rounds', 3);
+const TXS = numberArg('txs', 6000);
+const BATCH = numberArg('batch', 200);
+const CONCURRENCY = numberArg('concurrency', 4);
+const ROUNDS = numberArg('rounds', 3);
 /** The node default unless --view-timeout is given; the nodes' configs name it only then. */
-const VIEW_TIMEOUT_GIVEN = process.argv.includes('--view-timeout');
-const VIEW_TIMEOUT_MS = arg('view-timeout', NODE_DEFAULTS.consensus.viewTimeoutMs);
+const VIEW_TIMEOUT_GIVEN = hasArg('view-timeout');
+const VIEW_TIMEOUT_MS = numberArg('view-timeout', NODE_DEFAULTS.consensus.viewTimeoutMs);
 
 const VALIDATORS = ['validator0', 'validator1', 'validator2', 'validator3'];
 const LATE_OBSERVER = 'observer0';

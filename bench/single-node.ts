@@ -17,17 +17,13 @@ import { createEcdsaSuite } from '../node/crypto/index.js';
 import { SystemAddress } from '../node/exec/addresses.js';
 import { buildSignedTx } from '../node/codec/tx-builder.js';
 import { createSoloChain, spawnNode } from '../tools/devnet/local-chain.js';
+import { numberArg } from './lib/args.js';
 import { median, percentile, printTable } from './lib/table.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const TXS = arg('txs', 20_000);
-const BATCH = arg('batch', 500);
-const CONCURRENCY = arg('concurrency', 4);
-const ROUNDS = arg('rounds', 3);
+const TXS = numberArg('txs', 20_000);
+const BATCH = numberArg('batch', 500);
+const CONCURRENCY = numberArg('concurrency', 4);
+const ROUNDS = numberArg('rounds', 3);
 
 const suite = createEcdsaSuite();
 
