@@ -62,7 +62,7 @@ interface Listed {
 /** The node table the devnet prints: name, role, RPC URL, pid. */
 function listedNodes(stdout: string): Listed[] {
   return [
-    ...stdout.matchAll(/^ {2}(\S+)\s+(sealer|observer \(regulator\))\s+(http:\/\/127\.0\.0\.1:\d+)\s+pid (\d+)$/gm),
+    ...stdout.matchAll(/^ {2}(\S+)\s+(validator|observer \(regulator\))\s+(http:\/\/127\.0\.0\.1:\d+)\s+pid (\d+)$/gm),
   ].map((m) => ({ name: m[1], role: m[2], url: m[3], pid: Number(m[4]) }));
 }
 
