@@ -2,7 +2,7 @@
  * PBFT cluster benchmark: 4 validators + 1 regulator's observer, each its own OS process
  * over loopback, plus one more observer in the genesis that starts late.
  *
- *   npx tsx bench/cluster.ts [--txs 6000] [--batch 200] [--concurrency 4] [--rounds 3] [--view-timeout 3000]
+ *   npx tsx bench/cluster.ts [--txs 6000] [--batch 200] [--concurrency 4] [--rounds 3] [--view-timeout <ms>]
  *
  * Per round, on a fresh chain:
  *  1. throughput and latency: pre-signed KVStore.set transactions sent with
@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Interface } from 'ethers';
 import { toHex } from '../node/codec/hex.js';
+import { NODE_DEFAULTS } from '../node/config/defaults.js';
 import { createEcdsaSuite } from '../node/crypto/index.js';
 import { SystemAddress } from '../node/exec/addresses.js';
 import { buildSignedTx } from '../node/codec/tx-builder.js';
@@ -31,18 +32,16 @@ import {
   type Cluster,
   type RunningCluster,
 } from '../tools/devnet/cluster.js';
+import { hasArg, numberArg } from './lib/args.js';
 import { median, percentile, printTable } from './lib/table.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const TXS = arg('txs', 6000);
-const BATCH = arg('batch', 200);
-const CONCURRENCY = arg('concurrency', 4);
-const ROUNDS = arg('rounds', 3);
-const VIEW_TIMEOUT_MS = arg('view-timeout', 3000);
+const TXS = numberArg('txs', 6000);
+const BATCH = numberArg('batch', 200);
+const CONCURRENCY = numberArg('concurrency', 4);
+const ROUNDS = numberArg('rounds', 3);
+/** The node default unless --view-timeout is given; the nodes' configs name it only then. */
+const VIEW_TIMEOUT_GIVEN = hasArg('view-timeout');
+const VIEW_TIMEOUT_MS = numberArg('view-timeout', NODE_DEFAULTS.consensus.viewTimeoutMs);
 
 const VALIDATORS = ['validator0', 'validator1', 'validator2', 'validator3'];
 const LATE_OBSERVER = 'observer0';
@@ -165,7 +164,10 @@ async function runRound(round: number): Promise<Round> {
       regulators: 1,
       accounts: 4,
       chainId: 'bench',
-      node: { log: { level: 'warn' }, consensus: { viewTimeoutMs: VIEW_TIMEOUT_MS } },
+      node: {
+        log: { level: 'warn' },
+        ...(VIEW_TIMEOUT_GIVEN ? { consensus: { viewTimeoutMs: VIEW_TIMEOUT_MS } } : {}),
+      },
     });
     rc = await startCluster(cluster, {
       nodes: cluster.nodes.filter((n) => n.name !== LATE_OBSERVER).map((n) => n.name),

@@ -1,5 +1,5 @@
 /**
- * Single-node benchmark: one solo-sealer node in its own process, loaded over JSON-RPC
+ * Single-node benchmark: one validator on the solo engine, in its own process, loaded over JSON-RPC
  * with pre-signed KVStore.set transactions in batches.
  *
  *   npx tsx bench/single-node.ts [--txs 20000] [--batch 500] [--concurrency 4] [--rounds 3]
@@ -17,17 +17,13 @@ import { createEcdsaSuite } from '../node/crypto/index.js';
 import { SystemAddress } from '../node/exec/addresses.js';
 import { buildSignedTx } from '../node/codec/tx-builder.js';
 import { createSoloChain, spawnNode } from '../tools/devnet/local-chain.js';
+import { numberArg } from './lib/args.js';
 import { median, percentile, printTable } from './lib/table.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const TXS = arg('txs', 20_000);
-const BATCH = arg('batch', 500);
-const CONCURRENCY = arg('concurrency', 4);
-const ROUNDS = arg('rounds', 3);
+const TXS = numberArg('txs', 20_000);
+const BATCH = numberArg('batch', 500);
+const CONCURRENCY = numberArg('concurrency', 4);
+const ROUNDS = numberArg('rounds', 3);
 
 const suite = createEcdsaSuite();
 
@@ -129,7 +125,7 @@ for (let r = 0; r < ROUNDS; r++) rounds.push(await runRound(r));
 const tps = median(rounds.map((r) => r.tps));
 
 printTable(
-  `Single node (solo sealer), ${TXS} KVStore.set txs per round, batches of ${BATCH}, ${CONCURRENCY} in flight, ${ROUNDS} rounds`,
+  `Single node (solo validator), ${TXS} KVStore.set txs per round, batches of ${BATCH}, ${CONCURRENCY} in flight, ${ROUNDS} rounds`,
   ['round', 'sealed tx/s', 'p50 ms', 'p99 ms', 'blocks', 'peak RSS MB'],
   rounds.map((r, i) => [
     String(i + 1),

@@ -1,47 +1,49 @@
 /**
- * Start-up benchmark: how long the CLI and the nodes take before they are useful, and what
+ * Start-up benchmark: how long the CLI and the devnet take before they are useful, and what
  * an idle node costs in memory.
  *
- *   npx tsx bench/startup.ts [--rounds 5] [--entry dist|tsx] [--idle-s 15]
+ *   npx tsx bench/startup.ts [--runs 5] [--idle-s 20] [--entry dist|tsx]
  *
  * `--entry dist` (the default) runs the shipped build (`node dist/tools/cli/main.js`, what
- * `npm start` and the package bin run); `--entry tsx` runs the TypeScript sources through
- * the tsx loader, as main did before the build existed, so both can be compared on one
- * machine. Measured, median over rounds:
- *  1. `lingding --help` and `lingding info` (against a running node): process start to exit;
- *  2. a solo node: process start to its first RPC answer;
- *  3. `lingding devnet` (4 validators + 1 observer, each its own process): start to all five
- *     answering RPC, then, after --idle-s seconds, each node's RSS and the CPU time the five
- *     node processes spent so far.
+ * `npm start` and the package bin run); `--entry tsx` runs the sources through the tsx
+ * loader, for a comparison on one machine. Measured:
+ *  1. `lingding --help` and `lingding info` (against the running devnet): process start to
+ *     exit, median of --runs;
+ *  2. `lingding devnet` (4 validators + 1 regulator's observer, each its own process) in a
+ *     fresh folder: start to the first node answering getBlockNumber, and to all five;
+ *  3. each node's RSS after --idle-s seconds of idling;
+ *  4. the same devnet stopped (SIGINT, as Ctrl-C) and started again: a restart, to the first
+ *     and to all five answering.
+ * Slow (two devnet starts and the idle wait): run it on a quiet machine, once. Every process
+ * it starts runs in a process group of its own, stopped on the way out, failure or not.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createSoloChain, freePort } from '../tools/devnet/local-chain.js';
 import { RpcClient } from '../tools/client/rpc-client.js';
-import { median, printTable } from './lib/table.js';
+import { freePort } from '../tools/devnet/local-chain.js';
+import { numberArg, stringArg } from './lib/args.js';
+import { median, printTable, type Cell } from './lib/table.js';
 
 const REPO = resolve(import.meta.dirname, '..');
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-}
-
-const ROUNDS = Number(arg('rounds', '5'));
-const ENTRY = arg('entry', 'dist');
-const IDLE_S = Number(arg('idle-s', '15'));
+const RUNS = numberArg('runs', 5);
+const IDLE_S = numberArg('idle-s', 20);
+const ENTRY = stringArg('entry', 'dist');
+/** The devnet's shape (lingding devnet): 4 validators and 1 observer. */
+const DEVNET_NODES = 5;
+const ANSWER_DEADLINE_MS = 600_000;
 
 /** The argv (after the node binary) that runs the CLI for the chosen entry. */
-function cliArgs(args: string[]): string[] {
+function cliArgs(args: readonly string[]): string[] {
   if (ENTRY === 'tsx') return ['--import', 'tsx', join(REPO, 'tools/cli/main.ts'), ...args];
   const main = join(REPO, 'dist/tools/cli/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first (or pass --entry tsx)`);
   return [main, ...args];
 }
 
-function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): number {
+/** Wall time of one CLI run to its exit (ms); a failing run is reported, not timed. */
+function timeCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, cliArgs(args), {
     cwd: REPO,
@@ -49,143 +51,162 @@ function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): number {
     encoding: 'utf8',
   });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`lingding ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`lingding ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
   return ms;
 }
 
-async function untilAnswers(url: string, child: ChildProcess, deadlineMs = 300_000): Promise<void> {
-  const client = new RpcClient(url);
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} answered`);
-    try {
-      await client.request('getBlockNumber');
-      return;
-    } catch {
-      if (Date.now() > end) throw new Error(`${url} did not answer within ${deadlineMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+/** A running `lingding devnet` and the ports of its nodes. */
+interface Devnet {
+  readonly child: ChildProcess;
+  readonly rpcPorts: readonly number[];
+  readonly exited: Promise<void>;
+}
+
+/** Every devnet this benchmark started and has not seen exit: stopped on the way out. */
+const running = new Set<Devnet>();
+
+function startDevnet(dir: string, rpcBase: number, p2pBase: number): Devnet {
+  // Its own process group (detached): the node processes it spawns are in it too, so one
+  // signal to the group reaches every one of them, even if the devnet CLI itself died.
+  const child = spawn(
+    process.execPath,
+    cliArgs(['devnet', '--dir', dir, '--rpc-port', String(rpcBase), '--p2p-port', String(p2pBase)]),
+    { cwd: REPO, stdio: 'ignore', detached: true },
+  );
+  const devnet: Devnet = {
+    child,
+    rpcPorts: Array.from({ length: DEVNET_NODES }, (_, i) => rpcBase + i),
+    exited: new Promise((r) => child.once('exit', () => r())),
+  };
+  running.add(devnet);
+  void devnet.exited.then(() => running.delete(devnet));
+  return devnet;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
   }
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-  });
+/** Ctrl-C to the devnet (it stops its nodes cleanly); SIGKILL to the whole group if that takes too long. */
+async function stopDevnet(d: Devnet, graceMs = 60_000): Promise<void> {
+  const pid = d.child.pid!;
+  if (d.child.exitCode === null && d.child.signalCode === null) {
+    signalGroup(pid, 'SIGINT');
+    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+    await d.exited;
+    clearTimeout(timer);
+  }
+  // Nodes left behind by a devnet that died are in its group.
+  signalGroup(pid, 'SIGKILL');
 }
 
-/** /proc facts about one process: resident set (MB) and CPU seconds so far (user + system). */
-function procStats(pid: number): { rssMb: number; cpuS: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  return { rssMb: rssKb / 1024, cpuS: ticks / 100 };
+/** Time (ms from `t0`) at which each node first answered getBlockNumber, in port order. */
+async function answerTimes(d: Devnet, t0: number): Promise<number[]> {
+  const clients = d.rpcPorts.map((p) => new RpcClient(`http://127.0.0.1:${p}`));
+  const answered: (number | undefined)[] = clients.map(() => undefined);
+  while (answered.some((t) => t === undefined)) {
+    if (d.child.exitCode !== null || d.child.signalCode !== null)
+      throw new Error(`lingding devnet exited (${d.child.exitCode ?? d.child.signalCode}) before all nodes answered`);
+    if (performance.now() - t0 > ANSWER_DEADLINE_MS)
+      throw new Error(`not all devnet nodes answered within ${ANSWER_DEADLINE_MS} ms`);
+    await Promise.all(
+      clients.map(async (c, i) => {
+        if (answered[i] !== undefined) return;
+        try {
+          await c.call('getBlockNumber');
+          answered[i] = performance.now() - t0;
+        } catch {
+          // Not up yet.
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return answered as number[];
 }
 
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+/** The devnet's node processes (its children) with the node each runs, from its --config path. */
+function nodeProcesses(devnetPid: number): { pid: number; name: string }[] {
+  const out: { pid: number; name: string }[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid !== devnetPid) continue;
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      const config = argv[argv.indexOf('--config') + 1] ?? '';
+      out.push({ pid: Number(d), name: config.split('/').at(-2) ?? `pid ${d}` });
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function soloNodeStart(dir: string): Promise<{ ms: number; url: string; child: ChildProcess }> {
-  const chain = await createSoloChain(join(dir, `solo-${Math.random().toString(36).slice(2)}`));
+function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+interface DevnetRun {
+  first: number;
+  all: number;
+}
+
+async function timedDevnet(dir: string, rpcBase: number, p2pBase: number, whileUp?: (d: Devnet) => Promise<void>) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, cliArgs(['node', 'start', '--config', chain.nodes[0].configFile]), {
-    cwd: REPO,
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${chain.nodes[0].rpcPort}`;
-  await untilAnswers(url, child);
-  return { ms: performance.now() - t0, url, child };
-}
-
-interface DevnetRound {
-  ms: number;
-  rssMb: number[];
-  cpuS: number;
-}
-
-async function devnetStart(dir: string): Promise<DevnetRound> {
-  const rpc = await freePort();
-  const p2p = 20000 + Math.floor(Math.random() * 10000);
-  const devnetDir = join(dir, `devnet-${Math.random().toString(36).slice(2)}`);
-  // A fresh folder each round: the timed start includes building the devnet's keys and
-  // config, as a first `npm start` does.
-  const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    cliArgs(['devnet', '--dir', devnetDir, '--rpc-port', String(rpc), '--p2p-port', String(p2p)]),
-    {
-      cwd: REPO,
-      stdio: 'ignore',
-    },
-  );
+  const d = startDevnet(dir, rpcBase, p2pBase);
   try {
-    await Promise.all([0, 1, 2, 3, 4].map((i) => untilAnswers(`http://127.0.0.1:${rpc + i}`, child)));
-    const ms = performance.now() - t0;
-    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    const nodes = childrenOf(child.pid!).map(procStats);
-    return { ms, rssMb: nodes.map((n) => n.rssMb), cpuS: nodes.reduce((a, n) => a + n.cpuS, 0) };
+    const times = await answerTimes(d, t0);
+    const run: DevnetRun = { first: Math.min(...times), all: Math.max(...times) };
+    await whileUp?.(d);
+    return run;
   } finally {
-    await stopProcess(child);
+    await stopDevnet(d);
   }
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-startup-'));
-  const help: number[] = [];
-  const info: number[] = [];
-  const node: number[] = [];
-  const devnet: DevnetRound[] = [];
+  const devnetDir = join(dir, 'devnet');
+  const rpcBase = await freePort();
+  const p2pBase = 20_000 + Math.floor(Math.random() * 10_000);
   try {
-    for (let r = 0; r < ROUNDS; r++) {
-      help.push(timeCli(['--help']));
-      const solo = await soloNodeStart(dir);
-      node.push(solo.ms);
-      info.push(timeCli(['info'], { LINGDING_RPC: solo.url }));
-      await stopProcess(solo.child);
-      devnet.push(await devnetStart(dir));
-      process.stderr.write(`round ${r + 1}/${ROUNDS} done\n`);
-    }
+    const help = Array.from({ length: RUNS }, () => timeCli(['--help']));
+    let info: number[] = [];
+    let idle: { name: string; rss: number }[] = [];
+    const first = await timedDevnet(devnetDir, rpcBase, p2pBase, async (d) => {
+      await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+      idle = nodeProcesses(d.child.pid!).map((n) => ({ name: n.name, rss: rssMb(n.pid) }));
+      info = Array.from({ length: RUNS }, () => timeCli(['info'], { LINGDING_RPC: `http://127.0.0.1:${rpcBase}` }));
+    });
+    const restart = await timedDevnet(devnetDir, rpcBase, p2pBase);
+
+    const rows: Cell[][] = [
+      ['lingding --help', median(help), 'ms', `median of ${RUNS}`],
+      ['lingding info', median(info), 'ms', `median of ${RUNS}, against validator0`],
+      ['devnet first run: first node answers', first.first, 'ms', 'includes building keys and configs'],
+      ['devnet first run: all 5 answer', first.all, 'ms', ''],
+      ['devnet restart: first node answers', restart.first, 'ms', ''],
+      ['devnet restart: all 5 answer', restart.all, 'ms', ''],
+      ...idle.map((n): Cell[] => [`idle RSS ${n.name}`, n.rss, 'MB', `after ${IDLE_S} s`]),
+    ];
+    printTable(`Start-up (entry: ${ENTRY}, node ${process.version})`, ['what', 'value', 'unit', 'note'], rows);
   } finally {
+    await Promise.all([...running].map((d) => stopDevnet(d)));
     rmSync(dir, { recursive: true, force: true });
   }
-  const allRss = devnet.flatMap((d) => d.rssMb);
-  printTable(
-    `Start-up (entry: ${ENTRY}; median of ${ROUNDS} rounds)`,
-    ['what', 'median', 'min', 'max', 'unit'],
-    [
-      ['lingding --help', median(help), Math.min(...help), Math.max(...help), 'ms'],
-      ['lingding info', median(info), Math.min(...info), Math.max(...info), 'ms'],
-      ['node start -> first RPC answer', median(node), Math.min(...node), Math.max(...node), 'ms'],
-      [
-        'devnet start -> 5 nodes answering',
-        median(devnet.map((d) => d.ms)),
-        Math.min(...devnet.map((d) => d.ms)),
-        Math.max(...devnet.map((d) => d.ms)),
-        'ms',
-      ],
-      [`idle node RSS (after ${IDLE_S} s)`, median(allRss), Math.min(...allRss), Math.max(...allRss), 'MB'],
-      [
-        'CPU of 5 nodes, start + idle',
-        median(devnet.map((d) => d.cpuS)),
-        Math.min(...devnet.map((d) => d.cpuS)),
-        Math.max(...devnet.map((d) => d.cpuS)),
-        's',
-      ],
-    ],
-  );
+}
+
+// Ctrl-C on the benchmark stops what it started before exiting.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void Promise.all([...running].map((d) => stopDevnet(d, 10_000))).finally(() => process.exit(130));
+  });
 }
 
 await main();

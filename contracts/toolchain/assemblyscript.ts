@@ -4,9 +4,9 @@
  * nothing needs freeing and no GC runs on the gas meter), aborts routed to revert, the
  * start function exported as `_initialize`, then the VM's deploy-time checks.
  */
-import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import asc, { type Transform } from 'assemblyscript/asc';
+import { PACKAGE_ROOT } from '../../node/package/index.js';
 import { ContractTransform } from '../as-sdk/transform/index.js';
 import type { AbiEntry } from './abi-json.js';
 import { checkContract } from './check.js';
@@ -20,7 +20,11 @@ export interface BuiltContract {
   readonly abi: AbiEntry[];
 }
 
-const SDK_DIR = fileURLToPath(new URL('../as-sdk/assembly/', import.meta.url));
+/**
+ * The SDK's AssemblyScript sources, found from the package root: the build (dist/) holds
+ * only the compiled transform, never these sources, which asc compiles with each contract.
+ */
+const SDK_DIR = join(PACKAGE_ROOT, 'contracts', 'as-sdk', 'assembly');
 
 /** The deepest directory containing both paths: the compiler's base directory. */
 function commonDir(a: string, b: string): string {
@@ -43,7 +47,7 @@ interface CompileOutput {
  * refusal (optimisation inlines methods into the dispatcher, hiding which one it was).
  */
 async function compile(file: string, diagnostic: boolean): Promise<CompileOutput> {
-  const baseDir = commonDir(dirname(file), SDK_DIR.replace(/[\\/]$/, ''));
+  const baseDir = commonDir(dirname(file), SDK_DIR);
   const entry = posixPath(relative(baseDir, file));
   const transform = new ContractTransform(baseDir, entry, resolve(SDK_DIR, 'index.ts'));
   const abortHandler = `${posixPath(relative(baseDir, resolve(SDK_DIR, 'revert')))}/abortHandler`;

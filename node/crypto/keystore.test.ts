@@ -6,6 +6,7 @@ import { decryptKeystoreJsonSync, encryptKeystoreJsonSync } from 'ethers';
 import { createEcdsaSuite } from './ecdsa.js';
 import {
   KeystoreError,
+  KeystoreErrorCode,
   decryptKeystore,
   encryptKeystore,
   readKeystoreFile,
@@ -184,7 +185,13 @@ describe('keystore (Web3 Secret Storage v3)', () => {
     const written = writeKeystoreFile(path, kp.secretKey, 'pw', suite, { scryptN: LOW_N });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readKeystoreFile(path, 'pw', suite)).toEqual(kp.secretKey);
-    expect(() => writeKeystoreFile(path, kp.secretKey, 'pw', suite, { scryptN: LOW_N })).toThrow(/already exists/);
+    expect(() => writeKeystoreFile(path, kp.secretKey, 'pw', suite, { scryptN: LOW_N })).toThrow(
+      expect.objectContaining({
+        name: 'KeystoreError',
+        code: KeystoreErrorCode.Exists,
+        message: `${path} already exists; refusing to overwrite a key file`,
+      }),
+    );
     const other = suite.generateKeyPair();
     writeKeystoreFile(path, other.secretKey, 'pw2', suite, { scryptN: LOW_N, overwrite: true });
     expect(statSync(path).mode & 0o777).toBe(0o600);

@@ -73,6 +73,8 @@ export const KeystoreErrorCode = {
   Unreadable: 'UNREADABLE',
   /** The password given is neither a string nor bytes. */
   BadPassword: 'BAD_PASSWORD',
+  /** A key file is already there; keys are never overwritten unless asked. */
+  Exists: 'EXISTS',
 } as const;
 export type KeystoreErrorCodeValue = CodeOf<typeof KeystoreErrorCode>;
 
@@ -243,7 +245,7 @@ export function writeSecretFile(path: string, data: string, overwrite: boolean):
         linkSync(tmp, path);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new Error(`${path} already exists; refusing to overwrite a key file`);
+          throw new KeystoreError(`${path} already exists; refusing to overwrite a key file`, KeystoreErrorCode.Exists);
         throw e;
       }
     }

@@ -5,6 +5,7 @@ import { Level } from 'level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCanonical } from '../codec/canonical.js';
 import { utf8 } from '../codec/hex.js';
+import { LedgerError, LedgerErrorCode } from './errors.js';
 import { LEDGER_FORMAT, LedgerStore } from './store.js';
 import { Chain } from '../chain/chain.js';
 import { parseGenesis } from '../config/genesis.js';
@@ -38,9 +39,30 @@ describe('LedgerStore layout', () => {
     await expect(LedgerStore.open(dir)).rejects.toThrow(
       new RegExp(`has layout 1; this version of Lingding reads layout ${LEDGER_FORMAT}`),
     );
+    await expect(LedgerStore.open(dir)).rejects.toMatchObject({
+      name: 'LedgerError',
+      code: LedgerErrorCode.WrongLayout,
+      details: { dir },
+    });
     // Closed again: the directory can be opened (and fixed) by someone else.
     const again = new Level(dir);
     await again.open();
     await again.close();
+  });
+
+  it('a ledger in use by another process (another node on this data directory): a LedgerError saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lingding-store-'));
+    dirs.push(dir);
+    const first = await LedgerStore.open(dir);
+    try {
+      const second = LedgerStore.open(dir);
+      await expect(second).rejects.toThrow(LedgerError);
+      await expect(second).rejects.toMatchObject({
+        code: LedgerErrorCode.Locked,
+        message: `the ledger database at ${dir} is in use by another process (is another node running on this data directory?)`,
+      });
+    } finally {
+      await first.close();
+    }
   });
 });

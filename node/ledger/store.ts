@@ -15,6 +15,7 @@ import {
   type Receipt,
 } from '../codec/index.js';
 import type { BytesSublevel, StateBatchOp } from '../state/world-state.js';
+import { LedgerError, LedgerErrorCode } from './errors.js';
 
 const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
@@ -113,8 +114,19 @@ export class LedgerStore {
     try {
       await db.open();
     } catch (e) {
-      const cause = (e as { cause?: Error }).cause;
-      throw new Error(`cannot open the ledger database at ${dir}: ${cause?.message ?? (e as Error).message}`);
+      const cause = (e as { cause?: Error & { code?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED') {
+        throw new LedgerError(
+          `the ledger database at ${dir} is in use by another process (is another node running on this data directory?)`,
+          LedgerErrorCode.Locked,
+          { dir },
+        );
+      }
+      throw new LedgerError(
+        `cannot open the ledger database at ${dir}: ${cause?.message ?? (e as Error).message}`,
+        LedgerErrorCode.Unopenable,
+        { dir },
+      );
     }
     const store = new LedgerStore(db, opts.syncWrites ?? true);
     try {
@@ -123,8 +135,10 @@ export class LedgerStore {
         const raw = await store.meta.get(utf8Key('format'));
         const format = raw === undefined ? 1 : (decodeCanonical(raw) as number);
         if (format !== LEDGER_FORMAT)
-          throw new Error(
+          throw new LedgerError(
             `the ledger database at ${dir} has layout ${format}; this version of Lingding reads layout ${LEDGER_FORMAT}: remove the data directory and let the node sync the chain again`,
+            LedgerErrorCode.WrongLayout,
+            { dir },
           );
       }
     } catch (e) {

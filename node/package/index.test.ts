@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertSupportedNode, isSupportedNode, LINGDING_VERSION, PACKAGE_ROOT, SUPPORTED_NODE } from './index.js';
+import {
+  assertSupportedNode,
+  builtCliArgs,
+  isSupportedNode,
+  LINGDING_VERSION,
+  NotBuiltError,
+  PACKAGE_ROOT,
+  SUPPORTED_NODE,
+} from './index.js';
 
 describe('package facts', () => {
   it('finds the package root and reads the one version', () => {
@@ -27,5 +35,13 @@ describe('package facts', () => {
       /Node.js v20.20.2 is not supported: Lingding needs Node.js >=22/,
     );
     expect(() => assertSupportedNode(process.version)).not.toThrow();
+  });
+
+  it('a missing build: a NotBuiltError telling to run npm run build', () => {
+    const missing = join(PACKAGE_ROOT, 'no-such-dist', 'main.js');
+    expect(() => builtCliArgs(['info'], missing)).toThrow(NotBuiltError);
+    expect(() => builtCliArgs(['info'], missing)).toThrow(
+      `${missing} is missing: run 'npm run build' (npm install and npm test do it)`,
+    );
   });
 });

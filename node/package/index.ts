@@ -45,12 +45,25 @@ export function assertSupportedNode(version: string = process.version): void {
   }
 }
 
-export const PackageErrorCode = { UnsupportedRuntime: 'UNSUPPORTED_RUNTIME' } as const;
+export const PackageErrorCode = {
+  UnsupportedRuntime: 'UNSUPPORTED_RUNTIME',
+  /** dist/ is missing: the sources were not compiled (`npm run build`). */
+  NotBuilt: 'NOT_BUILT',
+} as const;
 
 export class UnsupportedRuntimeError extends LingdingError<typeof PackageErrorCode.UnsupportedRuntime> {
   constructor(message: string) {
     super(PackageErrorCode.UnsupportedRuntime, message);
     this.name = 'UnsupportedRuntimeError';
+  }
+}
+
+export class NotBuiltError extends LingdingError<typeof PackageErrorCode.NotBuilt, { missing: string }> {
+  constructor(missing: string) {
+    super(PackageErrorCode.NotBuilt, `${missing} is missing: run 'npm run build' (npm install and npm test do it)`, {
+      missing,
+    });
+    this.name = 'NotBuiltError';
   }
 }
 
@@ -63,11 +76,9 @@ export const BUILT_CLI_ENTRY: string = join(PACKAGE_ROOT, 'dist', 'tools', 'cli'
  * node on compiled JavaScript starts in a fraction of the time the sources take through a
  * loader, and `ps` shows what runs. No wrapper process either, so signals reach the CLI itself.
  */
-export function builtCliArgs(args: readonly string[]): string[] {
-  if (!existsSync(BUILT_CLI_ENTRY)) {
-    throw new Error(`${BUILT_CLI_ENTRY} is missing: run 'npm run build' (npm install and npm test do it)`);
-  }
-  return [BUILT_CLI_ENTRY, ...args];
+export function builtCliArgs(args: readonly string[], entry: string = BUILT_CLI_ENTRY): string[] {
+  if (!existsSync(entry)) throw new NotBuiltError(entry);
+  return [entry, ...args];
 }
 
 function findRoot(from: string): string {

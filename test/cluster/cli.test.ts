@@ -1,23 +1,30 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeKeystoreFile } from '../../node/crypto/keystore.js';
+import { toHex } from '../../node/codec/hex.js';
+import { readKeystoreFile, writeKeystoreFile } from '../../node/crypto/keystore.js';
 import { builtCliArgs } from '../../node/package/index.js';
 import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
+import { writeSoloChain } from '../../tools/devnet/local-chain.js';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '../..');
 
 /** Runs the real `lingding` CLI in its own process; never throws, returns the exit code. */
-async function lingding(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function lingding(
+  args: string[],
+  env: NodeJS.ProcessEnv = { LINGDING_PASSWORD: 'pw' },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
+    // stdin is not a terminal here, so the CLI never prompts for a password.
     const { stdout, stderr } = await run(process.execPath, builtCliArgs(args), {
       cwd: REPO,
-      env: { ...process.env, LINGDING_PASSWORD: 'pw' },
+      env: { ...process.env, LINGDING_PASSWORD: undefined, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
@@ -148,7 +155,7 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     ]);
     expect(badMethod.code).toBe(2);
     expect(badMethod.stderr).toMatch(/cannot parse method/);
-    const wrongPw = await lingding([
+    const send = [
       'send',
       '0x0000000000000000000000000000000000001010',
       'set(string,string)',
@@ -156,19 +163,60 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
       'b',
       '--keystore',
       keystore,
-      '--password',
-      'nope',
       '--rpc',
       t.client.url,
-    ]);
+    ];
+    const wrongPw = await lingding(send, { LINGDING_PASSWORD: 'nope' });
     expect(wrongPw.code).toBe(2);
     expect(wrongPw.stderr).toMatch(/wrong password/);
+    const noPwSend = await lingding(send, {});
+    expect(noPwSend.code).toBe(2);
+    expect(noPwSend.stderr).toMatch(
+      /a password is required for .*account\.json: give --password-file <file> or set LINGDING_PASSWORD/,
+    );
+    const oldFlag = await lingding(['keygen', '--out', join(t.dir, 'never.json'), '--password', 'pw']);
+    expect(oldFlag.code).not.toBe(0);
+    expect(oldFlag.stderr).toMatch(/unknown option '--password'/);
     const down = await lingding(['info', '--rpc', 'http://127.0.0.1:1']);
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/cannot reach/);
     const overwrite = await lingding(['keygen', '--type', 'account', '--out', keystore]);
     expect(overwrite.code).toBe(2);
     expect(overwrite.stderr).toMatch(/already exists/);
+  });
+
+  it('a node that cannot start says why in one line and exits 2: ledger in use, a bad system config value', async () => {
+    // The in-process test node holds this config's ledger open.
+    const second = await lingding(['node', 'start', '--config', t.chain.nodes[0].configFile]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toBe(
+      `error: the ledger database at ${join(t.chain.nodes[0].dir, 'data', 'ledger')} is in use by another process (is another node running on this data directory?)\n`,
+    );
+    const bad = writeSoloChain({
+      dir: mkdtempSync(join(tmpdir(), 'lingding-bad-config-')),
+      chainId: 'bad-config',
+      timestamp: 1_700_000_000_000,
+      committee: ['0x' + '11'.repeat(20)],
+      systemConfig: { tx_count_limit: '0' },
+      rpcPort: 1,
+    });
+    try {
+      const refused = await lingding(['node', 'start', '--config', bad.configFile]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe('error: tx_count_limit must be between 1 and 100000, got 0\n');
+    } finally {
+      rmSync(bad.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a keystore password from --password-file', async () => {
+    const pwFile = join(t.dir, 'pw.txt');
+    writeFileSync(pwFile, 'from-file\n');
+    const ks = join(t.dir, 'from-file.json');
+    const made = await lingding(['keygen', '--out', ks, '--password-file', pwFile, '--scrypt-n', '1024', '--json'], {});
+    expect(made.code).toBe(0);
+    const { address } = JSON.parse(made.stdout) as { address: string };
+    expect(toHex(suite.keyPairFromSecret(readKeystoreFile(ks, 'from-file', suite)).address)).toBe(address);
   });
 
   it('writes node keys and a genesis file that a node accepts', async () => {
@@ -181,7 +229,7 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
       'genesis',
       '--chain-id',
       'cli-test',
-      '--sealer',
+      '--validator',
       nodeKey,
       '--committee',
       '0x' + '11'.repeat(20),
@@ -209,5 +257,38 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/chainId|committee/);
+  });
+});
+
+describe('lingding contract build from the build', { timeout: 240_000 }, () => {
+  it('compiles an AssemblyScript example: the SDK sources are found from the package, not from dist/', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lingding-contract-'));
+    try {
+      const built = await lingding([
+        'contract',
+        'build',
+        'contracts/examples/assembly/faucet.ts',
+        '--out',
+        out,
+        '--json',
+      ]);
+      expect(built.stderr).toBe('');
+      expect(built.code).toBe(0);
+      const summary = JSON.parse(built.stdout) as { name: string; wasm: string; abi: string; bytes: number };
+      expect(summary).toMatchObject({
+        name: 'faucet',
+        wasm: join(out, 'faucet.wasm'),
+        abi: join(out, 'faucet.abi.json'),
+      });
+      const wasm = readFileSync(summary.wasm);
+      expect(wasm.length).toBe(summary.bytes);
+      expect(wasm.subarray(0, 4).toString('latin1')).toBe('\0asm');
+      const abi = JSON.parse(readFileSync(summary.abi, 'utf8')) as { type: string; name?: string }[];
+      expect(abi.filter((e) => e.type === 'function').map((e) => e.name)).toEqual(
+        expect.arrayContaining(['available', 'token', 'hasClaimed']),
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -62,7 +62,7 @@ interface Listed {
 /** The node table the devnet prints: name, role, RPC URL, pid. */
 function listedNodes(stdout: string): Listed[] {
   return [
-    ...stdout.matchAll(/^ {2}(\S+)\s+(sealer|observer \(regulator\))\s+(http:\/\/127\.0\.0\.1:\d+)\s+pid (\d+)$/gm),
+    ...stdout.matchAll(/^ {2}(\S+)\s+(validator|observer \(regulator\))\s+(http:\/\/127\.0\.0\.1:\d+)\s+pid (\d+)$/gm),
   ].map((m) => ({ name: m[1], role: m[2], url: m[3], pid: Number(m[4]) }));
 }
 
@@ -75,7 +75,7 @@ afterEach(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('lingding devnet (npm start)', () => {
-  it('--solo runs one sealer in-process and stops cleanly on SIGINT', async () => {
+  it('--solo runs one validator in-process and stops cleanly on SIGINT', async () => {
     const port = await freeBase(1);
     const cli = devnet(['--solo', '--dir', join(root, 'solo'), '--rpc-port', String(port)]);
     await cli.waitForOutput(/Press Ctrl-C to stop/, 120_000);
@@ -125,10 +125,10 @@ describe('lingding devnet (npm start)', () => {
       await cli.waitForOutput(/Press Ctrl-C to stop/, 240_000);
       const nodes = listedNodes(cli.stdout);
       expect(nodes.map((n) => `${n.name} ${n.role} ${n.url}`)).toEqual([
-        `validator0 sealer http://127.0.0.1:${rpc}`,
-        `validator1 sealer http://127.0.0.1:${rpc + 1}`,
-        `validator2 sealer http://127.0.0.1:${rpc + 2}`,
-        `validator3 sealer http://127.0.0.1:${rpc + 3}`,
+        `validator0 validator http://127.0.0.1:${rpc}`,
+        `validator1 validator http://127.0.0.1:${rpc + 1}`,
+        `validator2 validator http://127.0.0.1:${rpc + 2}`,
+        `validator3 validator http://127.0.0.1:${rpc + 3}`,
         `regulator0 observer (regulator) http://127.0.0.1:${rpc + 4}`,
       ]);
       const clients = nodes.map((n) => new RpcClient(n.url));

@@ -1,13 +1,6 @@
 import { Command } from 'commander';
 import { assertSupportedNode, LINGDING_VERSION } from '../../node/package/index.js';
-import { registerChainCommands } from './commands/chain.js';
-import { registerContractCommands } from './commands/contract.js';
-import { registerDevnetCommand } from './commands/devnet.js';
-import { registerGenesisCommand } from './commands/genesis.js';
-import { registerKeyCommands } from './commands/keys.js';
-import { registerNodeCommands } from './commands/node.js';
-import { registerQueryCommands } from './commands/query.js';
-import { registerTxCommands } from './commands/tx.js';
+import { registerCommands } from './command-table.js';
 import { errorText, exitCodeOf } from './output.js';
 
 /** `lingding`: keys, chain setup, running nodes, and talking to them. */
@@ -17,17 +10,10 @@ const program = new Command('lingding')
   .showHelpAfterError()
   .exitOverride();
 
-registerKeyCommands(program);
-registerGenesisCommand(program);
-registerChainCommands(program);
-registerNodeCommands(program);
-registerDevnetCommand(program);
-registerQueryCommands(program);
-registerTxCommands(program);
-registerContractCommands(program);
-
 try {
   assertSupportedNode();
+  // Only the module of the command being run is loaded (see command-table.ts).
+  await registerCommands(program, process.argv);
   await program.parseAsync(process.argv);
 } catch (e) {
   // Exit codes and what is printed are decided in one place: tools/cli/output.ts.

@@ -4,10 +4,13 @@ import { CodecError } from '../../node/codec/canonical.js';
 import { ConfigError } from '../../node/config/genesis.js';
 import { UnsupportedSuiteError } from '../../node/crypto/index.js';
 import { isLingdingError } from '../../node/errors/index.js';
-import { UnsupportedRuntimeError } from '../../node/package/index.js';
+import { KeystoreError, KeystoreErrorCode } from '../../node/crypto/keystore.js';
+import { SystemConfigError, SystemConfigErrorCode } from '../../node/exec/system/system-config.js';
+import { LedgerError, LedgerErrorCode } from '../../node/ledger/errors.js';
+import { NotBuiltError, UnsupportedRuntimeError } from '../../node/package/index.js';
 import { VmInternalError } from '../../node/vm/errors.js';
 import { RpcClientError } from '../client/rpc-client.js';
-import { CliError, errorText, exitCodeOf } from './output.js';
+import { CliError, errorText, exitCodeOf, roleWord } from './output.js';
 
 describe('CLI errors', () => {
   it('are LingdingErrors with their name and a code', () => {
@@ -28,6 +31,13 @@ describe('exitCodeOf: the one map to CLI exit codes', () => {
       new CodecError('bad'),
       new UnsupportedRuntimeError('Node.js v20 is not supported'),
       new UnsupportedSuiteError('sm'),
+      new LedgerError('the ledger database at d is in use by another process', LedgerErrorCode.Locked, { dir: 'd' }),
+      new KeystoreError('k.json already exists; refusing to overwrite a key file', KeystoreErrorCode.Exists),
+      new SystemConfigError('tx_count_limit must be between 1 and 100000, got 0', SystemConfigErrorCode.OutOfRange, {
+        key: 'tx_count_limit',
+        value: '0',
+      }),
+      new NotBuiltError('dist/tools/cli/main.js'),
     ]) {
       expect(exitCodeOf(e)).toBe(2);
       expect(errorText(e)).toBe(`error: ${e.message}\n`);
@@ -40,5 +50,13 @@ describe('exitCodeOf: the one map to CLI exit codes', () => {
     const commander = new CommanderError(1, 'commander.unknownOption', 'unknown option');
     expect(exitCodeOf(commander)).toBe(1);
     expect(errorText(commander)).toBe('');
+  });
+});
+
+describe('roleWord', () => {
+  it("prints the glossary's words: a voting node is a validator, a regulator's node an observer (regulator)", () => {
+    expect(roleWord({ role: 'sealer' })).toBe('validator');
+    expect(roleWord({ role: 'observer', regulator: false })).toBe('observer');
+    expect(roleWord({ role: 'observer', regulator: true })).toBe('observer (regulator)');
   });
 });

@@ -12,6 +12,15 @@ export function print(opts: OutputOptions, value: unknown, human?: () => string)
   else process.stdout.write(human() + '\n');
 }
 
+/**
+ * The glossary's word for what a node is (README): a voting node is a validator. 'sealer'
+ * is FISCO's word, kept only where compatibility fixes it (getNodeInfo's role, genesis).
+ */
+export function roleWord(n: { role: string; regulator?: boolean }): string {
+  if (n.regulator) return 'observer (regulator)';
+  return n.role === 'sealer' ? 'validator' : n.role;
+}
+
 export const CliErrorCode = {
   /** An argument or option the command cannot use; the message says which and why. */
   Usage: 'USAGE',
@@ -50,6 +59,10 @@ const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => nu
   AbiError: ExitCode.UserError,
   UnsupportedRuntimeError: ExitCode.UserError,
   UnsupportedSuiteError: ExitCode.UserError,
+  // The machine or the setup, not a bug: a locked or unreadable ledger, an old layout.
+  LedgerError: ExitCode.UserError,
+  SystemConfigError: ExitCode.UserError,
+  NotBuiltError: ExitCode.UserError,
 };
 
 export function exitCodeOf(e: unknown): number {

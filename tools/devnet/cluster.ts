@@ -334,7 +334,7 @@ export function loadCluster(dir: string): Cluster {
     const observer = genesis.observers.find((o) => o.nodeId === nodeId);
     const sealer = genesis.sealers.includes(nodeId);
     if (!sealer && !observer)
-      throw new ConfigError(`${configFile}: its node key is neither a sealer nor an observer in ${genesisFile}`);
+      throw new ConfigError(`${configFile}: its node key is neither a validator nor an observer in ${genesisFile}`);
     if (!config.p2p) throw new ConfigError(`${configFile}: no p2p section, so it is not a cluster node`);
     found.set(nodeId, {
       name: entry.name,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { toHex } from '../../node/codec/hex.js';
 import {
   type NodeSettings,
@@ -44,9 +44,62 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What a one-validator chain is made of; the devnet and the test chains differ only in these. */
+export interface SoloChainSpec {
+  /** Where genesis.json goes. */
+  readonly dir: string;
+  /** Where the node's key, config, ledger and log go (default: `dir`). */
+  readonly nodeDir?: string;
+  readonly chainId: string;
+  readonly timestamp: number;
+  readonly committee: readonly string[];
+  readonly systemConfig?: Record<string, string>;
+  readonly rpcPort: number;
+  /** Node settings on top of the node's defaults. */
+  readonly node?: NodeSettings;
+}
+
 /**
- * Writes a complete single-sealer chain (node key, genesis, node config) under `dir`,
- * for tests and benchmarks that run real node processes.
+ * The one layout of a solo chain (used by `lingding devnet --solo`, tests and benchmarks):
+ * a new node key, a genesis naming it the only validator, and a node config running the
+ * solo engine with paths relative to the node's folder.
+ */
+export function writeSoloChain(spec: SoloChainSpec): LocalNodeFiles {
+  const root = resolve(spec.dir);
+  const nodeDir = resolve(root, spec.nodeDir ?? '.');
+  const nodeSecret = generateNodeKey();
+  const genesisFile = join(root, 'genesis.json');
+  writeGenesisFile(genesisFile, {
+    chainId: spec.chainId,
+    suite: 'ecdsa',
+    timestamp: spec.timestamp,
+    sealers: [nodeIdOf(nodeSecret)],
+    committee: [...spec.committee],
+    systemConfig: spec.systemConfig,
+  });
+  mkdirSync(nodeDir, { recursive: true });
+  writeNodeKeyFile(join(nodeDir, 'node.pem'), nodeSecret);
+  const configFile = join(nodeDir, 'node.json');
+  writeNodeConfigFile(
+    configFile,
+    withNodeSettings(
+      {
+        genesis: relative(nodeDir, genesisFile).split(sep).join('/'),
+        dataDir: 'data',
+        nodeKey: 'node.pem',
+        rpc: { port: spec.rpcPort },
+        consensus: { engine: 'solo' },
+        log: { file: 'node.log' },
+      },
+      spec.node,
+    ),
+  );
+  return { dir: nodeDir, configFile, nodeSecret, rpcPort: spec.rpcPort };
+}
+
+/**
+ * A complete one-validator chain under `dir` (node in `node0/`, on a free port, with fresh
+ * committee keys), for tests and benchmarks that run real node processes.
  */
 export async function createSoloChain(
   dir: string,
@@ -61,37 +114,18 @@ export async function createSoloChain(
   const root = resolve(dir);
   const suite = createEcdsaSuite();
   const accounts = Array.from({ length: opts.accounts ?? 1 }, () => suite.generateKeyPair());
-  const nodeSecret = generateNodeKey();
   const chainId = opts.chainId ?? 'lingding-test';
-  const genesisFile = join(root, 'genesis.json');
-  writeGenesisFile(genesisFile, {
+  const node = writeSoloChain({
+    dir: root,
+    nodeDir: 'node0',
     chainId,
-    suite: 'ecdsa',
     timestamp: 1_700_000_000_000,
-    sealers: [nodeIdOf(nodeSecret)],
     committee: accounts.map((a) => toHex(a.address)),
     systemConfig: opts.systemConfig,
+    rpcPort: await freePort(),
+    node: opts.node,
   });
-  const nodeDir = join(root, 'node0');
-  mkdirSync(nodeDir, { recursive: true });
-  writeNodeKeyFile(join(nodeDir, 'node.pem'), nodeSecret);
-  const rpcPort = await freePort();
-  const configFile = join(nodeDir, 'node.json');
-  writeNodeConfigFile(
-    configFile,
-    withNodeSettings(
-      {
-        genesis: '../genesis.json',
-        dataDir: 'data',
-        nodeKey: 'node.pem',
-        rpc: { port: rpcPort },
-        consensus: { engine: 'solo' },
-        log: { file: 'node.log' },
-      },
-      opts.node,
-    ),
-  );
-  return { dir: root, chainId, genesisFile, nodes: [{ dir: nodeDir, configFile, nodeSecret, rpcPort }], accounts };
+  return { dir: root, chainId, genesisFile: join(root, 'genesis.json'), nodes: [node], accounts };
 }
 
 export interface NodeProcess {

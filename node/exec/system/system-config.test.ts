@@ -12,6 +12,8 @@ import { GasMeter } from '../gas.js';
 import { committeeGenesisEntry } from './committee.js';
 import {
   DEFAULT_SYSTEM_CONFIG,
+  SystemConfigError,
+  SystemConfigErrorCode,
   parseSystemConfigValue,
   readSystemConfig,
   readSystemConfigEntry,
@@ -131,7 +133,14 @@ describe('SystemConfig', () => {
       expect(r.status, `${k}=${v}`).toBe(ReceiptStatus.Reverted);
       expect(r.message).toMatch(why);
       expect(() => parseSystemConfigValue(k, v)).toThrow(why);
+      expect(() => parseSystemConfigValue(k, v)).toThrow(SystemConfigError);
     }
+    expect(() => parseSystemConfigValue('tx_count_limit', '0')).toThrow(
+      expect.objectContaining({
+        code: SystemConfigErrorCode.OutOfRange,
+        details: { key: 'tx_count_limit', value: '0' },
+      }),
+    );
     expect(readSystemConfig(s, 6)).toEqual(DEFAULT_SYSTEM_CONFIG);
     expect(getValue(s, 5, 'no_such_key').status).toBe(ReceiptStatus.Reverted);
     expect(readSystemConfigEntry(s, 'no_such_key', 5)).toBeNull();

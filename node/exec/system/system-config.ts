@@ -1,4 +1,5 @@
 import { decodeCanonical, encodeCanonical } from '../../codec/canonical.js';
+import { type CodeOf, LingdingError } from '../../errors/index.js';
 import { hexKey, utf8 } from '../../codec/hex.js';
 import type { StateReader } from '../../state/overlay.js';
 import { storageKey, SystemAddress } from '../addresses.js';
@@ -55,14 +56,40 @@ function isKey(key: string): key is Key {
   return Object.hasOwn(RULES, key);
 }
 
-/** Parses and range-checks a value given as a decimal string. */
+/** Why a system config value is refused (in genesis, or in a committee transaction: then it reverts). */
+export const SystemConfigErrorCode = {
+  UnknownKey: 'UNKNOWN_KEY',
+  NotAnInteger: 'NOT_AN_INTEGER',
+  OutOfRange: 'OUT_OF_RANGE',
+} as const;
+export type SystemConfigErrorCodeValue = CodeOf<typeof SystemConfigErrorCode>;
+
+export class SystemConfigError extends LingdingError<SystemConfigErrorCodeValue, { key: string; value: string }> {
+  constructor(message: string, code: SystemConfigErrorCodeValue, details: { key: string; value: string }) {
+    super(code, message, details);
+    this.name = 'SystemConfigError';
+  }
+}
+
+/**
+ * Parses and range-checks a value given as a decimal string. The messages end up in
+ * receipts (a refused setValueByKey reverts with them): they are consensus bytes.
+ */
 export function parseSystemConfigValue(key: string, value: string): number {
   const rule = isKey(key) ? RULES[key] : undefined;
-  if (!rule) throw new Error(`unknown system config key '${key}' (known: ${SYSTEM_CONFIG_KEYS.join(', ')})`);
-  if (!/^[0-9]{1,16}$/.test(value)) throw new Error(`${key} must be a decimal integer, got '${value}'`);
+  const fail = (message: string, code: SystemConfigErrorCodeValue): never => {
+    throw new SystemConfigError(message, code, { key, value });
+  };
+  if (!rule)
+    return fail(
+      `unknown system config key '${key}' (known: ${SYSTEM_CONFIG_KEYS.join(', ')})`,
+      SystemConfigErrorCode.UnknownKey,
+    );
+  if (!/^[0-9]{1,16}$/.test(value))
+    fail(`${key} must be a decimal integer, got '${value}'`, SystemConfigErrorCode.NotAnInteger);
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < rule.min || n > rule.max)
-    throw new Error(`${key} must be between ${rule.min} and ${rule.max}, got ${value}`);
+    fail(`${key} must be between ${rule.min} and ${rule.max}, got ${value}`, SystemConfigErrorCode.OutOfRange);
   return n;
 }
 

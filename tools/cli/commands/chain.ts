@@ -1,13 +1,16 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { faultTolerance } from '../../../consensus/pbft/validators.js';
 import { toHex } from '../../../node/codec/hex.js';
 import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import { assignPorts, clusterGenesis, clusterNodeConfig, layoutNodes } from '../../devnet/cluster.js';
-import { CliError, print } from '../output.js';
+import { CliError, print, roleWord } from '../output.js';
+import { defineCommand } from '../command-table.js';
+import { type PasswordOptions, readPassword } from '../password.js';
 
 export interface ChainBuildOptions {
   validators: number;
@@ -20,6 +23,7 @@ export interface ChainBuildOptions {
   rpcPort: number;
   p2pPort: number;
   committee: string[];
+  /** Encrypts the generated committee keystore; needed only without a named committee. */
   password?: string;
   timestamp?: number;
   set: string[];
@@ -71,9 +75,9 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   // Without a named committee the chain could never be governed: generate one member.
   const suite = createEcdsaSuite();
   const admin = o.committee.length === 0 ? suite.generateKeyPair() : null;
-  if (admin && !(o.password ?? process.env.LINGDING_PASSWORD)) {
+  if (admin && !o.password) {
     throw new CliError(
-      'no --committee address given: pass one (repeatable), or a --password (or LINGDING_PASSWORD) to encrypt a generated committee account',
+      'no --committee address given: pass one (repeatable), or a password (--password-file or LINGDING_PASSWORD) to encrypt a generated committee account',
     );
   }
   const committee = admin ? [toHex(admin.address)] : o.committee;
@@ -89,7 +93,7 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   if (admin) {
     mkdirSync(join(out, 'accounts'), { recursive: true });
     committeeKeystore = join(out, 'accounts', 'committee.json');
-    writeKeystoreFile(committeeKeystore, admin.secretKey, (o.password ?? process.env.LINGDING_PASSWORD)!, suite);
+    writeKeystoreFile(committeeKeystore, admin.secretKey, o.password!, suite);
   }
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true });
@@ -153,14 +157,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function summary(c: BuiltChain): string {
-  const rows = c.nodes.map((n) => [
-    n.name,
-    n.regulator ? 'observer (regulator)' : n.role,
-    `${n.host}`,
-    String(n.rpcPort),
-    String(n.p2pPort),
-    n.dir,
-  ]);
+  const rows = c.nodes.map((n) => [n.name, roleWord(n), `${n.host}`, String(n.rpcPort), String(n.p2pPort), n.dir]);
   const head = ['node', 'role', 'host', 'rpc', 'p2p', 'folder'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
@@ -169,9 +166,8 @@ function summary(c: BuiltChain): string {
       .join('  ')
       .trimEnd();
   const validators = c.nodes.filter((n) => n.role === 'sealer').length;
-  const f = Math.floor((validators - 1) / 3);
   const lines = [
-    `chain ${c.chainId}: ${c.nodes.length} nodes under ${c.out}; PBFT with ${validators} validator(s) tolerates ${f} faulty`,
+    `chain ${c.chainId}: ${c.nodes.length} nodes under ${c.out}; PBFT with ${validators} validator(s) tolerates ${faultTolerance(validators)} faulty`,
     '',
     line(head),
     ...rows.map(line),
@@ -183,11 +179,11 @@ function summary(c: BuiltChain): string {
 }
 
 export function registerChainCommands(program: Command): void {
-  const chain = program.command('chain').description('set up multi-node chains');
+  const chain = defineCommand(program, 'chain');
   chain
     .command('build')
     .description('write keys, genesis and a node config for every node of a PBFT chain, one folder per node')
-    .requiredOption('--validators <n>', 'number of validator (sealer) nodes', count)
+    .requiredOption('--validators <n>', 'number of validator nodes', count)
     .option('--observers <n>', 'number of observer nodes', count, 0)
     .option('--regulators <n>', 'how many of the observers are regulators (default: all)', count)
     .addOption(
@@ -200,12 +196,20 @@ export function registerChainCommands(program: Command): void {
     .option('--rpc-port <port>', 'first RPC port on each host; nodes on one host count up', portArg, 8545)
     .option('--p2p-port <port>', 'first p2p port on each host; nodes on one host count up', portArg, 30300)
     .option('--committee <address>', 'a committee account (repeat); default: generate one', collect, [])
-    .option('--password <password>', 'password for the generated committee keystore (or set LINGDING_PASSWORD)')
+    .option('--password-file <file>', 'password for the generated committee keystore (or set LINGDING_PASSWORD)')
     .option('--timestamp <ms>', 'genesis timestamp (ms); default now', count)
     .option('--set <key=value>', 'initial system config (repeat)', collect, [])
     .option('--json', 'print JSON')
-    .action((o: ChainBuildOptions & { json?: boolean }) => {
-      const built = buildChain(o);
+    .action(async (o: Omit<ChainBuildOptions, 'password'> & PasswordOptions & { json?: boolean }) => {
+      // Asked only when it will be used: a generated committee account needs one.
+      const password =
+        o.committee.length === 0
+          ? await readPassword(o, {
+              confirm: true,
+              what: 'the generated committee keystore (or name the committee with --committee)',
+            })
+          : undefined;
+      const built = buildChain({ ...o, password });
       print(o, built, () => summary(built));
     });
 }

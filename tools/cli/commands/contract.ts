@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { toHex } from '../../../node/codec/hex.js';
 import { CliError, kv, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 
 /** Default output: a build/ directory beside the source file, or inside the crate. */
 function defaultOut(path: string): string {
@@ -12,7 +13,7 @@ function defaultOut(path: string): string {
 }
 
 export function registerContractCommands(program: Command): void {
-  const contract = program.command('contract').description('develop WebAssembly contracts');
+  const contract = defineCommand(program, 'contract');
   contract
     .command('build <source>')
     .description(

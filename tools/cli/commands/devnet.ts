@@ -3,10 +3,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
-import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
-import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import {
   createCluster,
   loadCluster,
@@ -15,11 +13,12 @@ import {
   stopCluster,
   writeClusterConfigs,
   type Cluster,
-  type ClusterNode,
   type PortBase,
   type RunningCluster,
 } from '../../devnet/cluster.js';
-import { CliError } from '../output.js';
+import { writeSoloChain } from '../../devnet/local-chain.js';
+import { CliError, roleWord } from '../output.js';
+import { defineCommand } from '../command-table.js';
 import { portArg } from './chain.js';
 import { runNodeUntilSignal } from './node.js';
 
@@ -53,28 +52,18 @@ export interface DevnetLayout {
   readonly accountAddress: string;
 }
 
-/** Writes keys, genesis and config for a one-sealer development chain, once. */
+/** Writes keys, genesis and config for a one-validator development chain, once. */
 export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
   const root = resolve(dir);
   const configFile = join(root, 'node.json');
   const account = ensureDevAccount(root);
   if (!existsSync(configFile)) {
-    const nodeSecret = generateNodeKey();
-    writeNodeKeyFile(join(root, 'node.pem'), nodeSecret);
-    writeGenesisFile(join(root, 'genesis.json'), {
+    writeSoloChain({
+      dir: root,
       chainId: 'lingding-dev',
-      suite: 'ecdsa',
       timestamp: Date.now(),
-      sealers: [nodeIdOf(nodeSecret)],
       committee: [account.address],
-    });
-    writeNodeConfigFile(configFile, {
-      genesis: 'genesis.json',
-      dataDir: 'data',
-      nodeKey: 'node.pem',
-      rpc: { port: rpcPort },
-      consensus: { engine: 'solo' },
-      log: { file: 'node.log' },
+      rpcPort,
     });
   }
   return { dir: root, configFile, accountFile: account.file, accountAddress: account.address };
@@ -141,10 +130,6 @@ function tryListen(host: string, port: number): Promise<string | null> {
   });
 }
 
-function describeRole(n: ClusterNode): string {
-  return n.regulator ? 'observer (regulator)' : n.role;
-}
-
 /** Keeps the last bytes a process wrote to stderr, to show why it died. */
 function stderrTail(rc: RunningCluster, name: string): () => string {
   let tail = '';
@@ -203,11 +188,11 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
 
   const height = await rc.client(cluster.nodes[0].name).call('getBlockNumber');
   const w = Math.max(...cluster.nodes.map((n) => n.name.length));
-  const rw = Math.max(...cluster.nodes.map((n) => describeRole(n).length));
+  const rw = Math.max(...cluster.nodes.map((n) => roleWord(n).length));
   out.write(`Lingding devnet (PBFT) — chain ${cluster.chainId}, height ${height}\n`);
   for (const n of cluster.nodes) {
     out.write(
-      `  ${n.name.padEnd(w)}  ${describeRole(n).padEnd(rw)}  http://127.0.0.1:${n.rpcPort}  pid ${rc.process(n.name)!.child.pid}\n`,
+      `  ${n.name.padEnd(w)}  ${roleWord(n).padEnd(rw)}  http://127.0.0.1:${n.rpcPort}  pid ${rc.process(n.name)!.child.pid}\n`,
     );
   }
   out.write(`  account   ${account.address} (keystore ${account.file}, password '${DEV_PASSWORD}')\n`);
@@ -238,8 +223,8 @@ async function runSoloDevnet(o: DevnetOptions): Promise<void> {
   const { LingdingNode } = await import('../../../node/main/node.js');
   const node = await LingdingNode.start(config);
   const out = process.stdout;
-  out.write(`Lingding devnet (solo sealer) — chain ${node.genesis.chainId}, height ${node.chain.head.number}\n`);
-  out.write(`  sealer    rpc ${node.rpcUrl}\n`);
+  out.write(`Lingding devnet (solo validator) — chain ${node.genesis.chainId}, height ${node.chain.head.number}\n`);
+  out.write(`  validator rpc ${node.rpcUrl}\n`);
   out.write(`  account   ${layout.accountAddress} (keystore ${layout.accountFile}, password '${DEV_PASSWORD}')\n`);
   out.write(`  logs      ${config.log.file}\n`);
   out.write(`Press Ctrl-C to stop.\n`);
@@ -255,13 +240,9 @@ interface DevnetOptions {
 }
 
 export function registerDevnetCommand(program: Command): void {
-  program
-    .command('devnet')
-    .description(
-      'run a local development chain under ./.lingding (created on first run): 4 validators + 1 regulator observer, each its own process',
-    )
+  defineCommand(program, 'devnet')
     .option('--dir <dir>', 'where the devnet lives', '.lingding')
-    .option('--solo', 'one solo-sealer node in this process instead (under <dir> itself)')
+    .option('--solo', 'one validator running the solo engine, in this process, instead (under <dir> itself)')
     .option('--rpc-port <port>', 'first RPC port; nodes count up (solo: first run only)', portArg, 8545)
     .option('--p2p-port <port>', 'first p2p port; nodes count up', portArg, 30300)
     .action(async (o: DevnetOptions, cmd: Command) => {

@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { GenesisInput } from '../../../node/config/genesis.js';
 import { writeGenesisFile } from '../../../node/config/writer.js';
 import { normalizeNodeId } from '../../../node/crypto/node-id.js';
 import { nodeIdOf, nodeKeyFromPem } from '../../../node/crypto/node-key.js';
 import { CliError, kv, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 
 /** A node is named by its node id (128 hex chars) or by the path of its PEM key. */
 function nodeIdArg(v: string): string {
@@ -24,16 +25,16 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 export function registerGenesisCommand(program: Command): void {
-  program
-    .command('genesis')
-    .description('write a genesis file for a chain')
+  defineCommand(program, 'genesis')
     .requiredOption('--chain-id <id>', 'chain id')
     .requiredOption('--out <file>', 'genesis file to write')
-    .option('--sealer <nodeIdOrKeyFile>', 'a sealer (repeat)', collect, [])
+    .option('--validator <nodeIdOrKeyFile>', 'a validator (repeat)', collect, [])
+    // FISCO's word, as the genesis field is named; kept for scripts and the operator guide.
+    .addOption(new Option('--sealer <nodeIdOrKeyFile>').argParser(collect).default([]).hideHelp())
     .option('--observer <nodeIdOrKeyFile>', 'an observer (repeat)', collect, [])
     .option('--regulator <nodeIdOrKeyFile>', "a regulator's observer (repeat)", collect, [])
     .option('--committee <address>', 'a committee account (repeat)', collect, [])
-    .option('--suite <suite>', 'crypto suite: ecdsa or sm', 'ecdsa')
+    .option('--suite <suite>', 'crypto suite (only ecdsa today)', 'ecdsa')
     .option('--timestamp <ms>', 'genesis timestamp (ms); default now', (v) => Number(v))
     .option('--set <key=value>', 'initial system config (repeat)', collect, [])
     .option('--json', 'print JSON')
@@ -41,6 +42,7 @@ export function registerGenesisCommand(program: Command): void {
       (o: {
         chainId: string;
         out: string;
+        validator: string[];
         sealer: string[];
         observer: string[];
         regulator: string[];
@@ -61,7 +63,7 @@ export function registerGenesisCommand(program: Command): void {
           // Any string from the command line; the writer's schema check names a bad one.
           suite: o.suite as GenesisInput['suite'],
           timestamp: o.timestamp ?? Date.now(),
-          sealers: o.sealer.map(nodeIdArg),
+          sealers: [...o.validator, ...o.sealer].map(nodeIdArg),
           observers: [
             ...o.observer.map((v) => ({ nodeId: nodeIdArg(v), regulator: false })),
             ...o.regulator.map((v) => ({ nodeId: nodeIdArg(v), regulator: true })),
@@ -73,7 +75,7 @@ export function registerGenesisCommand(program: Command): void {
           kv([
             ['genesis', o.out],
             ['chain id', genesis.chainId],
-            ['sealers', genesis.sealers.length],
+            ['validators', genesis.sealers.length],
             ['observers', genesis.observers.length],
           ]),
         );

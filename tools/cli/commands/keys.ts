@@ -5,18 +5,17 @@ import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../../node/crypto/node-key.js';
 import { toHex } from '../../../node/codec/hex.js';
 import { CliError, kv, print } from '../output.js';
-import { readPassword } from '../password.js';
+import { defineCommand } from '../command-table.js';
+import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP, readPassword } from '../password.js';
 
 export function registerKeyCommands(program: Command): void {
-  program
-    .command('keygen')
-    .description('create a node key (PEM) or an account key (encrypted keystore)')
+  defineCommand(program, 'keygen')
     .requiredOption('--out <file>', 'where to write the key')
     .option('--type <type>', "'node' or 'account'", 'account')
-    .option('--password <password>', 'keystore password (or set LINGDING_PASSWORD)')
+    .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
     .option('--scrypt-n <n>', 'scrypt cost for the keystore (power of two)', (v) => Number(v))
     .option('--json', 'print JSON')
-    .action((o: { out: string; type: string; password?: string; scryptN?: number; json?: boolean }) => {
+    .action(async (o: { out: string; type: string; passwordFile?: string; scryptN?: number; json?: boolean }) => {
       if (existsSync(o.out)) throw new CliError(`${o.out} already exists; refusing to overwrite a key`);
       if (o.type === 'node') {
         const secret = generateNodeKey();
@@ -33,7 +32,8 @@ export function registerKeyCommands(program: Command): void {
       if (o.type !== 'account') throw new CliError(`--type must be 'node' or 'account', got '${o.type}'`);
       const suite = createEcdsaSuite();
       const kp = suite.generateKeyPair();
-      writeKeystoreFile(o.out, kp.secretKey, readPassword(o.password), suite, { scryptN: o.scryptN });
+      const password = await readPassword(o, { confirm: true, what: `the new keystore ${o.out}` });
+      writeKeystoreFile(o.out, kp.secretKey, password, suite, { scryptN: o.scryptN });
       print(o, { type: 'account', file: o.out, address: toHex(kp.address) }, () =>
         kv([
           ['keystore', o.out],

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import type { LingdingNode } from '../../../node/main/node.js';
 import { installUnexpectedErrorPolicy } from '../../../node/main/unexpected-errors.js';
+import { defineCommand } from '../command-table.js';
+import { roleWord } from '../output.js';
 
 /**
  * Runs a node in this process until SIGINT/SIGTERM, then stops it cleanly. Until then an
@@ -28,7 +30,7 @@ export async function runNodeUntilSignal(node: LingdingNode, onStop?: () => void
 }
 
 export function registerNodeCommands(program: Command): void {
-  const node = program.command('node').description('run a node');
+  const node = defineCommand(program, 'node');
   node
     .command('start')
     .description('start a node from its config file')
@@ -38,7 +40,7 @@ export function registerNodeCommands(program: Command): void {
       // The node's modules (libp2p, LevelDB, the VM) load only for the commands that run one.
       const { LingdingNode } = await import('../../../node/main/node.js');
       const n = await LingdingNode.start(config);
-      process.stdout.write(`lingding node ${n.role} rpc ${n.rpcUrl}\n`);
+      process.stdout.write(`lingding node ${roleWord(n)} rpc ${n.rpcUrl}\n`);
       await runNodeUntilSignal(n);
     });
 }

@@ -5,6 +5,7 @@ import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { verifyMerkleProof } from '../../../node/ledger/merkle.js';
 import { RpcClient } from '../../client/rpc-client.js';
 import { CliError, kv, print } from '../output.js';
+import { defineCommand } from '../command-table.js';
 
 export const DEFAULT_RPC = process.env.LINGDING_RPC ?? 'http://127.0.0.1:8545';
 
@@ -46,14 +47,12 @@ export function verifyProofOffline(p: ProofJson): { ok: boolean; reason: string 
 export function registerQueryCommands(program: Command): void {
   const rpcOpt = (c: Command) => c.option('--rpc <url>', 'node RPC URL', DEFAULT_RPC).option('--json', 'print JSON');
 
-  rpcOpt(program.command('info').description('node and chain information')).action(
-    async (o: { rpc: string; json?: boolean }) => {
-      const info = await new RpcClient(o.rpc).call('getNodeInfo');
-      print(o, info, () => kv(Object.entries(info)));
-    },
-  );
+  rpcOpt(defineCommand(program, 'info')).action(async (o: { rpc: string; json?: boolean }) => {
+    const info = await new RpcClient(o.rpc).call('getNodeInfo');
+    print(o, info, () => kv(Object.entries(info)));
+  });
 
-  rpcOpt(program.command('block <numberOrHash>').description("show a block by number, hash or 'latest'"))
+  rpcOpt(defineCommand(program, 'block'))
     .option('--txs', 'include full transactions')
     .action(async (id: string, o: { rpc: string; json?: boolean; txs?: boolean }) => {
       const c = new RpcClient(o.rpc);
@@ -69,27 +68,19 @@ export function registerQueryCommands(program: Command): void {
       );
     });
 
-  rpcOpt(program.command('tx <hash>').description('show a transaction')).action(
-    async (hash: string, o: { rpc: string; json?: boolean }) => {
-      const t = await new RpcClient(o.rpc).call('getTransactionByHash', [hash]);
-      if (!t) throw new CliError(`transaction ${hash} not found`);
-      print(o, t, () => kv(Object.entries(t)));
-    },
-  );
+  rpcOpt(defineCommand(program, 'tx')).action(async (hash: string, o: { rpc: string; json?: boolean }) => {
+    const t = await new RpcClient(o.rpc).call('getTransactionByHash', [hash]);
+    if (!t) throw new CliError(`transaction ${hash} not found`);
+    print(o, t, () => kv(Object.entries(t)));
+  });
 
-  rpcOpt(program.command('receipt <hash>').description('show a transaction receipt')).action(
-    async (hash: string, o: { rpc: string; json?: boolean }) => {
-      const r = await new RpcClient(o.rpc).call('getTransactionReceipt', [hash]);
-      if (!r) throw new CliError(`no receipt for ${hash} (not committed yet, or unknown)`);
-      print(o, r, () => kv(Object.entries(r)));
-    },
-  );
+  rpcOpt(defineCommand(program, 'receipt')).action(async (hash: string, o: { rpc: string; json?: boolean }) => {
+    const r = await new RpcClient(o.rpc).call('getTransactionReceipt', [hash]);
+    if (!r) throw new CliError(`no receipt for ${hash} (not committed yet, or unknown)`);
+    print(o, r, () => kv(Object.entries(r)));
+  });
 
-  rpcOpt(
-    program
-      .command('proof <hash>')
-      .description('fetch the inclusion proof of a transaction (or its receipt) and verify it'),
-  )
+  rpcOpt(defineCommand(program, 'proof'))
     .option('--receipt', 'prove the receipt instead of the transaction')
     .option('--out <file>', 'also save the proof for offline verification')
     .action(async (hash: string, o: { rpc: string; json?: boolean; receipt?: boolean; out?: string }) => {
@@ -112,9 +103,7 @@ export function registerQueryCommands(program: Command): void {
       if (!v.ok) process.exitCode = 1;
     });
 
-  program
-    .command('verify-proof <file>')
-    .description('verify a saved proof offline (no node needed)')
+  defineCommand(program, 'verify-proof')
     .option('--json', 'print JSON')
     .action((file: string, o: { json?: boolean }) => {
       let proof: ProofJson;

@@ -9,7 +9,8 @@ import { RpcClient } from '../../client/rpc-client.js';
 import { buildSignedTx } from '../../../node/codec/tx-builder.js';
 import { encodeCall, jsonify, methodInterface } from '../abi-args.js';
 import { CliError, kv, print } from '../output.js';
-import { readPassword } from '../password.js';
+import { defineCommand } from '../command-table.js';
+import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP, readPassword } from '../password.js';
 import { DEFAULT_RPC } from './query.js';
 
 /** Reads a JSON ABI file (as written by `lingding contract build`). */
@@ -33,13 +34,13 @@ function resolveMethod(method: string, args: string[], abiFile?: string) {
 }
 
 async function signAndSend(
-  o: { keystore: string; password?: string; gas: number; rpc: string },
+  o: { keystore: string; passwordFile?: string; gas: number; rpc: string },
   to: Uint8Array | null,
   input: Uint8Array,
   wait: boolean,
 ) {
   const suite = createEcdsaSuite();
-  const secret = readKeystoreFile(o.keystore, readPassword(o.password), suite);
+  const secret = readKeystoreFile(o.keystore, await readPassword(o, { what: o.keystore }), suite);
   const client = new RpcClient(o.rpc);
   const info = await client.call('getNodeInfo');
   const { raw, hash } = buildSignedTx(
@@ -51,12 +52,10 @@ async function signAndSend(
 }
 
 export function registerTxCommands(program: Command): void {
-  program
-    .command('deploy <wasm> [args...]')
-    .description('deploy a WebAssembly contract; constructor arguments are encoded with the ABI')
+  defineCommand(program, 'deploy')
     .requiredOption('--abi <file>', "the contract's JSON ABI (stored on chain, served by getAbi)")
     .requiredOption('--keystore <file>', 'account keystore of the deployer')
-    .option('--password <password>', 'keystore password (or LINGDING_PASSWORD)')
+    .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
     .option('--gas <n>', 'gas limit', (v) => Number(v), 50_000_000)
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
@@ -64,7 +63,7 @@ export function registerTxCommands(program: Command): void {
       async (
         wasmFile: string,
         args: string[],
-        o: { abi: string; keystore: string; password?: string; gas: number; rpc: string; json?: boolean },
+        o: { abi: string; keystore: string; passwordFile?: string; gas: number; rpc: string; json?: boolean },
       ) => {
         let wasm: Uint8Array;
         try {
@@ -105,14 +104,10 @@ export function registerTxCommands(program: Command): void {
       },
     );
 
-  program
-    .command('send <to> <method> [args...]')
-    .description(
-      "sign and send a transaction calling <method> (e.g. 'set(string,string)', or a name with --abi) on contract <to>",
-    )
+  defineCommand(program, 'send')
     .requiredOption('--keystore <file>', 'account keystore of the sender')
     .option('--abi <file>', 'JSON ABI: name methods and decode results and events with it')
-    .option('--password <password>', 'keystore password (or LINGDING_PASSWORD)')
+    .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
     .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
     .option('--no-wait', 'return the transaction hash without waiting for the receipt')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
@@ -124,7 +119,7 @@ export function registerTxCommands(program: Command): void {
         args: string[],
         o: {
           keystore: string;
-          password?: string;
+          passwordFile?: string;
           gas: number;
           wait: boolean;
           rpc: string;
@@ -171,9 +166,7 @@ export function registerTxCommands(program: Command): void {
       },
     );
 
-  program
-    .command('call <to> <method> [args...]')
-    .description("read-only call, e.g. lingding call 0x…1010 'get(string) returns (bool,string)' key")
+  defineCommand(program, 'call')
     .option('--from <address>', 'caller address')
     .option('--abi <file>', 'JSON ABI: name the method and decode the result with it')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
@@ -198,11 +191,8 @@ export function registerTxCommands(program: Command): void {
     );
 
   // Exported for `lingding call` users who want the selector of a method.
-  program
-    .command('selector <method>')
-    .description('print the 4-byte selector of a method signature')
-    .action((method: string) => {
-      const { fn } = methodInterface(method);
-      process.stdout.write(`${fn.selector} ${fn.format()}\n`);
-    });
+  defineCommand(program, 'selector').action((method: string) => {
+    const { fn } = methodInterface(method);
+    process.stdout.write(`${fn.selector} ${fn.format()}\n`);
+  });
 }
