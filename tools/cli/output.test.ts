@@ -7,10 +7,11 @@ import { isLingdingError } from '../../node/errors/index.js';
 import { KeystoreError, KeystoreErrorCode } from '../../node/crypto/keystore.js';
 import { SystemConfigError, SystemConfigErrorCode } from '../../node/exec/system/system-config.js';
 import { LedgerError, LedgerErrorCode } from '../../node/ledger/errors.js';
+import { UNEXPECTED_ERROR_EXIT_CODE } from '../../node/main/unexpected-errors.js';
 import { NotBuiltError, UnsupportedRuntimeError } from '../../node/package/index.js';
 import { VmInternalError } from '../../node/vm/errors.js';
 import { RpcClientError } from '../client/rpc-client.js';
-import { CliError, errorText, exitCodeOf, roleWord } from './output.js';
+import { CliError, ExitCode, errorText, exitCodeOf, roleWord } from './output.js';
 
 describe('CLI errors', () => {
   it('are LingdingErrors with their name and a code', () => {
@@ -50,6 +51,12 @@ describe('exitCodeOf: the one map to CLI exit codes', () => {
     const commander = new CommanderError(1, 'commander.unknownOption', 'unknown option');
     expect(exitCodeOf(commander)).toBe(1);
     expect(errorText(commander)).toBe('');
+  });
+});
+
+describe('ExitCode', () => {
+  it("NodeCrashed is the node's exit code for an unexpected error", () => {
+    expect(ExitCode.NodeCrashed).toBe(UNEXPECTED_ERROR_EXIT_CODE);
   });
 });
 

@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
 import { type CodeOf, LingdingError } from '../../node/errors/index.js';
-import { UNEXPECTED_ERROR_EXIT_CODE } from '../../node/main/unexpected-errors.js';
 
 /** Human-readable by default, JSON with --json: every command prints through here. */
 export interface OutputOptions {
@@ -39,7 +38,9 @@ export class CliError extends LingdingError<CliErrorCodeValue> {
  * 70 a running node (`node start`, `devnet --solo`) was stopped by an unexpected error
  * (node/main/unexpected-errors.ts; the node log has the error).
  */
-export const ExitCode = { Ok: 0, Bug: 1, UserError: 2, NodeCrashed: UNEXPECTED_ERROR_EXIT_CODE } as const;
+// NodeCrashed is UNEXPECTED_ERROR_EXIT_CODE of node/main/unexpected-errors.ts (output.test.ts checks it), written
+// out here so that every command, `--help` included, need not load the node to print.
+export const ExitCode = { Ok: 0, Bug: 1, UserError: 2, NodeCrashed: 70 } as const;
 
 /**
  * The one map from errors to exit codes. Errors caused by what the user gave (arguments,
