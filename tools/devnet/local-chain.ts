@@ -9,6 +9,7 @@ import {
   writeGenesisFile,
   writeNodeConfigFile,
 } from '../../node/config/writer.js';
+import { committeeOf } from '../../node/config/genesis.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
@@ -69,7 +70,8 @@ export async function createSoloChain(
     suite: 'ecdsa',
     timestamp: 1_700_000_000_000,
     sealers: [nodeIdOf(nodeSecret)],
-    committee: accounts.map((a) => toHex(a.address)),
+    // Every account is a member of weight 1, voting by the default rules.
+    committee: committeeOf(accounts.map((a) => toHex(a.address))),
     systemConfig: opts.systemConfig,
   });
   const nodeDir = join(root, 'node0');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
+import { committeeOf } from '../../../node/config/genesis.js';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import { writeGenesisFile, writeNodeConfigFile } from '../../../node/config/writer.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
@@ -66,7 +67,7 @@ export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
       suite: 'ecdsa',
       timestamp: Date.now(),
       sealers: [nodeIdOf(nodeSecret)],
-      committee: [account.address],
+      committee: committeeOf([account.address]),
     });
     writeNodeConfigFile(configFile, {
       genesis: 'genesis.json',
