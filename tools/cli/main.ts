@@ -4,6 +4,7 @@ import { registerChainCommands } from './commands/chain.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerGenesisCommand } from './commands/genesis.js';
+import { registerGovCommands } from './commands/gov.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerQueryCommands } from './commands/query.js';
@@ -25,6 +26,7 @@ registerDevnetCommand(program);
 registerQueryCommands(program);
 registerTxCommands(program);
 registerContractCommands(program);
+registerGovCommands(program);
 
 try {
   assertSupportedNode();
