@@ -89,4 +89,27 @@ describe('lingding gov against a running node', { timeout: 240_000 }, () => {
     const badStatus = await lingding(['gov', 'list', '--status', 'done', ...rpc]);
     expect(badStatus.code).toBe(2);
   });
+
+  it('writes a genesis committee with weights and voting rules', async () => {
+    const [a, b] = t.chain.accounts.map((x) => `0x${Buffer.from(x.address).toString('hex')}`);
+    const sealer = Buffer.from(suite.generateKeyPair().publicKey).toString('hex');
+    const args = ['genesis', '--chain-id', 'g', '--out', join(t.dir, 'g.json'), '--sealer', sealer, '--json'];
+    const ok = await lingding([...args, '--committee', `${a}:3`, '--committee', b, '--approval', '75']);
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout).committee).toEqual({
+      members: [
+        { address: a, weight: 3 },
+        { address: b, weight: 1 },
+      ],
+      participationPercent: 50,
+      approvalPercent: 75,
+      proposalLifetimeBlocks: 604_800,
+    });
+    const bad = await lingding([...args, '--committee', `${a}:x`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--committee expects address or address:weight/);
+    const badRule = await lingding([...args, '--committee', a, '--participation', '101']);
+    expect(badRule.code).toBe(2);
+    expect(badRule.stderr).toMatch(/committee.participationPercent/);
+  });
 });
