@@ -24,7 +24,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: [toHex(sealer.publicKey)],
-  committee: [toHex(user.address)],
+  committee: { members: [{ address: toHex(user.address) }] },
 });
 
 const dirs: string[] = [];

@@ -18,8 +18,16 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { Executor, type ContractVm } from '../exec/executor.js';
 import {
+  type CommitteeMember,
+  committeeReader,
+  type Proposal,
   readConsensusNodes,
+  readMembers,
+  readProposal,
+  readProposalCount,
+  readRules,
   readSystemConfig,
+  type VotingRules,
   readSystemConfigEntry,
   type ConsensusNode,
   type SystemConfig,
@@ -209,6 +217,18 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
 
   consensusNodes(): ConsensusNode[] {
     return readConsensusNodes(this.state);
+  }
+
+  committee(): { members: CommitteeMember[]; rules: VotingRules; proposalCount: number } {
+    const read = committeeReader(this.state);
+    const rules = readRules(read);
+    // Genesis always writes the rules; a chain without them was built by other software.
+    if (!rules) throw new Error('chain state has no committee voting rules');
+    return { members: readMembers(read), rules, proposalCount: readProposalCount(read) };
+  }
+
+  proposal(id: number): Proposal | null {
+    return readProposal(committeeReader(this.state), id);
   }
 
   /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */

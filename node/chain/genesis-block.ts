@@ -4,7 +4,7 @@ import { fromHex, utf8 } from '../codec/hex.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { storageKey, SystemAddress } from '../exec/addresses.js';
 import {
-  committeeGenesisEntry,
+  committeeGenesisEntries,
   consensusNodesGenesisEntry,
   systemConfigGenesisEntries,
   type ConsensusNode,
@@ -37,8 +37,11 @@ export function buildGenesis(
 ): { block: Block; state: StateOverlay; stateRoot: Uint8Array } {
   const state = new StateOverlay(EMPTY_STATE);
   for (const [k, v] of systemConfigGenesisEntries(g.systemConfig as Record<string, string>)) state.set(k, v);
-  const [ck, cv] = committeeGenesisEntry(g.committee.map((a) => fromHex(a, 'committee member')));
-  state.set(ck, cv);
+  const members = g.committee.members.map((m) => ({
+    address: fromHex(m.address, 'committee member', 20),
+    weight: m.weight,
+  }));
+  for (const [k, v] of committeeGenesisEntries(members, g.committee)) state.set(k, v);
   const [nk, nv] = consensusNodesGenesisEntry(genesisNodes(g));
   state.set(nk, nv);
   // Commit to the chain id, suite and replay window too, so that every rule of the

@@ -1,5 +1,5 @@
 import type { Receipt } from '../codec/block.js';
-import type { ConsensusNode } from '../exec/system/index.js';
+import type { CommitteeMember, ConsensusNode, Proposal, VotingRules } from '../exec/system/index.js';
 import type { ChainHead, StoredBlock, TxLocation } from '../ledger/store.js';
 
 export type { ChainHead, StoredBlock, TxLocation };
@@ -29,6 +29,10 @@ export interface ChainView {
   /** A system config entry in force for the next block and the block it applies from; null for an unknown key. */
   systemConfigEntry(key: string): { value: string; enableNumber: number } | null;
   consensusNodes(): ConsensusNode[];
+  /** The governing committee and its voting rules in the head state. */
+  committee(): { members: CommitteeMember[]; rules: VotingRules; proposalCount: number };
+  /** A committee proposal as stored in the head state (its status as stored: see statusAt), or null. */
+  proposal(id: number): Proposal | null;
   /** A read-only contract call against the head state; `gasLimit` is capped at tx_gas_limit. */
   call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt;
 }

@@ -44,11 +44,32 @@ describe('config defaults', () => {
       suite: 'ecdsa',
       timestamp: 0,
       sealers: [NODE_ID],
-      committee: ['11'.repeat(20)],
+      committee: { members: [{ address: '11'.repeat(20) }] },
     });
     expect(g.blockLimitWindow).toBe(GENESIS_DEFAULTS.blockLimitWindow);
     expect(g.observers).toEqual([]);
     expect(g.systemConfig).toEqual({});
+    expect(g.committee).toEqual({
+      members: [{ address: '11'.repeat(20), weight: GENESIS_DEFAULTS.committee.weight }],
+      participationPercent: GENESIS_DEFAULTS.committee.participationPercent,
+      approvalPercent: GENESIS_DEFAULTS.committee.approvalPercent,
+      proposalLifetimeBlocks: GENESIS_DEFAULTS.committee.proposalLifetimeBlocks,
+    });
+  });
+
+  it('refuse a committee member listed twice, a weight of 0 and rules out of bounds', () => {
+    const g = (committee: unknown) =>
+      parseGenesis({ chainId: 'c', suite: 'ecdsa', timestamp: 0, sealers: [NODE_ID], committee });
+    const addr = '11'.repeat(20);
+    expect(() => g({ members: [{ address: addr }, { address: `0x${addr.toUpperCase()}` }] })).toThrow(
+      /committee.members: an address appears more than once/,
+    );
+    expect(() => g({ members: [{ address: addr, weight: 0 }] })).toThrow(/committee.members.0.weight/);
+    expect(() => g({ members: [{ address: addr }], approvalPercent: 101 })).toThrow(/committee.approvalPercent/);
+    expect(() => g({ members: [{ address: addr }], proposalLifetimeBlocks: 0 })).toThrow(
+      /committee.proposalLifetimeBlocks/,
+    );
+    expect(() => g({ members: [] })).toThrow(/at least one committee member/);
   });
 
   it('keep the values the node has always used', () => {
@@ -76,5 +97,11 @@ describe('config defaults', () => {
     });
     expect(NODE_DEFAULTS.peerPenalty).toEqual({ maxBadMessages: 16, windowMs: 10_000, penaltyMs: 60_000 });
     expect(GENESIS_DEFAULTS.blockLimitWindow).toBe(1000);
+    expect(GENESIS_DEFAULTS.committee).toEqual({
+      weight: 1,
+      participationPercent: 50,
+      approvalPercent: 66,
+      proposalLifetimeBlocks: 604_800,
+    });
   });
 });

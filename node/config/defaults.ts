@@ -123,8 +123,44 @@ export const NODE_DEFAULTS = Object.freeze({
 export const BlockLimitWindow = z.number().int().min(1).max(100_000).default(1000);
 
 /**
+ * The committee's bounds and default voting rules (docs/design-decisions.md, decision 1 of
+ * governance). The committee system contract checks proposals against the same bounds, so
+ * genesis can never start a chain with rules a proposal could not set.
+ */
+export const COMMITTEE_BOUNDS = Object.freeze({
+  /** Most members: every vote tallies all of them, so the work per vote is bounded. */
+  maxMembers: 100,
+  maxWeight: 10_000,
+  /** Percentages of committee weight (whole numbers, never floats). */
+  maxPercent: 100,
+  minApprovalPercent: 1,
+  maxLifetimeBlocks: 100_000_000,
+});
+
+export const CommitteeMemberWeight = z.number().int().min(1).max(COMMITTEE_BOUNDS.maxWeight).default(1);
+/** Share of the whole committee's weight that must have voted (for or against). */
+export const ParticipationPercent = z.number().int().min(0).max(COMMITTEE_BOUNDS.maxPercent).default(50);
+/** Share of the voting weight that must have voted for. 66 lets 2 of 3 equal members pass. */
+export const ApprovalPercent = z
+  .number()
+  .int()
+  .min(COMMITTEE_BOUNDS.minApprovalPercent)
+  .max(COMMITTEE_BOUNDS.maxPercent)
+  .default(66);
+/** Blocks a proposal accepts votes for, counted from the block that created it (7 days of 1 s blocks). */
+export const ProposalLifetimeBlocks = z.number().int().min(1).max(COMMITTEE_BOUNDS.maxLifetimeBlocks).default(604_800);
+
+/**
  * Genesis fields a genesis file may leave out. The genesis writer writes them out in
  * full, so a chain's genesis hash never depends on the defaults of the software that
  * reads its genesis file.
  */
-export const GENESIS_DEFAULTS = Object.freeze({ blockLimitWindow: BlockLimitWindow.parse(undefined) });
+export const GENESIS_DEFAULTS = Object.freeze({
+  blockLimitWindow: BlockLimitWindow.parse(undefined),
+  committee: Object.freeze({
+    weight: CommitteeMemberWeight.parse(undefined),
+    participationPercent: ParticipationPercent.parse(undefined),
+    approvalPercent: ApprovalPercent.parse(undefined),
+    proposalLifetimeBlocks: ProposalLifetimeBlocks.parse(undefined),
+  }),
+});

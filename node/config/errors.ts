@@ -10,6 +10,8 @@ export const ConfigErrorCode = {
   NotJson: 'NOT_JSON',
   /** A node id listed twice among sealers and observers. */
   DuplicateNode: 'DUPLICATE_NODE',
+  /** An address listed twice among the committee members. */
+  DuplicateMember: 'DUPLICATE_MEMBER',
   /** `consensus.engine: solo` but the genesis does not have exactly this node as its one sealer. */
   SoloNotSealer: 'SOLO_NOT_SEALER',
   /** `consensus.engine: pbft` without a `p2p` section. */

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { normalizeNodeId } from '../crypto/node-id.js';
-import { BlockLimitWindow } from './defaults.js';
+import {
+  ApprovalPercent,
+  BlockLimitWindow,
+  COMMITTEE_BOUNDS,
+  CommitteeMemberWeight,
+  ParticipationPercent,
+  ProposalLifetimeBlocks,
+} from './defaults.js';
 import { ConfigError, ConfigErrorCode } from './errors.js';
 
 /**
@@ -26,6 +33,19 @@ export const NodeIdSchema = z.string().transform((s, ctx) => {
 });
 export const AddressSchema = hexBytes(20, 'address');
 
+/** The governing committee: weighted members and the rules their proposals are voted by. */
+export const CommitteeSchema = z
+  .object({
+    members: z
+      .array(z.object({ address: AddressSchema, weight: CommitteeMemberWeight }).strict())
+      .min(1, 'at least one committee member is required')
+      .max(COMMITTEE_BOUNDS.maxMembers, `at most ${COMMITTEE_BOUNDS.maxMembers} committee members`),
+    participationPercent: ParticipationPercent,
+    approvalPercent: ApprovalPercent,
+    proposalLifetimeBlocks: ProposalLifetimeBlocks,
+  })
+  .strict();
+
 export const GenesisSchema = z
   .object({
     chainId: z
@@ -44,7 +64,7 @@ export const GenesisSchema = z
           .strict(),
       )
       .default([]),
-    committee: z.array(AddressSchema).min(1, 'at least one committee member is required'),
+    committee: CommitteeSchema,
     systemConfig: z.record(z.string(), z.string()).default({}),
   })
   .strict();
@@ -52,6 +72,11 @@ export const GenesisSchema = z
 export type GenesisConfig = z.infer<typeof GenesisSchema>;
 /** A genesis file as written: fields with a default may be left out. */
 export type GenesisInput = z.input<typeof GenesisSchema>;
+
+/** A genesis committee of these members, weight 1 each, voting by the default rules. */
+export function committeeOf(addresses: readonly string[]): GenesisInput['committee'] {
+  return { members: addresses.map((address) => ({ address })) };
+}
 
 export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
   const r = GenesisSchema.safeParse(json);
@@ -70,6 +95,12 @@ export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
     throw new ConfigError(
       `${source}: a node id appears more than once among sealers and observers`,
       ConfigErrorCode.DuplicateNode,
+    );
+  const members = r.data.committee.members.map((m) => m.address.toLowerCase().replace(/^0x/, ''));
+  if (new Set(members).size !== members.length)
+    throw new ConfigError(
+      `${source}: committee.members: an address appears more than once`,
+      ConfigErrorCode.DuplicateMember,
     );
   return r.data;
 }

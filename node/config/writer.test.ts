@@ -18,7 +18,7 @@ const genesisInput = {
   suite: 'ecdsa' as const,
   timestamp: 1_700_000_000_000,
   sealers: ['0x' + NODE_ID.toUpperCase()],
-  committee: ['0x' + '11'.repeat(20)],
+  committee: { members: [{ address: '0x' + '11'.repeat(20) }] },
 };
 const nodeInput = {
   genesis: '../genesis.json',

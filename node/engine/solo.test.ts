@@ -35,7 +35,7 @@ async function setup(opts: Partial<SoloOptions> = {}, systemConfig: Record<strin
     suite: 'ecdsa',
     timestamp: 1,
     sealers: [toHex(sealer.publicKey)],
-    committee: [toHex(user.address)],
+    committee: { members: [{ address: toHex(user.address) }] },
     systemConfig,
   });
   const chain = await Chain.open({ dataDir: dir, genesis, suite, syncWrites: false });

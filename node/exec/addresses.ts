@@ -6,7 +6,7 @@ export const SystemAddress = {
   SystemConfig: fromHex('0x0000000000000000000000000000000000001000'),
   /** Consensus node list (sealers and observers). */
   Consensus: fromHex('0x0000000000000000000000000000000000001003'),
-  /** Committee (governance) membership. */
+  /** Committee governance: weighted members, voting rules, proposals and votes. */
   Committee: fromHex('0x0000000000000000000000000000000000001005'),
   /** Key/value table for applications (FISCO's KVTable precompile). */
   KVStore: fromHex('0x0000000000000000000000000000000000001010'),

@@ -29,7 +29,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: [toHex(suite.generateKeyPair().publicKey)],
-  committee: [toHex(alice.address)],
+  committee: { members: [{ address: toHex(alice.address) }] },
 });
 const block: BlockContext = { number: 1, timestamp: 1000, suite };
 

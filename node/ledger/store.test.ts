@@ -19,7 +19,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: [toHex(key.publicKey)],
-  committee: [toHex(key.address)],
+  committee: { members: [{ address: toHex(key.address) }] },
 });
 const dirs: string[] = [];
 afterEach(() => {

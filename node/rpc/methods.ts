@@ -3,6 +3,14 @@ import { type Block, type Receipt, receiptLeaf } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import { encodeTx, txSigningHash } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import {
+  actionJson,
+  decodeProposal,
+  type Proposal,
+  PROPOSAL_STATUS_NAMES,
+  statusAt,
+  tally,
+} from '../exec/system/index.js';
 import type { ConsensusEngine } from '../engine/engine.js';
 import { merkleProof } from '../ledger/merkle.js';
 import { TxRejectedError } from '../txpool/errors.js';
@@ -10,7 +18,7 @@ import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { CallQueue } from './call-queue.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import { blockJson, receiptJson, STATUS_TEXT, txJson } from './json.js';
-import { type MethodName, type ParsedParams, parseParams, type Result } from './schema.js';
+import { MAX_PROPOSALS_SCANNED, type MethodName, type ParsedParams, parseParams, type Result } from './schema.js';
 
 /** What the RPC needs from the node. */
 export interface RpcBackend {
@@ -194,6 +202,39 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
       .filter((n) => n.role === 'observer')
       .map((n) => ({ nodeId: hexKey(n.nodeId), regulator: n.regulator })),
 
+  getCommittee: (_p, b) => {
+    const { members, rules, proposalCount } = b.chain.committee();
+    return {
+      members: members.map((m) => ({ address: toHex(m.address), weight: m.weight })),
+      totalWeight: members.reduce((s, m) => s + m.weight, 0),
+      ...rules,
+      proposalCount,
+      blockNumber: b.chain.head.number,
+    };
+  },
+
+  getProposal([id], b) {
+    const p = b.chain.proposal(id);
+    return p ? proposalJson(b, p) : null;
+  },
+
+  getProposals([query], b) {
+    const { proposalCount } = b.chain.committee();
+    const count = query.count ?? 20;
+    const proposals: ReturnType<typeof proposalJson>[] = [];
+    // Newest first; at most MAX_PROPOSALS_SCANNED ids per call, so a filter that matches
+    // little cannot make one call read the whole history: `next` says where to go on.
+    let id = Math.min(query.from ?? proposalCount, proposalCount);
+    const stop = Math.max(0, id - MAX_PROPOSALS_SCANNED);
+    for (; id > stop && proposals.length < count; id--) {
+      const p = b.chain.proposal(id);
+      if (!p) continue;
+      const json = proposalJson(b, p);
+      if (!query.status || json.status === query.status) proposals.push(json);
+    }
+    return { proposals, next: id > 0 ? id : null };
+  },
+
   getConsensusStatus: (_p, b) => b.engine.status(),
 
   getPbftView: (_p, b) => {
@@ -221,6 +262,26 @@ export async function runMethod(
   // One handler per name: TypeScript cannot tie `parsed` to `RPC_METHODS[name]` for a union name.
   const handler = RPC_METHODS[name] as (p: unknown, b: RpcBackend, c: MethodContext) => unknown;
   return handler(parsed, backend, ctx);
+}
+
+/** A proposal as the next block's transactions would find it. */
+function proposalJson(b: RpcBackend, p: Proposal) {
+  const { members, rules } = b.chain.committee();
+  const t = tally(p.votes, members, rules);
+  return {
+    id: p.id,
+    kind: p.kind,
+    action: actionJson(decodeProposal(p.kind, p.payload)),
+    proposer: toHex(p.proposer),
+    createdAt: p.createdAt,
+    expiresAt: p.expiresAt,
+    status: PROPOSAL_STATUS_NAMES[statusAt(p, b.chain.head.number + 1)],
+    endedAt: p.endedAt === 0 ? null : p.endedAt,
+    votes: p.votes.map((v) => ({ voter: toHex(v.voter), agree: v.agree, blockNumber: v.block })),
+    forWeight: t.forWeight,
+    againstWeight: t.againstWeight,
+    totalWeight: t.totalWeight,
+  };
 }
 
 function resolveHeight(b: RpcBackend, n: number | 'latest'): number {

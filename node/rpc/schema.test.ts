@@ -72,6 +72,9 @@ const VALID: { [M in MethodName]: unknown[] } = {
   getNodeInfo: [],
   getSealerList: [],
   getObserverList: [],
+  getCommittee: [],
+  getProposal: [1],
+  getProposals: [{ status: 'open', from: 5, count: 10 }],
   getConsensusStatus: [],
   getPbftView: [],
   getSyncStatus: [],
@@ -150,5 +153,9 @@ describe('params validation', () => {
       'getBlockByHash takes 1 to 2 parameters [blockHash, includeTransactions?], got 0',
     );
     expect(rejects('getCode', [])).toBe('getCode takes 1 parameter [address], got 0');
+    expect(rejects('getProposal', [0])).toBe('id must be a proposal id (a positive integer)');
+    expect(rejects('getProposals', [{ count: 101 }])).toBe('query: count must be 1..100');
+    expect(rejects('getProposals', [{ status: 'done' }])).toMatch(/^query: status must be one of open, executed/);
+    expect(parseParams('getProposals', [])).toEqual([{}]);
   });
 });

@@ -1,6 +1,7 @@
 import { ethers } from 'ethers';
 import { z } from 'zod';
 import { fromHex, HexError } from '../codec/hex.js';
+import { PROPOSAL_STATUS_NAMES } from '../exec/system/committee-state.js';
 import { invalidParams, type RpcError } from './errors.js';
 
 /**
@@ -66,6 +67,36 @@ const callRequestParam = z
     { error: 'request must be an object {to, data?, from?}' },
   )
   .describe('request');
+
+/** Most proposals one getProposals call answers, and most ids it looks at to find them. */
+export const MAX_PROPOSALS_PER_CALL = 100;
+export const MAX_PROPOSALS_SCANNED = 1000;
+
+const proposalIdParam = z
+  .number({ error: 'id must be a proposal id (a positive integer)' })
+  .int({ error: 'id must be a proposal id (a positive integer)' })
+  .min(1, { error: 'id must be a proposal id (a positive integer)' })
+  .describe('id');
+
+const proposalQueryParam = z
+  .strictObject(
+    {
+      status: z
+        .enum(PROPOSAL_STATUS_NAMES, { error: `status must be one of ${PROPOSAL_STATUS_NAMES.join(', ')}` })
+        .optional(),
+      from: z.number({ error: 'from must be a proposal id' }).int().min(1).optional(),
+      count: z
+        .number({ error: `count must be 1..${MAX_PROPOSALS_PER_CALL}` })
+        .int()
+        .min(1)
+        .max(MAX_PROPOSALS_PER_CALL, { error: `count must be 1..${MAX_PROPOSALS_PER_CALL}` })
+        .optional(),
+    },
+    { error: 'query must be an object {status?, from?, count?}' },
+  )
+  .nullish()
+  .transform((q) => q ?? {})
+  .describe('query');
 
 // --- results ---
 
@@ -156,6 +187,33 @@ const consensusStatusResult = z.discriminatedUnion('engine', [
   }),
 ]);
 
+const proposalResult = z.strictObject({
+  id: uint,
+  kind: uint,
+  action: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('setSystemConfig'), key: z.string(), value: z.string() }),
+    z.strictObject({ type: z.literal('updateCommitteeMember'), member: hex, weight: uint }),
+    z.strictObject({
+      type: z.literal('setVotingRules'),
+      participationPercent: uint,
+      approvalPercent: uint,
+      proposalLifetimeBlocks: uint,
+    }),
+  ]),
+  proposer: hex,
+  createdAt: uint,
+  expiresAt: uint,
+  /** As a transaction of the next block would find it. */
+  status: z.enum(PROPOSAL_STATUS_NAMES),
+  /** The block that executed, rejected or revoked it. */
+  endedAt: uint.nullable(),
+  votes: z.array(z.strictObject({ voter: hex, agree: z.boolean(), blockNumber: uint })),
+  /** The votes weighed with the members' weights now, as the next vote would count them. */
+  forWeight: uint,
+  againstWeight: uint,
+  totalWeight: uint,
+});
+
 const noParams = z.tuple([]);
 const txHashParams = z.tuple([hashParam('transactionHash')]);
 const addressParams = z.tuple([addressParam('address')]);
@@ -233,6 +291,27 @@ export const RPC_SCHEMA = {
   getObserverList: {
     params: noParams,
     result: z.array(z.strictObject({ nodeId: z.string(), regulator: z.boolean() })),
+  },
+  getCommittee: {
+    params: noParams,
+    result: z.strictObject({
+      members: z.array(z.strictObject({ address: hex, weight: uint })),
+      totalWeight: uint,
+      participationPercent: uint,
+      approvalPercent: uint,
+      proposalLifetimeBlocks: uint,
+      proposalCount: uint,
+      blockNumber: uint,
+    }),
+  },
+  getProposal: { params: z.tuple([proposalIdParam]), result: proposalResult.nullable() },
+  getProposals: {
+    params: z.tuple([proposalQueryParam]),
+    result: z.strictObject({
+      proposals: z.array(proposalResult),
+      /** Pass as `from` for the next page; null when the oldest proposal has been looked at. */
+      next: uint.nullable(),
+    }),
   },
   getConsensusStatus: { params: noParams, result: consensusStatusResult },
   getPbftView: { params: noParams, result: pbftViewResult },

@@ -41,7 +41,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: validators.map((v) => toHex(v.publicKey)),
-  committee: [toHex(user.address)],
+  committee: { members: [{ address: toHex(user.address) }] },
 });
 const WAIT = { timeout: 30_000, interval: 20 };
 const HOUR = 3_600_000;

@@ -80,7 +80,7 @@ describe('lingding chain build', () => {
     const genesis = checkFolders(built);
     expect(genesis).toMatchObject({
       chainId: 'bank-pilot',
-      committee: [ADMIN],
+      committee: { members: [{ address: ADMIN, weight: 1 }] },
       systemConfig: { tx_count_limit: '500' },
     });
     expect(built.nodes.map((n) => [n.name, n.host, n.rpcPort, n.p2pPort])).toEqual([
@@ -113,7 +113,7 @@ describe('lingding chain build', () => {
     const genesis = checkFolders(built);
     const suite = createEcdsaSuite();
     const secret = readKeystoreFile(built.committeeKeystore!, 'pw-1', suite);
-    expect(genesis.committee).toEqual([toHex(suite.keyPairFromSecret(secret).address)]);
+    expect(genesis.committee.members.map((m) => m.address)).toEqual([toHex(suite.keyPairFromSecret(secret).address)]);
   });
 
   it.each<[string, Partial<ChainBuildOptions>, RegExp]>([
@@ -128,7 +128,11 @@ describe('lingding chain build', () => {
     ['overlapping port ranges', { rpcPort: 30298 }, /RPC ports 30298-30301 overlap p2p ports 30300-30303/],
     ['ports past 65535', { p2pPort: 65534 }, /p2p base port 65534 does not leave room for 4 node\(s\)/],
     ['no committee and no password', { committee: [] }, /no --committee address given/],
-    ['a bad committee address', { committee: ['0x12'] }, /committee.0: address must be 20 bytes of hex/],
+    [
+      'a bad committee address',
+      { committee: ['0x12'] },
+      /committee.members.0.address: address must be 20 bytes of hex/,
+    ],
     ['a bad chain id', { chainId: 'no spaces!' }, /chainId may use letters, digits/],
     ['a bad --set', { set: ['novalue'] }, /--set expects key=value/],
   ])('refuses %s', (_what, over, message) => {
@@ -219,7 +223,7 @@ describe('local cluster files (createCluster / loadCluster)', () => {
       ['observer0', 'observer', false, 20550, 20605],
     ]);
     const genesis = loadGenesisFile(c.genesisFile);
-    expect(genesis.committee).toEqual(c.accounts.map((a) => toHex(a.address)));
+    expect(genesis.committee.members.map((m) => m.address)).toEqual(c.accounts.map((a) => toHex(a.address)));
     for (const n of c.nodes) {
       const config = loadNodeConfigFile(n.configFile);
       expect(config.genesis).toBe(c.genesisFile);

@@ -10,6 +10,7 @@ import { builtCliArgs } from '../../node/package/index.js';
 import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
 import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
+import { committeeOf } from '../../node/config/genesis.js';
 import { writeSoloChain } from '../../tools/devnet/local-chain.js';
 
 const run = promisify(execFile);
@@ -196,7 +197,7 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
       dir: mkdtempSync(join(tmpdir(), 'lingding-bad-config-')),
       chainId: 'bad-config',
       timestamp: 1_700_000_000_000,
-      committee: ['0x' + '11'.repeat(20)],
+      committee: committeeOf(['0x' + '11'.repeat(20)]),
       systemConfig: { tx_count_limit: '0' },
       rpcPort: 1,
     });

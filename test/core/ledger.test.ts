@@ -3,6 +3,8 @@ import type { KeyPair } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
+import { encodeProposal } from '../../node/exec/system/index.js';
+import { committeeIface } from '../helpers/committee.js';
 import { verifyProofOffline, type ProofJson } from '../../tools/cli/commands/query.js';
 import {
   fromHex,
@@ -64,31 +66,35 @@ describe('single node ledger', () => {
   });
 
   it('lets the committee change system config from the next block, and nobody else', async () => {
-    const send = async (key: string, value: string, account = t.chain.accounts[0]) => {
+    // Two members of weight 1: a proposal (its proposer's vote) is 50% participation and 100% approval.
+    const send = async (to: Uint8Array, data: string, account = t.chain.accounts[0]) => {
       const height = await t.client.call('getBlockNumber');
       const { raw } = buildSignedTx(
         suite,
-        {
-          chainId: t.chain.chainId,
-          height,
-          to: SystemAddress.SystemConfig,
-          input: fromHex(sysIface.encodeFunctionData('setValueByKey', [key, value])),
-          gasLimit: 500_000,
-        },
+        { chainId: t.chain.chainId, height, to, input: fromHex(data), gasLimit: 500_000 },
         account.secretKey,
       );
       return t.client.call('sendTransaction', [toHex(raw), true]);
     };
-    const ok = await send('tx_count_limit', '777');
-    expect(ok.status).toBe(0);
+    const proposeSet = (key: string, value: string, account = t.chain.accounts[0]) => {
+      const { kind, payload } = encodeProposal({ kind: 'setSystemConfig', key, value });
+      return send(SystemAddress.Committee, committeeIface.encodeFunctionData('propose', [kind, payload]), account);
+    };
+    const ok = await proposeSet('tx_count_limit', '777');
+    expect(ok.status, ok.message).toBe(0);
     const cfg = await t.client.call('getSystemConfigByKey', ['tx_count_limit']);
     expect(cfg).toEqual({ value: '777', blockNumber: ok.blockNumber + 1 });
 
     const outsider = suite.generateKeyPair();
-    const denied = await send('tx_count_limit', '5', outsider);
+    const denied = await proposeSet('tx_count_limit', '5', outsider);
     expect(denied.statusText).toBe('reverted');
-    expect(denied.message).toMatch(/not a committee member/);
-    const outOfRange = await send('tx_count_limit', '0');
+    expect(denied.message).toMatch(/is not a committee member and may not propose/);
+    const direct = await send(
+      SystemAddress.SystemConfig,
+      sysIface.encodeFunctionData('setValueByKey', ['tx_count_limit', '5']),
+    );
+    expect(direct.message).toMatch(/setValueByKey is called only by the committee contract/);
+    const outOfRange = await proposeSet('tx_count_limit', '0');
     expect(outOfRange.status).toBe(1);
     expect(outOfRange.message).toMatch(/between/);
     expect((await t.client.call('getSystemConfigByKey', ['tx_count_limit'])).value).toBe('777');

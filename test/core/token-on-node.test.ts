@@ -23,7 +23,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: [toHex(alice.publicKey)],
-  committee: [toHex(alice.address)],
+  committee: { members: [{ address: toHex(alice.address) }] },
 });
 
 function tx(n: number, to: Uint8Array | null, input: Uint8Array, from = alice): ReadyTx {

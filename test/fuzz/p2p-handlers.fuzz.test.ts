@@ -38,7 +38,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: validatorKeys.map((k) => toHex(k.publicKey)),
-  committee: [toHex(user.address)],
+  committee: { members: [{ address: toHex(user.address) }] },
 });
 const PEER = 'ab'.repeat(64);
 let dir: string;

@@ -26,6 +26,7 @@ const devnet = async () => (await import('./commands/devnet.js')).registerDevnet
 const query = async () => (await import('./commands/query.js')).registerQueryCommands;
 const tx = async () => (await import('./commands/tx.js')).registerTxCommands;
 const contract = async () => (await import('./commands/contract.js')).registerContractCommands;
+const gov = async () => (await import('./commands/gov.js')).registerGovCommands;
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -74,6 +75,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'selector', args: '<method>', description: 'print the 4-byte selector of a method signature', load: tx },
   { name: 'contract', description: 'develop WebAssembly contracts', load: contract },
+  { name: 'gov', description: 'committee governance: propose, vote, revoke, list and show proposals', load: gov },
 ];
 
 /** Adds the named top-level command, with its arguments and description from the table. */

@@ -11,7 +11,13 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { toHex } from '../../node/codec/hex.js';
-import { ConfigError, loadGenesisFile, parseGenesis, type GenesisConfig } from '../../node/config/genesis.js';
+import {
+  committeeOf,
+  ConfigError,
+  loadGenesisFile,
+  parseGenesis,
+  type GenesisConfig,
+} from '../../node/config/genesis.js';
 import { loadNodeConfigFile, type NodeConfigInput } from '../../node/config/node-config.js';
 import {
   type NodeSettings,
@@ -174,7 +180,7 @@ export function clusterGenesis(
       observers: nodes
         .filter((n) => n.role === 'observer')
         .map((n) => ({ nodeId: n.nodeId, regulator: n.regulator, name: n.name })),
-      committee: [...opts.committee],
+      committee: committeeOf(opts.committee),
       systemConfig: opts.systemConfig,
     },
     'genesis',

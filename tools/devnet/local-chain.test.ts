@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadGenesisFile } from '../../node/config/genesis.js';
+import { committeeOf, loadGenesisFile } from '../../node/config/genesis.js';
 import { loadNodeConfigFile } from '../../node/config/node-config.js';
 import { nodeIdOf } from '../../node/crypto/node-key.js';
 import { writeSoloChain } from './local-chain.js';
@@ -18,7 +18,7 @@ describe('writeSoloChain: the one solo layout', () => {
       nodeDir,
       chainId: 'solo-test',
       timestamp: 1_700_000_000_000,
-      committee: ['0x' + '11'.repeat(20)],
+      committee: committeeOf(['0x' + '11'.repeat(20)]),
       rpcPort: 18545,
     });
     expect(node.dir).toBe(nodeDir ? join(dir, nodeDir) : dir);
@@ -34,6 +34,6 @@ describe('writeSoloChain: the one solo layout', () => {
     });
     const genesis = loadGenesisFile(config.genesis);
     expect(genesis.sealers).toEqual([nodeIdOf(node.nodeSecret)]);
-    expect(genesis.committee).toEqual(['0x' + '11'.repeat(20)]);
+    expect(genesis.committee.members.map((m) => m.address)).toEqual(['0x' + '11'.repeat(20)]);
   });
 });

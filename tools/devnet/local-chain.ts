@@ -9,6 +9,7 @@ import {
   writeGenesisFile,
   writeNodeConfigFile,
 } from '../../node/config/writer.js';
+import { committeeOf, type GenesisInput } from '../../node/config/genesis.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
@@ -52,7 +53,8 @@ export interface SoloChainSpec {
   readonly nodeDir?: string;
   readonly chainId: string;
   readonly timestamp: number;
-  readonly committee: readonly string[];
+  /** The governing committee (committeeOf(addresses) for members of weight 1 under the default rules). */
+  readonly committee: GenesisInput['committee'];
   readonly systemConfig?: Record<string, string>;
   readonly rpcPort: number;
   /** Node settings on top of the node's defaults. */
@@ -74,7 +76,7 @@ export function writeSoloChain(spec: SoloChainSpec): LocalNodeFiles {
     suite: 'ecdsa',
     timestamp: spec.timestamp,
     sealers: [nodeIdOf(nodeSecret)],
-    committee: [...spec.committee],
+    committee: spec.committee,
     systemConfig: spec.systemConfig,
   });
   mkdirSync(nodeDir, { recursive: true });
@@ -120,7 +122,8 @@ export async function createSoloChain(
     nodeDir: 'node0',
     chainId,
     timestamp: 1_700_000_000_000,
-    committee: accounts.map((a) => toHex(a.address)),
+    // Every account is a member of weight 1, voting by the default rules.
+    committee: committeeOf(accounts.map((a) => toHex(a.address))),
     systemConfig: opts.systemConfig,
     rpcPort: await freePort(),
     node: opts.node,

@@ -1,15 +1,13 @@
 import { Interface } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { buildSignedTx } from '../../codec/tx-builder.js';
+import { DEFAULT_RULES, governedState, propose, runAs } from '../../../test/helpers/committee.js';
 import { ReceiptStatus } from '../../codec/block.js';
 import { fromHex, toHex } from '../../codec/hex.js';
 import { createEcdsaSuite } from '../../crypto/index.js';
-import type { KeyPair } from '../../crypto/suite.js';
 import { StateOverlay } from '../../state/overlay.js';
 import { SystemAddress } from '../addresses.js';
 import { Executor } from '../executor.js';
 import { GasMeter } from '../gas.js';
-import { committeeGenesisEntry } from './committee.js';
 import {
   DEFAULT_SYSTEM_CONFIG,
   SystemConfigError,
@@ -29,33 +27,17 @@ const sys = new Interface([
   'function getValueByKey(string key) view returns (string, int64)',
 ]);
 
+/** A chain whose committee is `member` alone: its proposals execute as they are made. */
 function genesisState(values: Record<string, string> = {}): StateOverlay {
-  const s = new StateOverlay({ get: () => null });
-  for (const [k, v] of systemConfigGenesisEntries(values)) s.set(k, v);
-  const [ck, cv] = committeeGenesisEntry([member.address]);
-  s.set(ck, cv);
-  return s;
+  return governedState([{ address: member.address, weight: 1 }], DEFAULT_RULES, values);
 }
 
 const ex = new Executor();
 const ctx = (number: number) => ({ number, timestamp: 0, suite });
 
-/** Runs setValueByKey as a transaction of block `height`. */
-function setValue(state: StateOverlay, height: number, who: KeyPair, key: string, value: string) {
-  return ex.runTx(ctx(height), state, {
-    tx: buildSignedTx(
-      suite,
-      {
-        chainId: 'c',
-        height,
-        to: SystemAddress.SystemConfig,
-        input: fromHex(sys.encodeFunctionData('setValueByKey', [key, value])),
-        gasLimit: 1_000_000,
-      },
-      who.secretKey,
-    ).tx,
-    sender: who.address,
-  });
+/** Changes a value by a committee proposal in block `height`. */
+function setValue(state: StateOverlay, height: number, key: string, value: string) {
+  return propose(state, height, member.address, { kind: 'setSystemConfig', key, value });
 }
 
 function getValue(state: StateOverlay, height: number, key: string) {
@@ -81,7 +63,7 @@ describe('SystemConfig', () => {
 
   it('a committee change made in block h takes effect from block h+1', () => {
     const s = genesisState();
-    const r = setValue(s, 5, member, 'tx_count_limit', '500');
+    const r = setValue(s, 5, 'tx_count_limit', '500');
     expect(r.status).toBe(ReceiptStatus.Success);
     expect(readSystemConfig(s, 5).txCountLimit).toBe(DEFAULT_SYSTEM_CONFIG.txCountLimit);
     expect(readSystemConfig(s, 6).txCountLimit).toBe(500);
@@ -95,23 +77,31 @@ describe('SystemConfig', () => {
 
   it('a later change keeps the value in force until its own next block', () => {
     const s = genesisState();
-    setValue(s, 5, member, 'tx_gas_limit', '200000');
-    setValue(s, 8, member, 'tx_gas_limit', '300000');
+    setValue(s, 5, 'tx_gas_limit', '200000');
+    setValue(s, 8, 'tx_gas_limit', '300000');
     expect(readSystemConfig(s, 8).txGasLimit).toBe(200_000);
     expect(readSystemConfig(s, 9).txGasLimit).toBe(300_000);
     // Two changes in one block: the last wins, and the block itself still runs under the old value.
-    setValue(s, 12, member, 'block_gas_limit', '5000000');
-    setValue(s, 12, member, 'block_gas_limit', '6000000');
+    setValue(s, 12, 'block_gas_limit', '5000000');
+    setValue(s, 12, 'block_gas_limit', '6000000');
     expect(readSystemConfig(s, 12).blockGasLimit).toBe(DEFAULT_SYSTEM_CONFIG.blockGasLimit);
     expect(readSystemConfig(s, 13).blockGasLimit).toBe(6_000_000);
   });
 
-  it('only committee members may change it; a refused change leaves no trace', () => {
+  it('only the committee contract may call setValueByKey; a refused change leaves no trace', () => {
     const s = genesisState();
     const before = s.sortedChanges().map((c) => toHex(c.value ?? new Uint8Array()));
-    const r = setValue(s, 5, outsider, 'tx_count_limit', '500');
-    expect(r.status).toBe(ReceiptStatus.Reverted);
-    expect(r.message).toBe(`SystemConfig: sender ${toHex(outsider.address)} is not a committee member`);
+    for (const who of [member, outsider]) {
+      const r = runAs(
+        s,
+        5,
+        who.address,
+        SystemAddress.SystemConfig,
+        sys.encodeFunctionData('setValueByKey', ['tx_count_limit', '500']),
+      );
+      expect(r.status).toBe(ReceiptStatus.Reverted);
+      expect(r.message).toMatch(/^SystemConfig: setValueByKey is called only by the committee contract/);
+    }
     expect(s.sortedChanges().map((c) => toHex(c.value ?? new Uint8Array()))).toEqual(before);
     expect(readSystemConfig(s, 6).txCountLimit).toBe(DEFAULT_SYSTEM_CONFIG.txCountLimit);
   });
@@ -129,7 +119,7 @@ describe('SystemConfig', () => {
       ['block_gas_limit', '12345678901234567', /decimal integer/],
     ];
     for (const [k, v, why] of cases) {
-      const r = setValue(s, 5, member, k, v);
+      const r = setValue(s, 5, k, v);
       expect(r.status, `${k}=${v}`).toBe(ReceiptStatus.Reverted);
       expect(r.message).toMatch(why);
       expect(() => parseSystemConfigValue(k, v)).toThrow(why);
@@ -150,7 +140,7 @@ describe('SystemConfig', () => {
     const s = genesisState();
     for (const k of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       expect(() => parseSystemConfigValue(k, '5'), k).toThrow(/unknown system config key/);
-      const r = setValue(s, 5, member, k, '5');
+      const r = setValue(s, 5, k, '5');
       expect(r.status, k).toBe(ReceiptStatus.Reverted);
       expect(readSystemConfigEntry(s, k, 6)).toBeNull();
     }
@@ -161,7 +151,7 @@ describe('SystemConfig', () => {
     const r = ex.call(
       ctx(5),
       s,
-      member.address,
+      SystemAddress.Committee,
       SystemAddress.SystemConfig,
       fromHex(sys.encodeFunctionData('setValueByKey', ['tx_count_limit', '9'])),
       1_000_000,

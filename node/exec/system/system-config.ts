@@ -1,17 +1,17 @@
-import { decodeCanonical, encodeCanonical } from '../../codec/canonical.js';
+import { decodeCanonical, encodeCanonical, equalBytes } from '../../codec/canonical.js';
 import { type CodeOf, LingdingError } from '../../errors/index.js';
-import { hexKey, utf8 } from '../../codec/hex.js';
+import { utf8 } from '../../codec/hex.js';
 import type { StateReader } from '../../state/overlay.js';
 import { storageKey, SystemAddress } from '../addresses.js';
 import { RevertError } from '../types.js';
 import { AbiContract } from './abi-contract.js';
 import { ContractStorage } from './storage.js';
-import { isCommitteeMember } from './committee.js';
 
 /**
  * Chain parameters that live in state and that the node reads before each block, as
  * FISCO BCOS's SystemConfigPrecompiled. A change made in block h takes effect from block
- * h+1, so every node builds and checks block h+1 under the same rules.
+ * h+1, so every node builds and checks block h+1 under the same rules. Changes come
+ * only from executed committee proposals (committee.ts).
  */
 export interface SystemConfig {
   /** Most transactions in one block. */
@@ -139,8 +139,12 @@ export const systemConfigContract = new AbiContract(
     setValueByKey(frame, args) {
       const key = String(args[0]);
       const value = String(args[1]);
-      if (!isCommitteeMember(frame.state, frame.sender)) {
-        throw new RevertError(`SystemConfig: sender 0x${hexKey(frame.sender)} is not a committee member`);
+      // Only the committee contract, when a SetSystemConfig proposal executes: a change
+      // needs the committee's votes, never one member's transaction.
+      if (!equalBytes(frame.sender, SystemAddress.Committee)) {
+        throw new RevertError(
+          'SystemConfig: setValueByKey is called only by the committee contract 0x0000000000000000000000000000000000001005; propose the change there (lingding gov propose set-config)',
+        );
       }
       try {
         parseSystemConfigValue(key, value);

@@ -108,7 +108,7 @@ export function buildChain(o: ChainBuildOptions): BuiltChain {
   return {
     out,
     chainId: genesis.chainId,
-    committee: genesis.committee,
+    committee: genesis.committee.members.map((m) => m.address),
     committeeKeystore,
     nodes: nodes.map(({ name, role, regulator, nodeId, host, rpcPort, p2pPort, dir }) => ({
       name,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
+import { committeeOf } from '../../../node/config/genesis.js';
 import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { writeKeystoreFile } from '../../../node/crypto/keystore.js';
@@ -62,7 +63,7 @@ export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
       dir: root,
       chainId: 'lingding-dev',
       timestamp: Date.now(),
-      committee: [account.address],
+      committee: committeeOf([account.address]),
       rpcPort,
     });
   }

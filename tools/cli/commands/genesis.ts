@@ -20,6 +20,14 @@ function nodeIdArg(v: string): string {
   return nodeIdOf(nodeKeyFromPem(pem));
 }
 
+/** `address` or `address:weight`. */
+function memberArg(v: string): { address: string; weight?: number } {
+  const [address, weight, ...rest] = v.split(':');
+  if (rest.length > 0 || weight === '' || (weight !== undefined && !/^[0-9]+$/.test(weight)))
+    throw new CliError(`--committee expects address or address:weight, got '${v}'`);
+  return weight === undefined ? { address } : { address, weight: Number(weight) };
+}
+
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
@@ -33,7 +41,15 @@ export function registerGenesisCommand(program: Command): void {
     .addOption(new Option('--sealer <nodeIdOrKeyFile>').argParser(collect).default([]).hideHelp())
     .option('--observer <nodeIdOrKeyFile>', 'an observer (repeat)', collect, [])
     .option('--regulator <nodeIdOrKeyFile>', "a regulator's observer (repeat)", collect, [])
-    .option('--committee <address>', 'a committee account (repeat)', collect, [])
+    .option(
+      '--committee <address[:weight]>',
+      'a committee account and its voting weight, default 1 (repeat)',
+      collect,
+      [],
+    )
+    .option('--participation <percent>', 'share of committee weight that must vote on a proposal', (v) => Number(v))
+    .option('--approval <percent>', 'share of the voting weight that must vote for', (v) => Number(v))
+    .option('--proposal-lifetime <blocks>', 'blocks a proposal accepts votes for', (v) => Number(v))
     .option('--suite <suite>', 'crypto suite (only ecdsa today)', 'ecdsa')
     .option('--timestamp <ms>', 'genesis timestamp (ms); default now', (v) => Number(v))
     .option('--set <key=value>', 'initial system config (repeat)', collect, [])
@@ -47,6 +63,9 @@ export function registerGenesisCommand(program: Command): void {
         observer: string[];
         regulator: string[];
         committee: string[];
+        participation?: number;
+        approval?: number;
+        proposalLifetime?: number;
         suite: string;
         timestamp?: number;
         set: string[];
@@ -68,7 +87,13 @@ export function registerGenesisCommand(program: Command): void {
             ...o.observer.map((v) => ({ nodeId: nodeIdArg(v), regulator: false })),
             ...o.regulator.map((v) => ({ nodeId: nodeIdArg(v), regulator: true })),
           ],
-          committee: o.committee,
+          // Bounds and defaults of the rules are the genesis schema's; the writer names a bad one.
+          committee: {
+            members: o.committee.map(memberArg),
+            participationPercent: o.participation,
+            approvalPercent: o.approval,
+            proposalLifetimeBlocks: o.proposalLifetime,
+          },
           systemConfig,
         });
         print(o, genesis, () =>

@@ -33,7 +33,8 @@ function resolveMethod(method: string, args: string[], abiFile?: string) {
   return encodeCall(fn.format('full').replace(/^function /, ''), args);
 }
 
-async function signAndSend(
+/** Signs a transaction with a keystore account and sends it to the node at `o.rpc`. */
+export async function signAndSend(
   o: { keystore: string; passwordFile?: string; gas: number; rpc: string },
   to: Uint8Array | null,
   input: Uint8Array,

@@ -1,0 +1,149 @@
+import { type AbiValue, decodeAbi, encodeAbi } from '../../abi/codec.js';
+import { equalBytes } from '../../codec/canonical.js';
+import { toHex } from '../../codec/hex.js';
+import { COMMITTEE_BOUNDS } from '../../config/defaults.js';
+import type { VotingRules } from './committee-state.js';
+import { parseSystemConfigValue } from './system-config.js';
+
+/**
+ * What a committee proposal may do, as a discriminated union: each kind has a number (the
+ * `kind` argument of `propose`), the ABI types of its payload, and checks that need no
+ * state. New kinds (node admission, freezes, ACLs) are new members of the union and new
+ * entries in KINDS; the compiler then asks for their execution in committee.ts.
+ */
+export const ProposalKind = { SetSystemConfig: 1, UpdateCommitteeMember: 2, SetVotingRules: 3 } as const;
+export type ProposalKindId = (typeof ProposalKind)[keyof typeof ProposalKind];
+
+export type ProposalAction =
+  | { readonly kind: 'setSystemConfig'; readonly key: string; readonly value: string }
+  /** Adds a member, changes its weight, or removes it with weight 0. */
+  | { readonly kind: 'updateCommitteeMember'; readonly member: Uint8Array; readonly weight: number }
+  | { readonly kind: 'setVotingRules'; readonly rules: VotingRules };
+
+interface KindSpec<A extends ProposalAction> {
+  readonly id: ProposalKindId;
+  /** The Solidity-like name shown in reasons and docs. */
+  readonly title: string;
+  readonly types: readonly string[];
+  fromAbi(values: AbiValue[]): A;
+  toAbi(action: A): AbiValue[];
+  /** Throws a message (without the kind's name) when the action could never be executed. */
+  check(action: A): void;
+}
+
+type Spec = { [K in ProposalAction['kind']]: KindSpec<Extract<ProposalAction, { kind: K }>> };
+
+const SPECS: Spec = {
+  setSystemConfig: {
+    id: ProposalKind.SetSystemConfig,
+    title: 'SetSystemConfig(string key, string value)',
+    types: ['string', 'string'],
+    fromAbi: ([key, value]) => ({ kind: 'setSystemConfig', key: key as string, value: value as string }),
+    toAbi: (a) => [a.key, a.value],
+    check: (a) => void parseSystemConfigValue(a.key, a.value),
+  },
+  updateCommitteeMember: {
+    id: ProposalKind.UpdateCommitteeMember,
+    title: 'UpdateCommitteeMember(address member, uint32 weight)',
+    types: ['address', 'uint32'],
+    fromAbi: ([member, weight]) => ({
+      kind: 'updateCommitteeMember',
+      member: member as Uint8Array,
+      weight: Number(weight as bigint),
+    }),
+    toAbi: (a) => [a.member, BigInt(a.weight)],
+    check: (a) => {
+      if (a.weight > COMMITTEE_BOUNDS.maxWeight)
+        throw new Error(`weight must be 0 (remove) to ${COMMITTEE_BOUNDS.maxWeight}, got ${a.weight}`);
+    },
+  },
+  setVotingRules: {
+    id: ProposalKind.SetVotingRules,
+    title: 'SetVotingRules(uint8 participationPercent, uint8 approvalPercent, uint64 proposalLifetimeBlocks)',
+    types: ['uint8', 'uint8', 'uint64'],
+    fromAbi: ([p, a, l]) => ({
+      kind: 'setVotingRules',
+      rules: {
+        participationPercent: Number(p as bigint),
+        approvalPercent: Number(a as bigint),
+        // Beyond 2^53 cannot be a valid lifetime; check() refuses it before any arithmetic.
+        proposalLifetimeBlocks: (l as bigint) > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(l),
+      },
+    }),
+    toAbi: (a) => [
+      BigInt(a.rules.participationPercent),
+      BigInt(a.rules.approvalPercent),
+      BigInt(a.rules.proposalLifetimeBlocks),
+    ],
+    check: ({ rules: r }) => {
+      if (r.participationPercent > COMMITTEE_BOUNDS.maxPercent)
+        throw new Error(`participation must be 0..100 percent, got ${r.participationPercent}`);
+      if (r.approvalPercent < COMMITTEE_BOUNDS.minApprovalPercent || r.approvalPercent > COMMITTEE_BOUNDS.maxPercent)
+        throw new Error(
+          `approval must be ${COMMITTEE_BOUNDS.minApprovalPercent}..100 percent, got ${r.approvalPercent}`,
+        );
+      if (r.proposalLifetimeBlocks < 1 || r.proposalLifetimeBlocks > COMMITTEE_BOUNDS.maxLifetimeBlocks)
+        throw new Error(
+          `proposal lifetime must be 1..${COMMITTEE_BOUNDS.maxLifetimeBlocks} blocks, got ${r.proposalLifetimeBlocks}`,
+        );
+    },
+  },
+};
+
+const BY_ID = new Map<number, KindSpec<ProposalAction>>(
+  Object.values(SPECS).map((s) => [s.id, s as KindSpec<ProposalAction>]),
+);
+
+/** Why a proposal was refused before it was stored; the committee contract turns it into a revert reason. */
+export class ProposalPayloadError extends Error {
+  override name = 'ProposalPayloadError';
+}
+
+/**
+ * Decodes and checks a proposal. The payload must be exactly the ABI encoding of the kind's
+ * arguments (no trailing or dirty bytes), so one action has one stored form.
+ */
+export function decodeProposal(kind: number, payload: Uint8Array): ProposalAction {
+  const spec = BY_ID.get(kind);
+  if (!spec)
+    throw new ProposalPayloadError(
+      `unknown proposal kind ${kind} (known: ${[...BY_ID.values()].map((s) => `${s.id} ${s.title}`).join(', ')})`,
+    );
+  let action: ProposalAction;
+  try {
+    const values = decodeAbi(spec.types, payload);
+    if (!equalBytes(encodeAbi(spec.types, values), payload)) throw new Error('trailing bytes');
+    action = spec.fromAbi(values);
+  } catch (e) {
+    throw new ProposalPayloadError(`bad payload for ${spec.title}: not its ABI encoding (${(e as Error).message})`);
+  }
+  try {
+    spec.check(action);
+  } catch (e) {
+    throw new ProposalPayloadError(`bad payload for ${spec.title}: ${(e as Error).message}`);
+  }
+  return action;
+}
+
+/** The `kind` and `payload` arguments of `propose` for an action (for the CLI and tests). */
+export function encodeProposal(action: ProposalAction): { kind: ProposalKindId; payload: Uint8Array } {
+  const spec = SPECS[action.kind] as KindSpec<ProposalAction>;
+  return { kind: spec.id, payload: encodeAbi(spec.types, spec.toAbi(action)) };
+}
+
+/** A JSON view of an action (RPC, CLI). */
+export function actionJson(
+  action: ProposalAction,
+):
+  | { type: 'setSystemConfig'; key: string; value: string }
+  | { type: 'updateCommitteeMember'; member: string; weight: number }
+  | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number } {
+  switch (action.kind) {
+    case 'setSystemConfig':
+      return { type: action.kind, key: action.key, value: action.value };
+    case 'updateCommitteeMember':
+      return { type: action.kind, member: toHex(action.member), weight: action.weight };
+    case 'setVotingRules':
+      return { type: action.kind, ...action.rules };
+  }
+}

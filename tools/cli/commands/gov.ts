@@ -1,0 +1,188 @@
+import type { Command } from 'commander';
+import { fromHex, toHex } from '../../../node/codec/hex.js';
+import { SystemAddress } from '../../../node/exec/addresses.js';
+import { committeeContract } from '../../../node/exec/system/committee.js';
+import { PROPOSAL_STATUS_NAMES, type ProposalStatusName } from '../../../node/exec/system/committee-state.js';
+import { encodeProposal, type ProposalAction } from '../../../node/exec/system/proposal-kinds.js';
+import type { Receipt, Result } from '../../../node/rpc/schema.js';
+import { RpcClient } from '../../client/rpc-client.js';
+import { defineCommand } from '../command-table.js';
+import { CliError, kv, print } from '../output.js';
+import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP } from '../password.js';
+import { DEFAULT_RPC } from './query.js';
+import { signAndSend } from './tx.js';
+
+/**
+ * `lingding gov`: committee governance. Members propose, vote and revoke with their
+ * keystore; anyone reads the committee and its proposals (getCommittee, getProposal(s)).
+ */
+const iface = committeeContract.iface;
+
+interface SendOptions {
+  keystore: string;
+  passwordFile?: string;
+  gas: number;
+  rpc: string;
+  json?: boolean;
+}
+
+function withSendOptions(c: Command): Command {
+  return c
+    .requiredOption('--keystore <file>', "a committee member's account keystore")
+    .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
+    .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
+    .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
+    .option('--json', 'print JSON');
+}
+
+function uintArg(name: string, v: string): number {
+  if (!/^[0-9]{1,15}$/.test(v)) throw new CliError(`${name} must be a non-negative integer, got '${v}'`);
+  return Number(v);
+}
+
+/** Sends one committee call, prints the receipt with its committee events, and fails on a revert. */
+async function sendGov(o: SendOptions, data: string, what: (r: Receipt) => Array<[string, unknown]>) {
+  const { hash, res } = await signAndSend(o, SystemAddress.Committee, fromHex(data), true);
+  const r = res as Receipt;
+  const events = r.logs.map((l) => {
+    const ev = iface.parseLog(l);
+    return ev ? `${ev.name}(${ev.args.map((a) => String(a)).join(', ')})` : l.topics[0];
+  });
+  print(o, { ...r, events }, () =>
+    kv([
+      ['transaction', toHex(hash)],
+      ['block', r.blockNumber],
+      ['status', `${r.status} (${r.statusText})${r.message ? `: ${r.message}` : ''}`],
+      ...(r.status === 0 ? what(r) : []),
+      ['events', events.join(' ')],
+    ]),
+  );
+  if (r.status !== 0) process.exitCode = 1;
+}
+
+async function sendProposal(o: SendOptions, action: ProposalAction) {
+  const { kind, payload } = encodeProposal(action);
+  await sendGov(o, iface.encodeFunctionData('propose', [kind, payload]), (r) => [
+    ['proposal', Number(iface.decodeFunctionResult('propose', r.output)[0])],
+  ]);
+}
+
+type ProposalJson = NonNullable<Result<'getProposal'>>;
+
+function proposalLine(p: ProposalJson): string {
+  const a = p.action;
+  const what =
+    a.type === 'setSystemConfig'
+      ? `set-config ${a.key}=${a.value}`
+      : a.type === 'updateCommitteeMember'
+        ? `member ${a.member} weight ${a.weight}`
+        : `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`;
+  return `#${p.id}  ${p.status.padEnd(8)}  ${what}  (for ${p.forWeight} / against ${p.againstWeight} of ${p.totalWeight})`;
+}
+
+export function registerGovCommands(program: Command): void {
+  const gov = defineCommand(program, 'gov');
+  const propose = gov.command('propose').description('propose a change; your proposal counts as your vote for it');
+
+  withSendOptions(
+    propose
+      .command('set-config <key> <value>')
+      .description('set a system config value (tx_count_limit, tx_gas_limit, block_gas_limit, block_bytes_limit)'),
+  ).action((key: string, value: string, o: SendOptions) => sendProposal(o, { kind: 'setSystemConfig', key, value }));
+
+  withSendOptions(
+    propose
+      .command('member <address> <weight>')
+      .description('add a member, change its weight, or remove it (weight 0)'),
+  ).action((address: string, weight: string, o: SendOptions) =>
+    sendProposal(o, {
+      kind: 'updateCommitteeMember',
+      member: fromHex(address, 'address', 20),
+      weight: uintArg('weight', weight),
+    }),
+  );
+
+  withSendOptions(
+    propose
+      .command('rules <participation> <approval> <lifetime>')
+      .description(
+        'set the voting rules: participation % of all weight, approval % of the voting weight, lifetime in blocks',
+      ),
+  ).action((participation: string, approval: string, lifetime: string, o: SendOptions) =>
+    sendProposal(o, {
+      kind: 'setVotingRules',
+      rules: {
+        participationPercent: uintArg('participation', participation),
+        approvalPercent: uintArg('approval', approval),
+        proposalLifetimeBlocks: uintArg('lifetime', lifetime),
+      },
+    }),
+  );
+
+  withSendOptions(gov.command('vote <id> <choice>').description('vote yes or no on an open proposal')).action(
+    (id: string, choice: string, o: SendOptions) => {
+      if (choice !== 'yes' && choice !== 'no') throw new CliError(`vote yes or no, got '${choice}'`);
+      return sendGov(o, iface.encodeFunctionData('vote', [uintArg('id', id), choice === 'yes']), (r) => [
+        ['proposal', `${id} ${PROPOSAL_STATUS_NAMES[Number(iface.decodeFunctionResult('vote', r.output)[0])]}`],
+      ]);
+    },
+  );
+
+  withSendOptions(gov.command('revoke <id>').description('revoke an open proposal you made')).action(
+    (id: string, o: SendOptions) => sendGov(o, iface.encodeFunctionData('revoke', [uintArg('id', id)]), () => []),
+  );
+
+  gov
+    .command('list')
+    .description('the committee and its proposals, newest first')
+    .option('--status <status>', `only proposals with this status (${PROPOSAL_STATUS_NAMES.join(', ')})`)
+    .option('--from <id>', 'start at this proposal id and go back')
+    .option('--count <n>', 'at most this many proposals (1..100)', '20')
+    .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
+    .option('--json', 'print JSON')
+    .action(async (o: { status?: string; from?: string; count: string; rpc: string; json?: boolean }) => {
+      if (o.status !== undefined && !(PROPOSAL_STATUS_NAMES as readonly string[]).includes(o.status))
+        throw new CliError(`--status must be one of ${PROPOSAL_STATUS_NAMES.join(', ')}, got '${o.status}'`);
+      const client = new RpcClient(o.rpc);
+      const committee = await client.call('getCommittee');
+      const page = await client.call('getProposals', [
+        {
+          ...(o.status ? { status: o.status as ProposalStatusName } : {}),
+          ...(o.from ? { from: uintArg('--from', o.from) } : {}),
+          count: uintArg('--count', o.count),
+        },
+      ]);
+      print(o, { committee, ...page }, () =>
+        [
+          `committee at block ${committee.blockNumber}: participation ${committee.participationPercent}%, approval ${committee.approvalPercent}%, lifetime ${committee.proposalLifetimeBlocks} blocks`,
+          ...committee.members.map((m) => `  ${m.address}  weight ${m.weight}`),
+          '',
+          ...(page.proposals.length ? page.proposals.map(proposalLine) : ['no proposals']),
+          ...(page.next ? [`more: --from ${page.next}`] : []),
+        ].join('\n'),
+      );
+    });
+
+  gov
+    .command('show <id>')
+    .description('one proposal: what it does, who proposed it, every vote and its status')
+    .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { rpc: string; json?: boolean }) => {
+      const p = await new RpcClient(o.rpc).call('getProposal', [uintArg('id', id)]);
+      if (!p) throw new CliError(`no proposal ${id}`);
+      print(o, p, () =>
+        kv([
+          ['proposal', proposalLine(p)],
+          ['action', p.action],
+          ['proposer', p.proposer],
+          ['created', `block ${p.createdAt}; accepts votes until block ${p.expiresAt - 1}`],
+          ['ended', p.endedAt === null ? '-' : `block ${p.endedAt}`],
+          ...p.votes.map((v, i): [string, unknown] => [
+            i === 0 ? 'votes' : '',
+            `${v.voter} ${v.agree ? 'yes' : 'no'} (block ${v.blockNumber})`,
+          ]),
+        ]),
+      );
+    });
+}
