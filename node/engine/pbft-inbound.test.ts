@@ -11,7 +11,7 @@ import { SerialQueue } from '../chain/serial-queue.js';
 import { consensusSuiteOf } from '../chain/validators.js';
 import { toHex } from '../codec/hex.js';
 import { NODE_DEFAULTS } from '../config/defaults.js';
-import { parseGenesis } from '../config/genesis.js';
+import { committeeOf, parseGenesis } from '../config/genesis.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import type { KeyPair } from '../crypto/suite.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
@@ -28,7 +28,7 @@ const genesis = parseGenesis({
   suite: 'ecdsa',
   timestamp: 1,
   sealers: validators.map((v) => toHex(v.publicKey)),
-  committee: [toHex(validators[0].address)],
+  committee: committeeOf([toHex(validators[0].address)]),
 });
 const PEER_A = 'aa'.repeat(64);
 const PEER_B = 'bb'.repeat(64);

@@ -20,7 +20,7 @@ import { encodeCanonical } from '../../node/codec/canonical.js';
 import { toHex } from '../../node/codec/hex.js';
 import { decodeTx } from '../../node/codec/tx.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { parseGenesis } from '../../node/config/genesis.js';
+import { committeeOf, parseGenesis } from '../../node/config/genesis.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { encodeDeployInput, WasmContractVm } from '../../node/exec/wasm-vm.js';
 import { RejectCode } from '../../node/vm/errors.js';
@@ -98,7 +98,7 @@ describe('fuzz: deploy transactions through the chain', () => {
       suite: 'ecdsa',
       timestamp: 1,
       sealers: [toHex(sealer.publicKey)],
-      committee: [toHex(deployer.address)],
+      committee: committeeOf([toHex(deployer.address)]),
     });
     chain = await Chain.open({ dataDir: dir, genesis, suite, syncWrites: false, vm: new WasmContractVm() });
   });
