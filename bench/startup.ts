@@ -13,7 +13,9 @@
  *     fresh folder: start to the first node answering getBlockNumber, and to all five;
  *  3. each node's RSS after --idle-s seconds of idling;
  *  4. the same devnet stopped (SIGINT, as Ctrl-C) and started again: a restart, to the first
- *     and to all five answering.
+ *     and to all five answering;
+ *  5. one node alone (`lingding node start` of a solo chain): process start to its first RPC
+ *     answer, median of --runs restarts on the same data.
  * Slow (two devnet starts and the idle wait): run it on a quiet machine, once. Every process
  * it starts runs in a process group of its own, stopped on the way out, failure or not.
  */
@@ -22,7 +24,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RpcClient } from '../tools/client/rpc-client.js';
-import { freePort } from '../tools/devnet/local-chain.js';
+import { createSoloChain, freePort } from '../tools/devnet/local-chain.js';
 import { numberArg, stringArg } from './lib/args.js';
 import { median, printTable, type Cell } from './lib/table.js';
 
@@ -152,6 +154,34 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** One `node start` of a solo chain's node: ms from spawn to its first getBlockNumber answer. */
+async function timedNodeStart(configFile: string, rpcPort: number): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, cliArgs(['node', 'start', '--config', configFile]), {
+    cwd: REPO,
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    const client = new RpcClient(`http://127.0.0.1:${rpcPort}`);
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error('the node exited before it answered');
+      if (performance.now() - t0 > ANSWER_DEADLINE_MS) throw new Error('the node did not answer in time');
+      try {
+        await client.call('getBlockNumber');
+        return performance.now() - t0;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  } finally {
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
 interface DevnetRun {
   first: number;
   all: number;
@@ -185,6 +215,10 @@ async function main(): Promise<void> {
       info = Array.from({ length: RUNS }, () => timeCli(['info'], { LINGDING_RPC: `http://127.0.0.1:${rpcBase}` }));
     });
     const restart = await timedDevnet(devnetDir, rpcBase, p2pBase);
+    const solo = await createSoloChain(join(dir, 'solo'));
+    const nodeStarts: number[] = [];
+    for (let i = 0; i < RUNS; i++)
+      nodeStarts.push(await timedNodeStart(solo.nodes[0].configFile, solo.nodes[0].rpcPort));
 
     const rows: Cell[][] = [
       ['lingding --help', median(help), 'ms', `median of ${RUNS}`],
@@ -193,6 +227,7 @@ async function main(): Promise<void> {
       ['devnet first run: all 5 answer', first.all, 'ms', ''],
       ['devnet restart: first node answers', restart.first, 'ms', ''],
       ['devnet restart: all 5 answer', restart.all, 'ms', ''],
+      ['one node: start to first answer', median(nodeStarts), 'ms', `median of ${RUNS} restarts of a solo node`],
       ...idle.map((n): Cell[] => [`idle RSS ${n.name}`, n.rss, 'MB', `after ${IDLE_S} s`]),
     ];
     printTable(`Start-up (entry: ${ENTRY}, node ${process.version})`, ['what', 'value', 'unit', 'note'], rows);
