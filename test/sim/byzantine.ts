@@ -131,7 +131,8 @@ export class ByzantineNode extends SimNode {
 
   /** The legal-looking new view that is least bound by what was prepared before. */
   private cherryPick(msg: PrePrepareMsg): PrePrepareMsg {
-    const { suite, validators } = this.env;
+    const { suite } = this.env;
+    const validators = this.env.validatorsAt(this.chain.length);
     // Its own view change it simply re-signs without the certificate it holds.
     const candidates = msg.viewChanges.map((vc) =>
       vc.signer === this.index ? makeViewChange(suite, this.signer, this.index, vc.height, vc.view, null, null) : vc,
@@ -193,7 +194,8 @@ export class ByzantineNode extends SimNode {
   }
 
   private forge(msg: Exclude<PbftMessage, { type: 5 }>): void {
-    const { suite, validators } = this.env;
+    const { suite } = this.env;
+    const validators = this.env.validatorsAt(this.chain.length);
     const victim = this.rng.pick(this.others());
     const hash = msg.type === MsgType.Prepare || msg.type === MsgType.Commit ? msg.hash : this.rng.bytes(32);
     const fakeSigs = (k: number): Array<readonly [number, Uint8Array]> =>

@@ -68,8 +68,17 @@ export function runSimulation(
   const suite = bindSuiteToChain(base, base.hash(encodeCanonical(['lingding sim chain', scenario.seed])));
   const rng = new Prng(BigInt(scenario.seed) * 0x9e37n + BigInt(scenario.n));
   const sched = new Scheduler();
-  const keys: KeyPair[] = Array.from({ length: scenario.n }, (_, i) => deriveKey(suite, scenario.seed, i));
-  const validators = createValidatorSet(keys.map((k) => k.publicKey));
+  const size = scenario.n + scenario.spares;
+  const keys: KeyPair[] = Array.from({ length: size }, (_, i) => deriveKey(suite, scenario.seed, i));
+  // The genesis set is the first n nodes; each change applies from its height on.
+  const sets = [
+    { fromHeight: 0, set: createValidatorSet(keys.slice(0, scenario.n).map((k) => k.publicKey)) },
+    ...scenario.setChanges.map((c) => ({
+      fromHeight: c.fromHeight,
+      set: createValidatorSet(c.members.map((i) => keys[i].publicKey)),
+    })),
+  ];
+  const validatorsAt = (height: number) => sets.findLast((s) => s.fromHeight <= height)!.set;
   const decided = new Map<number, { hash: string; stateRoot: string; node: number; via: string }>();
   const byzantineIds = new Set(scenario.byzantine.map((b) => b.node));
   let failure: SimFailure | null = null;
@@ -87,12 +96,12 @@ export function runSimulation(
   const env: NodeEnv = {
     suite,
     sched,
-    validators,
+    validatorsAt,
     genesis: genesis(suite),
     net: new Network<Envelope>(
       sched,
       rng.fork(),
-      scenario.n,
+      size,
       scenario.chaosLink,
       (from, to, msg) => nodes[to].receive(from, msg),
       (msg) => {
@@ -160,7 +169,8 @@ export function runSimulation(
   for (const p of scenario.partitions) {
     sched.at(p.atMs, () => {
       log(`partition ${JSON.stringify(p.groups)} for ${p.durationMs}ms`);
-      env.net.partition(p.groups);
+      // Spares (drawn after the partitions) sit in group 0.
+      env.net.partition([...p.groups, ...Array<number>(scenario.spares).fill(0)]);
     });
     sched.at(Math.min(p.atMs + p.durationMs, scenario.chaosMs), () => env.net.heal());
   }

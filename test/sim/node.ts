@@ -42,7 +42,8 @@ export interface NodeEnv {
   readonly suite: PbftSuite;
   readonly sched: Scheduler;
   readonly net: Network<Envelope>;
-  readonly validators: ValidatorSet;
+  /** The validator set in force at a height (the same answer on every node: it is chain state). */
+  validatorsAt(height: number): ValidatorSet;
   readonly genesis: ChainEntry;
   readonly timeouts: PbftTimeouts;
   /** Virtual ms the node takes to build a block / to execute one / to store a commit. */
@@ -109,7 +110,11 @@ export class SimNode {
       timeouts: this.env.timeouts,
     });
     this.apply(
-      this.core.startHeight({ height: this.chain.length, parentHash: this.head.hash, validators: this.env.validators }),
+      this.core.startHeight({
+        height: this.chain.length,
+        parentHash: this.head.hash,
+        validators: this.env.validatorsAt(this.chain.length),
+      }),
     );
     const tick = (): void => {
       if (this.epoch !== epoch) return;
@@ -173,7 +178,7 @@ export class SimNode {
   private acceptSync(
     blocks: ReadonlyArray<{ readonly payload: Uint8Array; readonly certificate: CommitCertificate }>,
   ): void {
-    const { suite, validators } = this.env;
+    const { suite } = this.env;
     let added = false;
     for (const { payload, certificate } of blocks) {
       let block: FakeBlock;
@@ -184,7 +189,13 @@ export class SimNode {
       }
       if (block.height < this.chain.length) continue;
       const hash = suite.hash(payload);
-      const check = verifyCommitCertificate(suite, validators, block.height, hash, certificate);
+      const check = verifyCommitCertificate(
+        suite,
+        this.env.validatorsAt(block.height),
+        block.height,
+        hash,
+        certificate,
+      );
       if (block.height !== this.chain.length || !equalBytes(block.parentHash, this.head.hash) || !check.ok) return;
       if (!equalBytes(executeFake(suite, this.head.stateRoot, block.body), block.stateRoot)) return;
       this.append({ height: block.height, hash, stateRoot: block.stateRoot, payload, certificate }, 'sync');
@@ -204,7 +215,7 @@ export class SimNode {
         this.core.startHeight({
           height: this.chain.length,
           parentHash: this.head.hash,
-          validators: this.env.validators,
+          validators: this.env.validatorsAt(this.chain.length),
         }),
       );
     }
@@ -264,7 +275,13 @@ export class SimNode {
           break;
         case 'commit': {
           const { header, payload } = a.proposal;
-          const check = verifyCommitCertificate(suite, this.env.validators, header.height, header.hash, a.certificate);
+          const check = verifyCommitCertificate(
+            suite,
+            this.env.validatorsAt(header.height),
+            header.height,
+            header.hash,
+            a.certificate,
+          );
           if (!check.ok)
             this.env.fail(
               this,

@@ -43,6 +43,14 @@ export interface Scenario {
   readonly syncIntervalMs: number;
   readonly livenessBlocks: number;
   readonly livenessBoundMs: number;
+  /** Nodes beyond the first n, outside the genesis validator set: they follow until a change admits them. */
+  readonly spares: number;
+  /**
+   * Validator-set changes, as a committee proposal executed in block h-1 would make them: from
+   * `fromHeight` on, the validators are `members` (node indices, in this order). Every set
+   * keeps at least 4 validators and at most f byzantine ones among them.
+   */
+  readonly setChanges: ReadonlyArray<{ readonly fromHeight: number; readonly members: readonly number[] }>;
 }
 
 /** Withhold votes from some, hide own prepared certificates in new views, equivocate as leader. */
@@ -97,6 +105,12 @@ export function makeScenario(profile: Profile, seed: number, opts: { ecdsa?: boo
     for (let k = rng.int(4); k > 0; k--)
       crashes.push({ node: rng.pick(honest), atMs: rng.int(chaosMs), downMs: rng.range(100, 15_000) });
   }
+  // Drawn last, from a stream of their own, so the rest of each seed's schedule is as it was.
+  const { spares, setChanges } = drawSetChanges(
+    rng.fork(),
+    n,
+    byzantine.map((b) => b.node),
+  );
   return {
     profile,
     seed,
@@ -116,10 +130,45 @@ export function makeScenario(profile: Profile, seed: number, opts: { ecdsa?: boo
     syncIntervalMs: 1_000,
     livenessBlocks: 3,
     livenessBoundMs: 60_000,
+    spares,
+    setChanges,
   };
+}
+
+/**
+ * Half the runs change their validator set one to three times at random early heights: a
+ * spare node (or one removed before) joins, or an honest validator leaves, while the chaos
+ * goes on. A set never drops below 4 validators nor holds more than f byzantine ones.
+ */
+function drawSetChanges(rng: Prng, n: number, byzantine: readonly number[]): Pick<Scenario, 'spares' | 'setChanges'> {
+  if (!rng.chance(0.5)) return { spares: 0, setChanges: [] };
+  const spares = 1;
+  const all = [...Array(n + spares).keys()];
+  const byzIn = (set: readonly number[]) => set.filter((i) => byzantine.includes(i)).length;
+  let members = [...Array(n).keys()];
+  let height = 0;
+  const setChanges: Array<{ fromHeight: number; members: number[] }> = [];
+  for (let k = rng.range(1, 3); k > 0; k--) {
+    height += rng.range(1, 4);
+    const outside = all.filter((i) => !members.includes(i));
+    const removable =
+      members.length > 4
+        ? members.filter((i) => !byzantine.includes(i) && byzIn(members) <= faultTolerance(members.length - 1))
+        : [];
+    if (outside.length > 0 && (removable.length === 0 || rng.chance(0.5))) {
+      const joining = rng.pick(outside);
+      members = [...members, joining];
+    } else if (removable.length > 0) {
+      const leaving = rng.pick(removable);
+      members = members.filter((i) => i !== leaving);
+    } else continue;
+    setChanges.push({ fromHeight: height, members });
+  }
+  return { spares, setChanges };
 }
 
 export function describeScenario(s: Scenario): string {
   const byz = s.byzantine.map((b) => `v${b.node}:${b.behaviours.join('+')}`).join(' ') || 'none';
-  return `n=${s.n} chaos=${s.chaosMs}ms drop=${s.chaosLink.drop.toFixed(3)} partitions=${s.partitions.length} crashes=${s.crashes.length} voteCrash=${s.voteCrash} voteLoss=${s.voteLoss} byzantine=[${byz}]${s.ecdsa ? ' suite=ecdsa' : ''}`;
+  const sets = s.setChanges.map((c) => `h${c.fromHeight}:[${c.members.join(',')}]`).join(' ');
+  return `n=${s.n}${s.spares ? `+${s.spares} spare` : ''}${sets ? ` sets=${sets}` : ''} chaos=${s.chaosMs}ms drop=${s.chaosLink.drop.toFixed(3)} partitions=${s.partitions.length} crashes=${s.crashes.length} voteCrash=${s.voteCrash} voteLoss=${s.voteLoss} byzantine=[${byz}]${s.ecdsa ? ' suite=ecdsa' : ''}`;
 }
