@@ -19,6 +19,7 @@ function pool(
     txGasLimit: () => 1_000_000,
     blockBytesLimit: () => 64 * 1024,
     nonceOnChain: () => false,
+    admissionRefusal: () => null,
     txOnChain: () => false,
     ...chain,
   };

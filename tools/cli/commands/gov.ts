@@ -76,7 +76,9 @@ function proposalLine(p: ProposalJson): string {
       ? `set-config ${a.key}=${a.value}`
       : a.type === 'updateCommitteeMember'
         ? `member ${a.member} weight ${a.weight}`
-        : `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`;
+        : a.type === 'setVotingRules'
+          ? `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`
+          : [a.type, ...Object.entries(a).flatMap(([k, v]) => (k === 'type' ? [] : [`${k}=${String(v)}`]))].join(' ');
   return `#${p.id}  ${p.status.padEnd(8)}  ${what}  (for ${p.forWeight} / against ${p.againstWeight} of ${p.totalWeight})`;
 }
 
