@@ -97,4 +97,23 @@ describe('lingding account, contract freeze and permissions against a running no
     const noReason = await lingding(['account', 'freeze', target, '--keystore', reg, ...rpc]);
     expect(noReason.code).not.toBe(0);
   });
+
+  it('lingding genesis writes regulators’ accounts, and refuses a malformed one', async () => {
+    const sealer = Buffer.from(suite.generateKeyPair().publicKey).toString('hex');
+    const args = ['genesis', '--chain-id', 'g', '--out', join(t.dir, 'g.json'), '--sealer', sealer, '--json'];
+    const committee = ['--committee', toHex(t.chain.accounts[0].address)];
+    const ok = await lingding([
+      ...args,
+      ...committee,
+      '--regulator-account',
+      `${toHex(regulator.address)}:Regulator A:CN`,
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout).regulators).toEqual([
+      { account: toHex(regulator.address), name: 'Regulator A', jurisdiction: 'CN' },
+    ]);
+    const bad = await lingding([...args, ...committee, '--regulator-account', toHex(regulator.address)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--regulator-account expects address:name:jurisdiction/);
+  });
 });
