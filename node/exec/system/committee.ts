@@ -25,7 +25,7 @@ import {
   weightOf,
 } from './committee-state.js';
 import { decodeProposal, type ProposalAction, ProposalPayloadError } from './proposal-kinds.js';
-import { applyPermissionAction } from './permissions.js';
+import { applyPermissionAction, isPermissionAction } from './permissions.js';
 import { systemConfigContract } from './system-config.js';
 import { ContractStorage } from './storage.js';
 
@@ -115,23 +115,14 @@ function updatedMembers(members: readonly CommitteeMember[], member: Uint8Array,
 /** Checks an action against the committee as it is now (the kind's own checks ran when it was decoded). */
 function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
   if (action.kind === 'updateCommitteeMember') updatedMembers(store.members(), action.member, action.weight);
-  else if (PERMISSION_KINDS.has(action.kind))
+  else if (isPermissionAction(action))
     // Applied to a throw-away copy of the state: a change that could not apply now is
     // refused when proposed, with the reason execution would give.
-    execute({ ...frame, state: frame.state.child(), emit: () => {} }, store, action, 0);
+    applyPermissionAction({ ...frame, state: frame.state.child(), emit: () => {} }, action, {
+      setBy: SystemAddress.Committee,
+      proposalId: 0,
+    });
 }
-
-const PERMISSION_KINDS = new Set<ProposalAction['kind']>([
-  'freezeAccount',
-  'unfreezeAccount',
-  'abolishAccount',
-  'setDeployPolicy',
-  'allowDeployer',
-  'disallowDeployer',
-  'freezeContract',
-  'unfreezeContract',
-  'setMethodAcl',
-]);
 
 function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction, proposalId: number): void {
   switch (action.kind) {

@@ -65,6 +65,23 @@ export type PermissionAction =
       readonly accounts: readonly Uint8Array[];
     };
 
+/** Every permission kind, once: the compiler asks for a new one here. */
+const PERMISSION_KINDS: Record<PermissionAction['kind'], true> = {
+  freezeAccount: true,
+  unfreezeAccount: true,
+  abolishAccount: true,
+  setDeployPolicy: true,
+  allowDeployer: true,
+  disallowDeployer: true,
+  freezeContract: true,
+  unfreezeContract: true,
+  setMethodAcl: true,
+};
+
+export function isPermissionAction(a: { readonly kind: string }): a is PermissionAction {
+  return Object.hasOwn(PERMISSION_KINDS, a.kind);
+}
+
 /** Who acts: a proposal of the committee (proposalId > 0) or a direct transaction of `setBy`. */
 export interface Actor {
   readonly setBy: Uint8Array;
