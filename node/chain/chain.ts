@@ -31,6 +31,10 @@ import {
   readSystemConfigEntry,
   type ConsensusNode,
   type SystemConfig,
+  deployRefusal,
+  type PermissionsSnapshot,
+  readPermissions,
+  senderRefusal,
 } from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
 import { readStoredCode } from '../exec/wasm-vm.js';
@@ -231,6 +235,21 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     return readProposal(committeeReader(this.state), id);
   }
 
+  permissions(cap: number): PermissionsSnapshot {
+    return readPermissions(this.state, cap);
+  }
+
+  /**
+   * Why the pool should refuse a transaction of `sender` now (a frozen or abolished sender,
+   * a deploy outside the allow-list), or null. Execution checks the same again.
+   */
+  admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null {
+    const account = senderRefusal(this.state, sender);
+    if (account) return { code: 'account', message: account };
+    const notAllowed = deploy ? deployRefusal(this.state, sender) : null;
+    return notAllowed ? { code: 'deploy', message: notAllowed } : null;
+  }
+
   /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */
   nonceOnChain(key: string): boolean {
     return this.nonces.has(key);
@@ -271,7 +290,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
       if (reserved + c.tx.gasLimit > cfg.blockGasLimit || bytes + c.size > cfg.blockBytesLimit) break;
       reserved += c.tx.gasLimit;
       bytes += c.size;
-      const r = this.executor.runTx(ctx, overlay, { tx: c.tx, sender: c.sender });
+      const r = this.executor.runTx(ctx, overlay, { tx: c.tx, sender: c.sender, hash: c.hash });
       included.push(c);
       receipts.push(r);
       gasUsed += r.gasUsed;
@@ -336,7 +355,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
           `block ${h.number} tx ${i} reuses nonce 0x${hexKey(tx.nonce)} of sender 0x${hexKey(sender)}`,
         );
       seen.add(key);
-      const r = this.executor.runTx(ctx, overlay, { tx, sender });
+      const r = this.executor.runTx(ctx, overlay, { tx, sender, hash });
       ready.push({ tx, hash, sender, size: encoded.length });
       receipts.push(r);
       gasUsed += r.gasUsed;

@@ -6,6 +6,7 @@ import { storageKey, SystemAddress } from '../exec/addresses.js';
 import {
   committeeGenesisEntries,
   consensusNodesGenesisEntry,
+  permissionsGenesisEntries,
   systemConfigGenesisEntries,
   type ConsensusNode,
 } from '../exec/system/index.js';
@@ -42,6 +43,13 @@ export function buildGenesis(
     weight: m.weight,
   }));
   for (const [k, v] of committeeGenesisEntries(members, g.committee)) state.set(k, v);
+  const regulators = g.regulators.map((r) => ({
+    account: fromHex(r.account, 'regulator account', 20),
+    name: r.name,
+    jurisdiction: r.jurisdiction,
+  }));
+  // Written only when genesis names regulators, so chains without them keep their genesis hash.
+  if (regulators.length > 0) for (const [k, v] of permissionsGenesisEntries(regulators)) state.set(k, v);
   const [nk, nv] = consensusNodesGenesisEntry(genesisNodes(g));
   state.set(nk, nv);
   // Commit to the chain id, suite and replay window too, so that every rule of the

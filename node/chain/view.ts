@@ -1,5 +1,11 @@
 import type { Receipt } from '../codec/block.js';
-import type { CommitteeMember, ConsensusNode, Proposal, VotingRules } from '../exec/system/index.js';
+import type {
+  CommitteeMember,
+  ConsensusNode,
+  PermissionsSnapshot,
+  Proposal,
+  VotingRules,
+} from '../exec/system/index.js';
 import type { ChainHead, StoredBlock, TxLocation } from '../ledger/store.js';
 
 export type { ChainHead, StoredBlock, TxLocation };
@@ -33,6 +39,8 @@ export interface ChainView {
   committee(): { members: CommitteeMember[]; rules: VotingRules; proposalCount: number };
   /** A committee proposal as stored in the head state (its status as stored: see statusAt), or null. */
   proposal(id: number): Proposal | null;
+  /** Account and contract permissions in the head state, each list cut at `cap` entries. */
+  permissions(cap: number): PermissionsSnapshot;
   /** A read-only contract call against the head state; `gasLimit` is capped at tx_gas_limit. */
   call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt;
 }

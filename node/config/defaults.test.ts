@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS_DEFAULTS, NODE_DEFAULTS } from './defaults.js';
+import { GENESIS_DEFAULTS, NODE_DEFAULTS, PERMISSION_BOUNDS } from './defaults.js';
 import { parseGenesis } from './genesis.js';
 import { parseNodeConfig } from './node-config.js';
 
@@ -49,6 +49,7 @@ describe('config defaults', () => {
     expect(g.blockLimitWindow).toBe(GENESIS_DEFAULTS.blockLimitWindow);
     expect(g.observers).toEqual([]);
     expect(g.systemConfig).toEqual({});
+    expect(g.regulators).toEqual([]);
     expect(g.committee).toEqual({
       members: [{ address: '11'.repeat(20), weight: GENESIS_DEFAULTS.committee.weight }],
       participationPercent: GENESIS_DEFAULTS.committee.participationPercent,
@@ -70,6 +71,30 @@ describe('config defaults', () => {
       /committee.proposalLifetimeBlocks/,
     );
     expect(() => g({ members: [] })).toThrow(/at least one committee member/);
+  });
+
+  it('take regulators with a name, a jurisdiction and an account, each account once, at most maxRegulators', () => {
+    const g = (regulators: unknown) =>
+      parseGenesis({
+        chainId: 'c',
+        suite: 'ecdsa',
+        timestamp: 0,
+        sealers: [NODE_ID],
+        committee: { members: [{ address: '11'.repeat(20) }] },
+        regulators,
+      });
+    const r = { name: 'PBOC', jurisdiction: 'CN', account: '22'.repeat(20) };
+    expect(g([r]).regulators).toEqual([r]);
+    expect(() => g([r, { ...r, name: 'other', account: `0x${r.account}` }])).toThrow(
+      /regulators: an account appears more than once/,
+    );
+    expect(() => g([{ ...r, account: '22' }])).toThrow(/regulators.0.account: account must be 20 bytes of hex/);
+    expect(() => g([{ ...r, jurisdiction: '' }])).toThrow(/regulators.0.jurisdiction/);
+    const many = Array.from({ length: PERMISSION_BOUNDS.maxRegulators + 1 }, (_, i) => ({
+      ...r,
+      account: i.toString(16).padStart(40, '0'),
+    }));
+    expect(() => g(many)).toThrow(/at most 32 regulators/);
   });
 
   it('keep the values the node has always used', () => {

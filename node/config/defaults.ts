@@ -151,6 +151,42 @@ export const ApprovalPercent = z
 export const ProposalLifetimeBlocks = z.number().int().min(1).max(COMMITTEE_BOUNDS.maxLifetimeBlocks).default(604_800);
 
 /**
+ * Bounds of account and contract permissions (docs/governance.md): every list the
+ * AccountManager and ContractAuth contracts keep is rewritten whole on change, so each is
+ * capped, which bounds the gas of a change and the size of getPermissions.
+ */
+export const PERMISSION_BOUNDS = Object.freeze({
+  /** Regulators named by genesis. */
+  maxRegulators: 32,
+  /** Accounts frozen or abolished at one time (abolished ones count for good). */
+  maxRestrictedAccounts: 1000,
+  /** Contracts frozen at one time. */
+  maxFrozenContracts: 1000,
+  /** Accounts on the deployer allow-list. */
+  maxDeployers: 1000,
+  /** Method ACLs (contract + selector) in force. */
+  maxMethodAcls: 1000,
+  /** Accounts on one method ACL. */
+  maxAclAccounts: 100,
+  /** Bytes of a freeze/unfreeze/abolish reason. */
+  maxReasonBytes: 256,
+});
+
+/** A regulator named by genesis: its account may freeze accounts and contracts at once. */
+export const GenesisRegulators = z
+  .array(
+    z
+      .object({
+        name: z.string().min(1).max(64),
+        jurisdiction: z.string().min(1).max(64),
+        account: z.string().regex(/^(0x)?[0-9a-fA-F]{40}$/, 'account must be 20 bytes of hex'),
+      })
+      .strict(),
+  )
+  .max(PERMISSION_BOUNDS.maxRegulators, `at most ${PERMISSION_BOUNDS.maxRegulators} regulators`)
+  .default([]);
+
+/**
  * Genesis fields a genesis file may leave out. The genesis writer writes them out in
  * full, so a chain's genesis hash never depends on the defaults of the software that
  * reads its genesis file.

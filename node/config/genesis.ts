@@ -6,6 +6,7 @@ import {
   BlockLimitWindow,
   COMMITTEE_BOUNDS,
   CommitteeMemberWeight,
+  GenesisRegulators,
   ParticipationPercent,
   ProposalLifetimeBlocks,
 } from './defaults.js';
@@ -65,6 +66,8 @@ export const GenesisSchema = z
       )
       .default([]),
     committee: CommitteeSchema,
+    /** Regulators' accounts (their observer nodes are flagged in `observers`). */
+    regulators: GenesisRegulators,
     systemConfig: z.record(z.string(), z.string()).default({}),
   })
   .strict();
@@ -102,6 +105,9 @@ export function parseGenesis(json: unknown, source = 'genesis'): GenesisConfig {
       `${source}: committee.members: an address appears more than once`,
       ConfigErrorCode.DuplicateMember,
     );
+  const regulators = r.data.regulators.map((x) => x.account.toLowerCase().replace(/^0x/, ''));
+  if (new Set(regulators).size !== regulators.length)
+    throw new ConfigError(`${source}: regulators: an account appears more than once`, ConfigErrorCode.DuplicateMember);
   return r.data;
 }
 

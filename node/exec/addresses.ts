@@ -8,6 +8,10 @@ export const SystemAddress = {
   Consensus: fromHex('0x0000000000000000000000000000000000001003'),
   /** Committee governance: weighted members, voting rules, proposals and votes. */
   Committee: fromHex('0x0000000000000000000000000000000000001005'),
+  /** Deploy policy, contract status (frozen or not), contract admins and method ACLs (FISCO 3's ContractAuth). */
+  ContractAuth: fromHex('0x0000000000000000000000000000000000010002'),
+  /** Account status (normal, frozen, abolished) and the regulators named by genesis (FISCO 3's AccountManager). */
+  AccountManager: fromHex('0x0000000000000000000000000000000000010003'),
   /** Key/value table for applications (FISCO's KVTable precompile). */
   KVStore: fromHex('0x0000000000000000000000000000000000001010'),
 } as const;

@@ -1,3 +1,4 @@
+import { contractAuthReader, readAdmin } from './system/index.js';
 import { Interface } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { buildSignedTx } from '../codec/tx-builder.js';
@@ -230,7 +231,9 @@ describe('Executor with a contract VM', () => {
     const expected = contractAddress(suite, alice.address, t.tx.nonce);
     expect(toHex(r.contractAddress!)).toBe(toHex(expected));
     expect(vm.deployed).toEqual([hexKey(expected)]);
-    expect(s.size).toBe(1);
+    // The code, and the deployer recorded as the contract's admin.
+    expect(s.size).toBe(2);
+    expect(readAdmin(contractAuthReader(s), expected)).toEqual(alice.address);
   });
 
   it('a contract bug fails the transaction (Trapped), a node-side VM error propagates', () => {

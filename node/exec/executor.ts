@@ -5,7 +5,7 @@ import type { StateOverlay, StateReader } from '../state/overlay.js';
 import { encodeCanonical } from '../codec/canonical.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
-import { SYSTEM_CONTRACTS } from './system/index.js';
+import { adminEntry, callRefusal, deployRefusal, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
 import { CallFailure, RevertError, type BlockContext, type CallFrame, type Contract } from './types.js';
 
 /**
@@ -35,6 +35,8 @@ export interface TxInput {
   readonly tx: Transaction;
   /** The sender recovered (and cached) when the transaction entered the pool. */
   readonly sender: Uint8Array;
+  /** The transaction's hash, recorded by permission changes it makes. */
+  readonly hash?: Uint8Array;
 }
 
 export class Executor {
@@ -58,6 +60,10 @@ export class Executor {
     let message = '';
     try {
       gas.charge(intrinsicGas(tx.input.length));
+      // Refused here as well as at the pool: a transaction admitted before its sender was
+      // frozen is still in blocks, with a failed receipt naming why (design decision 9).
+      const refused = senderRefusal(txState, sender);
+      if (refused) throw new RevertError(`AccountManager: ${refused}`);
       const frame: CallFrame = {
         block,
         state: txState,
@@ -66,6 +72,7 @@ export class Executor {
         sender,
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
+        ...(input.hash ? { txHash: input.hash } : {}),
         readOnly: false,
         callStack: [],
         emit: (log) => logs.push(log),
@@ -76,8 +83,12 @@ export class Executor {
             ReceiptStatus.DeployFailed,
             'contract deployment is not available: this node has no contract VM',
           );
+        const notAllowed = deployRefusal(txState, sender);
+        if (notAllowed) throw new CallFailure(ReceiptStatus.DeployFailed, `ContractAuth: ${notAllowed}`);
         const address = contractAddress(block.suite, sender, tx.nonce);
         this.vm.deploy({ ...frame, self: address }, tx.input, address);
+        // The deployer is the contract's admin: it may set the contract's method ACLs.
+        txState.set(...adminEntry(address, sender));
         contractAddress_ = address;
       } else {
         output = this.resolve(txState, tx.to).call(frame);
@@ -128,8 +139,26 @@ export class Executor {
   }
 
   private lookup(state: StateReader, to: Uint8Array): Contract | null {
-    return SYSTEM_CONTRACTS.get(hexKey(to)) ?? this.vm?.resolve(state, to) ?? null;
+    const system = SYSTEM_CONTRACTS.get(hexKey(to));
+    if (system) return system;
+    const c = this.vm?.resolve(state, to);
+    return c ? guarded(c, to) : null;
   }
+}
+
+/**
+ * A deployed contract behind its status and method ACLs: a frozen contract, or a method
+ * whose ACL excludes the immediate caller, reverts before any of its code runs (calls from
+ * other contracts included, since they resolve through here too).
+ */
+function guarded(c: Contract, address: Uint8Array): Contract {
+  return {
+    call(frame) {
+      const refused = callRefusal(frame.state, address, frame.sender, frame.input);
+      if (refused) throw new RevertError(`ContractAuth: ${refused}`);
+      return c.call(frame);
+    },
+  };
 }
 
 function failure(e: unknown): { status: ReceiptStatusCode; message: string; output: Uint8Array } {

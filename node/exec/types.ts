@@ -23,6 +23,8 @@ export interface CallFrame {
   readonly sender: Uint8Array;
   readonly self: Uint8Array;
   readonly input: Uint8Array;
+  /** The transaction being run (absent for `call` RPC queries): recorded by permission changes. */
+  readonly txHash?: Uint8Array;
   /** True for `call` RPC queries: writes are refused. */
   readonly readOnly: boolean;
   /** Addresses (hex) of the contracts on the call stack, outermost first. */

@@ -167,6 +167,7 @@ export class LingdingNode implements RpcBackend {
           blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
           nonceOnChain: (n) => chain.nonceOnChain(n),
           txOnChain: (h) => chain.txOnChain(h),
+          admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
         },
         onEvicted: (reason, count) => metrics.txsEvicted.inc({ reason }, count),
       },

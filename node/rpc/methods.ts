@@ -4,10 +4,17 @@ import { hexKey, toHex } from '../codec/hex.js';
 import { encodeTx, txSigningHash } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
+  ACCOUNT_STATUS_NAMES,
+  ACL_MODE_NAMES,
   actionJson,
+  CONTRACT_STATUS_NAMES,
+  type Decision,
+  DEPLOY_POLICY_NAMES,
+  DeployPolicy,
   decodeProposal,
   type Proposal,
   PROPOSAL_STATUS_NAMES,
+  ProposalStatus,
   statusAt,
   tally,
 } from '../exec/system/index.js';
@@ -18,7 +25,14 @@ import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { CallQueue } from './call-queue.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import { blockJson, receiptJson, STATUS_TEXT, txJson } from './json.js';
-import { MAX_PROPOSALS_SCANNED, type MethodName, type ParsedParams, parseParams, type Result } from './schema.js';
+import {
+  MAX_PERMISSION_ENTRIES,
+  MAX_PROPOSALS_SCANNED,
+  type MethodName,
+  type ParsedParams,
+  parseParams,
+  type Result,
+} from './schema.js';
 
 /** What the RPC needs from the node. */
 export interface RpcBackend {
@@ -235,6 +249,8 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
     return { proposals, next: id > 0 ? id : null };
   },
 
+  getPermissions: (_p, b) => permissionsJson(b),
+
   getConsensusStatus: (_p, b) => b.engine.status(),
 
   getPbftView: (_p, b) => {
@@ -262,6 +278,98 @@ export async function runMethod(
   // One handler per name: TypeScript cannot tie `parsed` to `RPC_METHODS[name]` for a union name.
   const handler = RPC_METHODS[name] as (p: unknown, b: RpcBackend, c: MethodContext) => unknown;
   return handler(parsed, backend, ctx);
+}
+
+/** What the committee and each regulator may do, as getPermissions states it. */
+const COMMITTEE_POWERS = [
+  'change system config, committee members and voting rules (proposal)',
+  'freeze, unfreeze and abolish accounts (proposal)',
+  'set the deploy policy and the deployer allow-list (proposal)',
+  'freeze and unfreeze contracts, set any method ACL (proposal)',
+];
+const REGULATOR_POWERS = [
+  'freeze an account at once (AccountManager.freezeAccount)',
+  'freeze a contract at once (ContractAuth.freezeContract)',
+];
+
+function decisionJson(d: Decision) {
+  return {
+    setBy: toHex(d.setBy),
+    blockNumber: d.block,
+    proposalId: d.proposalId > 0 ? d.proposalId : null,
+    transactionHash: d.txHash.length > 0 ? toHex(d.txHash) : null,
+  };
+}
+
+/**
+ * Who may do what in the head state. Lists are cut at MAX_PERMISSION_ENTRIES; for members
+ * and rules, the proposal that last set them is found among the newest
+ * MAX_PROPOSALS_SCANNED proposals (null: genesis, or older).
+ */
+function permissionsJson(b: RpcBackend): Result<'getPermissions'> {
+  const { members, rules, proposalCount } = b.chain.committee();
+  const p = b.chain.permissions(MAX_PERMISSION_ENTRIES);
+  const memberSet = new Map<string, { proposalId: number; blockNumber: number }>();
+  let rulesSet: { proposalId: number; blockNumber: number } | null = null;
+  for (let id = proposalCount; id > Math.max(0, proposalCount - MAX_PROPOSALS_SCANNED); id--) {
+    const prop = b.chain.proposal(id);
+    if (!prop || prop.status !== ProposalStatus.Executed) continue;
+    const action = decodeProposal(prop.kind, prop.payload);
+    const at = { proposalId: id, blockNumber: prop.endedAt };
+    if (action.kind === 'updateCommitteeMember' && !memberSet.has(hexKey(action.member)))
+      memberSet.set(hexKey(action.member), at);
+    if (action.kind === 'setVotingRules') rulesSet ??= at;
+  }
+  const list = <T, U>(c: { total: number; entries: readonly T[] }, f: (t: T) => U) => ({
+    total: c.total,
+    entries: c.entries.map(f),
+  });
+  return {
+    blockNumber: b.chain.head.number,
+    committee: {
+      members: members.map((m) => ({
+        address: toHex(m.address),
+        weight: m.weight,
+        proposalId: memberSet.get(hexKey(m.address))?.proposalId ?? null,
+        blockNumber: memberSet.get(hexKey(m.address))?.blockNumber ?? null,
+      })),
+      ...rules,
+      rulesProposalId: rulesSet?.proposalId ?? null,
+      rulesBlockNumber: rulesSet?.blockNumber ?? null,
+      powers: COMMITTEE_POWERS,
+    },
+    regulators: p.regulators.map((r) => ({
+      name: r.name,
+      jurisdiction: r.jurisdiction,
+      account: toHex(r.account),
+      powers: REGULATOR_POWERS,
+    })),
+    deployPolicy: {
+      mode: DEPLOY_POLICY_NAMES[p.deployPolicy?.mode ?? DeployPolicy.Open],
+      setAt: p.deployPolicy ? decisionJson(p.deployPolicy) : null,
+    },
+    deployers: list(p.deployers, (d) => ({ account: toHex(d.account), ...decisionJson(d) })),
+    restrictedAccounts: list(p.restrictedAccounts, (r) => ({
+      account: toHex(r.account),
+      status: ACCOUNT_STATUS_NAMES[r.status],
+      reason: r.reason,
+      ...decisionJson(r),
+    })),
+    frozenContracts: list(p.frozenContracts, (r) => ({
+      contract: toHex(r.contract),
+      status: CONTRACT_STATUS_NAMES[r.status],
+      reason: r.reason,
+      ...decisionJson(r),
+    })),
+    methodAcls: list(p.methodAcls, (a) => ({
+      contract: toHex(a.contract),
+      selector: toHex(a.selector),
+      admin: a.admin ? toHex(a.admin) : null,
+      mode: ACL_MODE_NAMES[a.mode],
+      accounts: a.accounts.map(toHex),
+      ...decisionJson(a),
+    })),
+  };
 }
 
 /** A proposal as the next block's transactions would find it. */

@@ -75,6 +75,7 @@ const VALID: { [M in MethodName]: unknown[] } = {
   getCommittee: [],
   getProposal: [1],
   getProposals: [{ status: 'open', from: 5, count: 10 }],
+  getPermissions: [],
   getConsensusStatus: [],
   getPbftView: [],
   getSyncStatus: [],

@@ -2,6 +2,12 @@ import { ethers } from 'ethers';
 import { z } from 'zod';
 import { fromHex, HexError } from '../codec/hex.js';
 import { PROPOSAL_STATUS_NAMES } from '../exec/system/committee-state.js';
+import {
+  ACCOUNT_STATUS_NAMES,
+  ACL_MODE_NAMES,
+  CONTRACT_STATUS_NAMES,
+  DEPLOY_POLICY_NAMES,
+} from '../exec/system/permissions-state.js';
 import { invalidParams, type RpcError } from './errors.js';
 
 /**
@@ -199,6 +205,23 @@ const proposalResult = z.strictObject({
       approvalPercent: uint,
       proposalLifetimeBlocks: uint,
     }),
+    ...(['freezeAccount', 'unfreezeAccount', 'abolishAccount'] as const).map((t) =>
+      z.strictObject({ type: z.literal(t), account: hex, reason: z.string() }),
+    ),
+    z.strictObject({ type: z.literal('setDeployPolicy'), mode: z.enum(DEPLOY_POLICY_NAMES) }),
+    ...(['allowDeployer', 'disallowDeployer'] as const).map((t) =>
+      z.strictObject({ type: z.literal(t), account: hex }),
+    ),
+    ...(['freezeContract', 'unfreezeContract'] as const).map((t) =>
+      z.strictObject({ type: z.literal(t), contract: hex, reason: z.string() }),
+    ),
+    z.strictObject({
+      type: z.literal('setMethodAcl'),
+      contract: hex,
+      selector: hex,
+      mode: z.enum(ACL_MODE_NAMES),
+      accounts: z.array(hex),
+    }),
   ]),
   proposer: hex,
   createdAt: uint,
@@ -212,6 +235,64 @@ const proposalResult = z.strictObject({
   forWeight: uint,
   againstWeight: uint,
   totalWeight: uint,
+});
+
+/** Most entries of each list getPermissions answers; `total` says how many there are. */
+export const MAX_PERMISSION_ENTRIES = 100;
+
+/** Who set a permission: `proposalId` for a committee proposal, else `setBy` acted directly in `transactionHash`. */
+const decisionFields = {
+  setBy: hex,
+  blockNumber: uint,
+  proposalId: uint.nullable(),
+  transactionHash: hex.nullable(),
+};
+const cappedList = <T extends z.ZodType>(entry: T) => z.strictObject({ total: uint, entries: z.array(entry) });
+
+const permissionsResult = z.strictObject({
+  blockNumber: uint,
+  committee: z.strictObject({
+    members: z.array(
+      z.strictObject({
+        address: hex,
+        weight: uint,
+        /** The executed proposal that last set its weight; null: genesis, or beyond the proposals looked at. */
+        proposalId: uint.nullable(),
+        blockNumber: uint.nullable(),
+      }),
+    ),
+    participationPercent: uint,
+    approvalPercent: uint,
+    proposalLifetimeBlocks: uint,
+    rulesProposalId: uint.nullable(),
+    rulesBlockNumber: uint.nullable(),
+    powers: z.array(z.string()),
+  }),
+  regulators: z.array(
+    z.strictObject({ name: z.string(), jurisdiction: z.string(), account: hex, powers: z.array(z.string()) }),
+  ),
+  deployPolicy: z.strictObject({
+    mode: z.enum(DEPLOY_POLICY_NAMES),
+    /** null: open since genesis. */
+    setAt: z.strictObject(decisionFields).nullable(),
+  }),
+  deployers: cappedList(z.strictObject({ account: hex, ...decisionFields })),
+  restrictedAccounts: cappedList(
+    z.strictObject({ account: hex, status: z.enum(ACCOUNT_STATUS_NAMES), reason: z.string(), ...decisionFields }),
+  ),
+  frozenContracts: cappedList(
+    z.strictObject({ contract: hex, status: z.enum(CONTRACT_STATUS_NAMES), reason: z.string(), ...decisionFields }),
+  ),
+  methodAcls: cappedList(
+    z.strictObject({
+      contract: hex,
+      selector: hex,
+      admin: hex.nullable(),
+      mode: z.enum(ACL_MODE_NAMES),
+      accounts: z.array(hex),
+      ...decisionFields,
+    }),
+  ),
 });
 
 const noParams = z.tuple([]);
@@ -313,6 +394,7 @@ export const RPC_SCHEMA = {
       next: uint.nullable(),
     }),
   },
+  getPermissions: { params: noParams, result: permissionsResult },
   getConsensusStatus: { params: noParams, result: consensusStatusResult },
   getPbftView: { params: noParams, result: pbftViewResult },
   getSyncStatus: {

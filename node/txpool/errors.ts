@@ -17,6 +17,10 @@ export const TxRejectCode = {
   GasLimitTooLow: 'GAS_LIMIT_TOO_LOW',
   PoolFull: 'POOL_FULL',
   SenderQuota: 'SENDER_QUOTA_EXCEEDED',
+  /** The sender is frozen or abolished (AccountManager). */
+  AccountFrozen: 'ACCOUNT_FROZEN',
+  /** A deploy by an account outside the deployer allow-list (ContractAuth). */
+  DeployNotAllowed: 'DEPLOY_NOT_ALLOWED',
 } as const;
 export type TxRejectCodeValue = CodeOf<typeof TxRejectCode>;
 

@@ -19,6 +19,7 @@ function pool(
     txGasLimit: () => 1_000_000,
     blockBytesLimit: () => 64 * 1024,
     nonceOnChain: () => false,
+    admissionRefusal: () => null,
     txOnChain: () => false,
     ...chain,
   };
@@ -86,6 +87,31 @@ describe('TxPool', () => {
     expect(p.size).toBe(0);
     expect(p.has(short.hashHex)).toBe(false);
     expect(code(() => p.add(tx().raw))).toBe('ACCEPTED');
+  });
+
+  it('refuses a frozen sender (ACCOUNT_FROZEN) and a deploy outside the allow-list (DEPLOY_NOT_ALLOWED), asking the chain per sender', () => {
+    const asked: Array<[string, boolean]> = [];
+    const { p } = pool(
+      {},
+      {
+        admissionRefusal: (sender, deploy) => {
+          asked.push([Buffer.from(sender).toString('hex'), deploy]);
+          if (Buffer.from(sender).equals(Buffer.from(bob.address)))
+            return { code: 'account', message: 'bob is frozen' };
+          return deploy ? { code: 'deploy', message: 'not on the deployer allow-list' } : null;
+        },
+      },
+    );
+    expect(code(() => p.add(tx(bob).raw))).toBe(TxRejectCode.AccountFrozen);
+    expect(() => p.add(tx(bob).raw)).toThrow(/bob is frozen/);
+    expect(code(() => p.add(tx(alice).raw))).toBe('ACCEPTED');
+    const deploy = buildSignedTx(
+      suite,
+      { chainId: 'c', height: 10, to: null, input: Uint8Array.of(0), gasLimit: 100_000, blockLimitWindow: 50 },
+      alice.secretKey,
+    );
+    expect(code(() => p.add(deploy.raw))).toBe(TxRejectCode.DeployNotAllowed);
+    expect(asked.at(-1)).toEqual([Buffer.from(alice.address).toString('hex'), true]);
   });
 
   it('refuses nonces already on chain and oversized transactions', () => {

@@ -61,6 +61,8 @@ export interface PoolChainView {
   /** True if a transaction with this replay key (sender + nonce) is on chain within the replay window. */
   nonceOnChain(replayKey: string): boolean;
   txOnChain(hash: Uint8Array): boolean;
+  /** Why the sender may not send this now (frozen account, deploy outside the allow-list), or null. */
+  admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null;
 }
 
 /**
@@ -184,6 +186,12 @@ export class TxPool {
    * nonce of theirs, so nobody can censor a pending transaction by taking its nonce first.
    */
   private checkReplay(e: PoolEntry): void {
+    const refused = this.deps.chain.admissionRefusal(e.sender, e.tx.to === null);
+    if (refused)
+      throw new TxRejectedError(
+        refused.code === 'account' ? TxRejectCode.AccountFrozen : TxRejectCode.DeployNotAllowed,
+        refused.message,
+      );
     if (this.nonces.has(e.replayKey) || this.deps.chain.nonceOnChain(e.replayKey))
       throw new TxRejectedError(
         TxRejectCode.NonceReused,

@@ -41,6 +41,7 @@ describe('RPC results on a real node', () => {
       ['getCommittee', []],
       ['getProposal', [1]],
       ['getProposals', []],
+      ['getPermissions', []],
       ['getConsensusStatus', []],
       ['getSyncStatus', []],
       ['getPeers', []],

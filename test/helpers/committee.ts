@@ -12,6 +12,8 @@ import {
   encodeProposal,
   type Proposal,
   type ProposalAction,
+  permissionsGenesisEntries,
+  type Regulator,
   readMembers,
   readProposal,
   readRules,
@@ -50,17 +52,36 @@ export function governedState(
   return s;
 }
 
+/** `state` with these regulators, as genesis writes them. */
+export function withRegulators(state: StateOverlay, regulators: readonly Regulator[]): StateOverlay {
+  for (const [k, v] of permissionsGenesisEntries(regulators)) state.set(k, v);
+  return state;
+}
+
 /** A transaction of block `height` from `sender` to `to` with this input. */
-export function runAs(state: StateOverlay, height: number, sender: Uint8Array, to: Uint8Array, input: string): Receipt {
+export function runAs(
+  state: StateOverlay,
+  height: number,
+  sender: Uint8Array,
+  to: Uint8Array | null,
+  input: string,
+  ex: Executor = executor,
+): Receipt {
   const { tx } = buildSignedTx(
     suite,
     { chainId: 'c', height, to, input: Buffer.from(input.slice(2), 'hex'), gasLimit: 5_000_000 },
     signer.secretKey,
   );
-  return executor.runTx({ number: height, timestamp: 0, suite }, state, { tx, sender });
+  return ex.runTx({ number: height, timestamp: 0, suite }, state, { tx, sender });
 }
 
-export function propose(state: StateOverlay, height: number, sender: Uint8Array, action: ProposalAction): Receipt {
+export function propose(
+  state: StateOverlay,
+  height: number,
+  sender: Uint8Array,
+  action: ProposalAction,
+  ex: Executor = executor,
+): Receipt {
   const { kind, payload } = encodeProposal(action);
   return runAs(
     state,
@@ -68,6 +89,7 @@ export function propose(state: StateOverlay, height: number, sender: Uint8Array,
     sender,
     SystemAddress.Committee,
     committeeIface.encodeFunctionData('propose', [kind, payload]),
+    ex,
   );
 }
 

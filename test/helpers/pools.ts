@@ -15,6 +15,7 @@ export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
         blockBytesLimit: () => 4 * 1024 * 1024,
         nonceOnChain: () => false,
         txOnChain: () => false,
+        admissionRefusal: () => null,
       },
     },
   );
@@ -32,6 +33,7 @@ export function chainPool(chain: Chain): TxPool {
         blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
         nonceOnChain: (n) => chain.nonceOnChain(n),
         txOnChain: (h) => chain.txOnChain(h),
+        admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
       },
     },
   );

@@ -27,6 +27,7 @@ const query = async () => (await import('./commands/query.js')).registerQueryCom
 const tx = async () => (await import('./commands/tx.js')).registerTxCommands;
 const contract = async () => (await import('./commands/contract.js')).registerContractCommands;
 const gov = async () => (await import('./commands/gov.js')).registerGovCommands;
+const permissions = async () => (await import('./commands/permissions.js')).registerPermissionCommands;
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -74,8 +75,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: tx,
   },
   { name: 'selector', args: '<method>', description: 'print the 4-byte selector of a method signature', load: tx },
-  { name: 'contract', description: 'develop WebAssembly contracts', load: contract },
+  {
+    name: 'contract',
+    description: 'develop WebAssembly contracts; freeze, unfreeze and set method ACLs of deployed ones',
+    load: contract,
+  },
   { name: 'gov', description: 'committee governance: propose, vote, revoke, list and show proposals', load: gov },
+  {
+    name: 'account',
+    description: 'freeze (regulator or proposal), unfreeze or abolish (proposal) an account',
+    load: permissions,
+  },
+  {
+    name: 'permissions',
+    description: 'who may do what: committee, regulators, deploy policy, frozen accounts and contracts, method ACLs',
+    load: permissions,
+  },
 ];
 
 /** Adds the named top-level command, with its arguments and description from the table. */

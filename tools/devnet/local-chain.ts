@@ -55,6 +55,7 @@ export interface SoloChainSpec {
   readonly timestamp: number;
   /** The governing committee (committeeOf(addresses) for members of weight 1 under the default rules). */
   readonly committee: GenesisInput['committee'];
+  readonly regulators?: GenesisInput['regulators'];
   readonly systemConfig?: Record<string, string>;
   readonly rpcPort: number;
   /** Node settings on top of the node's defaults. */
@@ -77,6 +78,7 @@ export function writeSoloChain(spec: SoloChainSpec): LocalNodeFiles {
     timestamp: spec.timestamp,
     sealers: [nodeIdOf(nodeSecret)],
     committee: spec.committee,
+    regulators: spec.regulators,
     systemConfig: spec.systemConfig,
   });
   mkdirSync(nodeDir, { recursive: true });
@@ -108,6 +110,8 @@ export async function createSoloChain(
   opts: {
     chainId?: string;
     accounts?: number;
+    /** Regulators' accounts named by genesis. */
+    regulators?: GenesisInput['regulators'];
     systemConfig?: Record<string, string>;
     /** Node settings on top of the node's defaults. */
     node?: NodeSettings;
@@ -124,6 +128,7 @@ export async function createSoloChain(
     timestamp: 1_700_000_000_000,
     // Every account is a member of weight 1, voting by the default rules.
     committee: committeeOf(accounts.map((a) => toHex(a.address))),
+    regulators: opts.regulators,
     systemConfig: opts.systemConfig,
     rpcPort: await freePort(),
     node: opts.node,

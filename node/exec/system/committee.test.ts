@@ -162,8 +162,8 @@ describe('Committee refusals change nothing and say why', () => {
     ],
     [
       'an unknown kind',
-      (s) => runAs(s, 20, a, SystemAddress.Committee, committeeIface.encodeFunctionData('propose', [9, '0x'])),
-      /^Committee: unknown proposal kind 9 \(known: 1 SetSystemConfig/,
+      (s) => runAs(s, 20, a, SystemAddress.Committee, committeeIface.encodeFunctionData('propose', [99, '0x'])),
+      /^Committee: unknown proposal kind 99 \(known: 1 SetSystemConfig/,
     ],
     [
       'a payload that is not the kind’s ABI encoding',

@@ -25,6 +25,7 @@ import {
   weightOf,
 } from './committee-state.js';
 import { decodeProposal, type ProposalAction, ProposalPayloadError } from './proposal-kinds.js';
+import { applyPermissionAction, isPermissionAction } from './permissions.js';
 import { systemConfigContract } from './system-config.js';
 import { ContractStorage } from './storage.js';
 
@@ -112,11 +113,18 @@ function updatedMembers(members: readonly CommitteeMember[], member: Uint8Array,
 }
 
 /** Checks an action against the committee as it is now (the kind's own checks ran when it was decoded). */
-function checkAgainstState(store: CommitteeStore, action: ProposalAction): void {
+function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
   if (action.kind === 'updateCommitteeMember') updatedMembers(store.members(), action.member, action.weight);
+  else if (isPermissionAction(action))
+    // Applied to a throw-away copy of the state: a change that could not apply now is
+    // refused when proposed, with the reason execution would give.
+    applyPermissionAction({ ...frame, state: frame.state.child(), emit: () => {} }, action, {
+      setBy: SystemAddress.Committee,
+      proposalId: 0,
+    });
 }
 
-function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
+function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction, proposalId: number): void {
   switch (action.kind) {
     case 'setSystemConfig': {
       // Through SystemConfig's own entry point, as the committee: the one path by which
@@ -137,6 +145,8 @@ function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction
     case 'setVotingRules':
       store.saveRules(action.rules);
       return;
+    default:
+      applyPermissionAction(frame, action, { setBy: SystemAddress.Committee, proposalId });
   }
 }
 
@@ -147,7 +157,7 @@ function settle(frame: CallFrame, store: CommitteeStore, p: Proposal): Proposal 
   const n = frame.block.number;
   if (outcome === 'pass') {
     // Decoded again from what is stored: the same bytes every node stored at proposal time.
-    execute(frame, store, decodeProposal(p.kind, p.payload));
+    execute(frame, store, decodeProposal(p.kind, p.payload), p.id);
     executedEvent.emit(frame, [BigInt(p.id)], []);
     return { ...p, status: ProposalStatus.Executed, endedAt: n };
   }
@@ -201,7 +211,7 @@ export const committeeContract = new AbiContract(
         if (e instanceof ProposalPayloadError) revert(e.message);
         throw e;
       }
-      checkAgainstState(store, action);
+      checkAgainstState(frame, store, action);
       const n = frame.block.number;
       const id = store.count() + 1;
       store.saveCount(id);

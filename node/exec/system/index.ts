@@ -3,6 +3,7 @@ import { SystemAddress } from '../addresses.js';
 import type { Contract } from '../types.js';
 import { committeeContract } from './committee.js';
 import { kvStoreContract } from './kv-store.js';
+import { accountManagerContract, contractAuthContract } from './permissions.js';
 import { systemConfigContract } from './system-config.js';
 
 export * from './system-config.js';
@@ -10,6 +11,8 @@ export * from './committee.js';
 export * from './committee-state.js';
 export * from './proposal-kinds.js';
 export * from './consensus-nodes.js';
+export * from './permissions.js';
+export * from './permissions-state.js';
 export { kvStoreContract } from './kv-store.js';
 
 /** Built-in contracts by address (hex, no 0x). */
@@ -17,4 +20,6 @@ export const SYSTEM_CONTRACTS: ReadonlyMap<string, Contract> = new Map<string, C
   [hexKey(SystemAddress.SystemConfig), systemConfigContract],
   [hexKey(SystemAddress.Committee), committeeContract],
   [hexKey(SystemAddress.KVStore), kvStoreContract],
+  [hexKey(SystemAddress.AccountManager), accountManagerContract],
+  [hexKey(SystemAddress.ContractAuth), contractAuthContract],
 ]);

@@ -4,6 +4,14 @@ import { toHex } from '../../codec/hex.js';
 import { COMMITTEE_BOUNDS } from '../../config/defaults.js';
 import type { VotingRules } from './committee-state.js';
 import { parseSystemConfigValue } from './system-config.js';
+import {
+  ACL_MODE_NAMES,
+  type AclModeCode,
+  DEPLOY_POLICY_NAMES,
+  DeployPolicy,
+  type DeployPolicyCode,
+} from './permissions-state.js';
+import { checkAclArgs, checkReason, packAccounts, type PermissionAction, splitAccounts } from './permissions.js';
 
 /**
  * What a committee proposal may do, as a discriminated union: each kind has a number (the
@@ -11,14 +19,29 @@ import { parseSystemConfigValue } from './system-config.js';
  * state. New kinds (node admission, freezes, ACLs) are new members of the union and new
  * entries in KINDS; the compiler then asks for their execution in committee.ts.
  */
-export const ProposalKind = { SetSystemConfig: 1, UpdateCommitteeMember: 2, SetVotingRules: 3 } as const;
+export const ProposalKind = {
+  SetSystemConfig: 1,
+  UpdateCommitteeMember: 2,
+  SetVotingRules: 3,
+  // Account and contract permissions (permissions.ts): 4..9, then 20 up (10..13 are node admission).
+  FreezeAccount: 4,
+  UnfreezeAccount: 5,
+  AbolishAccount: 6,
+  SetDeployPolicy: 7,
+  AllowDeployer: 8,
+  DisallowDeployer: 9,
+  FreezeContract: 20,
+  UnfreezeContract: 21,
+  SetMethodAcl: 22,
+} as const;
 export type ProposalKindId = (typeof ProposalKind)[keyof typeof ProposalKind];
 
 export type ProposalAction =
   | { readonly kind: 'setSystemConfig'; readonly key: string; readonly value: string }
   /** Adds a member, changes its weight, or removes it with weight 0. */
   | { readonly kind: 'updateCommitteeMember'; readonly member: Uint8Array; readonly weight: number }
-  | { readonly kind: 'setVotingRules'; readonly rules: VotingRules };
+  | { readonly kind: 'setVotingRules'; readonly rules: VotingRules }
+  | PermissionAction;
 
 interface KindSpec<A extends ProposalAction> {
   readonly id: ProposalKindId;
@@ -32,6 +55,78 @@ interface KindSpec<A extends ProposalAction> {
 }
 
 type Spec = { [K in ProposalAction['kind']]: KindSpec<Extract<ProposalAction, { kind: K }>> };
+type PermissionSpec = { [K in PermissionAction['kind']]: KindSpec<Extract<ProposalAction, { kind: K }>> };
+
+/** Account/contract kinds whose payload is (address, string reason). */
+function reasoned<K extends 'freezeAccount' | 'unfreezeAccount' | 'abolishAccount'>(
+  id: ProposalKindId,
+  kind: K,
+  name: string,
+) {
+  return {
+    id,
+    title: `${name}(address account, string reason)`,
+    types: ['address', 'string'],
+    fromAbi: ([account, reason]: AbiValue[]) => ({ kind, account: account as Uint8Array, reason: reason as string }),
+    toAbi: (a: { account: Uint8Array; reason: string }) => [a.account, a.reason],
+    check: (a: { reason: string }) => checkReason(a.reason),
+  };
+}
+function contractReasoned<K extends 'freezeContract' | 'unfreezeContract'>(id: ProposalKindId, kind: K, name: string) {
+  return {
+    id,
+    title: `${name}(address contractAddress, string reason)`,
+    types: ['address', 'string'],
+    fromAbi: ([contract, reason]: AbiValue[]) => ({ kind, contract: contract as Uint8Array, reason: reason as string }),
+    toAbi: (a: { contract: Uint8Array; reason: string }) => [a.contract, a.reason],
+    check: (a: { reason: string }) => checkReason(a.reason),
+  };
+}
+function deployer<K extends 'allowDeployer' | 'disallowDeployer'>(id: ProposalKindId, kind: K, name: string) {
+  return {
+    id,
+    title: `${name}(address account)`,
+    types: ['address'],
+    fromAbi: ([account]: AbiValue[]) => ({ kind, account: account as Uint8Array }),
+    toAbi: (a: { account: Uint8Array }) => [a.account],
+    check: () => {},
+  };
+}
+
+const PERMISSION_SPECS = (): PermissionSpec => ({
+  freezeAccount: reasoned(ProposalKind.FreezeAccount, 'freezeAccount', 'FreezeAccount'),
+  unfreezeAccount: reasoned(ProposalKind.UnfreezeAccount, 'unfreezeAccount', 'UnfreezeAccount'),
+  abolishAccount: reasoned(ProposalKind.AbolishAccount, 'abolishAccount', 'AbolishAccount'),
+  setDeployPolicy: {
+    id: ProposalKind.SetDeployPolicy,
+    title: 'SetDeployPolicy(uint8 mode)',
+    types: ['uint8'],
+    fromAbi: ([mode]) => ({ kind: 'setDeployPolicy', mode: Number(mode as bigint) as DeployPolicyCode }),
+    toAbi: (a) => [BigInt(a.mode)],
+    check: (a) => {
+      if (a.mode !== DeployPolicy.Open && a.mode !== DeployPolicy.Allowlist)
+        throw new Error(`mode must be 0 (open) or 1 (allowlist), got ${a.mode}`);
+    },
+  },
+  allowDeployer: deployer(ProposalKind.AllowDeployer, 'allowDeployer', 'AllowDeployer'),
+  disallowDeployer: deployer(ProposalKind.DisallowDeployer, 'disallowDeployer', 'DisallowDeployer'),
+  freezeContract: contractReasoned(ProposalKind.FreezeContract, 'freezeContract', 'FreezeContract'),
+  unfreezeContract: contractReasoned(ProposalKind.UnfreezeContract, 'unfreezeContract', 'UnfreezeContract'),
+  setMethodAcl: {
+    id: ProposalKind.SetMethodAcl,
+    title: 'SetMethodAcl(address contractAddress, bytes4 selector, uint8 mode, bytes accounts)',
+    types: ['address', 'bytes4', 'uint8', 'bytes'],
+    fromAbi: ([contract, selector, mode, packed]) => ({
+      kind: 'setMethodAcl',
+      contract: contract as Uint8Array,
+      selector: selector as Uint8Array,
+      mode: Number(mode as bigint) as AclModeCode,
+      accounts: splitAccounts(packed as Uint8Array),
+    }),
+    toAbi: (a) => [a.contract, a.selector, BigInt(a.mode), packAccounts(a.accounts)],
+    check: (a) => checkAclArgs(a.mode, a.accounts),
+  },
+});
 
 const SPECS: Spec = {
   setSystemConfig: {
@@ -88,6 +183,7 @@ const SPECS: Spec = {
         );
     },
   },
+  ...PERMISSION_SPECS(),
 };
 
 const BY_ID = new Map<number, KindSpec<ProposalAction>>(
@@ -135,6 +231,11 @@ export function encodeProposal(action: ProposalAction): { kind: ProposalKindId; 
 export function actionJson(
   action: ProposalAction,
 ):
+  | { type: 'freezeAccount' | 'unfreezeAccount' | 'abolishAccount'; account: string; reason: string }
+  | { type: 'setDeployPolicy'; mode: 'open' | 'allowlist' }
+  | { type: 'allowDeployer' | 'disallowDeployer'; account: string }
+  | { type: 'freezeContract' | 'unfreezeContract'; contract: string; reason: string }
+  | { type: 'setMethodAcl'; contract: string; selector: string; mode: 'clear' | 'allow' | 'deny'; accounts: string[] }
   | { type: 'setSystemConfig'; key: string; value: string }
   | { type: 'updateCommitteeMember'; member: string; weight: number }
   | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number } {
@@ -145,5 +246,25 @@ export function actionJson(
       return { type: action.kind, member: toHex(action.member), weight: action.weight };
     case 'setVotingRules':
       return { type: action.kind, ...action.rules };
+    case 'freezeAccount':
+    case 'unfreezeAccount':
+    case 'abolishAccount':
+      return { type: action.kind, account: toHex(action.account), reason: action.reason };
+    case 'setDeployPolicy':
+      return { type: action.kind, mode: DEPLOY_POLICY_NAMES[action.mode] };
+    case 'allowDeployer':
+    case 'disallowDeployer':
+      return { type: action.kind, account: toHex(action.account) };
+    case 'freezeContract':
+    case 'unfreezeContract':
+      return { type: action.kind, contract: toHex(action.contract), reason: action.reason };
+    case 'setMethodAcl':
+      return {
+        type: action.kind,
+        contract: toHex(action.contract),
+        selector: toHex(action.selector),
+        mode: ACL_MODE_NAMES[action.mode],
+        accounts: action.accounts.map(toHex),
+      };
   }
 }

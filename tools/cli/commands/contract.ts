@@ -5,6 +5,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { toHex } from '../../../node/codec/hex.js';
 import { CliError, kv, print } from '../output.js';
 import { defineCommand } from '../command-table.js';
+import { registerContractControls } from './permissions.js';
 
 /** Default output: a build/ directory beside the source file, or inside the crate. */
 function defaultOut(path: string): string {
@@ -50,4 +51,5 @@ export function registerContractCommands(program: Command): void {
         ]),
       );
     });
+  registerContractControls(contract);
 }

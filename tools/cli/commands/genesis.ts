@@ -28,6 +28,14 @@ function memberArg(v: string): { address: string; weight?: number } {
   return weight === undefined ? { address } : { address, weight: Number(weight) };
 }
 
+/** `address:name:jurisdiction` (name and jurisdiction without colons). */
+function regulatorAccountArg(v: string): { account: string; name: string; jurisdiction: string } {
+  const [account, name, jurisdiction, ...rest] = v.split(':');
+  if (rest.length > 0 || !name || !jurisdiction)
+    throw new CliError(`--regulator-account expects address:name:jurisdiction, got '${v}'`);
+  return { account, name, jurisdiction };
+}
+
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
@@ -41,6 +49,12 @@ export function registerGenesisCommand(program: Command): void {
     .addOption(new Option('--sealer <nodeIdOrKeyFile>').argParser(collect).default([]).hideHelp())
     .option('--observer <nodeIdOrKeyFile>', 'an observer (repeat)', collect, [])
     .option('--regulator <nodeIdOrKeyFile>', "a regulator's observer (repeat)", collect, [])
+    .option(
+      '--regulator-account <address:name:jurisdiction>',
+      "a regulator's account, which may freeze accounts and contracts at once (repeat)",
+      collect,
+      [],
+    )
     .option(
       '--committee <address[:weight]>',
       'a committee account and its voting weight, default 1 (repeat)',
@@ -62,6 +76,7 @@ export function registerGenesisCommand(program: Command): void {
         sealer: string[];
         observer: string[];
         regulator: string[];
+        regulatorAccount: string[];
         committee: string[];
         participation?: number;
         approval?: number;
@@ -94,6 +109,7 @@ export function registerGenesisCommand(program: Command): void {
             approvalPercent: o.approval,
             proposalLifetimeBlocks: o.proposalLifetime,
           },
+          regulators: o.regulatorAccount.map(regulatorAccountArg),
           systemConfig,
         });
         print(o, genesis, () =>

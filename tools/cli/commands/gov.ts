@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { fromHex, toHex } from '../../../node/codec/hex.js';
 import { SystemAddress } from '../../../node/exec/addresses.js';
 import { committeeContract } from '../../../node/exec/system/committee.js';
+import { accountManagerContract, contractAuthContract } from '../../../node/exec/system/permissions.js';
+import { DEPLOY_POLICY_NAMES, type DeployPolicyCode } from '../../../node/exec/system/permissions-state.js';
 import { PROPOSAL_STATUS_NAMES, type ProposalStatusName } from '../../../node/exec/system/committee-state.js';
 import { encodeProposal, type ProposalAction } from '../../../node/exec/system/proposal-kinds.js';
 import type { Receipt, Result } from '../../../node/rpc/schema.js';
@@ -10,7 +12,7 @@ import { defineCommand } from '../command-table.js';
 import { CliError, kv, print } from '../output.js';
 import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP } from '../password.js';
 import { DEFAULT_RPC } from './query.js';
-import { signAndSend } from './tx.js';
+import { sendSigned, signAndSend } from './tx.js';
 
 /**
  * `lingding gov`: committee governance. Members propose, vote and revoke with their
@@ -18,7 +20,7 @@ import { signAndSend } from './tx.js';
  */
 const iface = committeeContract.iface;
 
-interface SendOptions {
+export interface SendOptions {
   keystore: string;
   passwordFile?: string;
   gas: number;
@@ -26,28 +28,46 @@ interface SendOptions {
   json?: boolean;
 }
 
-function withSendOptions(c: Command): Command {
+export function withSendOptions(c: Command, keystore = "a committee member's account keystore"): Command {
   return c
-    .requiredOption('--keystore <file>', "a committee member's account keystore")
+    .requiredOption('--keystore <file>', keystore)
     .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
     .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON');
 }
 
-function uintArg(name: string, v: string): number {
+export function uintArg(name: string, v: string): number {
   if (!/^[0-9]{1,15}$/.test(v)) throw new CliError(`${name} must be a non-negative integer, got '${v}'`);
   return Number(v);
 }
 
-/** Sends one committee call, prints the receipt with its committee events, and fails on a revert. */
-async function sendGov(o: SendOptions, data: string, what: (r: Receipt) => Array<[string, unknown]>) {
-  const { hash, res } = await signAndSend(o, SystemAddress.Committee, fromHex(data), true);
+/** The system contracts whose events a governance transaction may emit. */
+const EVENT_IFACES = [iface, accountManagerContract.iface, contractAuthContract.iface];
+
+function eventLine(l: Receipt['logs'][number]): string {
+  for (const i of EVENT_IFACES) {
+    const ev = i.parseLog(l);
+    if (ev) return `${ev.name}(${ev.args.map((a) => String(a)).join(', ')})`;
+  }
+  return l.topics[0];
+}
+
+/**
+ * Sends one call to a system contract (signed by `secret`, or by the keystore unlocked
+ * here), prints the receipt with its events, and fails on a revert.
+ */
+export async function sendSystemCall(
+  o: SendOptions,
+  to: Uint8Array,
+  data: string,
+  what: (r: Receipt) => Array<[string, unknown]>,
+  secret?: Uint8Array,
+) {
+  const input = fromHex(data);
+  const { hash, res } = secret ? await sendSigned(o, secret, to, input, true) : await signAndSend(o, to, input, true);
   const r = res as Receipt;
-  const events = r.logs.map((l) => {
-    const ev = iface.parseLog(l);
-    return ev ? `${ev.name}(${ev.args.map((a) => String(a)).join(', ')})` : l.topics[0];
-  });
+  const events = r.logs.map(eventLine);
   print(o, { ...r, events }, () =>
     kv([
       ['transaction', toHex(hash)],
@@ -60,11 +80,19 @@ async function sendGov(o: SendOptions, data: string, what: (r: Receipt) => Array
   if (r.status !== 0) process.exitCode = 1;
 }
 
-async function sendProposal(o: SendOptions, action: ProposalAction) {
+const sendGov = (o: SendOptions, data: string, what: (r: Receipt) => Array<[string, unknown]>) =>
+  sendSystemCall(o, SystemAddress.Committee, data, what);
+
+/** Proposes `action` to the committee (your proposal is your vote for it). */
+export async function sendProposal(o: SendOptions, action: ProposalAction, secret?: Uint8Array) {
   const { kind, payload } = encodeProposal(action);
-  await sendGov(o, iface.encodeFunctionData('propose', [kind, payload]), (r) => [
-    ['proposal', Number(iface.decodeFunctionResult('propose', r.output)[0])],
-  ]);
+  await sendSystemCall(
+    o,
+    SystemAddress.Committee,
+    iface.encodeFunctionData('propose', [kind, payload]),
+    (r) => [['proposal', Number(iface.decodeFunctionResult('propose', r.output)[0])]],
+    secret,
+  );
 }
 
 type ProposalJson = NonNullable<Result<'getProposal'>>;
@@ -76,7 +104,9 @@ function proposalLine(p: ProposalJson): string {
       ? `set-config ${a.key}=${a.value}`
       : a.type === 'updateCommitteeMember'
         ? `member ${a.member} weight ${a.weight}`
-        : `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`;
+        : a.type === 'setVotingRules'
+          ? `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`
+          : [a.type, ...Object.entries(a).flatMap(([k, v]) => (k === 'type' ? [] : [`${k}=${String(v)}`]))].join(' ');
   return `#${p.id}  ${p.status.padEnd(8)}  ${what}  (for ${p.forWeight} / against ${p.againstWeight} of ${p.totalWeight})`;
 }
 
@@ -118,6 +148,21 @@ export function registerGovCommands(program: Command): void {
       },
     }),
   );
+
+  withSendOptions(
+    propose.command('deploy-policy <mode>').description('who may deploy contracts: open (anyone) or allowlist'),
+  ).action((mode: string, o: SendOptions) => {
+    if (mode !== 'open' && mode !== 'allowlist') throw new CliError(`mode must be open or allowlist, got '${mode}'`);
+    return sendProposal(o, { kind: 'setDeployPolicy', mode: DEPLOY_POLICY_NAMES.indexOf(mode) as DeployPolicyCode });
+  });
+
+  for (const [name, kind, what] of [
+    ['allow-deployer', 'allowDeployer', 'put an account on the deployer allow-list'],
+    ['disallow-deployer', 'disallowDeployer', 'take an account off the deployer allow-list'],
+  ] as const)
+    withSendOptions(propose.command(`${name} <address>`).description(what)).action((address: string, o: SendOptions) =>
+      sendProposal(o, { kind, account: fromHex(address, 'address', 20) }),
+    );
 
   withSendOptions(gov.command('vote <id> <choice>').description('vote yes or no on an open proposal')).action(
     (id: string, choice: string, o: SendOptions) => {

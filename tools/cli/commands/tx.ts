@@ -33,23 +33,36 @@ function resolveMethod(method: string, args: string[], abiFile?: string) {
   return encodeCall(fn.format('full').replace(/^function /, ''), args);
 }
 
-/** Signs a transaction with a keystore account and sends it to the node at `o.rpc`. */
-export async function signAndSend(
-  o: { keystore: string; passwordFile?: string; gas: number; rpc: string },
+type SendSettings = { keystore: string; passwordFile?: string; gas: number; rpc: string };
+
+/** Decrypts the keystore (asking for its password as the options say): the account that will sign. */
+export async function unlockAccount(o: { keystore: string; passwordFile?: string }) {
+  const suite = createEcdsaSuite();
+  const secret = readKeystoreFile(o.keystore, await readPassword(o, { what: o.keystore }), suite);
+  return { secret, address: suite.keyPairFromSecret(secret).address };
+}
+
+/** Signs a transaction with an unlocked account and sends it to the node at `o.rpc`. */
+export async function sendSigned(
+  o: SendSettings,
+  secret: Uint8Array,
   to: Uint8Array | null,
   input: Uint8Array,
   wait: boolean,
 ) {
-  const suite = createEcdsaSuite();
-  const secret = readKeystoreFile(o.keystore, await readPassword(o, { what: o.keystore }), suite);
   const client = new RpcClient(o.rpc);
   const info = await client.call('getNodeInfo');
   const { raw, hash } = buildSignedTx(
-    suite,
+    createEcdsaSuite(),
     { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: o.gas },
     secret,
   );
   return { hash, res: await client.call('sendTransaction', [toHex(raw), wait]) };
+}
+
+/** Signs a transaction with a keystore account and sends it to the node at `o.rpc`. */
+export async function signAndSend(o: SendSettings, to: Uint8Array | null, input: Uint8Array, wait: boolean) {
+  return sendSigned(o, (await unlockAccount(o)).secret, to, input, wait);
 }
 
 export function registerTxCommands(program: Command): void {
