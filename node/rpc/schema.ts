@@ -199,6 +199,10 @@ const proposalResult = z.strictObject({
       approvalPercent: uint,
       proposalLifetimeBlocks: uint,
     }),
+    z.strictObject({
+      type: z.enum(['addValidator', 'addObserver', 'demoteToObserver', 'removeNode']),
+      nodeId: hex,
+    }),
   ]),
   proposer: hex,
   createdAt: uint,

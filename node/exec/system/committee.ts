@@ -24,7 +24,8 @@ import {
   type VotingRules,
   weightOf,
 } from './committee-state.js';
-import { decodeProposal, type ProposalAction, ProposalPayloadError } from './proposal-kinds.js';
+import { nodeListAfter, readNodeList, writeNodeList } from './node-manager.js';
+import { decodeProposal, type NodeAction, type ProposalAction, ProposalPayloadError } from './proposal-kinds.js';
 import { systemConfigContract } from './system-config.js';
 import { ContractStorage } from './storage.js';
 
@@ -112,8 +113,24 @@ function updatedMembers(members: readonly CommitteeMember[], member: Uint8Array,
 }
 
 /** Checks an action against the committee as it is now (the kind's own checks ran when it was decoded). */
-function checkAgainstState(store: CommitteeStore, action: ProposalAction): void {
+function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
   if (action.kind === 'updateCommitteeMember') updatedMembers(store.members(), action.member, action.weight);
+  else if (isNodeAction(action)) updatedNodes(frame, action);
+}
+
+function isNodeAction(a: ProposalAction): a is NodeAction {
+  return (
+    a.kind === 'addValidator' || a.kind === 'addObserver' || a.kind === 'demoteToObserver' || a.kind === 'removeNode'
+  );
+}
+
+/** The node list after a node admission action, or a revert with the reason it cannot apply now. */
+function updatedNodes(frame: CallFrame, action: NodeAction) {
+  try {
+    return nodeListAfter(readNodeList(frame), action);
+  } catch (e) {
+    revert((e as Error).message);
+  }
 }
 
 function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
@@ -136,6 +153,13 @@ function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction
       return;
     case 'setVotingRules':
       store.saveRules(action.rules);
+      return;
+    case 'addValidator':
+    case 'addObserver':
+    case 'demoteToObserver':
+    case 'removeNode':
+      // Checked again: the node list may have changed since the proposal was made.
+      writeNodeList(frame, updatedNodes(frame, action));
       return;
   }
 }
@@ -201,7 +225,7 @@ export const committeeContract = new AbiContract(
         if (e instanceof ProposalPayloadError) revert(e.message);
         throw e;
       }
-      checkAgainstState(store, action);
+      checkAgainstState(frame, store, action);
       const n = frame.block.number;
       const id = store.count() + 1;
       store.saveCount(id);

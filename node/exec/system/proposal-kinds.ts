@@ -5,22 +5,38 @@ import { COMMITTEE_BOUNDS } from '../../config/defaults.js';
 import type { VotingRules } from './committee-state.js';
 import { parseSystemConfigValue } from './system-config.js';
 
+const NODE_ID_BYTES = 64;
+
 /**
  * What a committee proposal may do, as a discriminated union: each kind has a number (the
  * `kind` argument of `propose`), the ABI types of its payload, and checks that need no
  * state. New kinds (node admission, freezes, ACLs) are new members of the union and new
  * entries in KINDS; the compiler then asks for their execution in committee.ts.
  */
-export const ProposalKind = { SetSystemConfig: 1, UpdateCommitteeMember: 2, SetVotingRules: 3 } as const;
+export const ProposalKind = {
+  SetSystemConfig: 1,
+  UpdateCommitteeMember: 2,
+  SetVotingRules: 3,
+  AddValidator: 10,
+  AddObserver: 11,
+  DemoteToObserver: 12,
+  RemoveNode: 13,
+} as const;
 export type ProposalKindId = (typeof ProposalKind)[keyof typeof ProposalKind];
 
 export type ProposalAction =
   | { readonly kind: 'setSystemConfig'; readonly key: string; readonly value: string }
   /** Adds a member, changes its weight, or removes it with weight 0. */
   | { readonly kind: 'updateCommitteeMember'; readonly member: Uint8Array; readonly weight: number }
-  | { readonly kind: 'setVotingRules'; readonly rules: VotingRules };
+  | { readonly kind: 'setVotingRules'; readonly rules: VotingRules }
+  | NodeAction;
 
-interface KindSpec<A extends ProposalAction> {
+/** Node admission (node-manager.ts): each names one node by its 64-byte node id. */
+type NodeActionOf<K> = { readonly kind: K; readonly nodeId: Uint8Array };
+type NodeActionKind = 'addValidator' | 'addObserver' | 'demoteToObserver' | 'removeNode';
+export type NodeAction = { [K in NodeActionKind]: NodeActionOf<K> }[NodeActionKind];
+
+interface KindSpec<A extends { readonly kind: string }> {
   readonly id: ProposalKindId;
   /** The Solidity-like name shown in reasons and docs. */
   readonly title: string;
@@ -88,7 +104,26 @@ const SPECS: Spec = {
         );
     },
   },
+  addValidator: nodeKind('addValidator', ProposalKind.AddValidator, 'AddValidator'),
+  addObserver: nodeKind('addObserver', ProposalKind.AddObserver, 'AddObserver'),
+  demoteToObserver: nodeKind('demoteToObserver', ProposalKind.DemoteToObserver, 'DemoteToObserver'),
+  removeNode: nodeKind('removeNode', ProposalKind.RemoveNode, 'RemoveNode'),
 };
+
+/** The spec of a node admission kind: one `bytes nodeId` argument, 64 bytes long. */
+function nodeKind<K extends NodeActionKind>(kind: K, id: ProposalKindId, name: string): KindSpec<NodeActionOf<K>> {
+  return {
+    id,
+    title: `${name}(bytes nodeId)`,
+    types: ['bytes'],
+    fromAbi: ([nodeId]) => ({ kind, nodeId: nodeId as Uint8Array }),
+    toAbi: (a) => [a.nodeId],
+    check: (a) => {
+      if (a.nodeId.length !== NODE_ID_BYTES)
+        throw new Error(`a node id is ${NODE_ID_BYTES} bytes (an uncompressed public key), got ${a.nodeId.length}`);
+    },
+  };
+}
 
 const BY_ID = new Map<number, KindSpec<ProposalAction>>(
   Object.values(SPECS).map((s) => [s.id, s as KindSpec<ProposalAction>]),
@@ -137,7 +172,8 @@ export function actionJson(
 ):
   | { type: 'setSystemConfig'; key: string; value: string }
   | { type: 'updateCommitteeMember'; member: string; weight: number }
-  | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number } {
+  | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number }
+  | { type: NodeAction['kind']; nodeId: string } {
   switch (action.kind) {
     case 'setSystemConfig':
       return { type: action.kind, key: action.key, value: action.value };
@@ -145,5 +181,10 @@ export function actionJson(
       return { type: action.kind, member: toHex(action.member), weight: action.weight };
     case 'setVotingRules':
       return { type: action.kind, ...action.rules };
+    case 'addValidator':
+    case 'addObserver':
+    case 'demoteToObserver':
+    case 'removeNode':
+      return { type: action.kind, nodeId: toHex(action.nodeId) };
   }
 }

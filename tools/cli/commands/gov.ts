@@ -18,7 +18,7 @@ import { signAndSend } from './tx.js';
  */
 const iface = committeeContract.iface;
 
-interface SendOptions {
+export interface SendOptions {
   keystore: string;
   passwordFile?: string;
   gas: number;
@@ -26,7 +26,7 @@ interface SendOptions {
   json?: boolean;
 }
 
-function withSendOptions(c: Command): Command {
+export function withSendOptions(c: Command): Command {
   return c
     .requiredOption('--keystore <file>', "a committee member's account keystore")
     .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
@@ -60,7 +60,7 @@ async function sendGov(o: SendOptions, data: string, what: (r: Receipt) => Array
   if (r.status !== 0) process.exitCode = 1;
 }
 
-async function sendProposal(o: SendOptions, action: ProposalAction) {
+export async function sendProposal(o: SendOptions, action: ProposalAction) {
   const { kind, payload } = encodeProposal(action);
   await sendGov(o, iface.encodeFunctionData('propose', [kind, payload]), (r) => [
     ['proposal', Number(iface.decodeFunctionResult('propose', r.output)[0])],
@@ -76,7 +76,9 @@ function proposalLine(p: ProposalJson): string {
       ? `set-config ${a.key}=${a.value}`
       : a.type === 'updateCommitteeMember'
         ? `member ${a.member} weight ${a.weight}`
-        : `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`;
+        : a.type === 'setVotingRules'
+          ? `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`
+          : `${a.type} ${a.nodeId}`;
   return `#${p.id}  ${p.status.padEnd(8)}  ${what}  (for ${p.forWeight} / against ${p.againstWeight} of ${p.totalWeight})`;
 }
 
