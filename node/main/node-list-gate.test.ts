@@ -2,15 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeProposal } from '../exec/system/proposal-kinds.js';
+import { proposalTx } from '../../test/helpers/committee.js';
 import { captureLogger, FakeNet } from '../../test/helpers/fakes.js';
 import { Chain } from '../chain/chain.js';
-import { buildSignedTx } from '../codec/tx-builder.js';
-import { fromHex, hexKey, toHex } from '../codec/hex.js';
+import { hexKey, toHex } from '../codec/hex.js';
 import { committeeOf, parseGenesis } from '../config/genesis.js';
 import { createEcdsaSuite } from '../crypto/index.js';
-import { SystemAddress } from '../exec/addresses.js';
-import { committeeContract } from '../exec/system/committee.js';
 import type { NodeAction } from '../exec/system/proposal-kinds.js';
 import { followNodeList } from './node-list-gate.js';
 
@@ -43,25 +40,7 @@ async function openChain(): Promise<Chain> {
 
 /** Commits a block holding the committee's (one member's) proposal, or an empty block. */
 async function commitBlock(chain: Chain, action?: NodeAction): Promise<void> {
-  const txs = action
-    ? [
-        (() => {
-          const { kind, payload } = encodeProposal(action);
-          const { tx, hash, raw } = buildSignedTx(
-            suite,
-            {
-              chainId: 'gate',
-              height: chain.head.number,
-              to: SystemAddress.Committee,
-              input: fromHex(committeeContract.iface.encodeFunctionData('propose', [kind, payload])),
-              gasLimit: 3_000_000,
-            },
-            member.secretKey,
-          );
-          return { tx, hash, sender: member.address, size: raw.length };
-        })(),
-      ]
-    : [];
+  const txs = action ? [proposalTx('gate', chain.head.number, member, action)] : [];
   const n = chain.head.number + 1;
   const built = chain.buildBlock(txs, { timestamp: 1000 + n, proposer: n % 4, view: 0 });
   expect(built.receipts.map((r) => r.message || r.status)).toEqual(txs.map(() => 0));
