@@ -19,15 +19,16 @@ async function until<T>(what: string, f: () => Promise<T | null | false>, timeou
 }
 
 const SPARE = 5;
+const SPARE_OBSERVER = 6;
 const DOWN = 3;
 
-// 4 validators + 1 regulator observer in genesis, and a fifth validator-to-be that genesis does
-// not list. The committee is the cluster's one account, so each proposal executes as it is made.
+// 4 validators + 1 regulator observer in genesis, and two nodes that genesis does not list (a
+// fifth validator-to-be and an observer-to-be). The committee is the cluster's one account, so each proposal executes as it is made.
 describe.sequential('admitting and removing a validator by proposal (in-process PBFT)', { timeout: 300_000 }, () => {
   let c: InProcessCluster;
   let added: Receipt;
   beforeAll(async () => {
-    c = await inProcessCluster(4, 1, { spares: 1 });
+    c = await inProcessCluster(4, 1, { spares: 2 });
     await Promise.all([0, 1, 2, 3, 4].map((i) => c.start(i)));
   });
   afterAll(async () => {
@@ -109,5 +110,24 @@ describe.sequential('admitting and removing a validator by proposal (in-process 
     const target = await height(0);
     await until('validator 3 caught up', async () => (await height(DOWN)) >= target);
     expect((await c.nodes[DOWN].client.call('getSealerList')).length).toBe(4);
+  });
+
+  it('an observer added at run time syncs and follows without voting', async () => {
+    const id = c.nodes[SPARE_OBSERVER].nodeId;
+    await c.start(SPARE_OBSERVER);
+    const { blockNumber } = await propose({ kind: 'addObserver', nodeId: fromHex(id) });
+    expect((await c.nodes[0].client.call('getObserverList')).map((o) => [o.nodeId, o.regulator])).toEqual([
+      [c.nodes[4].nodeId, true],
+      [id, false],
+    ]);
+    await until('the observer synced past its admission', async () => (await height(SPARE_OBSERVER)) > blockNumber!);
+    const now = await height(0);
+    await until('the observer follows new blocks', async () => (await height(SPARE_OBSERVER)) >= now + 2);
+    expect(await c.nodes[SPARE_OBSERVER].client.call('getNodeInfo')).toMatchObject({ role: 'observer' });
+    expect(await c.nodes[0].client.call('getConsensusStatus')).toMatchObject({ validators: 4 });
+    const [a, b] = await Promise.all(
+      [0, SPARE_OBSERVER].map((i) => c.nodes[i].client.call('getBlockByNumber', [now + 2])),
+    );
+    expect(b!.hash).toBe(a!.hash);
   });
 });
