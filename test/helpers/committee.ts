@@ -104,15 +104,15 @@ function hex(b: Uint8Array): string {
 }
 
 /**
- * A signed `propose(action)` transaction of `member`, ready for Chain.buildBlock (the tests
- * that change the node list on a real chain).
+ * A signed `propose(action)` transaction of `member`: ready for Chain.buildBlock, and as the
+ * raw bytes for sendTransaction (the tests that change the node list on a real chain).
  */
 export function proposalTx(
   chainId: string,
   height: number,
   member: { address: Uint8Array; secretKey: Uint8Array },
   action: ProposalAction,
-): { tx: Transaction; hash: Uint8Array; sender: Uint8Array; size: number } {
+): { tx: Transaction; hash: Uint8Array; sender: Uint8Array; size: number; raw: Uint8Array } {
   const { kind, payload } = encodeProposal(action);
   const { tx, hash, raw } = buildSignedTx(
     suite,
@@ -125,5 +125,5 @@ export function proposalTx(
     },
     member.secretKey,
   );
-  return { tx, hash, sender: member.address, size: raw.length };
+  return { tx, hash, sender: member.address, size: raw.length, raw };
 }

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../node/codec/hex.js';
-import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { SystemAddress } from '../../node/exec/addresses.js';
-import { committeeContract } from '../../node/exec/system/committee.js';
-import { encodeProposal, type NodeAction } from '../../node/exec/system/proposal-kinds.js';
+import type { NodeAction } from '../../node/exec/system/proposal-kinds.js';
 import type { Receipt } from '../../node/rpc/schema.js';
-import { suite } from '../helpers/in-process.js';
+import { proposalTx } from '../helpers/committee.js';
 import { inProcessCluster, type InProcessCluster } from '../helpers/in-process-cluster.js';
 
 async function until<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 60_000): Promise<T> {
@@ -41,18 +38,7 @@ describe.sequential('admitting and removing a validator by proposal (in-process 
   const connectedTo = (i: number) => c.nodes[i].node!.peers().map((p) => p.nodeId);
 
   async function propose(action: NodeAction): Promise<Receipt> {
-    const { kind, payload } = encodeProposal(action);
-    const { raw } = buildSignedTx(
-      suite,
-      {
-        chainId: c.chainId,
-        height: await height(0),
-        to: SystemAddress.Committee,
-        input: fromHex(committeeContract.iface.encodeFunctionData('propose', [kind, payload])),
-        gasLimit: 3_000_000,
-      },
-      c.accounts[0].secretKey,
-    );
+    const { raw } = proposalTx(c.chainId, await height(0), c.accounts[0], action);
     const r = await c.nodes[0].client.call('sendTransaction', [toHex(raw), true]);
     expect(r.status, r.message).toBe(0);
     return r;

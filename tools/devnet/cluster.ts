@@ -388,10 +388,11 @@ export class RunningCluster {
 
   constructor(readonly cluster: Cluster) {}
 
+  /** A node by name, genesis nodes and spares alike. */
   node(name: string): ClusterNode {
-    const n = this.cluster.nodes.find((x) => x.name === name);
-    if (!n)
-      throw new Error(`no node named '${name}' in this cluster (${this.cluster.nodes.map((x) => x.name).join(', ')})`);
+    const all = [...this.cluster.nodes, ...this.cluster.spares];
+    const n = all.find((x) => x.name === name);
+    if (!n) throw new Error(`no node named '${name}' in this cluster (${all.map((x) => x.name).join(', ')})`);
     return n;
   }
 
@@ -409,9 +410,9 @@ export class RunningCluster {
     return c;
   }
 
-  /** Nodes whose process is running, in cluster order. */
+  /** Nodes whose process is running, in cluster order (spares last). */
   running(): ClusterNode[] {
-    return this.cluster.nodes.filter((n) => this.procs.has(n.name));
+    return [...this.cluster.nodes, ...this.cluster.spares].filter((n) => this.procs.has(n.name));
   }
 
   async start(name: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeProcess> {
