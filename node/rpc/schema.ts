@@ -2,6 +2,7 @@ import { ethers } from 'ethers';
 import { z } from 'zod';
 import { fromHex, HexError } from '../codec/hex.js';
 import { PROPOSAL_STATUS_NAMES } from '../exec/system/committee-state.js';
+import { NODE_ACTION_KINDS } from '../exec/system/proposal-kinds.js';
 import { invalidParams, type RpcError } from './errors.js';
 
 /**
@@ -200,7 +201,7 @@ const proposalResult = z.strictObject({
       proposalLifetimeBlocks: uint,
     }),
     z.strictObject({
-      type: z.enum(['addValidator', 'addObserver', 'demoteToObserver', 'removeNode']),
+      type: z.enum(NODE_ACTION_KINDS),
       nodeId: hex,
     }),
   ]),

@@ -25,7 +25,14 @@ import {
   weightOf,
 } from './committee-state.js';
 import { nodeListAfter, readNodeList, writeNodeList } from './node-manager.js';
-import { decodeProposal, type NodeAction, type ProposalAction, ProposalPayloadError } from './proposal-kinds.js';
+import {
+  decodeProposal,
+  isNodeAction,
+  type NodeAction,
+  type ProposalAction,
+  ProposalPayloadError,
+} from './proposal-kinds.js';
+import type { ConsensusNode } from './consensus-nodes.js';
 import { systemConfigContract } from './system-config.js';
 import { ContractStorage } from './storage.js';
 
@@ -118,14 +125,8 @@ function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: Prop
   else if (isNodeAction(action)) updatedNodes(frame, action);
 }
 
-function isNodeAction(a: ProposalAction): a is NodeAction {
-  return (
-    a.kind === 'addValidator' || a.kind === 'addObserver' || a.kind === 'demoteToObserver' || a.kind === 'removeNode'
-  );
-}
-
 /** The node list after a node admission action, or a revert with the reason it cannot apply now. */
-function updatedNodes(frame: CallFrame, action: NodeAction) {
+function updatedNodes(frame: CallFrame, action: NodeAction): ConsensusNode[] {
   try {
     return nodeListAfter(readNodeList(frame), action);
   } catch (e) {

@@ -33,8 +33,13 @@ export type ProposalAction =
 
 /** Node admission (node-manager.ts): each names one node by its 64-byte node id. */
 type NodeActionOf<K> = { readonly kind: K; readonly nodeId: Uint8Array };
-type NodeActionKind = 'addValidator' | 'addObserver' | 'demoteToObserver' | 'removeNode';
+export const NODE_ACTION_KINDS = ['addValidator', 'addObserver', 'demoteToObserver', 'removeNode'] as const;
+type NodeActionKind = (typeof NODE_ACTION_KINDS)[number];
 export type NodeAction = { [K in NodeActionKind]: NodeActionOf<K> }[NodeActionKind];
+
+export function isNodeAction(a: ProposalAction): a is NodeAction {
+  return (NODE_ACTION_KINDS as readonly string[]).includes(a.kind);
+}
 
 interface KindSpec<A extends { readonly kind: string }> {
   readonly id: ProposalKindId;
