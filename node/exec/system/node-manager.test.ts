@@ -48,6 +48,10 @@ describe('Node admission proposals', () => {
       expect(() => decodeProposal(id, encodeAbi(['bytes'], [fresh.subarray(0, 33)]))).toThrow(
         /a node id is 64 bytes \(an uncompressed public key\), got 33/,
       );
+      // 64 bytes the network could not turn into a peer id: refused before it reaches the node list.
+      expect(() => decodeProposal(id, encodeAbi(['bytes'], [new Uint8Array(64).fill(1)]))).toThrow(
+        /is not a point on secp256k1/,
+      );
     }
   });
 

@@ -2,6 +2,7 @@ import { type AbiValue, decodeAbi, encodeAbi } from '../../abi/codec.js';
 import { equalBytes } from '../../codec/canonical.js';
 import { toHex } from '../../codec/hex.js';
 import { COMMITTEE_BOUNDS } from '../../config/defaults.js';
+import { isNodeIdPoint } from '../../crypto/node-key.js';
 import type { VotingRules } from './committee-state.js';
 import { parseSystemConfigValue } from './system-config.js';
 
@@ -126,6 +127,7 @@ function nodeKind<K extends NodeActionKind>(kind: K, id: ProposalKindId, name: s
     check: (a) => {
       if (a.nodeId.length !== NODE_ID_BYTES)
         throw new Error(`a node id is ${NODE_ID_BYTES} bytes (an uncompressed public key), got ${a.nodeId.length}`);
+      if (!isNodeIdPoint(a.nodeId)) throw new Error(`node id ${toHex(a.nodeId)} is not a point on secp256k1`);
     },
   };
 }
