@@ -137,6 +137,9 @@ export const COMMITTEE_BOUNDS = Object.freeze({
   maxLifetimeBlocks: 100_000_000,
 });
 
+/** Most nodes (validators and observers) a node admission proposal may grow the node list to. */
+export const NODE_LIST_BOUNDS = Object.freeze({ maxNodes: 256 });
+
 export const CommitteeMemberWeight = z.number().int().min(1).max(COMMITTEE_BOUNDS.maxWeight).default(1);
 /** Share of the whole committee's weight that must have voted (for or against). */
 export const ParticipationPercent = z.number().int().min(0).max(COMMITTEE_BOUNDS.maxPercent).default(50);

@@ -268,3 +268,21 @@ function base64Body(body: string): Uint8Array {
 function hexBytes(h: string): Uint8Array {
   return new Uint8Array(Buffer.from(h, 'hex'));
 }
+
+/**
+ * Whether `id` is a node id the network can admit: 64 bytes that are an uncompressed
+ * secp256k1 point without its 04 prefix. (The p2p layer derives a PeerId from it, which
+ * fails for anything else; a node list holding such an id could not be applied.)
+ */
+export function isNodeIdPoint(id: Uint8Array): boolean {
+  if (id.length !== 64) return false;
+  const point = new Uint8Array(65);
+  point[0] = 4;
+  point.set(id, 1);
+  try {
+    secp256k1.Point.fromBytes(point);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -12,6 +12,7 @@ import { readNodeKeyFile } from '../crypto/node-key.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { ConsensusEngine } from '../engine/engine.js';
 import { createEngine, type Networking } from './engine-factory.js';
+import { followNodeList } from './node-list-gate.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
@@ -59,7 +60,6 @@ export interface LingdingNodeDeps {
  * visible in one place; everything opened goes on one close list.
  */
 export class LingdingNode implements RpcBackend {
-  readonly role: 'sealer' | 'observer';
   readonly version = LINGDING_VERSION;
   private readonly waiters = new Map<string, Array<(c: CommittedTx) => void>>();
   private lastBlockAt = 0;
@@ -110,8 +110,12 @@ export class LingdingNode implements RpcBackend {
         { host: rpc.host, port: rpc.port },
         'RPC listens beyond loopback without a bearer token (rpc.authTokenFile): anyone who reaches the port can read the ledger and submit transactions',
       );
+  }
+
+  /** What this node is in the node list now (a node not listed follows as an observer would). */
+  get role(): 'sealer' | 'observer' {
     const me = this.chain.consensusNodes().find((n) => equalBytes(n.nodeId, this.nodeId));
-    this.role = me?.role ?? 'observer';
+    return me?.role ?? 'observer';
   }
 
   get status(): NodeStatus {
@@ -198,6 +202,7 @@ export class LingdingNode implements RpcBackend {
     if (network) {
       await startListener('p2p', () => network.net.start());
       closers.push('p2p', () => network.net.stop());
+      closers.push('node list gate', followNodeList(chain, network.net, logger.child({ component: 'p2p' })));
     }
     // Pushed before gossip and sync so that they stop first, then the engine (which
     // drains the queue they share), then the network: the order stop() always had.

@@ -8,6 +8,7 @@ import {
   CONTRACT_STATUS_NAMES,
   DEPLOY_POLICY_NAMES,
 } from '../exec/system/permissions-state.js';
+import { NODE_ACTION_KINDS } from '../exec/system/proposal-kinds.js';
 import { invalidParams, type RpcError } from './errors.js';
 
 /**
@@ -221,6 +222,10 @@ const proposalResult = z.strictObject({
       selector: hex,
       mode: z.enum(ACL_MODE_NAMES),
       accounts: z.array(hex),
+    }),
+    z.strictObject({
+      type: z.enum(NODE_ACTION_KINDS),
+      nodeId: hex,
     }),
   ]),
   proposer: hex,

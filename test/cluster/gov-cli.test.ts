@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeKeystoreFile } from '../../node/crypto/keystore.js';
+import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
 import { builtCliArgs } from '../../node/package/index.js';
 import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
 
@@ -88,6 +89,43 @@ describe('lingding gov against a running node', { timeout: 240_000 }, () => {
     expect(bad.stderr).toMatch(/vote yes or no, got 'maybe'/);
     const badStatus = await lingding(['gov', 'list', '--status', 'done', ...rpc]);
     expect(badStatus.code).toBe(2);
+  });
+
+  it('admits and removes a node with lingding node, by proposal and vote', async () => {
+    const keyFile = join(t.dir, 'newcomer.pem');
+    const secret = generateNodeKey();
+    writeNodeKeyFile(keyFile, secret);
+    const id = nodeIdOf(secret);
+    const idOf = (stdout: string) => stdout.match(/proposal\s+(\d+)/)![1];
+    const observers = async () => (await t.client.call('getObserverList')).map((o) => o.nodeId);
+
+    const add = await lingding(['node', 'add-observer', keyFile, '--keystore', keystores[0], ...rpc]);
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    const addId = idOf(add.stdout);
+    expect(await observers()).toEqual([]);
+    expect((await lingding(['gov', 'vote', addId, 'yes', '--keystore', keystores[1], ...rpc])).code).toBe(0);
+    expect(await observers()).toEqual([id]);
+    expect((await lingding(['gov', 'show', addId, ...rpc])).stdout).toMatch(
+      new RegExp(`executed +addObserver 0x${id}`),
+    );
+
+    const twice = await lingding(['node', 'add-validator', id, '--keystore', keystores[0], ...rpc]);
+    expect(twice.code).toBe(1);
+    expect(twice.stdout).toMatch(/is already in the node list as an observer/);
+
+    const remove = await lingding(['node', 'remove', `0x${id}`, '--keystore', keystores[2], ...rpc]);
+    expect(remove.code).toBe(0);
+    await lingding(['gov', 'vote', idOf(remove.stdout), 'yes', '--keystore', keystores[0], ...rpc]);
+    expect(await observers()).toEqual([]);
+
+    const sealer = (await t.client.call('getSealerList'))[0].nodeId;
+    const last = await lingding(['node', 'demote', sealer, '--keystore', keystores[0], ...rpc]);
+    expect(last.code).toBe(1);
+    expect(last.stdout).toMatch(/is the last validator; a chain needs at least one/);
+    const bad = await lingding(['node', 'remove', 'nope', '--keystore', keystores[0], ...rpc]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'nope' is neither a node id nor a readable node key file/);
   });
 
   it('writes a genesis committee with weights and voting rules', async () => {

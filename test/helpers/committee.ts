@@ -1,5 +1,6 @@
 import { GENESIS_DEFAULTS } from '../../node/config/defaults.js';
 import type { Receipt } from '../../node/codec/block.js';
+import type { Transaction } from '../../node/codec/tx.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
@@ -122,4 +123,29 @@ export function eventNames(r: Receipt): string[] {
 
 function hex(b: Uint8Array): string {
   return `0x${Buffer.from(b).toString('hex')}`;
+}
+
+/**
+ * A signed `propose(action)` transaction of `member`: ready for Chain.buildBlock, and as the
+ * raw bytes for sendTransaction (the tests that change the node list on a real chain).
+ */
+export function proposalTx(
+  chainId: string,
+  height: number,
+  member: { address: Uint8Array; secretKey: Uint8Array },
+  action: ProposalAction,
+): { tx: Transaction; hash: Uint8Array; sender: Uint8Array; size: number; raw: Uint8Array } {
+  const { kind, payload } = encodeProposal(action);
+  const { tx, hash, raw } = buildSignedTx(
+    suite,
+    {
+      chainId,
+      height,
+      to: SystemAddress.Committee,
+      input: Buffer.from(committeeIface.encodeFunctionData('propose', [kind, payload]).slice(2), 'hex'),
+      gasLimit: 3_000_000,
+    },
+    member.secretKey,
+  );
+  return { tx, hash, sender: member.address, size: raw.length, raw };
 }

@@ -32,6 +32,8 @@ export class FakeNet extends EventEmitter {
   readonly broadcasts: Array<{ channel: Channel; bytes: Uint8Array }> = [];
   readonly requests: Array<{ to: string; method: string; bytes: Uint8Array }> = [];
   readonly requestHandlers = new Map<string, RequestHandler>();
+  /** Every allow list the node gave the network, in order. */
+  readonly allowLists: string[][] = [];
   private readonly messageHandlers = new Map<Channel, (from: string, bytes: Uint8Array) => void>();
   private readonly peerHandlers = new Map<string, FakePeerHandler>();
 
@@ -65,6 +67,10 @@ export class FakeNet extends EventEmitter {
   broadcast(channel: Channel, bytes: Uint8Array): number {
     this.broadcasts.push({ channel, bytes });
     return this.peerHandlers.size;
+  }
+
+  async setAllowedPeers(nodes: readonly { nodeId: string }[]): Promise<void> {
+    this.allowLists.push(nodes.map((n) => n.nodeId));
   }
 
   handleRequest(method: string, handler: RequestHandler): void {

@@ -20,14 +20,15 @@ export interface InProcessCluster {
 }
 
 /**
- * n validators + m (regulator) observers, each a real node (LevelDB, libp2p over loopback,
+ * n validators + m (regulator) observers, then `spares` nodes that genesis does not list
+ * (for admission by proposal), each a real node (LevelDB, libp2p over loopback,
  * HTTP RPC) in this process. The files are the ones the tools write for a local cluster
  * (createCluster), with the fast test settings; only where the nodes run differs.
  */
 export async function inProcessCluster(
   validators: number,
   observers: number,
-  opts: { viewTimeoutMs?: number } = {},
+  opts: { viewTimeoutMs?: number; spares?: number } = {},
 ): Promise<InProcessCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-pbft-'));
   const cluster = await createCluster(dir, {
@@ -37,8 +38,9 @@ export async function inProcessCluster(
     chainId: 'pbft-test',
     timestamp: 1_700_000_000_000,
     node: testNodeConfig({ consensus: { viewTimeoutMs: opts.viewTimeoutMs } }),
+    spares: opts.spares,
   });
-  const nodes = cluster.nodes.map((n) => ({
+  const nodes = [...cluster.nodes, ...cluster.spares].map((n) => ({
     name: n.name,
     configFile: n.configFile,
     node: null as LingdingNode | null,

@@ -37,7 +37,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'genesis', description: 'write a genesis file for a chain', load: genesis },
   { name: 'chain', description: 'set up multi-node chains', load: chain },
-  { name: 'node', description: 'run a node', load: node },
+  {
+    name: 'node',
+    description:
+      'run a node; propose admitting, demoting or removing nodes (add-validator, add-observer, demote, remove)',
+    load: node,
+  },
   {
     name: 'devnet',
     description:

@@ -240,6 +240,12 @@ export interface Cluster {
   readonly nodes: readonly ClusterNode[];
   /** Generated committee accounts, with their secret keys (tests, bench and devnet only). */
   readonly accounts: readonly KeyPair[];
+  /**
+   * Nodes with a key and a config but not in genesis (role 'observer' until a committee
+   * proposal admits them): every other node lists them as peers, so it dials them once
+   * they are on the node list.
+   */
+  readonly spares: readonly ClusterNode[];
 }
 
 export interface ClusterOptions {
@@ -260,6 +266,8 @@ export interface ClusterOptions {
   readonly hosts?: readonly string[];
   readonly systemConfig?: Record<string, string>;
   readonly timestamp?: number;
+  /** Nodes to prepare outside genesis, for tests that admit nodes at run time (default 0). */
+  readonly spares?: number;
 }
 
 /**
@@ -275,11 +283,18 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
     regulators: opts.regulators ?? observers,
     hosts: opts.hosts ?? ['127.0.0.1'],
   });
-  const ports = opts.basePort ? sequentialPorts(slots.length, opts.basePort) : await freePorts(slots.length);
+  const spareSlots = Array.from({ length: opts.spares ?? 0 }, (_, i) => ({
+    name: `spare${i}`,
+    role: 'observer' as const,
+    regulator: false,
+    host: slots[0].host,
+  }));
+  const count = slots.length + spareSlots.length;
+  const ports = opts.basePort ? sequentialPorts(count, opts.basePort) : await freePorts(count);
   const suite = createEcdsaSuite();
   const accounts = Array.from({ length: opts.accounts ?? 1 }, () => suite.generateKeyPair());
   const chainId = opts.chainId ?? 'lingding-cluster';
-  const nodes: ClusterNode[] = slots.map((slot, i) => {
+  const all: ClusterNode[] = [...slots, ...spareSlots].map((slot, i) => {
     const nodeSecret = generateNodeKey();
     const nodeDir = join(root, slot.name);
     const { name, role, regulator, host } = slot;
@@ -295,6 +310,8 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
       configFile: join(nodeDir, 'node.json'),
     };
   });
+  const nodes = all.slice(0, slots.length);
+  const spares = all.slice(slots.length);
   const genesis = clusterGenesis(nodes, {
     chainId,
     committee: [...accounts.map((a) => toHex(a.address)), ...(opts.committee ?? [])],
@@ -303,12 +320,12 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
   });
   const genesisFile = join(root, 'genesis.json');
   writeGenesisFile(genesisFile, genesis);
-  for (const node of nodes) {
+  for (const node of all) {
     mkdirSync(node.dir, { recursive: true });
     writeNodeKeyFile(join(node.dir, 'node.pem'), node.nodeSecret);
   }
-  writeClusterConfigs(nodes, opts.node);
-  return { dir: root, chainId, genesisFile, nodes, accounts };
+  writeClusterConfigs(all, opts.node);
+  return { dir: root, chainId, genesisFile, nodes, accounts, spares };
 }
 
 /** (Re)writes every node's node.json of a local cluster, e.g. after its ports changed. */
@@ -358,7 +375,7 @@ export function loadCluster(dir: string): Cluster {
   const order = [...genesis.sealers, ...genesis.observers.map((o) => o.nodeId)];
   const nodes = order.flatMap((id) => found.get(id) ?? []);
   if (nodes.length === 0) throw new ConfigError(`${root} holds no node folders (<name>/node.json)`);
-  return { dir: root, chainId: genesis.chainId, genesisFile, nodes, accounts: [] };
+  return { dir: root, chainId: genesis.chainId, genesisFile, nodes, accounts: [], spares: [] };
 }
 
 /**
@@ -371,10 +388,11 @@ export class RunningCluster {
 
   constructor(readonly cluster: Cluster) {}
 
+  /** A node by name, genesis nodes and spares alike. */
   node(name: string): ClusterNode {
-    const n = this.cluster.nodes.find((x) => x.name === name);
-    if (!n)
-      throw new Error(`no node named '${name}' in this cluster (${this.cluster.nodes.map((x) => x.name).join(', ')})`);
+    const all = [...this.cluster.nodes, ...this.cluster.spares];
+    const n = all.find((x) => x.name === name);
+    if (!n) throw new Error(`no node named '${name}' in this cluster (${all.map((x) => x.name).join(', ')})`);
     return n;
   }
 
@@ -392,9 +410,9 @@ export class RunningCluster {
     return c;
   }
 
-  /** Nodes whose process is running, in cluster order. */
+  /** Nodes whose process is running, in cluster order (spares last). */
   running(): ClusterNode[] {
-    return this.cluster.nodes.filter((n) => this.procs.has(n.name));
+    return [...this.cluster.nodes, ...this.cluster.spares].filter((n) => this.procs.has(n.name));
   }
 
   async start(name: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeProcess> {

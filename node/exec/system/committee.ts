@@ -24,8 +24,16 @@ import {
   type VotingRules,
   weightOf,
 } from './committee-state.js';
-import { decodeProposal, type ProposalAction, ProposalPayloadError } from './proposal-kinds.js';
 import { applyPermissionAction, isPermissionAction } from './permissions.js';
+import { nodeListAfter, readNodeList, writeNodeList } from './node-manager.js';
+import {
+  decodeProposal,
+  isNodeAction,
+  type NodeAction,
+  type ProposalAction,
+  ProposalPayloadError,
+} from './proposal-kinds.js';
+import type { ConsensusNode } from './consensus-nodes.js';
 import { systemConfigContract } from './system-config.js';
 import { ContractStorage } from './storage.js';
 
@@ -115,6 +123,7 @@ function updatedMembers(members: readonly CommitteeMember[], member: Uint8Array,
 /** Checks an action against the committee as it is now (the kind's own checks ran when it was decoded). */
 function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
   if (action.kind === 'updateCommitteeMember') updatedMembers(store.members(), action.member, action.weight);
+  else if (isNodeAction(action)) updatedNodes(frame, action);
   else if (isPermissionAction(action))
     // Applied to a throw-away copy of the state: a change that could not apply now is
     // refused when proposed, with the reason execution would give.
@@ -122,6 +131,15 @@ function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: Prop
       setBy: SystemAddress.Committee,
       proposalId: 0,
     });
+}
+
+/** The node list after a node admission action, or a revert with the reason it cannot apply now. */
+function updatedNodes(frame: CallFrame, action: NodeAction): ConsensusNode[] {
+  try {
+    return nodeListAfter(readNodeList(frame), action);
+  } catch (e) {
+    revert((e as Error).message);
+  }
 }
 
 function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction, proposalId: number): void {
@@ -144,6 +162,13 @@ function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction
       return;
     case 'setVotingRules':
       store.saveRules(action.rules);
+      return;
+    case 'addValidator':
+    case 'addObserver':
+    case 'demoteToObserver':
+    case 'removeNode':
+      // Checked again: the node list may have changed since the proposal was made.
+      writeNodeList(frame, updatedNodes(frame, action));
       return;
     default:
       applyPermissionAction(frame, action, { setBy: SystemAddress.Committee, proposalId });

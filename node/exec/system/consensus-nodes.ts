@@ -13,22 +13,29 @@ export interface ConsensusNode {
   readonly regulator: boolean;
 }
 
-/** The node list lives in chain state so that every node agrees on who may seal and observe. */
-const NODES = utf8('nodes');
+/**
+ * The node list lives in chain state so that every node agrees on who may seal and observe:
+ * genesis writes it, node admission proposals (node-manager.ts) rewrite it.
+ */
+export const CONSENSUS_NODES_KEY = utf8('nodes');
 
-export function consensusNodesGenesisEntry(nodes: readonly ConsensusNode[]): [Uint8Array, Uint8Array] {
-  return [
-    storageKey(SystemAddress.Consensus, NODES),
-    encodeCanonical(nodes.map((n) => [n.nodeId, n.role, n.regulator])),
-  ];
+export function encodeConsensusNodes(nodes: readonly ConsensusNode[]): Uint8Array {
+  return encodeCanonical(nodes.map((n) => [n.nodeId, n.role, n.regulator]));
 }
 
-export function readConsensusNodes(state: StateReader): ConsensusNode[] {
-  const raw = state.get(storageKey(SystemAddress.Consensus, NODES));
-  if (!raw) return [];
+export function decodeConsensusNodes(raw: Uint8Array): ConsensusNode[] {
   return (decodeCanonical(raw) as Array<[Uint8Array, NodeRole, boolean]>).map(([nodeId, role, regulator]) => ({
     nodeId,
     role,
     regulator,
   }));
+}
+
+export function consensusNodesGenesisEntry(nodes: readonly ConsensusNode[]): [Uint8Array, Uint8Array] {
+  return [storageKey(SystemAddress.Consensus, CONSENSUS_NODES_KEY), encodeConsensusNodes(nodes)];
+}
+
+export function readConsensusNodes(state: StateReader): ConsensusNode[] {
+  const raw = state.get(storageKey(SystemAddress.Consensus, CONSENSUS_NODES_KEY));
+  return raw ? decodeConsensusNodes(raw) : [];
 }

@@ -2,6 +2,7 @@ import { type AbiValue, decodeAbi, encodeAbi } from '../../abi/codec.js';
 import { equalBytes } from '../../codec/canonical.js';
 import { toHex } from '../../codec/hex.js';
 import { COMMITTEE_BOUNDS } from '../../config/defaults.js';
+import { isNodeIdPoint } from '../../crypto/node-key.js';
 import type { VotingRules } from './committee-state.js';
 import { parseSystemConfigValue } from './system-config.js';
 import {
@@ -12,6 +13,8 @@ import {
   type DeployPolicyCode,
 } from './permissions-state.js';
 import { checkAclArgs, checkReason, packAccounts, type PermissionAction, splitAccounts } from './permissions.js';
+
+const NODE_ID_BYTES = 64;
 
 /**
  * What a committee proposal may do, as a discriminated union: each kind has a number (the
@@ -33,6 +36,10 @@ export const ProposalKind = {
   FreezeContract: 20,
   UnfreezeContract: 21,
   SetMethodAcl: 22,
+  AddValidator: 10,
+  AddObserver: 11,
+  DemoteToObserver: 12,
+  RemoveNode: 13,
 } as const;
 export type ProposalKindId = (typeof ProposalKind)[keyof typeof ProposalKind];
 
@@ -41,9 +48,20 @@ export type ProposalAction =
   /** Adds a member, changes its weight, or removes it with weight 0. */
   | { readonly kind: 'updateCommitteeMember'; readonly member: Uint8Array; readonly weight: number }
   | { readonly kind: 'setVotingRules'; readonly rules: VotingRules }
-  | PermissionAction;
+  | PermissionAction
+  | NodeAction;
 
-interface KindSpec<A extends ProposalAction> {
+/** Node admission (node-manager.ts): each names one node by its 64-byte node id. */
+type NodeActionOf<K> = { readonly kind: K; readonly nodeId: Uint8Array };
+export const NODE_ACTION_KINDS = ['addValidator', 'addObserver', 'demoteToObserver', 'removeNode'] as const;
+type NodeActionKind = (typeof NODE_ACTION_KINDS)[number];
+export type NodeAction = { [K in NodeActionKind]: NodeActionOf<K> }[NodeActionKind];
+
+export function isNodeAction(a: ProposalAction): a is NodeAction {
+  return (NODE_ACTION_KINDS as readonly string[]).includes(a.kind);
+}
+
+interface KindSpec<A extends { readonly kind: string }> {
   readonly id: ProposalKindId;
   /** The Solidity-like name shown in reasons and docs. */
   readonly title: string;
@@ -184,7 +202,27 @@ const SPECS: Spec = {
     },
   },
   ...PERMISSION_SPECS(),
+  addValidator: nodeKind('addValidator', ProposalKind.AddValidator, 'AddValidator'),
+  addObserver: nodeKind('addObserver', ProposalKind.AddObserver, 'AddObserver'),
+  demoteToObserver: nodeKind('demoteToObserver', ProposalKind.DemoteToObserver, 'DemoteToObserver'),
+  removeNode: nodeKind('removeNode', ProposalKind.RemoveNode, 'RemoveNode'),
 };
+
+/** The spec of a node admission kind: one `bytes nodeId` argument, 64 bytes long. */
+function nodeKind<K extends NodeActionKind>(kind: K, id: ProposalKindId, name: string): KindSpec<NodeActionOf<K>> {
+  return {
+    id,
+    title: `${name}(bytes nodeId)`,
+    types: ['bytes'],
+    fromAbi: ([nodeId]) => ({ kind, nodeId: nodeId as Uint8Array }),
+    toAbi: (a) => [a.nodeId],
+    check: (a) => {
+      if (a.nodeId.length !== NODE_ID_BYTES)
+        throw new Error(`a node id is ${NODE_ID_BYTES} bytes (an uncompressed public key), got ${a.nodeId.length}`);
+      if (!isNodeIdPoint(a.nodeId)) throw new Error(`node id ${toHex(a.nodeId)} is not a point on secp256k1`);
+    },
+  };
+}
 
 const BY_ID = new Map<number, KindSpec<ProposalAction>>(
   Object.values(SPECS).map((s) => [s.id, s as KindSpec<ProposalAction>]),
@@ -238,7 +276,8 @@ export function actionJson(
   | { type: 'setMethodAcl'; contract: string; selector: string; mode: 'clear' | 'allow' | 'deny'; accounts: string[] }
   | { type: 'setSystemConfig'; key: string; value: string }
   | { type: 'updateCommitteeMember'; member: string; weight: number }
-  | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number } {
+  | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number }
+  | { type: NodeAction['kind']; nodeId: string } {
   switch (action.kind) {
     case 'setSystemConfig':
       return { type: action.kind, key: action.key, value: action.value };
@@ -266,5 +305,10 @@ export function actionJson(
         mode: ACL_MODE_NAMES[action.mode],
         accounts: action.accounts.map(toHex),
       };
+    case 'addValidator':
+    case 'addObserver':
+    case 'demoteToObserver':
+    case 'removeNode':
+      return { type: action.kind, nodeId: toHex(action.nodeId) };
   }
 }

@@ -8,7 +8,7 @@ import { CliError, kv, print } from '../output.js';
 import { defineCommand } from '../command-table.js';
 
 /** A node is named by its node id (128 hex chars) or by the path of its PEM key. */
-function nodeIdArg(v: string): string {
+export function nodeIdArg(v: string): string {
   const id = normalizeNodeId(v);
   if (id !== null) return id;
   let pem: string;

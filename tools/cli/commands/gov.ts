@@ -5,13 +5,13 @@ import { committeeContract } from '../../../node/exec/system/committee.js';
 import { accountManagerContract, contractAuthContract } from '../../../node/exec/system/permissions.js';
 import { DEPLOY_POLICY_NAMES, type DeployPolicyCode } from '../../../node/exec/system/permissions-state.js';
 import { PROPOSAL_STATUS_NAMES, type ProposalStatusName } from '../../../node/exec/system/committee-state.js';
-import { encodeProposal, type ProposalAction } from '../../../node/exec/system/proposal-kinds.js';
+import { encodeProposal, type NodeAction, type ProposalAction } from '../../../node/exec/system/proposal-kinds.js';
 import type { Receipt, Result } from '../../../node/rpc/schema.js';
 import { RpcClient } from '../../client/rpc-client.js';
 import { defineCommand } from '../command-table.js';
 import { CliError, kv, print } from '../output.js';
-import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP } from '../password.js';
-import { DEFAULT_RPC } from './query.js';
+import { DEFAULT_RPC, type SendOptions, withSendOptions } from '../send-options.js';
+import { nodeIdArg } from './genesis.js';
 import { sendSigned, signAndSend } from './tx.js';
 
 /**
@@ -19,23 +19,6 @@ import { sendSigned, signAndSend } from './tx.js';
  * keystore; anyone reads the committee and its proposals (getCommittee, getProposal(s)).
  */
 const iface = committeeContract.iface;
-
-export interface SendOptions {
-  keystore: string;
-  passwordFile?: string;
-  gas: number;
-  rpc: string;
-  json?: boolean;
-}
-
-export function withSendOptions(c: Command, keystore = "a committee member's account keystore"): Command {
-  return c
-    .requiredOption('--keystore <file>', keystore)
-    .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
-    .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
-    .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
-    .option('--json', 'print JSON');
-}
 
 export function uintArg(name: string, v: string): number {
   if (!/^[0-9]{1,15}$/.test(v)) throw new CliError(`${name} must be a non-negative integer, got '${v}'`);
@@ -93,6 +76,11 @@ export async function sendProposal(o: SendOptions, action: ProposalAction, secre
     (r) => [['proposal', Number(iface.decodeFunctionResult('propose', r.output)[0])]],
     secret,
   );
+}
+
+/** `lingding node add-validator|add-observer|demote|remove`: the committee proposal that does it. */
+export function proposeNodeChange(kind: NodeAction['kind'], nodeIdOrKeyFile: string, o: SendOptions) {
+  return sendProposal(o, { kind, nodeId: fromHex(nodeIdArg(nodeIdOrKeyFile), 'node id', 64) });
 }
 
 type ProposalJson = NonNullable<Result<'getProposal'>>;

@@ -8,8 +8,8 @@ import type { Result } from '../../../node/rpc/schema.js';
 import { RpcClient } from '../../client/rpc-client.js';
 import { defineCommand } from '../command-table.js';
 import { CliError, print } from '../output.js';
-import { DEFAULT_RPC } from './query.js';
-import { type SendOptions, sendProposal, sendSystemCall, withSendOptions } from './gov.js';
+import { DEFAULT_RPC, type SendOptions, withSendOptions } from '../send-options.js';
+import { sendProposal, sendSystemCall } from './gov.js';
 import { unlockAccount } from './tx.js';
 
 /**

@@ -7,7 +7,7 @@ import { RpcClient } from '../../client/rpc-client.js';
 import { CliError, kv, print } from '../output.js';
 import { defineCommand } from '../command-table.js';
 
-export const DEFAULT_RPC = process.env.LINGDING_RPC ?? 'http://127.0.0.1:8545';
+import { DEFAULT_RPC } from '../send-options.js';
 
 export interface ProofJson {
   kind: 'transaction' | 'receipt';

@@ -11,7 +11,7 @@ import { encodeCall, jsonify, methodInterface } from '../abi-args.js';
 import { CliError, kv, print } from '../output.js';
 import { defineCommand } from '../command-table.js';
 import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP, readPassword } from '../password.js';
-import { DEFAULT_RPC } from './query.js';
+import { DEFAULT_RPC } from '../send-options.js';
 
 /** Reads a JSON ABI file (as written by `lingding contract build`). */
 function readAbi(path: string): { json: string; iface: Interface } {
