@@ -386,6 +386,7 @@ function proposalJson(b: RpcBackend, p: Proposal) {
     status: PROPOSAL_STATUS_NAMES[statusAt(p, b.chain.head.number + 1)],
     endedAt: p.endedAt === 0 ? null : p.endedAt,
     votes: p.votes.map((v) => ({ voter: toHex(v.voter), agree: v.agree, blockNumber: v.block })),
+    regulatorConsent: p.consent ? { regulator: toHex(p.consent.regulator), blockNumber: p.consent.block } : null,
     forWeight: t.forWeight,
     againstWeight: t.againstWeight,
     totalWeight: t.totalWeight,

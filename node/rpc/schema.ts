@@ -236,6 +236,8 @@ const proposalResult = z.strictObject({
   /** The block that executed, rejected or revoked it. */
   endedAt: uint.nullable(),
   votes: z.array(z.strictObject({ voter: hex, agree: z.boolean(), blockNumber: uint })),
+  /** A regulator's consent (needed to remove or demote a regulator's node), or null. */
+  regulatorConsent: z.strictObject({ regulator: hex, blockNumber: uint }).nullable(),
   /** The votes weighed with the members' weights now, as the next vote would count them. */
   forWeight: uint,
   againstWeight: uint,

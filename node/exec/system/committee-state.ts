@@ -52,6 +52,11 @@ export interface Proposal {
   /** The block that executed, rejected or revoked it; 0 while open. */
   readonly endedAt: number;
   readonly votes: readonly Vote[];
+  /**
+   * A regulator's consent, which a proposal that removes or demotes a regulator's node needs
+   * before it can execute (institutions alone never shut a regulator out); null without one.
+   */
+  readonly consent: { readonly regulator: Uint8Array; readonly block: number } | null;
 }
 
 /** Reads relative keys of the committee contract's storage. */
@@ -88,6 +93,7 @@ export function encodeProposalRecord(p: Proposal): Uint8Array {
     p.status,
     p.endedAt,
     p.votes.map((v) => [v.voter, v.agree, v.block]),
+    p.consent ? [p.consent.regulator, p.consent.block] : [],
   ]);
 }
 
@@ -113,7 +119,9 @@ export function readProposal(read: CommitteeRead, id: number): Proposal | null {
   if (!Number.isSafeInteger(id) || id < 1) return null;
   const raw = read(CommitteeKey.proposal(id));
   if (!raw) return null;
-  const [pid, kind, payload, proposer, createdAt, expiresAt, status, endedAt, votes] = decodeCanonical(raw) as [
+  const [pid, kind, payload, proposer, createdAt, expiresAt, status, endedAt, votes, consent] = decodeCanonical(
+    raw,
+  ) as [
     number,
     number,
     Uint8Array,
@@ -123,6 +131,7 @@ export function readProposal(read: CommitteeRead, id: number): Proposal | null {
     ProposalStatusCode,
     number,
     Array<[Uint8Array, boolean, number]>,
+    [] | [Uint8Array, number],
   ];
   return {
     id: pid,
@@ -134,6 +143,7 @@ export function readProposal(read: CommitteeRead, id: number): Proposal | null {
     status,
     endedAt,
     votes: votes.map(([voter, agree, block]) => ({ voter, agree, block })),
+    consent: consent.length === 2 ? { regulator: consent[0], block: consent[1] } : null,
   };
 }
 

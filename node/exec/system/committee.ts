@@ -25,7 +25,8 @@ import {
   weightOf,
 } from './committee-state.js';
 import { applyPermissionAction, isPermissionAction } from './permissions.js';
-import { nodeListAfter, readNodeList, writeNodeList } from './node-manager.js';
+import { needsRegulatorConsent, nodeListAfter, readNodeList, writeNodeList } from './node-manager.js';
+import { accountsReader, isRegulator } from './permissions-state.js';
 import {
   decodeProposal,
   isNodeAction,
@@ -123,7 +124,8 @@ function updatedMembers(members: readonly CommitteeMember[], member: Uint8Array,
 /** Checks an action against the committee as it is now (the kind's own checks ran when it was decoded). */
 function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: ProposalAction): void {
   if (action.kind === 'updateCommitteeMember') updatedMembers(store.members(), action.member, action.weight);
-  else if (isNodeAction(action)) updatedNodes(frame, action);
+  // A regulator's consent may come after the proposal (see `consent`): checked as if given.
+  else if (isNodeAction(action)) updatedNodes(frame, action, true);
   else if (isPermissionAction(action))
     // Applied to a throw-away copy of the state: a change that could not apply now is
     // refused when proposed, with the reason execution would give.
@@ -134,15 +136,15 @@ function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: Prop
 }
 
 /** The node list after a node admission action, or a revert with the reason it cannot apply now. */
-function updatedNodes(frame: CallFrame, action: NodeAction): ConsensusNode[] {
+function updatedNodes(frame: CallFrame, action: NodeAction, regulatorConsent: boolean): ConsensusNode[] {
   try {
-    return nodeListAfter(readNodeList(frame), action);
+    return nodeListAfter(readNodeList(frame), action, regulatorConsent);
   } catch (e) {
     revert((e as Error).message);
   }
 }
 
-function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction, proposalId: number): void {
+function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction, p: Proposal): void {
   switch (action.kind) {
     case 'setSystemConfig': {
       // Through SystemConfig's own entry point, as the committee: the one path by which
@@ -168,10 +170,10 @@ function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction
     case 'demoteToObserver':
     case 'removeNode':
       // Checked again: the node list may have changed since the proposal was made.
-      writeNodeList(frame, updatedNodes(frame, action));
+      writeNodeList(frame, updatedNodes(frame, action, p.consent !== null));
       return;
     default:
-      applyPermissionAction(frame, action, { setBy: SystemAddress.Committee, proposalId });
+      applyPermissionAction(frame, action, { setBy: SystemAddress.Committee, proposalId: p.id });
   }
 }
 
@@ -182,7 +184,10 @@ function settle(frame: CallFrame, store: CommitteeStore, p: Proposal): Proposal 
   const n = frame.block.number;
   if (outcome === 'pass') {
     // Decoded again from what is stored: the same bytes every node stored at proposal time.
-    execute(frame, store, decodeProposal(p.kind, p.payload), p.id);
+    const action = decodeProposal(p.kind, p.payload);
+    // Passed, but it moves a regulator's node: it waits, open, for a regulator's consent.
+    if (isNodeAction(action) && p.consent === null && needsRegulatorConsent(readNodeList(frame), action)) return p;
+    execute(frame, store, action, p);
     executedEvent.emit(frame, [BigInt(p.id)], []);
     return { ...p, status: ProposalStatus.Executed, endedAt: n };
   }
@@ -212,6 +217,7 @@ export const committeeContract = new AbiContract(
     'function propose(uint8 kind, bytes payload) returns (uint64 id)',
     'function vote(uint64 id, bool agree) returns (uint8 status)',
     'function revoke(uint64 id)',
+    'function consent(uint64 id)',
     'function getVotingRules() view returns (uint8 participationPercent, uint8 approvalPercent, uint64 proposalLifetimeBlocks)',
     'function memberCount() view returns (uint32)',
     'function getMember(uint32 index) view returns (address member, uint32 weight)',
@@ -224,6 +230,7 @@ export const committeeContract = new AbiContract(
     'event ProposalExecuted(uint64 indexed id)',
     'event ProposalRejected(uint64 indexed id)',
     'event ProposalRevoked(uint64 indexed id)',
+    'event RegulatorConsented(uint64 indexed id, address indexed regulator)',
   ],
   {
     propose(frame, [kind, payload]) {
@@ -251,6 +258,7 @@ export const committeeContract = new AbiContract(
         status: ProposalStatus.Open,
         endedAt: 0,
         votes: [{ voter: frame.sender, agree: true, block: n }],
+        consent: null,
       };
       createdEvent.emit(frame, [BigInt(id), frame.sender], [kind, payload, BigInt(created.expiresAt)]);
       votedEvent.emit(frame, [BigInt(id), frame.sender], [true]);
@@ -283,6 +291,28 @@ export const committeeContract = new AbiContract(
         revert(`only the proposer ${toHex(p.proposer)} may revoke proposal ${id}`);
       store.saveProposal({ ...p, status: ProposalStatus.Revoked, endedAt: frame.block.number });
       revokedEvent.emit(frame, [BigInt(id)], []);
+      return [];
+    },
+
+    /**
+     * A regulator's consent to a proposal that removes or demotes a regulator's node (the only
+     * proposals that need one). A regulator named in genesis gives it with its own account; if
+     * the votes already pass, the proposal executes in this transaction.
+     */
+    consent(frame, [idArg]) {
+      const store = new CommitteeStore(frame);
+      const id = proposalId(idArg);
+      if (!isRegulator(accountsReader(frame.state), frame.sender))
+        revert(`${toHex(frame.sender)} is not a regulator's account; only a regulator consents`);
+      const p = openProposal(frame, store, id, 'be consented to');
+      const action = decodeProposal(p.kind, p.payload);
+      if (!isNodeAction(action) || !needsRegulatorConsent(readNodeList(frame), action))
+        revert(`proposal ${id} does not move a regulator's node, so it needs no consent`);
+      if (p.consent) revert(`proposal ${id} has a regulator's consent already (block ${p.consent.block})`);
+      consentedEvent.emit(frame, [BigInt(id), frame.sender], []);
+      store.saveProposal(
+        settle(frame, store, { ...p, consent: { regulator: frame.sender, block: frame.block.number } }),
+      );
       return [];
     },
 
@@ -328,6 +358,7 @@ export const committeeContract = new AbiContract(
 
 const createdEvent = committeeContract.event('ProposalCreated');
 const votedEvent = committeeContract.event('Voted');
+const consentedEvent = committeeContract.event('RegulatorConsented');
 const executedEvent = committeeContract.event('ProposalExecuted');
 const rejectedEvent = committeeContract.event('ProposalRejected');
 const revokedEvent = committeeContract.event('ProposalRevoked');

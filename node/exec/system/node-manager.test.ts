@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { eventNames, governedState, propose, proposalIn, proposedId, vote } from '../../../test/helpers/committee.js';
+import {
+  committeeIface,
+  eventNames,
+  governedState,
+  propose,
+  proposalIn,
+  proposedId,
+  runAs,
+  vote,
+  withRegulators,
+} from '../../../test/helpers/committee.js';
+import { SystemAddress } from '../addresses.js';
 import { ReceiptStatus } from '../../codec/block.js';
 import { encodeAbi } from '../../abi/codec.js';
 import { toHex } from '../../codec/hex.js';
@@ -90,8 +101,6 @@ describe('Node admission proposals', () => {
     ['removing an unknown node', act('removeNode', fresh), /is not in the node list, so it cannot be removed/],
     ['demoting an unknown node', act('demoteToObserver', fresh), /is not in the node list, so it cannot be demoted/],
     ['demoting an observer', act('demoteToObserver', obs), /is an observer already/],
-    ['removing a regulator', act('removeNode', reg), /is a regulator's node and cannot be removed by the committee/],
-    ['demoting a regulator', act('demoteToObserver', reg), /is a regulator's node and cannot be demoted/],
   ])('refuses %s when it is proposed, and changes nothing', (_, action, why) => {
     const s = chainState();
     const r = propose(s, 5, a, action);
@@ -99,6 +108,33 @@ describe('Node admission proposals', () => {
     expect(r.message).toMatch(/^Committee: /);
     expect(r.message).toMatch(why);
     expect(list(s)).toEqual(GENESIS_NODES.map((n) => [toHex(n.nodeId), n.role]));
+  });
+
+  it("moves a regulator's node only with a regulator's consent: the passed proposal waits for it", () => {
+    const regulator = suite.generateKeyPair().address;
+    const s = withRegulators(chainState(), [{ account: regulator, name: 'PBoC', jurisdiction: 'CN' }]);
+    const consent = (height: number, who: Uint8Array, id: number) =>
+      runAs(s, height, who, SystemAddress.Committee, committeeIface.encodeFunctionData('consent', [id]));
+    const unchanged = GENESIS_NODES.map((n) => [toHex(n.nodeId), n.role]);
+
+    // A committee of one passes it at once, but it stays open: institutions alone cannot move it.
+    const id = proposedId(propose(s, 5, a, act('removeNode', reg)));
+    expect(proposalIn(s, id)!.status).toBe(ProposalStatus.Open);
+    expect(list(s)).toEqual(unchanged);
+
+    const byMember = consent(6, a, id);
+    expect(byMember.status).toBe(ReceiptStatus.Reverted);
+    expect(byMember.message).toMatch(/is not a regulator's account; only a regulator consents/);
+    const other = proposedId(propose(s, 6, a, act('addObserver', fresh)));
+    expect(consent(7, regulator, other).message).toMatch(/can no longer be consented to|needs no consent/);
+    expect(list(s)).toHaveLength(5); // the observer went in at once
+
+    const given = consent(8, regulator, id);
+    expect(given.status, given.message).toBe(ReceiptStatus.Success);
+    expect(eventNames(given)).toEqual(['RegulatorConsented', 'ProposalExecuted']);
+    expect(list(s).map(([n]) => n)).not.toContain(toHex(reg));
+    expect(proposalIn(s, id)).toMatchObject({ status: ProposalStatus.Executed, consent: { regulator, block: 8 } });
+    expect(consent(9, regulator, id).message).toMatch(/is executed .*; it can no longer be consented to/);
   });
 
   it('never removes or demotes the last validator', () => {

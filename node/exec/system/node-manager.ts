@@ -19,8 +19,22 @@ import { ContractStorage } from './storage.js';
  * is in force from h+1 on every node at once.
  */
 
-/** The node list after `action`, or a reason it cannot be applied to `nodes` (thrown as an Error). */
-export function nodeListAfter(nodes: readonly ConsensusNode[], action: NodeAction): ConsensusNode[] {
+/** True when `action` removes or demotes a regulator's node: it then needs a regulator's consent. */
+export function needsRegulatorConsent(nodes: readonly ConsensusNode[], action: NodeAction): boolean {
+  if (action.kind !== 'removeNode' && action.kind !== 'demoteToObserver') return false;
+  return nodes.some((n) => n.regulator && equalBytes(n.nodeId, action.nodeId));
+}
+
+/**
+ * The node list after `action`, or a reason it cannot be applied to `nodes` (thrown as an
+ * Error). `regulatorConsent`: a regulator consented (see the Committee's `consent`); without
+ * it, a regulator's node is never removed or demoted.
+ */
+export function nodeListAfter(
+  nodes: readonly ConsensusNode[],
+  action: NodeAction,
+  regulatorConsent = false,
+): ConsensusNode[] {
   const id = toHex(action.nodeId);
   const i = nodes.findIndex((n) => equalBytes(n.nodeId, action.nodeId));
   const node = nodes[i];
@@ -38,8 +52,9 @@ export function nodeListAfter(nodes: readonly ConsensusNode[], action: NodeActio
     case 'removeNode': {
       const doing = action.kind === 'removeNode' ? 'removed' : 'demoted';
       if (!node) throw new Error(`node ${id} is not in the node list, so it cannot be ${doing}`);
-      // A regulator's own consent path comes with the supervision work: until then no proposal moves it.
-      if (node.regulator) throw new Error(`node ${id} is a regulator's node and cannot be ${doing} by the committee`);
+      // Institutions alone never shut a regulator out: its node moves only with a regulator's consent.
+      if (node.regulator && !regulatorConsent)
+        throw new Error(`node ${id} is a regulator's node and cannot be ${doing} without a regulator's consent`);
       if (action.kind === 'demoteToObserver' && node.role !== 'sealer')
         throw new Error(`node ${id} is an observer already`);
       if (node.role === 'sealer' && !others.some((n) => n.role === 'sealer'))

@@ -165,6 +165,15 @@ export function registerGovCommands(program: Command): void {
     (id: string, o: SendOptions) => sendGov(o, iface.encodeFunctionData('revoke', [uintArg('id', id)]), () => []),
   );
 
+  withSendOptions(
+    gov
+      .command('consent <id>')
+      .description("a regulator's consent to a proposal that removes or demotes a regulator's node"),
+    "a regulator's account keystore",
+  ).action((id: string, o: SendOptions) =>
+    sendGov(o, iface.encodeFunctionData('consent', [uintArg('id', id)]), () => []),
+  );
+
   gov
     .command('list')
     .description('the committee and its proposals, newest first')
