@@ -94,7 +94,9 @@ function proposalLine(p: ProposalJson): string {
         ? `member ${a.member} weight ${a.weight}`
         : a.type === 'setVotingRules'
           ? `rules participation ${a.participationPercent}% approval ${a.approvalPercent}% lifetime ${a.proposalLifetimeBlocks}`
-          : [a.type, ...Object.entries(a).flatMap(([k, v]) => (k === 'type' ? [] : [`${k}=${String(v)}`]))].join(' ');
+          : 'nodeId' in a
+            ? `${a.type} ${a.nodeId}`
+            : [a.type, ...Object.entries(a).flatMap(([k, v]) => (k === 'type' ? [] : [`${k}=${String(v)}`]))].join(' ');
   return `#${p.id}  ${p.status.padEnd(8)}  ${what}  (for ${p.forWeight} / against ${p.againstWeight} of ${p.totalWeight})`;
 }
 
