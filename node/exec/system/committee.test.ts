@@ -139,6 +139,30 @@ describe('Committee proposals', () => {
     );
     expect(revoke(s, 12, a, id).message).toMatch(/is revoked \(at block 11\)/);
   });
+
+  it('execute settles a proposal that passes without a new vote (the committee shrank), and refuses one still pending', () => {
+    const s = three();
+    const exec = (height: number, who: Uint8Array, id: number) =>
+      runAs(s, height, who, SystemAddress.Committee, committeeIface.encodeFunctionData('execute', [id]));
+    const id = proposedId(propose(s, 5, a, setLimit('777'))); // 1 of 3 voted: pending
+    const before = snapshot(s);
+    const pending = exec(6, a, id);
+    expect(pending.status).toBe(ReceiptStatus.Reverted);
+    expect(pending.message).toMatch(/proposal 1 does not pass yet \(for 1 \/ against 0 of 3\)/);
+    expect(exec(6, outsider, id).message).toMatch(/is not a committee member and may not execute proposals/);
+    expect(snapshot(s)).toEqual(before);
+
+    // c leaves the committee (a proposes, b votes): now 1 of 2 voted for the first proposal, which passes.
+    const leave = proposedId(propose(s, 7, a, { kind: 'updateCommitteeMember', member: c, weight: 0 }));
+    expect(vote(s, 8, b, leave, true).status).toBe(ReceiptStatus.Success);
+    expect(proposalIn(s, id)!.status).toBe(ProposalStatus.Open);
+    const done = exec(9, b, id);
+    expect(done.status, done.message).toBe(ReceiptStatus.Success);
+    expect(eventNames(done)).toEqual(['ProposalExecuted']);
+    expect(proposalIn(s, id)).toMatchObject({ status: ProposalStatus.Executed, endedAt: 9 });
+    expect(readSystemConfig(s, 10).txCountLimit).toBe(777);
+    expect(exec(10, a, id).message).toMatch(/is executed .*; it can no longer be executed/);
+  });
 });
 
 describe('Committee refusals change nothing and say why', () => {

@@ -218,6 +218,7 @@ export const committeeContract = new AbiContract(
     'function vote(uint64 id, bool agree) returns (uint8 status)',
     'function revoke(uint64 id)',
     'function consent(uint64 id)',
+    'function execute(uint64 id) returns (uint8 status)',
     'function getVotingRules() view returns (uint8 participationPercent, uint8 approvalPercent, uint64 proposalLifetimeBlocks)',
     'function memberCount() view returns (uint32)',
     'function getMember(uint32 index) view returns (address member, uint32 weight)',
@@ -314,6 +315,29 @@ export const committeeContract = new AbiContract(
         settle(frame, store, { ...p, consent: { regulator: frame.sender, block: frame.block.number } }),
       );
       return [];
+    },
+
+    /**
+     * Settles an open proposal without a new vote: one that passes now (the committee's
+     * weights or rules changed since the last vote, or it could not apply then) executes; one
+     * that can no longer pass is rejected. Any member may call it; a proposal still pending is
+     * refused, so the call changes nothing.
+     */
+    execute(frame, [idArg]) {
+      const store = new CommitteeStore(frame);
+      const id = proposalId(idArg);
+      memberWeight(store, frame.sender, 'execute proposals');
+      const p = openProposal(frame, store, id, 'be executed');
+      const settled = settle(frame, store, p);
+      if (settled.status === ProposalStatus.Open) {
+        const t = tally(p.votes, store.members(), store.rules());
+        revert(
+          `proposal ${id} does not pass yet (for ${t.forWeight} / against ${t.againstWeight} of ${t.totalWeight}` +
+            `${p.consent === null && t.outcome === 'pass' ? ", waiting for a regulator's consent" : ''})`,
+        );
+      }
+      store.saveProposal(settled);
+      return [BigInt(settled.status)];
     },
 
     getVotingRules(frame) {

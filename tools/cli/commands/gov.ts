@@ -169,6 +169,14 @@ export function registerGovCommands(program: Command): void {
 
   withSendOptions(
     gov
+      .command('execute <id>')
+      .description('execute an open proposal that passes without a new vote (the committee or its rules changed)'),
+  ).action((id: string, o: SendOptions) =>
+    sendGov(o, iface.encodeFunctionData('execute', [uintArg('id', id)]), () => []),
+  );
+
+  withSendOptions(
+    gov
       .command('consent <id>')
       .description("a regulator's consent to a proposal that removes or demotes a regulator's node"),
     "a regulator's account keystore",
