@@ -1,38 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../node/codec/hex.js';
 import { readKeystoreFile, writeKeystoreFile } from '../../node/crypto/keystore.js';
-import { builtCliArgs } from '../../node/package/index.js';
 import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
+import { runCli } from '../helpers/cli-process.js';
 import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
 import { committeeOf } from '../../node/config/genesis.js';
 import { writeSoloChain } from '../../tools/devnet/local-chain.js';
 
-const run = promisify(execFile);
-const REPO = join(import.meta.dirname, '../..');
-
-/** Runs the real `lingding` CLI in its own process; never throws, returns the exit code. */
-async function lingding(
-  args: string[],
-  env: NodeJS.ProcessEnv = { LINGDING_PASSWORD: 'pw' },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    // stdin is not a terminal here, so the CLI never prompts for a password.
-    const { stdout, stderr } = await run(process.execPath, builtCliArgs(args), {
-      cwd: REPO,
-      env: { ...process.env, LINGDING_PASSWORD: undefined, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+/** Runs the real `lingding` CLI in its own process (stdin not a terminal: it never prompts for a password). */
+const lingding = (args: string[], env: NodeJS.ProcessEnv = { LINGDING_PASSWORD: 'pw' }) =>
+  runCli(args, { LINGDING_PASSWORD: undefined, ...env });
 
 // Each CLI run is a fresh process (the build, under plain node): allow for a busy machine.
 describe('lingding CLI against a running node', { timeout: 240_000 }, () => {

@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeKeystoreFile } from '../../node/crypto/keystore.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
-import { builtCliArgs } from '../../node/package/index.js';
+import { runCli } from '../helpers/cli-process.js';
 import { startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
 
-const run = promisify(execFile);
-const REPO = join(import.meta.dirname, '../..');
-
-/** Runs the real `lingding` CLI in its own process; never throws, returns the exit code. */
-async function lingding(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, builtCliArgs(args), {
-      cwd: REPO,
-      env: { ...process.env, LINGDING_PASSWORD: 'pw' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+/** Runs the real `lingding` CLI in its own process (stdin not a terminal: it never prompts). */
+const lingding = (args: string[]) => runCli(args, { LINGDING_PASSWORD: 'pw' });
 
 // A node whose committee is three accounts of weight 1 (two of three decide), and one regulator.
 describe('lingding account, contract freeze and permissions against a running node', { timeout: 240_000 }, () => {
