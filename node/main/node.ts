@@ -19,7 +19,7 @@ import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
 import { RpcServer } from '../rpc/server.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { TxPool, type PoolEntry } from '../txpool/pool.js';
+import { poolChainViewOf, TxPool, type PoolEntry } from '../txpool/pool.js';
 import { equalBytes } from '../codec/canonical.js';
 import { assertSupportedNode, LINGDING_VERSION } from '../package/index.js';
 import { CloseList } from './close-list.js';
@@ -165,14 +165,7 @@ export class LingdingNode implements RpcBackend {
       {
         suite,
         recovery,
-        chain: {
-          height: () => chain.head.number,
-          txGasLimit: () => chain.systemConfig().txGasLimit,
-          blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
-          nonceOnChain: (n) => chain.nonceOnChain(n),
-          txOnChain: (h) => chain.txOnChain(h),
-          admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
-        },
+        chain: poolChainViewOf(chain),
         onEvicted: (reason, count) => metrics.txsEvicted.inc({ reason }, count),
       },
     );

@@ -3,6 +3,7 @@ import { hexKey } from '../codec/hex.js';
 import { decodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import type { Chain } from '../chain/chain.js';
 import { replayKey } from '../chain/nonce-window.js';
 import { intrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
@@ -63,6 +64,18 @@ export interface PoolChainView {
   txOnChain(hash: Uint8Array): boolean;
   /** Why the sender may not send this now (frozen account, deploy outside the allow-list), or null. */
   admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null;
+}
+
+/** The pool's view of a real chain: what the node wires, and what tests over a real Chain use. */
+export function poolChainViewOf(chain: Chain): PoolChainView {
+  return {
+    height: () => chain.head.number,
+    txGasLimit: () => chain.systemConfig().txGasLimit,
+    blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
+    nonceOnChain: (n) => chain.nonceOnChain(n),
+    txOnChain: (h) => chain.txOnChain(h),
+    admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Chain } from '../../node/chain/chain.js';
 import type { CryptoSuite } from '../../node/crypto/suite.js';
 import { NODE_DEFAULTS } from '../../node/config/defaults.js';
-import { TxPool } from '../../node/txpool/pool.js';
+import { poolChainViewOf, TxPool } from '../../node/txpool/pool.js';
 
 /** A pool over a chain that stays at height 0 with nothing on it (tx gas limit 1,000,000, window 100). */
 export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
@@ -27,14 +27,7 @@ export function chainPool(chain: Chain): TxPool {
     { ...NODE_DEFAULTS.txpool, chainId: chain.genesis.chainId, blockLimitWindow: chain.genesis.blockLimitWindow },
     {
       suite: chain.suite,
-      chain: {
-        height: () => chain.head.number,
-        txGasLimit: () => chain.systemConfig().txGasLimit,
-        blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
-        nonceOnChain: (n) => chain.nonceOnChain(n),
-        txOnChain: (h) => chain.txOnChain(h),
-        admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
-      },
+      chain: poolChainViewOf(chain),
     },
   );
 }
