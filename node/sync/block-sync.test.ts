@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commitDigest, type PbftSuite } from '../../consensus/index.js';
 import { DEFAULT_LIMITS } from '../p2p/index.js';
 import { captureLogger, FakeNet, type FakePeerHandler } from '../../test/helpers/fakes.js';
-import { chainPool } from '../../test/helpers/pools.js';
+import { testBlockSync } from '../../test/helpers/block-sync.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { Chain } from '../chain/chain.js';
 import {
@@ -24,11 +24,9 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { parseGenesis } from '../config/genesis.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import type { KeyPair } from '../crypto/suite.js';
-import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import { SerialQueue } from '../chain/serial-queue.js';
 import { consensusSuiteOf } from '../chain/validators.js';
 import { SystemAddress } from '../exec/addresses.js';
-import { BlockSync, type BlockSyncOptions } from './block-sync.js';
+import type { BlockSyncOptions } from './block-sync.js';
 
 const suite = createEcdsaSuite();
 /** Four validators (n = 3f+1, f = 1): a certificate needs 3 signatures. */
@@ -44,7 +42,6 @@ const genesis = parseGenesis({
   committee: { members: [{ address: toHex(user.address) }] },
 });
 const WAIT = { timeout: 30_000, interval: 20 };
-const HOUR = 3_600_000;
 const GOOD = '01'.repeat(64);
 const GOOD2 = '02'.repeat(64);
 const BAD = '0b'.repeat(64);
@@ -106,18 +103,7 @@ async function sourceChain(blocks: number): Promise<Chain> {
 /** Serves `chain` as a peer would: through a BlockSync's own request handlers. */
 function servingPeer(chain: Chain, batchSize = 64, maxServedRequestsPerSecond = 1_000): FakePeerHandler {
   const net = new FakeNet();
-  const server = new BlockSync(
-    { pollIntervalMs: HOUR, batchSize, penaltyMs: HOUR, maxServedRequestsPerSecond },
-    {
-      chain,
-      pool: chainPool(chain),
-      recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
-      net: net.asNetwork(),
-      queue: new SerialQueue(),
-      logger: captureLogger().logger,
-      onCommitted: async () => {},
-    },
-  );
+  const server = testBlockSync(chain, net.asNetwork(), { batchSize, maxServedRequestsPerSecond });
   server.start();
   cleanup.push(() => server.stop());
   return (method, bytes) => {
@@ -149,20 +135,15 @@ async function syncingNode(opts: Partial<BlockSyncOptions> = {}) {
   const net = new FakeNet();
   const { logger, records } = captureLogger();
   let committedCalls = 0;
-  const sync = new BlockSync(
-    { pollIntervalMs: 20, batchSize: 3, penaltyMs: HOUR, maxServedRequestsPerSecond: 1_000, ...opts },
-    {
-      chain,
-      pool: chainPool(chain),
-      recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
-      net: net.asNetwork(),
-      queue: new SerialQueue(),
-      logger,
-      onCommitted: async () => {
-        committedCalls++;
-      },
+  const sync = testBlockSync(chain, net.asNetwork(), {
+    pollIntervalMs: 20,
+    batchSize: 3,
+    ...opts,
+    logger,
+    onCommitted: async () => {
+      committedCalls++;
     },
-  );
+  });
   sync.start();
   cleanup.push(() => sync.stop());
   const penalties = () => records.filter((r) => r.msg === 'sync peer penalised').map((r) => String(r.reason));

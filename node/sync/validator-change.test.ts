@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commitDigest, encodeMessage, MsgType, type PbftSuite } from '../../consensus/index.js';
 import { proposalTx } from '../../test/helpers/committee.js';
 import { captureLogger, FakeNet } from '../../test/helpers/fakes.js';
+import { testBlockSync } from '../../test/helpers/block-sync.js';
 import { chainPool } from '../../test/helpers/pools.js';
 import { Chain } from '../chain/chain.js';
 import { SerialQueue } from '../chain/serial-queue.js';
@@ -19,7 +20,6 @@ import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import { PeerPenalties } from '../p2p/index.js';
 import { PbftEngine } from '../engine/pbft.js';
-import { BlockSync } from './block-sync.js';
 
 /**
  * A validator removed by a committee proposal executed in block 1 signs nothing from block 2
@@ -119,31 +119,9 @@ async function syncFrom(source: Chain) {
   const net = new FakeNet();
   const { logger, records } = captureLogger();
   const serverNet = new FakeNet();
-  const server = new BlockSync(
-    { pollIntervalMs: HOUR, batchSize: 8, penaltyMs: HOUR, maxServedRequestsPerSecond: 1_000 },
-    {
-      chain: source,
-      pool: chainPool(source),
-      recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
-      net: serverNet.asNetwork(),
-      queue: new SerialQueue(),
-      logger: captureLogger().logger,
-      onCommitted: async () => {},
-    },
-  );
+  const server = testBlockSync(source, serverNet.asNetwork(), { batchSize: 8 });
   server.start();
-  const sync = new BlockSync(
-    { pollIntervalMs: 20, batchSize: 8, penaltyMs: HOUR, maxServedRequestsPerSecond: 1_000 },
-    {
-      chain,
-      pool: chainPool(chain),
-      recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
-      net: net.asNetwork(),
-      queue: new SerialQueue(),
-      logger,
-      onCommitted: async () => {},
-    },
-  );
+  const sync = testBlockSync(chain, net.asNetwork(), { pollIntervalMs: 20, batchSize: 8, logger });
   sync.start();
   cleanup.push(
     () => sync.stop(),

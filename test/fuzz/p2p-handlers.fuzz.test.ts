@@ -25,8 +25,8 @@ import { PbftEngine } from '../../node/engine/pbft.js';
 import { TxGossip } from '../../node/engine/tx-gossip.js';
 import { NODE_DEFAULTS } from '../../node/config/defaults.js';
 import { PeerPenalties } from '../../node/p2p/index.js';
-import { BlockSync } from '../../node/sync/block-sync.js';
 import { fuzzParams, hostileBytes } from '../helpers/fuzz.js';
+import { testBlockSync } from '../helpers/block-sync.js';
 import { captureLogger, FakeNet } from '../helpers/fakes.js';
 import { chainPool } from '../helpers/pools.js';
 
@@ -90,19 +90,8 @@ describe('fuzz: p2p protocol handlers', () => {
   it('block sync: hostile requests get a CodecError or an answer; hostile responses penalise the peer', async () => {
     const net = new FakeNet();
     const { logger, records } = captureLogger();
-    const sync = new BlockSync(
-      // Serving rate high enough that every hostile request reaches the decoder.
-      { pollIntervalMs: 3_600_000, batchSize: 64, penaltyMs: 1, maxServedRequestsPerSecond: 10_000 },
-      {
-        chain,
-        pool: chainPool(chain),
-        recovery: new SignatureRecoveryPool(suite, { workers: 0 }),
-        net: net.asNetwork(),
-        queue: new SerialQueue(),
-        logger,
-        onCommitted: async () => {},
-      },
-    );
+    // Serving rate high enough that every hostile request reaches the decoder.
+    const sync = testBlockSync(chain, net.asNetwork(), { penaltyMs: 1, maxServedRequestsPerSecond: 10_000, logger });
     sync.start();
     // The round the poll timer runs, called directly so each input gets exactly one.
     const round = () => (sync as unknown as { round(): Promise<void> }).round();
