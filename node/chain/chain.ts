@@ -182,6 +182,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     return this.genesis.chainId;
   }
 
+  get ethereumChainId(): number {
+    return this.genesis.ethereumChainId;
+  }
+
   getBlock(number: number): Promise<StoredBlock | null> {
     return this.store.getBlock(number);
   }
