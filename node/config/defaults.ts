@@ -67,6 +67,8 @@ export const TxpoolSection = z.object({
     .min(1024)
     .default(256 * 1024 * 1024),
   maxPerSender: z.number().int().min(1).default(20_000),
+  /** How far above a sender's next Ethereum nonce a held (gapped) transaction may be ("nonce too high" past it). */
+  maxEthNonceGap: z.number().int().min(0).max(10_000).default(64),
   maxTxBytes: z.number().int().min(256).default(1_100_000),
   /** A transaction pending longer than this is evicted (ms), whether or not blocks commit. */
   pendingTtlMs: z.number().int().min(1000).default(600_000),
