@@ -13,7 +13,7 @@ import {
 } from '../codec/index.js';
 import { equalBytes } from '../codec/canonical.js';
 import { hexKey, toHex } from '../codec/hex.js';
-import { txSigningHash } from '../codec/tx.js';
+import { TxType, txHash, txSignature, type EthTx, type NativeTx } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { Executor, type ContractVm } from '../exec/executor.js';
@@ -38,12 +38,13 @@ import {
 } from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
 import { readStoredCode } from '../exec/wasm-vm.js';
+import { readEthNonce } from '../exec/eth-nonce.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '../ledger/store.js';
-import type { StateOverlay } from '../state/overlay.js';
+import type { StateOverlay, StateReader } from '../state/overlay.js';
 import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
-import { NonceWindow, replayKey } from './nonce-window.js';
+import { NonceWindow, nativeReplayKeys, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
 import type { ChainView, ContractCode } from './view.js';
 
@@ -165,10 +166,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
       const b = await this.store.getBlock(n);
       const senders = await this.store.getSenders(n);
       if (!b || !senders) throw new Error(`ledger corrupt: block ${n} or its senders are missing`);
-      this.nonces.add(
-        n,
-        b.block.transactions.map((t, i) => replayKey(senders[i], t.nonce)),
-      );
+      this.nonces.add(n, nativeReplayKeys(b.block.transactions, senders));
     }
   }
 
@@ -183,6 +181,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
 
   get chainId(): string {
     return this.genesis.chainId;
+  }
+
+  get ethereumChainId(): number {
+    return this.genesis.ethereumChainId;
   }
 
   getBlock(number: number): Promise<StoredBlock | null> {
@@ -255,6 +257,11 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     return this.nonces.has(key);
   }
 
+  /** The next Ethereum-type nonce of `address` in the head state. */
+  ethNonce(address: Uint8Array): number {
+    return readEthNonce(this.state, address);
+  }
+
   txOnChain(hash: Uint8Array): boolean {
     return this.store.hasTxSync(hash);
   }
@@ -286,7 +293,11 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     let bytes = 0;
     for (const c of candidates) {
       if (included.length >= cfg.txCountLimit) break;
-      if (c.tx.blockLimit <= number - 1 || c.tx.gasLimit > cfg.txGasLimit || c.size > cfg.blockBytesLimit) continue;
+      // An Ethereum tx that is not its sender's next (a gap, or one already used) waits in
+      // the pool: a later block may take it once the nonces before it are in.
+      if (c.tx.type === TxType.Ethereum ? this.ethTxProblem(c.tx, c.sender, overlay) : c.tx.blockLimit <= number - 1)
+        continue;
+      if (c.tx.gasLimit > cfg.txGasLimit || c.size > cfg.blockBytesLimit) continue;
       if (reserved + c.tx.gasLimit > cfg.blockGasLimit || bytes + c.size > cfg.blockBytesLimit) break;
       reserved += c.tx.gasLimit;
       bytes += c.size;
@@ -335,31 +346,62 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     let bytes = 0;
     block.transactions.forEach((tx, i) => {
       const encoded = encodeTx(tx);
-      const hash = this.suite.hash(encoded);
+      const hash = txHash(this.suite, tx);
       bytes += encoded.length;
       if (bytes > cfg.blockBytesLimit)
         throw new BlockValidationError(`block ${h.number} exceeds block_bytes_limit (${cfg.blockBytesLimit} bytes)`);
-      if (tx.chainId !== this.genesis.chainId)
-        throw new BlockValidationError(`block ${h.number} tx ${i} is for chain '${tx.chainId}'`);
-      if (tx.blockLimit <= h.number - 1 || tx.blockLimit > h.number - 1 + this.genesis.blockLimitWindow) {
-        throw new BlockValidationError(`block ${h.number} tx ${i} blockLimit ${tx.blockLimit} is outside the window`);
-      }
       if (tx.gasLimit > cfg.txGasLimit)
         throw new BlockValidationError(`block ${h.number} tx ${i} gasLimit exceeds tx_gas_limit`);
       reserved += tx.gasLimit;
       if (reserved > cfg.blockGasLimit) throw new BlockValidationError(`block ${h.number} exceeds block_gas_limit`);
       const sender = senders?.[i] ?? this.recoverSender(tx, h.number, i);
-      const key = replayKey(sender, tx.nonce);
-      if (seen.has(key) || this.nonces.has(key))
-        throw new BlockValidationError(
-          `block ${h.number} tx ${i} reuses nonce 0x${hexKey(tx.nonce)} of sender 0x${hexKey(sender)}`,
-        );
-      seen.add(key);
+      if (tx.type === TxType.Ethereum) {
+        const problem = this.ethTxProblem(tx, sender, overlay);
+        if (problem) throw new BlockValidationError(`block ${h.number} tx ${i} ${problem}`);
+      } else this.checkNativeReplay(tx, sender, h.number, i, seen);
       const r = this.executor.runTx(ctx, overlay, { tx, sender, hash });
       ready.push({ tx, hash, sender, size: encoded.length });
       receipts.push(r);
       gasUsed += r.gasUsed;
     });
+    return this.checkAgainstHeader(h, ready, receipts, gasUsed, overlay);
+  }
+
+  /**
+   * Why an Ethereum transaction cannot run next on `state`, or null: it names another
+   * chain, carries value (there is no coin), or its nonce is not the sender's next.
+   */
+  private ethTxProblem(tx: EthTx, sender: Uint8Array, state: StateReader): string | null {
+    if (tx.chainId !== this.genesis.ethereumChainId)
+      return `is for Ethereum chain id ${tx.chainId}, this chain is ${this.genesis.ethereumChainId}`;
+    if (tx.value !== 0n) return `carries value ${tx.value}: this chain has no coin`;
+    const next = readEthNonce(state, sender);
+    if (tx.nonce !== next) return `has nonce ${tx.nonce}; sender 0x${hexKey(sender)} is at nonce ${next}`;
+    return null;
+  }
+
+  /** Native replay protection: blockLimit window and sender + nonce unused in the window and the block. */
+  private checkNativeReplay(tx: NativeTx, sender: Uint8Array, height: number, i: number, seen: Set<string>): void {
+    if (tx.chainId !== this.genesis.chainId)
+      throw new BlockValidationError(`block ${height} tx ${i} is for chain '${tx.chainId}'`);
+    if (tx.blockLimit <= height - 1 || tx.blockLimit > height - 1 + this.genesis.blockLimitWindow)
+      throw new BlockValidationError(`block ${height} tx ${i} blockLimit ${tx.blockLimit} is outside the window`);
+    const key = replayKey(sender, tx.nonce);
+    if (seen.has(key) || this.nonces.has(key))
+      throw new BlockValidationError(
+        `block ${height} tx ${i} reuses nonce 0x${hexKey(tx.nonce)} of sender 0x${hexKey(sender)}`,
+      );
+    seen.add(key);
+  }
+
+  /** The block re-executed from `ready`, refused unless it gives the header's roots and gas. */
+  private checkAgainstHeader(
+    h: BlockHeader,
+    ready: readonly ReadyTx[],
+    receipts: readonly Receipt[],
+    gasUsed: number,
+    overlay: StateOverlay,
+  ): ExecutedBlock {
     const built = this.finish(h.number, h.timestamp, h.proposer, h.view, ready, receipts, gasUsed, overlay);
     const b = built.block.header;
     if (!equalBytes(b.txRoot, h.txRoot))
@@ -380,7 +422,15 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   }
 
   private recoverSender(tx: Block['transactions'][number], height: number, i: number): Uint8Array {
-    const pub = this.suite.recoverSigner(txSigningHash(this.suite, tx), tx.signature);
+    let signed: { digest: Uint8Array; signature: Uint8Array };
+    try {
+      signed = txSignature(this.suite, tx);
+    } catch (e) {
+      // An Ethereum transaction on a chain whose suite cannot recover it (sm).
+      throw new BlockValidationError(`block ${height} tx ${i}: ${(e as Error).message}`);
+    }
+    const { digest, signature } = signed;
+    const pub = this.suite.recoverSigner(digest, signature);
     if (!pub) throw new BlockValidationError(`block ${height} tx ${i} has an invalid signature`);
     return this.suite.addressFromPublicKey(pub);
   }
@@ -437,10 +487,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
         stateOps: executed.stateCommit.ops,
       });
       this.state.applyCommitted(executed.stateCommit);
-      this.nonces.add(
-        head.number,
-        executed.block.transactions.map((t, i) => replayKey(executed.senders[i], t.nonce)),
-      );
+      this.nonces.add(head.number, nativeReplayKeys(executed.block.transactions, executed.senders));
       this.headValue = head;
       this.emit('block', executed, head);
       return head;
@@ -448,6 +495,41 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     const p = this.commitQueue.then(run, run);
     this.commitQueue = p.catch(() => {});
     return p;
+  }
+
+  /**
+   * Runs what an Ethereum transaction from `from` at its next nonce would do (a call, or a
+   * deploy when `to` is null) over a throwaway overlay of the head state: writes are allowed
+   * and nothing is kept. Gas is `gasLimit`, capped at tx_gas_limit (eth_estimateGas).
+   */
+  simulate(req: { from: Uint8Array; to: Uint8Array | null; input: Uint8Array; gasLimit?: number }): Receipt {
+    const number = this.headValue.number + 1;
+    const cfg = this.systemConfig(number);
+    // Only the fields execution reads are meaningful: no signature, no value, no fee.
+    const tx: EthTx = {
+      type: TxType.Ethereum,
+      raw: new Uint8Array(),
+      ethType: 2,
+      chainId: this.genesis.ethereumChainId,
+      nonce: this.ethNonce(req.from),
+      to: req.to,
+      value: 0n,
+      input: req.input,
+      gasLimit: Math.min(req.gasLimit ?? cfg.txGasLimit, cfg.txGasLimit),
+      gasPrice: null,
+      maxFeePerGas: null,
+      maxPriorityFeePerGas: null,
+      accessList: [],
+      yParity: 0,
+      r: new Uint8Array(32),
+      s: new Uint8Array(32),
+      v: 0n,
+    };
+    return this.executor.runTx(
+      { number, timestamp: this.headValue.timestamp, suite: this.suite },
+      this.state.overlay(),
+      { tx, sender: req.from },
+    );
   }
 
   /**

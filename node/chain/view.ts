@@ -24,6 +24,8 @@ export interface ContractCode {
 export interface ChainView {
   readonly head: ChainHead;
   readonly chainId: string;
+  /** The EIP-155 chain id Ethereum-signed transactions name (eth_chainId, net_version). */
+  readonly ethereumChainId: number;
   readonly genesisHash: Uint8Array;
   getBlock(number: number): Promise<StoredBlock | null>;
   getBlockNumberByHash(hash: Uint8Array): Promise<number | null>;
@@ -41,6 +43,13 @@ export interface ChainView {
   proposal(id: number): Proposal | null;
   /** Account and contract permissions in the head state, each list cut at `cap` entries. */
   permissions(cap: number): PermissionsSnapshot;
+  /** The next Ethereum-type nonce of `address` in the head state (0 for an account that never sent one). */
+  ethNonce(address: Uint8Array): number;
+  /**
+   * What an Ethereum transaction from `from` at its next nonce would do (deploys included),
+   * over a throwaway copy of the head state; `gasLimit` is capped at tx_gas_limit.
+   */
+  simulate(req: { from: Uint8Array; to: Uint8Array | null; input: Uint8Array; gasLimit?: number }): Receipt;
   /** A read-only contract call against the head state; `gasLimit` is capped at tx_gas_limit. */
   call(from: Uint8Array, to: Uint8Array, input: Uint8Array, gasLimit?: number): Receipt;
 }

@@ -113,6 +113,7 @@ describe('config defaults', () => {
       maxCount: 100_000,
       maxBytes: 256 * 1024 * 1024,
       maxPerSender: 20_000,
+      maxEthNonceGap: 64,
     });
     expect(NODE_DEFAULTS.sync).toEqual({
       pollIntervalMs: 1000,

@@ -67,6 +67,8 @@ export const TxpoolSection = z.object({
     .min(1024)
     .default(256 * 1024 * 1024),
   maxPerSender: z.number().int().min(1).default(20_000),
+  /** How far above a sender's next Ethereum nonce a held (gapped) transaction may be ("nonce too high" past it). */
+  maxEthNonceGap: z.number().int().min(0).max(10_000).default(64),
   maxTxBytes: z.number().int().min(256).default(1_100_000),
   /** A transaction pending longer than this is evicted (ms), whether or not blocks commit. */
   pendingTtlMs: z.number().int().min(1000).default(600_000),
@@ -118,6 +120,13 @@ export const NODE_DEFAULTS = Object.freeze({
   storage: StorageSection.parse({}),
   log: LogSection.parse({}),
 });
+
+/**
+ * The chain's Ethereum chain id (EIP-155; eth_chainId, and what Ethereum-signed
+ * transactions must name). A genesis file that leaves it out gets one derived from its
+ * chainId string (deriveEthereumChainId in genesis.ts), written out by the genesis writer.
+ */
+export const EthereumChainId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** A transaction's blockLimit must be in (height, height + blockLimitWindow]. */
 export const BlockLimitWindow = z.number().int().min(1).max(100_000).default(1000);

@@ -18,6 +18,8 @@ export const SystemAddress = {
 
 const STORAGE_PREFIX = 0x01;
 const CODE_PREFIX = 0x02;
+/** Ethereum-type nonces: a prefix of its own, so no contract's storage can reach them. */
+const ETH_NONCE_PREFIX = 0x03;
 
 /** The state key of `key` in the storage of contract `address`. */
 export function storageKey(address: Uint8Array, key: Uint8Array): Uint8Array {
@@ -26,4 +28,9 @@ export function storageKey(address: Uint8Array, key: Uint8Array): Uint8Array {
 
 export function codeKey(address: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(CODE_PREFIX), address);
+}
+
+/** The state key of the next Ethereum-type nonce of `address` (absent = 0). */
+export function ethNonceKey(address: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(ETH_NONCE_PREFIX), address);
 }

@@ -1,8 +1,12 @@
 import { ReceiptStatus, type Log, type Receipt, type ReceiptStatusCode } from '../codec/block.js';
 import { hexKey } from '../codec/hex.js';
-import type { Transaction } from '../codec/tx.js';
+import { TxType, type Transaction } from '../codec/tx.js';
 import type { StateOverlay, StateReader } from '../state/overlay.js';
 import { encodeCanonical } from '../codec/canonical.js';
+import { fromHex, toHex } from '../codec/hex.js';
+import { getCreateAddress } from 'ethers';
+import { writeEthNonce } from './eth-nonce.js';
+import { ethDeployInput } from './wasm-vm.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
 import { adminEntry, callRefusal, deployRefusal, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
@@ -27,6 +31,14 @@ export function contractAddress(suite: BlockContext['suite'], sender: Uint8Array
   return suite.hash(encodeCanonical(['lingding/contract', sender, nonce])).subarray(12);
 }
 
+/**
+ * Where an Ethereum-type deploy lands: Ethereum's CREATE address keccak256(rlp([sender,
+ * nonce]))[12:], which ethers computes by itself and waits on.
+ */
+export function ethContractAddress(sender: Uint8Array, nonce: number): Uint8Array {
+  return fromHex(getCreateAddress({ from: toHex(sender), nonce }));
+}
+
 export interface ExecutedTx {
   readonly receipt: Receipt;
 }
@@ -47,10 +59,12 @@ export class Executor {
   /**
    * Runs one transaction over `blockState`. Its writes land in `blockState` only if it
    * succeeds; a failed transaction still produces a receipt (and uses gas) but changes
-   * nothing else.
+   * nothing else — except an Ethereum transaction's sender nonce, which moves on either
+   * way (Ethereum's rule; the caller checked the nonce was the sender's next).
    */
   runTx(block: BlockContext, blockState: StateOverlay, input: TxInput): Receipt {
     const { tx, sender } = input;
+    if (tx.type === TxType.Ethereum) writeEthNonce(blockState, sender, tx.nonce + 1);
     const gas = new GasMeter(tx.gasLimit);
     const txState = blockState.child();
     const logs: Log[] = [];
@@ -85,8 +99,9 @@ export class Executor {
           );
         const notAllowed = deployRefusal(txState, sender);
         if (notAllowed) throw new CallFailure(ReceiptStatus.DeployFailed, `ContractAuth: ${notAllowed}`);
-        const address = contractAddress(block.suite, sender, tx.nonce);
-        this.vm.deploy({ ...frame, self: address }, tx.input, address);
+        const eth = tx.type === TxType.Ethereum;
+        const address = eth ? ethContractAddress(sender, tx.nonce) : contractAddress(block.suite, sender, tx.nonce);
+        this.vm.deploy({ ...frame, self: address }, eth ? ethDeployInput(tx.input) : tx.input, address);
         // The deployer is the contract's admin: it may set the contract's method ACLs.
         txState.set(...adminEntry(address, sender));
         contractAddress_ = address;

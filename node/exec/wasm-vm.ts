@@ -57,6 +57,59 @@ export function decodeDeployInput(input: Uint8Array): { wasm: Uint8Array; constr
   return { wasm: v[0], constructorInput: v[1], abi: v[2] };
 }
 
+/**
+ * The `data` of an Ethereum deploy transaction (no `to`) for this contract: the deploy
+ * payload with an empty constructor input. Ethereum tools (ethers' ContractFactory) append
+ * the ABI-encoded constructor arguments to it; ethDeployInput takes them off again.
+ */
+export function ethDeployBytecode(wasm: Uint8Array, abi: string): Uint8Array {
+  return encodeDeployInput(wasm, new Uint8Array(), abi);
+}
+
+/**
+ * The deploy input of an Ethereum deploy transaction's `data`: ethDeployBytecode's payload,
+ * then the constructor arguments (any bytes, possibly none), which become the constructor
+ * input. The payload's end is read from its msgpack headers; decodeDeployInput then checks
+ * the payload is canonical.
+ */
+export function ethDeployInput(data: Uint8Array): Uint8Array {
+  const end = deployPayloadEnd(data);
+  const { wasm, constructorInput, abi } = decodeDeployInput(data.subarray(0, end));
+  if (constructorInput.length !== 0)
+    throw new CallFailure(
+      ReceiptStatus.DeployFailed,
+      'an Ethereum deploy carries its constructor arguments after the payload, not inside it',
+    );
+  return encodeDeployInput(wasm, data.subarray(end), abi);
+}
+
+/** Offset just past the [wasm, constructorInput, abi] payload at the start of `data`. */
+function deployPayloadEnd(data: Uint8Array): number {
+  const bad = () =>
+    new CallFailure(
+      ReceiptStatus.DeployFailed,
+      'Ethereum deploy data does not start with a deploy payload (ethDeployBytecode)',
+    );
+  if (data[0] !== 0x93) throw bad(); // a msgpack fixarray of 3
+  let at = 1;
+  for (let item = 0; item < 3; item++) {
+    const tag = data[at];
+    const width =
+      tag === 0xc4 || tag === 0xd9 ? 1 : tag === 0xc5 || tag === 0xda ? 2 : tag === 0xc6 || tag === 0xdb ? 4 : 0;
+    let length: number;
+    if (width > 0) {
+      if (at + 1 + width > data.length) throw bad();
+      length = 0;
+      for (let i = 0; i < width; i++) length = length * 256 + data[at + 1 + i];
+    } else if (tag >= 0xa0 && tag <= 0xbf) {
+      length = tag - 0xa0; // fixstr
+    } else throw bad();
+    at += 1 + width + length;
+    if (at > data.length) throw bad();
+  }
+  return at;
+}
+
 /** What the state holds for a deployed contract (at codeKey(address)). */
 interface StoredCode {
   readonly codeHash: Uint8Array;

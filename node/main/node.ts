@@ -161,7 +161,12 @@ export class LingdingNode implements RpcBackend {
     closers.push('signature workers', () => recovery.close());
     const { verifyWorkers: _, ...poolLimits } = config.txpool;
     const pool = new TxPool(
-      { ...poolLimits, chainId: genesis.chainId, blockLimitWindow: genesis.blockLimitWindow },
+      {
+        ...poolLimits,
+        chainId: genesis.chainId,
+        ethereumChainId: genesis.ethereumChainId,
+        blockLimitWindow: genesis.blockLimitWindow,
+      },
       {
         suite,
         recovery,

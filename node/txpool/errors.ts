@@ -11,6 +11,14 @@ export const TxRejectCode = {
   BlockLimitExpired: 'BLOCK_LIMIT_EXPIRED',
   BlockLimitTooFar: 'BLOCK_LIMIT_TOO_FAR',
   NonceReused: 'NONCE_REUSED',
+  /** Ethereum type: the nonce is below the sender's next nonce in state (used, or replayed). */
+  NonceTooLow: 'NONCE_TOO_LOW',
+  /** Ethereum type: the nonce is more than txpool.maxEthNonceGap above the sender's next pending nonce. */
+  NonceTooHigh: 'NONCE_TOO_HIGH',
+  /** Ethereum type: another transaction of the sender with this nonce is pending (there is no fee to outbid it). */
+  ReplacementUnderpriced: 'REPLACEMENT_UNDERPRICED',
+  /** Ethereum type: a non-zero value; the chain has no coin. */
+  InsufficientFunds: 'INSUFFICIENT_FUNDS',
   AlreadyKnown: 'ALREADY_KNOWN',
   AlreadyOnChain: 'ALREADY_ON_CHAIN',
   GasLimitTooHigh: 'GAS_LIMIT_TOO_HIGH',

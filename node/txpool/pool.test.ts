@@ -21,11 +21,14 @@ function pool(
     nonceOnChain: () => false,
     admissionRefusal: () => null,
     txOnChain: () => false,
+    ethNonce: () => 0,
     ...chain,
   };
   const p = new TxPool(
     {
       chainId: 'c',
+      ethereumChainId: 1,
+      maxEthNonceGap: 64,
       blockLimitWindow: 100,
       maxTxBytes: 10_000,
       maxCount: 100,

@@ -1,6 +1,6 @@
 import { CodecError } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
-import { decodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
+import { decodeTx, TxType, txHash, txSignature, type EthTx, type NativeTx, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { Chain } from '../chain/chain.js';
@@ -28,11 +28,16 @@ interface Prechecked {
   readonly hashHex: string;
   readonly nonceHex: string;
   readonly size: number;
-  readonly signingHash: Uint8Array;
+  /** What recovers the sender (txSignature). */
+  readonly signed: { readonly digest: Uint8Array; readonly signature: Uint8Array };
 }
 
 export interface TxPoolOptions {
   readonly chainId: string;
+  /** The EIP-155 chain id Ethereum-signed transactions must name. */
+  readonly ethereumChainId: number;
+  /** How far above a sender's next pending Ethereum nonce a transaction is held (else "nonce too high"). */
+  readonly maxEthNonceGap: number;
   /** A transaction's blockLimit must be in (height, height + blockLimitWindow]. */
   readonly blockLimitWindow: number;
   readonly maxTxBytes: number;
@@ -64,6 +69,8 @@ export interface PoolChainView {
   txOnChain(hash: Uint8Array): boolean;
   /** Why the sender may not send this now (frozen account, deploy outside the allow-list), or null. */
   admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null;
+  /** The sender's next Ethereum-type nonce in the head state. */
+  ethNonce(address: Uint8Array): number;
 }
 
 /** The pool's view of a real chain: what the node wires, and what tests over a real Chain use. */
@@ -75,6 +82,7 @@ export function poolChainViewOf(chain: Chain): PoolChainView {
     nonceOnChain: (n) => chain.nonceOnChain(n),
     txOnChain: (h) => chain.txOnChain(h),
     admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
+    ethNonce: (address) => chain.ethNonce(address),
   };
 }
 
@@ -88,6 +96,8 @@ export class TxPool {
   /** Replay keys (sender + nonce) of the pending transactions. */
   private readonly nonces = new Set<string>();
   private readonly perSender = new Map<string, number>();
+  /** Pending Ethereum transactions by sender (hex) and nonce: held out of order, handed out in order. */
+  private readonly ethBySender = new Map<string, Map<number, PoolEntry>>();
   /** Hashes of transactions whose signatures are being checked right now. */
   private readonly reservedHashes = new Set<string>();
   private totalBytes = 0;
@@ -150,7 +160,7 @@ export class TxPool {
   /** Checks and admits an encoded transaction, recovering its signer inline. */
   add(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
-    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signed.digest, pre.signed.signature));
     this.checkReplay(entry);
     this.admit(entry);
     return entry;
@@ -170,13 +180,13 @@ export class TxPool {
     this.reservedHashes.add(pre.hashHex);
     let pub: Uint8Array | null;
     try {
-      pub = await recovery.recover(pre.signingHash, pre.tx.signature);
+      pub = await recovery.recover(pre.signed.digest, pre.signed.signature);
     } finally {
       this.reservedHashes.delete(pre.hashHex);
     }
     const entry = this.withSender(pre, pub);
     // The chain may have moved while the signature was checked.
-    if (this.deps.chain.txOnChain(entry.hash))
+    if (entry.tx.type === TxType.Native && this.deps.chain.txOnChain(entry.hash))
       throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
     this.checkReplay(entry);
     this.admit(entry);
@@ -189,7 +199,7 @@ export class TxPool {
    */
   check(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
-    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signed.digest, pre.signed.signature));
     this.checkReplay(entry);
     return entry;
   }
@@ -205,11 +215,42 @@ export class TxPool {
         refused.code === 'account' ? TxRejectCode.AccountFrozen : TxRejectCode.DeployNotAllowed,
         refused.message,
       );
+    if (e.tx.type === TxType.Ethereum) return this.checkEthNonce(e, e.tx.nonce);
     if (this.nonces.has(e.replayKey) || this.deps.chain.nonceOnChain(e.replayKey))
       throw new TxRejectedError(
         TxRejectCode.NonceReused,
         `nonce 0x${e.nonceHex} was already used by sender 0x${e.senderHex}`,
       );
+  }
+
+  /**
+   * Ethereum's nonce rules, with geth's words (ethers and viem map them to their error
+   * codes): used nonces are "too low"; one pending already cannot be replaced (gas prices
+   * are ignored, so nothing outbids it); a nonce far past the sender's next is "too high".
+   */
+  private checkEthNonce(e: PoolEntry, nonce: number): void {
+    const next = this.deps.chain.ethNonce(e.sender);
+    if (nonce < next)
+      throw new TxRejectedError(TxRejectCode.NonceTooLow, `nonce too low: next nonce ${next}, tx nonce ${nonce}`);
+    if (this.nonces.has(e.replayKey))
+      throw new TxRejectedError(
+        TxRejectCode.ReplacementUnderpriced,
+        `replacement transaction underpriced: sender 0x${e.senderHex} already has nonce ${nonce} pending, and gas prices are ignored`,
+      );
+    const pendingNext = this.pendingEthNonce(e.sender);
+    if (nonce > pendingNext + this.opts.maxEthNonceGap)
+      throw new TxRejectedError(
+        TxRejectCode.NonceTooHigh,
+        `nonce too high: next nonce ${pendingNext}, tx nonce ${nonce} (at most ${this.opts.maxEthNonceGap} ahead are held)`,
+      );
+  }
+
+  /** The sender's next Ethereum nonce counting its pending transactions that are ready (no gap before them). */
+  pendingEthNonce(address: Uint8Array): number {
+    let n = this.deps.chain.ethNonce(address);
+    const held = this.ethBySender.get(hexKey(address));
+    while (held?.has(n)) n++;
+    return n;
   }
 
   private withSender(pre: Prechecked, pub: Uint8Array | null): PoolEntry {
@@ -224,7 +265,8 @@ export class TxPool {
       sender,
       senderHex,
       nonceHex,
-      replayKey: replayKey(sender, tx.nonce),
+      // Ethereum nonces are numbers, native ones 32 bytes: the two kinds of key never meet.
+      replayKey: tx.type === TxType.Ethereum ? `${senderHex}#${tx.nonce}` : replayKey(sender, tx.nonce),
       size,
       admittedAt: Date.now(),
     };
@@ -252,6 +294,43 @@ export class TxPool {
       const msg = e instanceof CodecError ? e.message : String(e);
       throw new TxRejectedError(TxRejectCode.Malformed, `malformed transaction: ${msg}`);
     }
+    if (tx.type === TxType.Ethereum) this.precheckEth(tx);
+    else this.precheckNative(tx);
+    const txGasLimit = this.deps.chain.txGasLimit();
+    if (tx.gasLimit > txGasLimit)
+      throw new TxRejectedError(
+        TxRejectCode.GasLimitTooHigh,
+        `gasLimit ${tx.gasLimit} exceeds tx_gas_limit ${txGasLimit}`,
+      );
+    const minGas = intrinsicGas(tx.input.length);
+    if (tx.gasLimit < minGas)
+      throw new TxRejectedError(
+        TxRejectCode.GasLimitTooLow,
+        `gasLimit ${tx.gasLimit} is below the intrinsic cost ${minGas}`,
+      );
+    const hash = txHash(this.deps.suite, tx);
+    const hashHex = hexKey(hash);
+    if (this.entries.has(hashHex) || this.reservedHashes.has(hashHex))
+      throw new TxRejectedError(
+        TxRejectCode.AlreadyKnown,
+        // geth's words for the Ethereum type: tools match on them.
+        tx.type === TxType.Ethereum ? 'already known' : `transaction 0x${hashHex} is already in the pool`,
+      );
+    // A committed Ethereum transaction is refused by its nonce ("nonce too low"), as geth does.
+    if (tx.type === TxType.Native && this.deps.chain.txOnChain(hash))
+      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
+    let signed: Prechecked['signed'];
+    try {
+      signed = txSignature(this.deps.suite, tx);
+    } catch (e) {
+      throw new TxRejectedError(TxRejectCode.Malformed, (e as Error).message);
+    }
+    const nonceHex = tx.type === TxType.Ethereum ? tx.nonce.toString(16) : hexKey(tx.nonce);
+    return { tx, hash, hashHex, nonceHex, size: raw.length, signed };
+  }
+
+  private precheckNative(tx: NativeTx): void {
+    const { opts } = this;
     if (tx.chainId !== opts.chainId)
       throw new TxRejectedError(
         TxRejectCode.WrongChain,
@@ -269,26 +348,20 @@ export class TxPool {
         `blockLimit ${tx.blockLimit} is more than ${opts.blockLimitWindow} blocks above the chain height ${height}`,
       );
     }
-    const txGasLimit = this.deps.chain.txGasLimit();
-    if (tx.gasLimit > txGasLimit)
+  }
+
+  /** No blockLimit for this type: the sequential nonce is its replay protection (checkEthNonce). */
+  private precheckEth(tx: EthTx): void {
+    if (tx.chainId !== this.opts.ethereumChainId)
       throw new TxRejectedError(
-        TxRejectCode.GasLimitTooHigh,
-        `gasLimit ${tx.gasLimit} exceeds tx_gas_limit ${txGasLimit}`,
+        TxRejectCode.WrongChain,
+        `invalid chain id for signer: transaction is for chain id ${tx.chainId}, this chain is ${this.opts.ethereumChainId}`,
       );
-    const minGas = intrinsicGas(tx.input.length);
-    if (tx.gasLimit < minGas)
+    if (tx.value !== 0n)
       throw new TxRejectedError(
-        TxRejectCode.GasLimitTooLow,
-        `gasLimit ${tx.gasLimit} is below the intrinsic cost ${minGas}`,
+        TxRejectCode.InsufficientFunds,
+        `insufficient funds for gas * price + value: this chain has no coin, so value must be 0 (got ${tx.value})`,
       );
-    const hash = this.deps.suite.hash(raw);
-    const hashHex = hexKey(hash);
-    if (this.entries.has(hashHex) || this.reservedHashes.has(hashHex))
-      throw new TxRejectedError(TxRejectCode.AlreadyKnown, `transaction 0x${hashHex} is already in the pool`);
-    if (this.deps.chain.txOnChain(hash))
-      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
-    const nonceHex = hexKey(tx.nonce);
-    return { tx, hash, hashHex, nonceHex, size: raw.length, signingHash: txSigningHash(this.deps.suite, tx) };
   }
 
   private admit(e: PoolEntry): void {
@@ -306,16 +379,33 @@ export class TxPool {
     }
     this.entries.set(e.hashHex, e);
     this.nonces.add(e.replayKey);
+    if (e.tx.type === TxType.Ethereum) {
+      const held = this.ethBySender.get(e.senderHex) ?? new Map<number, PoolEntry>();
+      held.set(e.tx.nonce, e);
+      this.ethBySender.set(e.senderHex, held);
+    }
     this.perSender.set(e.senderHex, n + 1);
     this.totalBytes += e.size;
   }
 
-  /** Up to `max` pending transactions in arrival order, left in the pool. */
+  /**
+   * Up to `max` pending transactions in arrival order, left in the pool. A sender's
+   * Ethereum transactions come in nonce order, where its first one arrived, and only the
+   * run without a gap from its next nonce in state: the rest could not run yet.
+   */
   pending(max: number): PoolEntry[] {
     const out: PoolEntry[] = [];
+    const ethSendersDone = new Set<string>();
     for (const e of this.entries.values()) {
       if (out.length >= max) break;
-      out.push(e);
+      if (e.tx.type !== TxType.Ethereum) {
+        out.push(e);
+        continue;
+      }
+      if (ethSendersDone.has(e.senderHex)) continue;
+      ethSendersDone.add(e.senderHex);
+      const held = this.ethBySender.get(e.senderHex)!;
+      for (let n = this.deps.chain.ethNonce(e.sender); held.has(n) && out.length < max; n++) out.push(held.get(n)!);
     }
     return out;
   }
@@ -330,10 +420,18 @@ export class TxPool {
     for (const h of includedHashHex) if (this.remove(h)) removed++;
     let expired = 0;
     for (const e of [...this.entries.values()]) {
-      if (e.tx.blockLimit <= height) {
+      if (e.tx.type === TxType.Native && e.tx.blockLimit <= height) {
         this.remove(e.hashHex);
         expired++;
       }
+    }
+    // Ethereum transactions whose nonce the chain has passed (committed, here or through
+    // another node's block with the same nonce) can never run.
+    for (const held of [...this.ethBySender.values()]) {
+      const first = held.values().next().value;
+      if (!first) continue;
+      const next = this.deps.chain.ethNonce(first.sender);
+      for (const [n, e] of [...held]) if (n < next && this.remove(e.hashHex)) removed++;
     }
     if (expired > 0) this.deps.onEvicted?.(EvictReason.BlockLimit, expired);
     return { removed, expired };
@@ -344,6 +442,11 @@ export class TxPool {
     if (!e) return false;
     this.entries.delete(hashHex);
     this.nonces.delete(e.replayKey);
+    if (e.tx.type === TxType.Ethereum) {
+      const held = this.ethBySender.get(e.senderHex);
+      held?.delete(e.tx.nonce);
+      if (held?.size === 0) this.ethBySender.delete(e.senderHex);
+    }
     const n = (this.perSender.get(e.senderHex) ?? 1) - 1;
     if (n <= 0) this.perSender.delete(e.senderHex);
     else this.perSender.set(e.senderHex, n);

@@ -6,7 +6,7 @@ import { poolChainViewOf, TxPool } from '../../node/txpool/pool.js';
 /** A pool over a chain that stays at height 0 with nothing on it (tx gas limit 1,000,000, window 100). */
 export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
   return new TxPool(
-    { ...NODE_DEFAULTS.txpool, chainId, blockLimitWindow: 100 },
+    { ...NODE_DEFAULTS.txpool, chainId, ethereumChainId: 1, blockLimitWindow: 100 },
     {
       suite,
       chain: {
@@ -16,6 +16,7 @@ export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
         nonceOnChain: () => false,
         txOnChain: () => false,
         admissionRefusal: () => null,
+        ethNonce: () => 0,
       },
     },
   );
@@ -24,7 +25,12 @@ export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
 /** A pool over a real Chain, wired as the node wires it. */
 export function chainPool(chain: Chain): TxPool {
   return new TxPool(
-    { ...NODE_DEFAULTS.txpool, chainId: chain.genesis.chainId, blockLimitWindow: chain.genesis.blockLimitWindow },
+    {
+      ...NODE_DEFAULTS.txpool,
+      chainId: chain.genesis.chainId,
+      ethereumChainId: chain.genesis.ethereumChainId,
+      blockLimitWindow: chain.genesis.blockLimitWindow,
+    },
     {
       suite: chain.suite,
       chain: poolChainViewOf(chain),
