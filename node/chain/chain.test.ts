@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Interface } from 'ethers';
-import { parseGenesis } from '../config/genesis.js';
+import { deriveEthereumChainId, parseGenesis } from '../config/genesis.js';
 import { fromHex, toHex } from '../codec/hex.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { SystemAddress } from '../exec/addresses.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
-import { encodeBlock } from '../codec/block.js';
-import { encodeTx, signTx } from '../codec/tx.js';
+import { blockHash, encodeBlock } from '../codec/block.js';
+import { encodeTx, signTx, type NativeTx } from '../codec/tx.js';
 import { MAX_BLOCK_BYTES_LIMIT, parseSystemConfigValue } from '../exec/system/system-config.js';
 import { DEFAULT_LIMITS } from '../p2p/protocols.js';
 import { BlockValidationError, Chain, type ReadyTx } from './chain.js';
+import { buildGenesis } from './genesis-block.js';
 import { replayKey } from './nonce-window.js';
 
 const suite = createEcdsaSuite();
@@ -191,8 +192,9 @@ describe('Chain: replay protection keys on sender + nonce', () => {
   it('refuses a sender repeating a nonce in a block; two senders may share one; the window survives a reopen', async () => {
     const other = suite.generateKeyPair();
     const [t0] = txs(1, 0, 0);
+    const t0tx = t0.tx as NativeTx;
     const sign = (key: typeof user) => {
-      const tx = signTx(suite, { ...t0.tx, input: Uint8Array.of(9) }, key.secretKey);
+      const tx = signTx(suite, { ...t0tx, input: Uint8Array.of(9) }, key.secretKey);
       const raw = encodeTx(tx);
       return { tx, hash: suite.hash(raw), sender: key.address, size: raw.length };
     };
@@ -203,10 +205,19 @@ describe('Chain: replay protection keys on sender + nonce', () => {
     const shared = a.buildBlock([t0, sign(other)], { timestamp: 5, proposer: 0, view: 0 });
     const executed = b.executeBlock(shared.block);
     await b.commit(executed, null);
-    expect(b.nonceOnChain(replayKey(other.address, t0.tx.nonce))).toBe(true);
-    expect(b.nonceOnChain(replayKey(user.address, t0.tx.nonce))).toBe(true);
-    expect(b.nonceOnChain(replayKey(suite.generateKeyPair().address, t0.tx.nonce))).toBe(false);
+    expect(b.nonceOnChain(replayKey(other.address, t0tx.nonce))).toBe(true);
+    expect(b.nonceOnChain(replayKey(user.address, t0tx.nonce))).toBe(true);
+    expect(b.nonceOnChain(replayKey(suite.generateKeyPair().address, t0tx.nonce))).toBe(false);
     await a.close();
     await b.close();
+  });
+});
+
+describe('Chain: genesis ethereumChainId', () => {
+  it('the derived id leaves the genesis hash as it was; another id changes it', () => {
+    const hashOf = (g: typeof genesis) => toHex(blockHash(suite, buildGenesis(suite, g).block.header));
+    const input = { ...genesis, ethereumChainId: undefined };
+    expect(hashOf(parseGenesis({ ...input, ethereumChainId: deriveEthereumChainId('det') }))).toBe(hashOf(genesis));
+    expect(hashOf(parseGenesis({ ...input, ethereumChainId: 31337 }))).not.toBe(hashOf(genesis));
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '../codec/index.js';
 import { equalBytes } from '../codec/canonical.js';
 import { hexKey, toHex } from '../codec/hex.js';
-import { txSigningHash } from '../codec/tx.js';
+import { TxType, txHash, txSignature } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { Executor, type ContractVm } from '../exec/executor.js';
@@ -43,7 +43,7 @@ import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '
 import type { StateOverlay } from '../state/overlay.js';
 import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
-import { NonceWindow, replayKey } from './nonce-window.js';
+import { NonceWindow, nativeReplayKeys, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
 import type { ChainView, ContractCode } from './view.js';
 
@@ -165,10 +165,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
       const b = await this.store.getBlock(n);
       const senders = await this.store.getSenders(n);
       if (!b || !senders) throw new Error(`ledger corrupt: block ${n} or its senders are missing`);
-      this.nonces.add(
-        n,
-        b.block.transactions.map((t, i) => replayKey(senders[i], t.nonce)),
-      );
+      this.nonces.add(n, nativeReplayKeys(b.block.transactions, senders));
     }
   }
 
@@ -183,6 +180,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
 
   get chainId(): string {
     return this.genesis.chainId;
+  }
+
+  get ethereumChainId(): number {
+    return this.genesis.ethereumChainId;
   }
 
   getBlock(number: number): Promise<StoredBlock | null> {
@@ -294,6 +295,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     let bytes = 0;
     for (const c of candidates) {
       if (included.length >= cfg.txCountLimit) break;
+      if (c.tx.type === TxType.Ethereum) continue;
       if (c.tx.blockLimit <= number - 1 || c.tx.gasLimit > cfg.txGasLimit || c.size > cfg.blockBytesLimit) continue;
       if (reserved + c.tx.gasLimit > cfg.blockGasLimit || bytes + c.size > cfg.blockBytesLimit) break;
       reserved += c.tx.gasLimit;
@@ -342,8 +344,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     let reserved = 0;
     let bytes = 0;
     block.transactions.forEach((tx, i) => {
+      if (tx.type === TxType.Ethereum)
+        throw new BlockValidationError(`block ${h.number} tx ${i}: Ethereum transactions are not executed yet`);
       const encoded = encodeTx(tx);
-      const hash = this.suite.hash(encoded);
+      const hash = txHash(this.suite, tx);
       bytes += encoded.length;
       if (bytes > cfg.blockBytesLimit)
         throw new BlockValidationError(`block ${h.number} exceeds block_bytes_limit (${cfg.blockBytesLimit} bytes)`);
@@ -388,7 +392,8 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   }
 
   private recoverSender(tx: Block['transactions'][number], height: number, i: number): Uint8Array {
-    const pub = this.suite.recoverSigner(txSigningHash(this.suite, tx), tx.signature);
+    const { digest, signature } = txSignature(this.suite, tx);
+    const pub = this.suite.recoverSigner(digest, signature);
     if (!pub) throw new BlockValidationError(`block ${height} tx ${i} has an invalid signature`);
     return this.suite.addressFromPublicKey(pub);
   }
@@ -445,10 +450,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
         stateOps: executed.stateCommit.ops,
       });
       this.state.applyCommitted(executed.stateCommit);
-      this.nonces.add(
-        head.number,
-        executed.block.transactions.map((t, i) => replayKey(executed.senders[i], t.nonce)),
-      );
+      this.nonces.add(head.number, nativeReplayKeys(executed.block.transactions, executed.senders));
       this.headValue = head;
       this.emit('block', executed, head);
       return head;

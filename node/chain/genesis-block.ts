@@ -10,7 +10,7 @@ import {
   systemConfigGenesisEntries,
   type ConsensusNode,
 } from '../exec/system/index.js';
-import type { GenesisConfig } from '../config/genesis.js';
+import { deriveEthereumChainId, type GenesisConfig } from '../config/genesis.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { StateOverlay, type StateReader } from '../state/overlay.js';
 import { computeNextRoot } from '../state/world-state.js';
@@ -58,6 +58,10 @@ export function buildGenesis(
     storageKey(SystemAddress.SystemConfig, utf8('genesis')),
     encodeCanonical([g.chainId, g.suite, g.blockLimitWindow, g.timestamp]),
   );
+  // The Ethereum chain id follows from the chain id unless genesis sets another: only then
+  // is it written, so chains made before the key existed keep their genesis hash.
+  if (g.ethereumChainId !== deriveEthereumChainId(g.chainId))
+    state.set(storageKey(SystemAddress.SystemConfig, utf8('ethereumChainId')), encodeCanonical([g.ethereumChainId]));
   const stateRoot = computeNextRoot(suite, ZERO_HASH, state.sortedChanges());
   const empty = merkleRoot(suite.hash.bind(suite), []);
   const block: Block = {

@@ -1,4 +1,5 @@
 import { hexKey } from '../codec/hex.js';
+import { TxType, type Transaction } from '../codec/tx.js';
 
 /**
  * What replay protection keys on: the sender and the nonce together. Keyed by the nonce
@@ -6,6 +7,18 @@ import { hexKey } from '../codec/hex.js';
  */
 export function replayKey(sender: Uint8Array, nonce: Uint8Array): string {
   return `${hexKey(sender)}:${hexKey(nonce)}`;
+}
+
+/**
+ * The replay keys of a block's native transactions (`senders` in block order). Ethereum
+ * transactions have none: their sequential nonce in world state is their replay protection.
+ */
+export function nativeReplayKeys(txs: readonly Transaction[], senders: readonly Uint8Array[]): string[] {
+  const keys: string[] = [];
+  txs.forEach((t, i) => {
+    if (t.type === TxType.Native) keys.push(replayKey(senders[i], t.nonce));
+  });
+  return keys;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ContractCode {
 export interface ChainView {
   readonly head: ChainHead;
   readonly chainId: string;
+  /** The EIP-155 chain id Ethereum-signed transactions name (eth_chainId, net_version). */
+  readonly ethereumChainId: number;
   readonly genesisHash: Uint8Array;
   getBlock(number: number): Promise<StoredBlock | null>;
   getBlockNumberByHash(hash: Uint8Array): Promise<number | null>;

@@ -1,6 +1,6 @@
 /** Client side: builds and signs a native transaction (CLI, SDK users, tests, benchmarks). Never used in execution. */
 import { randomBytes } from 'node:crypto';
-import { encodeTx, signTx, type NativeTx } from './tx.js';
+import { encodeTx, signTx, txHash, type NativeTx } from './tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 export interface TxRequest {
@@ -32,5 +32,5 @@ export function buildSignedTx(
     secretKey,
   );
   const raw = encodeTx(tx);
-  return { tx, raw, hash: suite.hash(raw) };
+  return { tx, raw, hash: txHash(suite, tx) };
 }

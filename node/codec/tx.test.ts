@@ -10,12 +10,16 @@ import {
   encodeTxBody,
   signTx,
   txFromCanonical,
+  txHash,
+  txSignature,
   txSigningHash,
   txToCanonical,
   type NativeTx,
   type NativeTxBody,
 } from './tx.js';
 import { createEcdsaSuite } from '../crypto/ecdsa.js';
+import { Transaction, Wallet, getBytes } from 'ethers';
+import { toHex } from './hex.js';
 
 const txBodyArb: fc.Arbitrary<NativeTxBody> = fc.record({
   chainId: fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).filter((s) => s.length <= 64),
@@ -65,7 +69,7 @@ describe('transaction codec', () => {
     fc.assert(
       fc.property(txBodyArb, (body) => {
         const tx = signTx(suite, body, kp.secretKey);
-        const decoded = decodeTx(encodeTx(tx));
+        const decoded = decodeTx(encodeTx(tx)) as NativeTx;
         expect(encodeTxBody(decoded)).toEqual(encodeTxBody(body));
         expect(suite.recoverSigner(txSigningHash(suite, decoded), decoded.signature)).toEqual(kp.publicKey);
       }),
@@ -77,14 +81,14 @@ describe('transaction codec', () => {
     const tx = decodeTx(encodeCanonical(withField(4, null)));
     expect(tx.to).toBeNull();
     expect(decodeTx(encodeCanonical(withField(1, 'x'.repeat(64)))).chainId).toHaveLength(64);
-    expect(decodeTx(encodeCanonical(withField(3, 0))).blockLimit).toBe(0);
+    expect((decodeTx(encodeCanonical(withField(3, 0))) as NativeTx).blockLimit).toBe(0);
     expect(decodeTx(encodeCanonical(withField(6, Number.MAX_SAFE_INTEGER))).gasLimit).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it.each<[string, Canonical, RegExp]>([
     ['a non-array', 5, /non-empty array/],
     ['an empty array', [], /non-empty array/],
-    ['an unknown type tag', withField(0, 2), /unknown transaction type 2/],
+    ['an unknown type tag', withField(0, 3), /unknown transaction type 3/],
     ['a string type tag', withField(0, '1'), /unknown transaction type/],
     ['too few fields', valid().slice(0, 7), /8 fields, got 7/],
     ['too many fields', [...valid(), null], /8 fields, got 9/],
@@ -123,7 +127,7 @@ describe('transaction codec', () => {
         bytes[at % bytes.length] = byte;
         let back: NativeTx;
         try {
-          back = decodeTx(bytes);
+          back = decodeTx(bytes) as NativeTx;
         } catch (e) {
           expect(e).toBeInstanceOf(CodecError);
           return;
@@ -132,5 +136,54 @@ describe('transaction codec', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Ethereum transactions in the ledger codec', () => {
+  const suite = createEcdsaSuite();
+  const wallet = new Wallet(`0x${'22'.repeat(32)}`);
+  const signedEth = (nonce: number) => {
+    const tx = Transaction.from({
+      type: 2,
+      chainId: 77,
+      nonce,
+      gasLimit: 50_000,
+      to: `0x${'33'.repeat(20)}`,
+      data: '0x01',
+    });
+    tx.signature = wallet.signingKey.sign(tx.unsignedHash);
+    return tx;
+  };
+
+  it('are [2, signed bytes] on the ledger; txHash is Ethereum’s hash and txSignature recovers the wallet', () => {
+    const eth = signedEth(3);
+    const raw = getBytes(eth.serialized);
+    const bytes = encodeCanonical([TxType.Ethereum, raw]);
+    const tx = decodeTx(bytes);
+    expect(tx.type).toBe(TxType.Ethereum);
+    expect(encodeTx(tx)).toEqual(bytes);
+    expect(txToCanonical(tx)).toEqual([TxType.Ethereum, raw]);
+    expect(toHex(txHash(suite, tx))).toBe(eth.hash);
+    const { digest, signature } = txSignature(suite, tx);
+    expect(toHex(suite.addressFromPublicKey(suite.recoverSigner(digest, signature)!))).toBe(
+      wallet.address.toLowerCase(),
+    );
+  });
+
+  it('native txHash is unchanged: the suite hash of the canonical encoding', () => {
+    expect(txHash(suite, txFromCanonical(valid()))).toEqual(suite.hash(encodeCanonical(valid())));
+  });
+
+  it.each([
+    ['extra fields', [TxType.Ethereum, new Uint8Array([0xc0]), 1], /must be \[2, signed bytes\]/],
+    ['a string payload', [TxType.Ethereum, 'f8'], /must be \[2, signed bytes\]/],
+    [
+      'bytes that are not an Ethereum transaction',
+      [TxType.Ethereum, Uint8Array.of(0x05, 0xc0)],
+      /unknown transaction type 0x05/,
+    ],
+  ] as const)('refuses %s', (_name, v, message) => {
+    expect(() => decodeTx(encodeCanonical(v as unknown as Canonical))).toThrow(CodecError);
+    expect(() => decodeTx(encodeCanonical(v as unknown as Canonical))).toThrow(message);
   });
 });

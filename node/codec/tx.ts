@@ -1,5 +1,8 @@
 import { CodecError, decodeCanonical, encodeCanonical, type Canonical } from './canonical.js';
+import { decodeEthTx, ETH_TX_TYPE, ethSignature, ethTxHash, type EthTx } from './eth-tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+
+export type { EthTx } from './eth-tx.js';
 
 /**
  * Transactions are typed envelopes: the first array element is a type tag, so later
@@ -8,6 +11,11 @@ import type { CryptoSuite } from '../crypto/suite.js';
 export const TxType = {
   /** Lingding's own transaction: chain id, random nonce, blockLimit window. */
   Native: 1,
+  /**
+   * Ethereum-signed (legacy EIP-155, EIP-2930, EIP-1559), stored as the exact signed bytes:
+   * sequential per-sender nonce in world state, Ethereum chain id (docs/design-decisions.md).
+   */
+  Ethereum: ETH_TX_TYPE,
 } as const;
 export type TxTypeTag = (typeof TxType)[keyof typeof TxType];
 
@@ -33,7 +41,7 @@ export interface NativeTx extends NativeTxBody {
   readonly signature: Uint8Array;
 }
 
-export type Transaction = NativeTx;
+export type Transaction = NativeTx | EthTx;
 
 function bodyFields(tx: NativeTxBody): Canonical[] {
   return [TxType.Native, tx.chainId, tx.nonce, tx.blockLimit, tx.to, tx.input, tx.gasLimit];
@@ -45,7 +53,27 @@ export function encodeTxBody(tx: NativeTxBody): Uint8Array {
 }
 
 export function encodeTx(tx: Transaction): Uint8Array {
-  return encodeCanonical([...bodyFields(tx), tx.signature]);
+  return encodeCanonical(txToCanonical(tx));
+}
+
+/**
+ * THE hash of a transaction, wherever one is needed (pool, ledger index, receipts root,
+ * RPC): the suite's hash of the canonical encoding for native transactions; keccak-256 of
+ * the signed bytes for Ethereum ones, which is what Ethereum tools compute and wait on.
+ */
+export function txHash(suite: CryptoSuite, tx: Transaction): Uint8Array {
+  return tx.type === TxType.Ethereum ? ethTxHash(suite, tx) : suite.hash(encodeTx(tx));
+}
+
+/**
+ * The digest and signature bytes that recover a transaction's sender through the suite
+ * (suite.recoverSigner or the recovery worker pool). Throws a CodecError for an Ethereum
+ * transaction on a suite other than ecdsa.
+ */
+export function txSignature(suite: CryptoSuite, tx: Transaction): { digest: Uint8Array; signature: Uint8Array } {
+  return tx.type === TxType.Ethereum
+    ? ethSignature(suite, tx)
+    : { digest: txSigningHash(suite, tx), signature: tx.signature };
 }
 
 export function txSigningHash(suite: CryptoSuite, tx: NativeTxBody): Uint8Array {
@@ -66,6 +94,11 @@ export function decodeTx(bytes: Uint8Array): Transaction {
 export function txFromCanonical(v: Canonical): Transaction {
   if (!Array.isArray(v) || v.length === 0) throw new CodecError('transaction must be a non-empty array');
   const tag = v[0];
+  if (tag === TxType.Ethereum) {
+    if (v.length !== 2 || !(v[1] instanceof Uint8Array))
+      throw new CodecError('Ethereum transaction must be [2, signed bytes]');
+    return decodeEthTx(v[1]);
+  }
   if (tag !== TxType.Native) throw new CodecError(`unknown transaction type ${String(tag)}`);
   if (v.length !== 8) throw new CodecError(`native transaction must have 8 fields, got ${v.length}`);
   const [, chainId, nonce, blockLimit, to, input, gasLimit, signature] = v;
@@ -83,7 +116,7 @@ export function txFromCanonical(v: Canonical): Transaction {
 }
 
 export function txToCanonical(tx: Transaction): Canonical {
-  return [...bodyFields(tx), tx.signature];
+  return tx.type === TxType.Ethereum ? [TxType.Ethereum, tx.raw] : [...bodyFields(tx), tx.signature];
 }
 
 function isUint(x: unknown): x is number {

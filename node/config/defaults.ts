@@ -125,6 +125,13 @@ export const NODE_DEFAULTS = Object.freeze({
   log: LogSection.parse({}),
 });
 
+/**
+ * The chain's Ethereum chain id (EIP-155; eth_chainId, and what Ethereum-signed
+ * transactions must name). A genesis file that leaves it out gets one derived from its
+ * chainId string (deriveEthereumChainId in genesis.ts), written out by the genesis writer.
+ */
+export const EthereumChainId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 /** A transaction's blockLimit must be in (height, height + blockLimitWindow]. */
 export const BlockLimitWindow = z.number().int().min(1).max(100_000).default(1000);
 

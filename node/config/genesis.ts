@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { z } from 'zod';
 import { normalizeNodeId } from '../crypto/node-id.js';
 import {
@@ -6,6 +7,7 @@ import {
   BlockLimitWindow,
   COMMITTEE_BOUNDS,
   CommitteeMemberWeight,
+  EthereumChainId,
   GenesisRegulators,
   ParticipationPercent,
   ProposalLifetimeBlocks,
@@ -54,6 +56,8 @@ export const GenesisSchema = z
       .min(1)
       .max(64)
       .regex(/^[A-Za-z0-9._-]+$/, 'chainId may use letters, digits, dot, dash and underscore'),
+    /** Absent: derived from chainId (deriveEthereumChainId). */
+    ethereumChainId: EthereumChainId.optional(),
     suite: z.enum(['ecdsa', 'sm']),
     timestamp: z.number().int().nonnegative(),
     blockLimitWindow: BlockLimitWindow,
@@ -70,7 +74,23 @@ export const GenesisSchema = z
     regulators: GenesisRegulators,
     systemConfig: z.record(z.string(), z.string()).default({}),
   })
-  .strict();
+  .strict()
+  .transform((g) => ({ ...g, ethereumChainId: g.ethereumChainId ?? deriveEthereumChainId(g.chainId) }));
+
+/** Largest derived Ethereum chain id: 2^31 - 1, so that 32-bit tools and wallets take it. */
+const DERIVED_ETH_CHAIN_ID_MAX = 0x7fffffff;
+
+/**
+ * The Ethereum chain id of a genesis that does not set one: the first four bytes of
+ * keccak-256 of the chainId string, as a big-endian number, folded into 1..2^31-1.
+ * Deterministic, so every node reading the same file agrees; distinct chain ids almost
+ * always differ (a chain that must avoid a known Ethereum network's id sets it explicitly).
+ */
+export function deriveEthereumChainId(chainId: string): number {
+  const h = keccak_256(new TextEncoder().encode(chainId));
+  const word = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+  return (word % DERIVED_ETH_CHAIN_ID_MAX) + 1;
+}
 
 export type GenesisConfig = z.infer<typeof GenesisSchema>;
 /** A genesis file as written: fields with a default may be left out. */

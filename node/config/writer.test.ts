@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_DEFAULTS } from './defaults.js';
-import { ConfigError, loadGenesisFile } from './genesis.js';
+import { ConfigError, deriveEthereumChainId, loadGenesisFile } from './genesis.js';
 import { loadNodeConfigFile } from './node-config.js';
 import { mergeNodeSettings, withNodeSettings, writeGenesisFile, writeNodeConfigFile } from './writer.js';
 
@@ -110,5 +110,30 @@ describe('config writer', () => {
     const c = withNodeSettings(nodeInput, merged);
     expect(c.consensus).toEqual({ engine: 'pbft', viewTimeoutMs: 1500, minSealDelayMs: 0 });
     expect(c.rpc).toEqual({ port: 8545 });
+  });
+});
+
+describe('genesis ethereumChainId', () => {
+  it('is derived from the chainId when absent, written out in full, and kept when set', () => {
+    const derived = deriveEthereumChainId('unit');
+    expect(Number.isSafeInteger(derived)).toBe(true);
+    expect(derived).toBeGreaterThanOrEqual(1);
+    expect(derived).toBeLessThanOrEqual(0x7fffffff);
+    expect(deriveEthereumChainId('unit')).toBe(derived);
+    expect(deriveEthereumChainId('unit-2')).not.toBe(derived);
+    const path = fresh('genesis.json');
+    expect(writeGenesisFile(path, genesisInput).ethereumChainId).toBe(derived);
+    expect(JSON.parse(readFileSync(path, 'utf8')).ethereumChainId).toBe(derived);
+    expect(loadGenesisFile(path).ethereumChainId).toBe(derived);
+    const set = fresh('genesis.json');
+    writeGenesisFile(set, { ...genesisInput, ethereumChainId: 31337 });
+    expect(loadGenesisFile(set).ethereumChainId).toBe(31337);
+  });
+
+  it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, '5'])('refuses ethereumChainId %s, naming the field', (bad) => {
+    const e = configError(() =>
+      writeGenesisFile(fresh('genesis.json'), { ...genesisInput, ethereumChainId: bad as number }),
+    );
+    expect(e.message).toMatch(/ethereumChainId/);
   });
 });

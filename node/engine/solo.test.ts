@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { captureLogger } from '../../test/helpers/fakes.js';
 import { chainPool } from '../../test/helpers/pools.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
+import type { NativeTx } from '../codec/tx.js';
 import { Chain } from '../chain/chain.js';
 import { ReceiptStatus } from '../codec/block.js';
 import { fromHex, toHex } from '../codec/hex.js';
@@ -102,7 +103,7 @@ describe('SoloSealer', () => {
     const t = submit('a');
     await vi.waitFor(() => expect(chain.head.number).toBe(1), WAIT);
     const stored = await chain.getBlock(1);
-    expect(stored!.block.transactions.map((x) => toHex(x.nonce))).toEqual([toHex(t.tx.nonce)]);
+    expect(stored!.block.transactions.map((x) => toHex((x as NativeTx).nonce))).toEqual([toHex(t.tx.nonce)]);
     expect((await chain.getReceipts(1))![0].status).toBe(ReceiptStatus.Success);
     await expectSealedBySealer(chain, 1);
     expect(pool.size).toBe(0);
@@ -120,7 +121,7 @@ describe('SoloSealer', () => {
     for (let n = 1; n <= 3; n++) {
       const b = (await chain.getBlock(n))!.block;
       expect(b.transactions).toHaveLength(1);
-      nonces.push(toHex(b.transactions[0].nonce));
+      nonces.push(toHex((b.transactions[0] as NativeTx).nonce));
     }
     expect(nonces).toEqual(sent.map((t) => toHex(t.tx.nonce)));
     expect(pool.size).toBe(0);

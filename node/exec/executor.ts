@@ -1,6 +1,6 @@
 import { ReceiptStatus, type Log, type Receipt, type ReceiptStatusCode } from '../codec/block.js';
 import { hexKey } from '../codec/hex.js';
-import type { Transaction } from '../codec/tx.js';
+import { TxType, type Transaction } from '../codec/tx.js';
 import type { StateOverlay, StateReader } from '../state/overlay.js';
 import { encodeCanonical } from '../codec/canonical.js';
 import { VmInternalError } from '../vm/index.js';
@@ -85,6 +85,8 @@ export class Executor {
           );
         const notAllowed = deployRefusal(txState, sender);
         if (notAllowed) throw new CallFailure(ReceiptStatus.DeployFailed, `ContractAuth: ${notAllowed}`);
+        if (tx.type !== TxType.Native)
+          throw new CallFailure(ReceiptStatus.DeployFailed, 'Ethereum deployments are not executed yet');
         const address = contractAddress(block.suite, sender, tx.nonce);
         this.vm.deploy({ ...frame, self: address }, tx.input, address);
         // The deployer is the contract's admin: it may set the contract's method ACLs.

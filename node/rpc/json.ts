@@ -1,6 +1,6 @@
 import type { Block, CommitCertificate, Receipt } from '../codec/block.js';
-import { toHex } from '../codec/hex.js';
-import type { Transaction } from '../codec/tx.js';
+import { concatBytes, toHex } from '../codec/hex.js';
+import { TxType, type Transaction } from '../codec/tx.js';
 
 /** JSON views of ledger objects: numbers as JSON numbers, bytes as 0x-hex. */
 export const STATUS_TEXT: Record<number, string> = {
@@ -55,17 +55,20 @@ export function txJson(
   sender: Uint8Array | null,
   at: { blockNumber: number; blockHash: Uint8Array; index: number } | null,
 ) {
+  // An Ethereum-signed transaction in the native view: its Ethereum chain id in decimal,
+  // its sequential nonce as 8 bytes of hex, no blockLimit (0), and r || s || yParity as the signature.
+  const eth = tx.type === TxType.Ethereum;
   return {
     hash: toHex(hash),
     type: tx.type,
-    chainId: tx.chainId,
-    nonce: toHex(tx.nonce),
-    blockLimit: tx.blockLimit,
+    chainId: eth ? String(tx.chainId) : tx.chainId,
+    nonce: eth ? `0x${tx.nonce.toString(16).padStart(16, '0')}` : toHex(tx.nonce),
+    blockLimit: eth ? 0 : tx.blockLimit,
     from: sender ? toHex(sender) : null,
     to: tx.to ? toHex(tx.to) : null,
     input: toHex(tx.input),
     gasLimit: tx.gasLimit,
-    signature: toHex(tx.signature),
+    signature: eth ? toHex(concatBytes(tx.r, tx.s, Uint8Array.of(tx.yParity))) : toHex(tx.signature),
     blockNumber: at?.blockNumber ?? null,
     blockHash: at ? toHex(at.blockHash) : null,
     transactionIndex: at?.index ?? null,

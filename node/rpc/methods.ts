@@ -1,7 +1,7 @@
 import type { ChainView } from '../chain/view.js';
 import { type Block, type Receipt, receiptLeaf } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
-import { encodeTx, txSigningHash } from '../codec/tx.js';
+import { encodeTx, txHash, txSignature, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
   ACCOUNT_STATUS_NAMES,
@@ -169,7 +169,7 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
   async getTransactionProof([hash], b) {
     const found = await committedTx(b, hash);
     if (!found) return null;
-    const hashes = found.block.transactions.map((t) => b.suite.hash(encodeTx(t)));
+    const hashes = found.block.transactions.map((t) => txHash(b.suite, t));
     const proof = merkleProof(hashFn(b), hashes, found.at.index);
     return {
       blockNumber: found.at.blockNumber,
@@ -185,7 +185,7 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
     const found = await committedTx(b, hash);
     if (!found) return null;
     const receipts = (await b.chain.getReceipts(found.at.blockNumber))!;
-    const hashes = found.block.transactions.map((t) => b.suite.hash(encodeTx(t)));
+    const hashes = found.block.transactions.map((t) => txHash(b.suite, t));
     const leaves = receipts.map((r, i) => receiptLeaf(hashes[i], r));
     const proof = merkleProof(hashFn(b), leaves, found.at.index);
     return {
@@ -414,7 +414,7 @@ function proofJson(p: { index: number; leafCount: number; siblings: Uint8Array[]
 async function blockByNumber(b: RpcBackend, n: number, full: boolean) {
   const stored = await b.chain.getBlock(n);
   if (!stored) return null;
-  const txHashes = stored.block.transactions.map((t) => b.suite.hash(encodeTx(t)));
+  const txHashes = stored.block.transactions.map((t) => txHash(b.suite, t));
   const senders = full ? stored.block.transactions.map((t) => sender(b, t) ?? new Uint8Array(20)) : undefined;
   return blockJson(stored.block, stored.hash, stored.certificate, txHashes, full, senders);
 }
@@ -437,7 +437,8 @@ async function receiptFor(b: RpcBackend, hash: Uint8Array) {
   return receiptJson(r, hash, found.at, found.tx, sender(b, found.tx));
 }
 
-function sender(b: RpcBackend, tx: Parameters<typeof txSigningHash>[1] & { signature: Uint8Array }): Uint8Array | null {
-  const pub = b.suite.recoverSigner(txSigningHash(b.suite, tx), tx.signature);
+function sender(b: RpcBackend, tx: Transaction): Uint8Array | null {
+  const { digest, signature } = txSignature(b.suite, tx);
+  const pub = b.suite.recoverSigner(digest, signature);
   return pub ? b.suite.addressFromPublicKey(pub) : null;
 }

@@ -1,6 +1,6 @@
 import { CodecError } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
-import { decodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
+import { decodeTx, TxType, txHash, txSignature, type NativeTx, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { Chain } from '../chain/chain.js';
@@ -23,12 +23,13 @@ export interface PoolEntry {
 }
 
 interface Prechecked {
-  readonly tx: Transaction;
+  readonly tx: NativeTx;
   readonly hash: Uint8Array;
   readonly hashHex: string;
   readonly nonceHex: string;
   readonly size: number;
-  readonly signingHash: Uint8Array;
+  /** What recovers the sender (txSignature). */
+  readonly signed: { readonly digest: Uint8Array; readonly signature: Uint8Array };
 }
 
 export interface TxPoolOptions {
@@ -150,7 +151,7 @@ export class TxPool {
   /** Checks and admits an encoded transaction, recovering its signer inline. */
   add(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
-    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signed.digest, pre.signed.signature));
     this.checkReplay(entry);
     this.admit(entry);
     return entry;
@@ -170,7 +171,7 @@ export class TxPool {
     this.reservedHashes.add(pre.hashHex);
     let pub: Uint8Array | null;
     try {
-      pub = await recovery.recover(pre.signingHash, pre.tx.signature);
+      pub = await recovery.recover(pre.signed.digest, pre.signed.signature);
     } finally {
       this.reservedHashes.delete(pre.hashHex);
     }
@@ -189,7 +190,7 @@ export class TxPool {
    */
   check(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
-    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signingHash, pre.tx.signature));
+    const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signed.digest, pre.signed.signature));
     this.checkReplay(entry);
     return entry;
   }
@@ -252,6 +253,8 @@ export class TxPool {
       const msg = e instanceof CodecError ? e.message : String(e);
       throw new TxRejectedError(TxRejectCode.Malformed, `malformed transaction: ${msg}`);
     }
+    if (tx.type === TxType.Ethereum)
+      throw new TxRejectedError(TxRejectCode.Malformed, 'Ethereum transactions are not admitted yet');
     if (tx.chainId !== opts.chainId)
       throw new TxRejectedError(
         TxRejectCode.WrongChain,
@@ -281,14 +284,14 @@ export class TxPool {
         TxRejectCode.GasLimitTooLow,
         `gasLimit ${tx.gasLimit} is below the intrinsic cost ${minGas}`,
       );
-    const hash = this.deps.suite.hash(raw);
+    const hash = txHash(this.deps.suite, tx);
     const hashHex = hexKey(hash);
     if (this.entries.has(hashHex) || this.reservedHashes.has(hashHex))
       throw new TxRejectedError(TxRejectCode.AlreadyKnown, `transaction 0x${hashHex} is already in the pool`);
     if (this.deps.chain.txOnChain(hash))
       throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
     const nonceHex = hexKey(tx.nonce);
-    return { tx, hash, hashHex, nonceHex, size: raw.length, signingHash: txSigningHash(this.deps.suite, tx) };
+    return { tx, hash, hashHex, nonceHex, size: raw.length, signed: txSignature(this.deps.suite, tx) };
   }
 
   private admit(e: PoolEntry): void {
@@ -330,7 +333,7 @@ export class TxPool {
     for (const h of includedHashHex) if (this.remove(h)) removed++;
     let expired = 0;
     for (const e of [...this.entries.values()]) {
-      if (e.tx.blockLimit <= height) {
+      if (e.tx.type === TxType.Native && e.tx.blockLimit <= height) {
         this.remove(e.hashHex);
         expired++;
       }

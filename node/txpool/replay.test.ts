@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTx, encodeTx, signTx } from '../codec/tx.js';
+import { decodeTx, encodeTx, signTx, type NativeTx } from '../codec/tx.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { standalonePool } from '../../test/helpers/pools.js';
@@ -16,7 +16,7 @@ function withNonce(signer: typeof alice, nonce: Uint8Array, input = 1): Uint8Arr
     { chainId: 'c', height: 0, to: null, input: Uint8Array.of(input), blockLimitWindow: 50, gasLimit: 100_000 },
     signer.secretKey,
   );
-  return encodeTx(signTx(suite, { ...decodeTx(raw), nonce }, signer.secretKey));
+  return encodeTx(signTx(suite, { ...(decodeTx(raw) as NativeTx), nonce }, signer.secretKey));
 }
 
 describe('tx pool: replay protection keys on sender + nonce', () => {
@@ -27,7 +27,7 @@ describe('tx pool: replay protection keys on sender + nonce', () => {
       { chainId: 'c', height: 0, to: null, input: new Uint8Array(1), blockLimitWindow: 50, gasLimit: 100_000 },
       alice.secretKey,
     );
-    const nonce = decodeTx(victim).nonce;
+    const nonce = (decodeTx(victim) as NativeTx).nonce;
     // Mallory saw the pending transaction and sends one of hers with its nonce first.
     await pool.submit(withNonce(mallory, nonce));
     await pool.submit(victim); // alice's transaction is still admitted

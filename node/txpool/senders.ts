@@ -1,5 +1,5 @@
 import { hexKey } from '../codec/hex.js';
-import { encodeTx, txSigningHash, type Transaction } from '../codec/tx.js';
+import { txHash, txSignature, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { TxPool } from './pool.js';
@@ -16,9 +16,15 @@ export async function resolveSenders(
 ): Promise<Array<Uint8Array | null>> {
   return Promise.all(
     txs.map(async (tx) => {
-      const known = deps.pool.get(hexKey(suite.hash(encodeTx(tx))));
+      const known = deps.pool.get(hexKey(txHash(suite, tx)));
       if (known) return known.sender;
-      const pub = await deps.recovery.recover(txSigningHash(suite, tx), tx.signature);
+      let signed: { digest: Uint8Array; signature: Uint8Array };
+      try {
+        signed = txSignature(suite, tx);
+      } catch {
+        return null; // an Ethereum transaction on a suite that cannot recover it
+      }
+      const pub = await deps.recovery.recover(signed.digest, signed.signature);
       return pub ? suite.addressFromPublicKey(pub) : null;
     }),
   );

@@ -3,6 +3,7 @@ import type { KeyPair } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
+import type { NativeTx } from '../../node/codec/tx.js';
 import { encodeProposal } from '../../node/exec/system/index.js';
 import { committeeIface } from '../helpers/committee.js';
 import { verifyProofOffline, type ProofJson } from '../../tools/cli/commands/query.js';
@@ -175,7 +176,11 @@ describe('bad input is refused and changes nothing', () => {
         { chainId: t.chain.chainId, height: 0, to: SystemAddress.KVStore, input: new Uint8Array(4), gasLimit: 100_000 },
         signer.secretKey,
       );
-      return signTx(suite, { ...decodeTx(other.raw), nonce: decodeTx(good.raw).nonce }, signer.secretKey);
+      return signTx(
+        suite,
+        { ...(decodeTx(other.raw) as NativeTx), nonce: (decodeTx(good.raw) as NativeTx).nonce },
+        signer.secretKey,
+      );
     };
     await rejected(
       [toHex(encodeTx(withGoodNonce(t.chain.accounts[0])))],

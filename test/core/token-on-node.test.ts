@@ -5,7 +5,7 @@ import { Interface } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chain, type ReadyTx } from '../../node/chain/chain.js';
 import { encodeReceipt } from '../../node/codec/block.js';
-import { encodeTx, signTx } from '../../node/codec/tx.js';
+import { encodeTx, signTx, type NativeTx } from '../../node/codec/tx.js';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { parseGenesis } from '../../node/config/genesis.js';
 import { encodeDeployInput, WasmContractVm } from '../../node/exec/wasm-vm.js';
@@ -53,7 +53,7 @@ async function run(token: CachedBuild): Promise<{ receipts: string[]; roots: str
         JSON.stringify(token.abi),
       ),
     );
-    const address = contractAddress(suite, alice.address, deploy.tx.nonce);
+    const address = contractAddress(suite, alice.address, (deploy.tx as NativeTx).nonce);
     const blocks: ReadyTx[][] = [
       [deploy],
       [tx(2, address, fromHex(iface.encodeFunctionData('transfer', [toHex(bob.address), 250n])))],
