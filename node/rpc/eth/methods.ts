@@ -2,7 +2,7 @@ import { encodeBlock, type Receipt, ReceiptStatus } from '../../codec/block.js';
 import { emptyBloom } from '../../codec/bloom.js';
 import { encodeCanonical } from '../../codec/canonical.js';
 import { hexKey, toHex } from '../../codec/hex.js';
-import { encodeTx, type Transaction, txSigningHash } from '../../codec/tx.js';
+import { type Transaction, TxType, txHash, txSignature } from '../../codec/tx.js';
 import { TxRejectedError } from '../../txpool/errors.js';
 import { decodeRevertReason } from '../../vm/revert.js';
 import { RpcError, RpcErrorCode } from '../errors.js';
@@ -27,17 +27,17 @@ function ethError(message: string, data?: unknown): RpcError {
   return new RpcError(RpcErrorCode.EthServerError, message, data);
 }
 
-// TEMPORARY until the eth-core branch is merged: the chain's Ethereum chain id.
-function ethChainId(_b: RpcBackend): number {
-  return 1337;
+function ethChainId(b: RpcBackend): number {
+  return b.chain.ethereumChainId;
 }
 
 function hashOf(b: RpcBackend, tx: Transaction): Uint8Array {
-  return b.suite.hash(encodeTx(tx));
+  return txHash(b.suite, tx);
 }
 
 function senderOf(b: RpcBackend, tx: Transaction): Uint8Array | null {
-  const pub = b.suite.recoverSigner(txSigningHash(b.suite, tx), tx.signature);
+  const { digest, signature } = txSignature(b.suite, tx);
+  const pub = b.suite.recoverSigner(digest, signature);
   return pub ? b.suite.addressFromPublicKey(pub) : null;
 }
 
@@ -228,7 +228,7 @@ export const ETH_METHODS: EthHandlers = {
   async eth_sendRawTransaction([raw], b) {
     try {
       // The ledger's form of an Ethereum-signed transaction: [2, the signed bytes].
-      const entry = await b.submitTransaction(encodeCanonical([2, raw]));
+      const entry = await b.submitTransaction(encodeCanonical([TxType.Ethereum, raw]));
       return toHex(entry.hash);
     } catch (e) {
       // Tools match on geth's text ("nonce too low", "already known", …), which the pool's messages start with.

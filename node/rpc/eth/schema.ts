@@ -33,11 +33,15 @@ const txView = z.strictObject({
   value: quantity,
   gas: quantity,
   gasPrice: quantity,
+  maxFeePerGas: quantity.optional(),
+  maxPriorityFeePerGas: quantity.optional(),
+  accessList: z.array(z.strictObject({ address: hex, storageKeys: z.array(hex) })).optional(),
+  yParity: quantity.optional(),
   chainId: quantity,
   v: quantity,
   r: quantity,
   s: quantity,
-  /** Not Ethereum's: true for a Lingding-native transaction shown in Ethereum's shape. */
+  /** Not Ethereum's: true for a Lingding-native transaction shown in Ethereum's shape, false for an Ethereum-signed one. */
   lingdingNative: z.boolean(),
 });
 

@@ -1,7 +1,7 @@
 import { type Block, type Log, type Receipt, ReceiptStatus } from '../../codec/block.js';
 import { logsBloom } from '../../codec/bloom.js';
 import { toHex } from '../../codec/hex.js';
-import type { Transaction } from '../../codec/tx.js';
+import { type Transaction, TxType } from '../../codec/tx.js';
 
 /**
  * Ledger objects as Ethereum's JSON-RPC shows them (the execution-apis schemas): numbers
@@ -38,10 +38,11 @@ export function ethTimestamp(ms: number): number {
 }
 
 /**
- * A transaction. A native one has no Ethereum fields of its own, so it is shown as a
- * legacy transaction with nonce, gas price and value 0, its gas limit, and v/r/s from its
- * signature (ecdsa: r || s || recovery, v = 27 + recovery); `lingdingNative: true` says it
- * is one (its random nonce and blockLimit are in the native getTransactionByHash).
+ * A transaction. An Ethereum-signed one shows its own fields. A native one has none of
+ * them, so it is shown as a legacy transaction with nonce, gas price and value 0, its gas
+ * limit, and v/r/s from its signature (ecdsa: r || s || recovery, v = 27 + recovery);
+ * `lingdingNative: true` says it is one (its random nonce and blockLimit are in the native
+ * getTransactionByHash).
  */
 export function ethTxView(
   tx: Transaction,
@@ -50,19 +51,45 @@ export function ethTxView(
   at: TxPlace | null,
   ethChainId: number,
 ) {
-  const sig = tx.signature;
-  return {
+  const place = {
     blockHash: at ? toHex(at.blockHash) : null,
     blockNumber: at ? qty(at.blockNumber) : null,
     transactionIndex: at ? qty(at.index) : null,
     hash: toHex(hash),
-    type: '0x0',
-    nonce: '0x0',
+  };
+  const common = {
     from: sender ? toHex(sender) : ZERO_ADDRESS,
     to: tx.to ? toHex(tx.to) : null,
     input: toHex(tx.input),
-    value: '0x0',
     gas: qty(tx.gasLimit),
+  };
+  if (tx.type === TxType.Ethereum) {
+    const typed = tx.ethType !== 0;
+    return {
+      ...place,
+      type: qty(tx.ethType),
+      nonce: qty(tx.nonce),
+      ...common,
+      value: qty(tx.value),
+      // A 1559 transaction's gasPrice is what it paid: nothing, there is no fee.
+      gasPrice: qty(tx.gasPrice ?? 0n),
+      ...(tx.maxFeePerGas !== null ? { maxFeePerGas: qty(tx.maxFeePerGas) } : {}),
+      ...(tx.maxPriorityFeePerGas !== null ? { maxPriorityFeePerGas: qty(tx.maxPriorityFeePerGas) } : {}),
+      ...(typed ? { accessList: tx.accessList, yParity: qty(tx.yParity) } : {}),
+      chainId: qty(tx.chainId),
+      v: qty(tx.v),
+      r: bytesQty(tx.r),
+      s: bytesQty(tx.s),
+      lingdingNative: false,
+    };
+  }
+  const sig = tx.signature;
+  return {
+    ...place,
+    type: '0x0',
+    nonce: '0x0',
+    ...common,
+    value: '0x0',
     gasPrice: '0x0',
     chainId: qty(ethChainId),
     v: qty(27 + (sig[64] ?? 0)),
@@ -143,7 +170,7 @@ export function ethReceiptView(
     contractAddress: r.contractAddress ? toHex(r.contractAddress) : null,
     logs: r.logs.map((l, i) => ethLogView(l, at, txHash, firstLog + i)),
     logsBloom: toHex(logsBloom(r.logs)),
-    type: '0x0',
+    type: tx.type === TxType.Ethereum ? qty(tx.ethType) : '0x0',
     status: r.status === ReceiptStatus.Success ? ('0x1' as const) : ('0x0' as const),
   };
 }
