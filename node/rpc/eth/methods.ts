@@ -222,7 +222,9 @@ export const ETH_METHODS: EthHandlers = {
 
   async eth_getTransactionCount([_address, block], b) {
     await requireHeadState(b, block);
-    return '0x0';
+    // Refused rather than guessed until the chain keeps Ethereum nonces (ChainView.ethNonce,
+    // pool.pendingEthNonce): a wrong count would make a wallet sign an unusable nonce.
+    throw ethError('eth_getTransactionCount is not available yet on this node');
   },
 
   async eth_sendRawTransaction([raw], b) {
