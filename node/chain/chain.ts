@@ -207,6 +207,14 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     return this.store.getTxLocation(txHash);
   }
 
+  getLogsBloom(number: number): Promise<Uint8Array | null> {
+    return this.store.getLogsBloom(number);
+  }
+
+  nonEmptyLogsBlooms(from: number, to: number): Promise<Array<{ number: number; bloom: Uint8Array }>> {
+    return this.store.nonEmptyLogsBlooms(from, to);
+  }
+
   contractCode(address: Uint8Array): ContractCode | null {
     const stored = readStoredCode(this.state, address);
     return stored ? { wasm: stored.wasm, abi: stored.abi } : null;

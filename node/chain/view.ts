@@ -32,6 +32,10 @@ export interface ChainView {
   getBlockHash(number: number): Promise<Uint8Array | null>;
   getReceipts(number: number): Promise<readonly Receipt[] | null>;
   getTxLocation(txHash: Uint8Array): Promise<TxLocation | null>;
+  /** The Ethereum logs bloom of a committed block, or null (see LedgerStore's blooms bucket). */
+  getLogsBloom(number: number): Promise<Uint8Array | null>;
+  /** The blocks in [from, to] that have logs, with their blooms: all eth_getLogs needs to read. */
+  nonEmptyLogsBlooms(from: number, to: number): Promise<Array<{ number: number; bloom: Uint8Array }>>;
   /** The contract deployed at `address` in the head state, or null. */
   contractCode(address: Uint8Array): ContractCode | null;
   /** A system config entry in force for the next block and the block it applies from; null for an unknown key. */

@@ -33,6 +33,12 @@ export const RpcSection = z.object({
   callGasLimit: z.number().int().min(100_000).max(1_000_000_000).default(50_000_000),
   /** JSON-RPC requests one client address may have in flight; past it: HTTP 429 and a -32015 error. */
   maxConcurrentPerClient: z.number().int().min(1).max(10_000).default(16),
+  /** Most blocks one eth_getLogs covers (and one poll of a log filter reads); past it, geth's "exceed maximum block range". */
+  maxLogsBlockRange: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Most logs one eth_getLogs / filter answer carries; past it, "query returned more than N results". */
+  maxLogsPerResponse: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** eth_newFilter / eth_newBlockFilter / eth_newPendingTransactionFilter filters installed at once (each expires unpolled after 5 minutes). */
+  maxFilters: z.number().int().min(1).max(100_000).default(1_000),
   /** Host names (the HTTP Host header) served besides loopback and the bind address; '*' serves any. */
   allowedHosts: z.array(z.string().min(1)).default([]),
   /** Browser origins allowed to call (CORS); none by default, so no web page can drive the RPC. */

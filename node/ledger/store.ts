@@ -14,6 +14,7 @@ import {
   type CommitCertificate,
   type Receipt,
 } from '../codec/index.js';
+import { BLOOM_BYTES, isEmptyBloom, logsBloom } from '../codec/bloom.js';
 import type { BytesSublevel, StateBatchOp } from '../state/world-state.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 
@@ -68,9 +69,15 @@ export const LEDGER_FORMAT = 2;
  *   numbers   u64be(number) -> blockHash
  *   txs       txHash        -> [number, index]
  *   senders   u64be(number) -> [address...] (one per transaction)
+ *   blooms    u64be(number) -> 256-byte logs bloom of the block's receipts, only where it is
+ *             not empty (derived data, not hashed: eth_getLogs reads the receipts of the
+ *             blocks listed here only). Blocks committed before the index existed (below
+ *             meta 'bloomsFrom') have no entry: their bloom is computed from their receipts
+ *             when asked, never stored, so such a range is scanned as before.
  *   state     world state (owned by node/state)
  *   meta      'head'        -> [number, hash, stateRoot, totalTxs, timestamp]
  *             'format'      -> LEDGER_FORMAT
+ *             'bloomsFrom'  -> first block written with the blooms bucket
  *
  * A block and everything it implies (state writes included) is written in one batch, so a
  * crash at any instant leaves either the whole block or none of it.
@@ -84,8 +91,11 @@ export class LedgerStore {
   private readonly numbers: BytesSublevel;
   private readonly txs: BytesSublevel;
   private readonly senders: BytesSublevel;
+  private readonly blooms: BytesSublevel;
   private readonly meta: BytesSublevel;
   private headCache: ChainHead | null = null;
+  /** Blocks from this height on have their bloom indexed (see the layout above). */
+  private bloomsFrom = 0;
   /**
    * The newest blocks, decoded: clients ask for the receipts and proofs of what was just
    * committed, and each such lookup would otherwise decode the whole block again.
@@ -105,6 +115,7 @@ export class LedgerStore {
     this.numbers = sub('numbers');
     this.txs = sub('txs');
     this.senders = sub('senders');
+    this.blooms = sub('blooms');
     this.meta = sub('meta');
     this.state = sub('state');
   }
@@ -132,6 +143,9 @@ export class LedgerStore {
     try {
       store.headCache = await store.readHead();
       if (store.headCache) {
+        const from = await store.meta.get(utf8Key('bloomsFrom'));
+        // A ledger from before the bloom index starts indexing at its next block.
+        store.bloomsFrom = from === undefined ? store.headCache.number + 1 : (decodeCanonical(from) as number);
         const raw = await store.meta.get(utf8Key('format'));
         const format = raw === undefined ? 1 : (decodeCanonical(raw) as number);
         if (format !== LEDGER_FORMAT)
@@ -190,6 +204,10 @@ export class LedgerStore {
       { type: 'put', sublevel: this.hashes, key: c.hash, value: key },
       { type: 'put', sublevel: this.numbers, key, value: c.hash },
     ];
+    if (n === this.bloomsFrom)
+      ops.push({ type: 'put', sublevel: this.meta, key: utf8Key('bloomsFrom'), value: encodeCanonical(n) });
+    const bloom = logsBloom(c.receipts.flatMap((r) => r.logs));
+    if (!isEmptyBloom(bloom)) ops.push({ type: 'put', sublevel: this.blooms, key, value: bloom });
     if (c.certificate)
       ops.push({ type: 'put', sublevel: this.certs, key, value: encodeCanonical(certToCanonical(c.certificate)) });
     c.txHashes.forEach((h, i) => {
@@ -244,6 +262,34 @@ export class LedgerStore {
     const raw = await this.receipts.get(u64(number));
     if (raw === undefined) return null;
     return (decodeCanonical(raw) as Canonical[]).map(receiptFromCanonical);
+  }
+
+  /** The logs bloom of block `number` (all zeros when it has no logs), or null for a block not stored. */
+  async getLogsBloom(number: number): Promise<Uint8Array | null> {
+    if (number < this.bloomsFrom) {
+      const receipts = await this.getReceipts(number);
+      return receipts && logsBloom(receipts.flatMap((r) => r.logs));
+    }
+    if (this.headCache === null || number > this.headCache.number) return null;
+    return (await this.blooms.get(u64(number))) ?? new Uint8Array(BLOOM_BYTES);
+  }
+
+  /**
+   * The blocks in [from, to] whose logs bloom is not empty, with it, in order: what
+   * eth_getLogs must read receipts of. Indexed blocks come from one range read of the
+   * blooms bucket; older ones (below bloomsFrom) have their receipts read to compute it.
+   */
+  async nonEmptyLogsBlooms(from: number, to: number): Promise<Array<{ number: number; bloom: Uint8Array }>> {
+    const out: Array<{ number: number; bloom: Uint8Array }> = [];
+    for (let n = from; n <= Math.min(to, this.bloomsFrom - 1); n++) {
+      const bloom = await this.getLogsBloom(n);
+      if (bloom && !isEmptyBloom(bloom)) out.push({ number: n, bloom });
+    }
+    const start = Math.max(from, this.bloomsFrom);
+    if (start > to) return out;
+    for await (const [k, v] of this.blooms.iterator({ gte: u64(start), lte: u64(to) }))
+      out.push({ number: fromU64(k), bloom: v });
+    return out;
   }
 
   async getTxLocation(txHash: Uint8Array): Promise<TxLocation | null> {

@@ -20,6 +20,13 @@ export const RpcErrorCode = {
   ResponseTooLarge: -32014,
   /** The client already has rpc.maxConcurrentPerClient requests in flight (HTTP 429). */
   TooManyRequests: -32015,
+  /**
+   * eth_* only: what geth answers -32000 for (a refused raw transaction, an unknown
+   * filter, a log query past its limits, …); the message is geth's text.
+   */
+  EthServerError: -32000,
+  /** eth_call / eth_estimateGas: the call reverted; `data` is the revert data, as geth answers. */
+  ExecutionReverted: 3,
 } as const;
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
@@ -36,6 +43,8 @@ const RPC_CODE_NAMES = {
   [RpcErrorCode.RequestTooLarge]: 'REQUEST_TOO_LARGE',
   [RpcErrorCode.ResponseTooLarge]: 'RESPONSE_TOO_LARGE',
   [RpcErrorCode.TooManyRequests]: 'TOO_MANY_REQUESTS',
+  [RpcErrorCode.EthServerError]: 'ETH_SERVER_ERROR',
+  [RpcErrorCode.ExecutionReverted]: 'EXECUTION_REVERTED',
 } as const satisfies Record<RpcErrorCodeValue, string>;
 export type RpcErrorName = CodeOf<typeof RPC_CODE_NAMES>;
 

@@ -24,6 +24,8 @@ import { TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { CallQueue } from './call-queue.js';
 import { RpcError, RpcErrorCode } from './errors.js';
+import type { FilterRegistry } from './eth/filters.js';
+import { ETH_METHODS, type EthLimits } from './eth/methods.js';
 import { blockJson, receiptJson, STATUS_TEXT, txJson } from './json.js';
 import {
   MAX_PERMISSION_ENTRIES,
@@ -59,12 +61,14 @@ export interface CommittedTx {
   readonly index: number;
 }
 
-/** What the server lends a method besides the node: its queue of read-only calls. */
+/** What the server lends a method besides the node: its queue of read-only calls, the eth filters and limits. */
 export interface MethodContext {
   readonly calls: CallQueue;
+  readonly filters: FilterRegistry;
+  readonly eth: EthLimits;
 }
 
-type Handler<M extends MethodName> = (
+export type Handler<M extends MethodName> = (
   params: ParsedParams<M>,
   backend: RpcBackend,
   ctx: MethodContext,
@@ -262,6 +266,8 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
   getSyncStatus: (_p, b) => b.syncStatus(),
 
   getPeers: (_p, b) => b.peers(),
+
+  ...ETH_METHODS,
 };
 
 /**

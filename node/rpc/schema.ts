@@ -10,6 +10,7 @@ import {
 } from '../exec/system/permissions-state.js';
 import { NODE_ACTION_KINDS } from '../exec/system/proposal-kinds.js';
 import { invalidParams, type RpcError } from './errors.js';
+import { ETH_SCHEMA } from './eth/schema.js';
 
 /**
  * Every JSON-RPC method, defined once: its positional params (a zod tuple whose elements
@@ -419,6 +420,7 @@ export const RPC_SCHEMA = {
     params: noParams,
     result: z.array(z.strictObject({ nodeId: z.string(), address: z.string(), direction: z.string() })),
   },
+  ...ETH_SCHEMA,
 } as const satisfies Record<string, { params: z.ZodTuple; result: z.ZodType }>;
 
 export type RpcSchema = typeof RPC_SCHEMA;

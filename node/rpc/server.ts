@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import { CallQueue } from './call-queue.js';
 import { RpcErrorCode, toRpcError } from './errors.js';
+import { FILTER_TIMEOUT_MS, FilterRegistry } from './eth/filters.js';
 import { type MethodContext, type RpcBackend, runMethod } from './methods.js';
 import { isMethodName } from './schema.js';
 
@@ -20,6 +21,10 @@ export interface RpcServerOptions {
   readonly callGasLimit: number;
   /** Requests one remote address may have in flight (rpc.maxConcurrentPerClient). */
   readonly maxConcurrentPerClient: number;
+  /** eth_getLogs and log filters: blocks per query, logs per answer; eth filters installed at once. */
+  readonly maxLogsBlockRange: number;
+  readonly maxLogsPerResponse: number;
+  readonly maxFilters: number;
   /** Host header values served besides loopback and the bind address ('*': any). */
   readonly allowedHosts?: readonly string[];
   /** Browser origins allowed to call (CORS); none by default. */
@@ -53,7 +58,11 @@ export class RpcServer {
     private readonly opts: RpcServerOptions,
     private readonly deps: { backend: RpcBackend; logger: Logger; metrics: NodeMetrics },
   ) {
-    this.methods = { calls: new CallQueue(deps.backend.chain, opts.callGasLimit) };
+    this.methods = {
+      calls: new CallQueue(deps.backend.chain, opts.callGasLimit),
+      filters: new FilterRegistry({ maxFilters: opts.maxFilters, timeoutMs: FILTER_TIMEOUT_MS }),
+      eth: { maxLogsBlockRange: opts.maxLogsBlockRange, maxLogsPerResponse: opts.maxLogsPerResponse },
+    };
     this.server = createServer((req, res) => {
       // A request must never become an uncaught exception (the process policy for those
       // stops the node): whatever escapes the handler answers 500 and is logged.
