@@ -20,6 +20,8 @@ export const RpcErrorCode = {
   ResponseTooLarge: -32014,
   /** The client already has rpc.maxConcurrentPerClient requests in flight (HTTP 429). */
   TooManyRequests: -32015,
+  /** The WebSocket connection already holds rpc.wsMaxSubscriptionsPerConnection subscriptions. */
+  TooManySubscriptions: -32016,
 } as const;
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
@@ -36,6 +38,7 @@ const RPC_CODE_NAMES = {
   [RpcErrorCode.RequestTooLarge]: 'REQUEST_TOO_LARGE',
   [RpcErrorCode.ResponseTooLarge]: 'RESPONSE_TOO_LARGE',
   [RpcErrorCode.TooManyRequests]: 'TOO_MANY_REQUESTS',
+  [RpcErrorCode.TooManySubscriptions]: 'TOO_MANY_SUBSCRIPTIONS',
 } as const satisfies Record<RpcErrorCodeValue, string>;
 export type RpcErrorName = CodeOf<typeof RPC_CODE_NAMES>;
 

@@ -101,6 +101,8 @@ export class TxPool {
       recovery?: SignatureRecoveryPool;
       /** Told of each transaction evicted without being committed (the node counts them). */
       onEvicted?: (reason: EvictReasonValue, count: number) => void;
+      /** Told of each transaction admitted (the RPC's newPendingTransactions subscriptions). */
+      onAdmitted?: (entry: PoolEntry) => void;
     },
   ) {}
 
@@ -308,6 +310,7 @@ export class TxPool {
     this.nonces.add(e.replayKey);
     this.perSender.set(e.senderHex, n + 1);
     this.totalBytes += e.size;
+    this.deps.onAdmitted?.(e);
   }
 
   /** Up to `max` pending transactions in arrival order, left in the pool. */
