@@ -76,7 +76,7 @@ export class RpcServer {
         maxBufferedBytes: opts.wsMaxBufferedBytes,
         pingIntervalMs: opts.wsPingIntervalMs,
       },
-      { dispatcher: this.dispatcher, hub, calls, logger: deps.logger },
+      { dispatcher: this.dispatcher, hub, calls, logger: deps.logger, metrics: deps.metrics },
     );
     this.server = createServer((req, res) => {
       // A request must never become an uncaught exception (the process policy for those

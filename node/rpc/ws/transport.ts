@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { NodeMetrics } from '../../metrics/metrics.js';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { CallQueue } from '../call-queue.js';
 import type { RpcDispatcher } from '../dispatch.js';
@@ -38,7 +39,13 @@ export class WsTransport {
 
   constructor(
     private readonly opts: WsTransportOptions,
-    private readonly deps: { dispatcher: RpcDispatcher; hub: SubscriptionHub; calls: CallQueue; logger: Logger },
+    private readonly deps: {
+      dispatcher: RpcDispatcher;
+      hub: SubscriptionHub;
+      calls: CallQueue;
+      logger: Logger;
+      metrics: NodeMetrics;
+    },
   ) {
     // ws itself refuses a frame over maxPayload with 1009 before buffering it whole.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
@@ -70,6 +77,7 @@ export class WsTransport {
   private serve(ws: WebSocket, req: IncomingMessage): void {
     const conn: Connection = { ws, alive: true };
     this.connections.add(conn);
+    this.deps.metrics.wsConnections.set(this.connections.size);
     const client = `${req.socket.remoteAddress ?? ''} (WebSocket #${++this.opened})`;
     const send = (text: string) => this.send(ws, text);
     const subscriptions = this.deps.hub.session(send, this.opts.maxSubscriptionsPerConnection);
@@ -93,6 +101,7 @@ export class WsTransport {
     ws.on('close', () => {
       subscriptions.close();
       this.connections.delete(conn);
+      this.deps.metrics.wsConnections.set(this.connections.size);
     });
     // An oversized or malformed frame: ws closes the connection itself (1009 / 1002).
     ws.on('error', (e) => this.deps.logger.debug({ err: e, client }, 'websocket error'));
@@ -109,6 +118,7 @@ export class WsTransport {
     const waiting = ws.bufferedAmount;
     if (waiting > 0 && waiting + Buffer.byteLength(text) > this.opts.maxBufferedBytes) {
       this.deps.logger.debug({ waiting }, 'websocket reader too slow: closing');
+      this.deps.metrics.wsDropped.inc({ reason: 'slow_consumer' });
       ws.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason);
       return;
     }
@@ -119,6 +129,7 @@ export class WsTransport {
   private pingAll(): void {
     for (const c of this.connections) {
       if (!c.alive) {
+        this.deps.metrics.wsDropped.inc({ reason: 'no_pong' });
         c.ws.terminate();
         continue;
       }
