@@ -1,3 +1,4 @@
+import { Network, WebSocketProvider } from 'ethers';
 import { createPublicClient, webSocket } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -314,6 +315,30 @@ describe('JSON-RPC over WebSocket on a real node', () => {
     expect((await bystander.request('getBlockNumber')).result).toEqual(expect.any(Number));
   });
 
+  it("drives ethers v6's WebSocketProvider: 'block' events from eth_subscribe newHeads", async () => {
+    // A static network: ethers then does not ask eth_chainId, which this node does not serve yet.
+    const network = new Network('lingding', 1n);
+    const provider = new WebSocketProvider(wsUrl, network, { staticNetwork: network });
+    const seen: number[] = [];
+    try {
+      await provider.on('block', (n: number) => seen.push(n));
+      await expect.poll(() => seen.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      expect(seen[1]).toBe(seen[0] + 1);
+    } finally {
+      await provider.destroy();
+    }
+  });
+
+  it('refuses an upgrade from a foreign browser origin as it refuses a POST', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, { origin: 'http://evil.example' });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('a foreign origin was served')));
+      ws.on('error', () => {});
+    });
+    expect(status).toBe(403);
+  });
+
   it("drives viem's webSocket transport: watchBlockNumber over eth_subscribe newHeads", async () => {
     const client = createPublicClient({ transport: webSocket(wsUrl) });
     const seen: bigint[] = [];
@@ -327,5 +352,27 @@ describe('JSON-RPC over WebSocket on a real node', () => {
       const socket = await client.transport.getRpcClient();
       socket.close();
     }
+  });
+});
+
+describe('WebSocket keepalive', () => {
+  let t: TestNode;
+  beforeAll(async () => {
+    t = await startTestNode({ node: { rpc: { wsPingIntervalMs: 200 } } });
+  }, 60_000);
+  afterAll(async () => t?.cleanup());
+
+  it('drops a peer that stops answering pings and keeps one that answers', async () => {
+    const wsUrl = t.client.url.replace(/^http/, 'ws');
+    const live = await WsClient.open(wsUrl);
+    const dead = await WsClient.open(wsUrl);
+    dead.ws.pause(); // reads nothing, so it answers no ping
+    const noPong = async () =>
+      (await t.node.metrics.wsDropped.get()).values.find((v) => v.labels.reason === 'no_pong')?.value ?? 0;
+    await expect.poll(noPong, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => t.node.rpc.wsConnections).toBe(1);
+    expect((await live.request('getBlockNumber')).result).toEqual(expect.any(Number));
+    live.close();
+    dead.close();
   });
 });
