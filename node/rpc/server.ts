@@ -51,7 +51,7 @@ const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 export class RpcServer {
   private readonly server: Server;
   private readonly methods: MethodContext;
-  readonly dispatcher: RpcDispatcher;
+  private readonly dispatcher: RpcDispatcher;
   private readonly ws: WsTransport;
   /** What the node tells the subscriptions: committed blocks, admitted transactions. */
   readonly events: NodeEvents;

@@ -32,8 +32,8 @@ const quantity = (n: number | bigint) => `0x${n.toString(16)}`;
 /**
  * The geth field set of newHeads and logs, written here until the Ethereum RPC's own views
  * (node/rpc/eth/views.ts) replace it at the one place the server wires them: no bloom yet
- * (zeros), no miner address (a Lingding proposer is a validator index), the block gas limit
- * from the system config in force.
+ * (zeros), no miner address (a Lingding proposer is a validator index), and the block gas
+ * limit in force when the notification is built (ChainView reads the head's next block).
  */
 export function provisionalEthViews(chain: ChainView): EthViews {
   return {
