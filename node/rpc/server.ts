@@ -113,6 +113,7 @@ export class RpcServer {
         resolve();
       });
     });
+    this.ws.start();
   }
 
   get url(): string {

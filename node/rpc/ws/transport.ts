@@ -34,7 +34,7 @@ interface Connection {
 export class WsTransport {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
-  private readonly pingTimer: NodeJS.Timeout;
+  private pingTimer: NodeJS.Timeout | null = null;
   private opened = 0;
 
   constructor(
@@ -49,7 +49,12 @@ export class WsTransport {
   ) {
     // ws itself refuses a frame over maxPayload with 1009 before buffering it whole.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
-    this.pingTimer = setInterval(() => this.pingAll(), opts.pingIntervalMs);
+  }
+
+  /** Starts the keepalive (the server is listening). */
+  start(): void {
+    if (this.pingTimer) return;
+    this.pingTimer = setInterval(() => this.pingAll(), this.opts.pingIntervalMs);
     this.pingTimer.unref();
   }
 
@@ -68,7 +73,8 @@ export class WsTransport {
 
   /** Drops every connection (the node is stopping). */
   close(): void {
-    clearInterval(this.pingTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
     for (const c of this.connections) c.ws.terminate();
     this.connections.clear();
     this.wss.close();
