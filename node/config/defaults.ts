@@ -45,6 +45,22 @@ export const RpcSection = z.object({
   corsOrigins: z.array(z.string().min(1)).default([]),
   /** File holding a bearer token every request must carry (Authorization: Bearer …); for non-loopback binds. */
   authTokenFile: z.string().min(1).optional(),
+  /** WebSocket connections open at once (JSON-RPC over WebSocket on the same port); past it an upgrade gets HTTP 503. */
+  wsMaxConnections: z.number().int().min(1).max(100_000).default(256),
+  /** Subscriptions (eth_subscribe / subscribe) one WebSocket connection may hold. */
+  wsMaxSubscriptionsPerConnection: z.number().int().min(1).max(10_000).default(128),
+  /**
+   * Bytes waiting for one WebSocket reader (answers and notifications it has not taken yet);
+   * a message that would pass it closes the connection (1008, "slow consumer"), so one
+   * stalled client cannot grow the node's memory. A message to a reader with nothing waiting always goes.
+   */
+  wsMaxBufferedBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024),
+  /** How often each WebSocket peer is pinged (ms); one that has not answered the previous ping is dropped. */
+  wsPingIntervalMs: z.number().int().min(100).max(600_000).default(30_000),
 });
 
 export const ConsensusSection = z.object({

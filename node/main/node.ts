@@ -105,6 +105,10 @@ export class LingdingNode implements RpcBackend {
         allowedHosts: rpc.allowedHosts,
         corsOrigins: rpc.corsOrigins,
         authToken: rpc.authTokenFile ? readAuthToken(rpc.authTokenFile) : undefined,
+        wsMaxConnections: rpc.wsMaxConnections,
+        wsMaxSubscriptionsPerConnection: rpc.wsMaxSubscriptionsPerConnection,
+        wsMaxBufferedBytes: rpc.wsMaxBufferedBytes,
+        wsPingIntervalMs: rpc.wsPingIntervalMs,
       },
       { backend: this, logger: this.logger.child({ component: 'rpc' }), metrics: this.metrics },
     );
@@ -163,6 +167,8 @@ export class LingdingNode implements RpcBackend {
     const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
     closers.push('signature workers', () => recovery.close());
     const { verifyWorkers: _, ...poolLimits } = config.txpool;
+    // Set below once constructed; gossip delivers peers' transactions only after it starts.
+    let node: LingdingNode | undefined;
     const pool = new TxPool(
       {
         ...poolLimits,
@@ -175,12 +181,11 @@ export class LingdingNode implements RpcBackend {
         recovery,
         chain: poolChainViewOf(chain),
         onEvicted: (reason, count) => metrics.txsEvicted.inc({ reason }, count),
+        onAdmitted: (entry) => node?.rpc.events.transactionAdmitted(entry),
       },
     );
     pool.startExpiry();
     closers.push('pool expiry', () => pool.close());
-    // Gossip delivers peers' transactions only after it starts, below, when `node` is set.
-    let node: LingdingNode | undefined;
     const { engine, network } = createEngine(config, {
       genesis,
       chain,
@@ -234,6 +239,7 @@ export class LingdingNode implements RpcBackend {
   private wire(): void {
     this.metrics.height.set(this.chain.head.number);
     this.chain.on('block', (executed, head) => {
+      this.rpc.events.blockCommitted(executed);
       const now = Date.now();
       if (this.lastBlockAt) this.metrics.blockInterval.observe((now - this.lastBlockAt) / 1000);
       this.lastBlockAt = now;

@@ -72,6 +72,17 @@ export class NodeMetrics {
     labelNames: ['method', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly wsConnections = new Gauge({
+    name: 'lingding_rpc_ws_connections',
+    help: 'WebSocket JSON-RPC connections open',
+    registers: [this.registry],
+  });
+  readonly wsDropped = new Counter({
+    name: 'lingding_rpc_ws_dropped_total',
+    help: 'WebSocket connections the node closed: slow_consumer (rpc.wsMaxBufferedBytes), no_pong (keepalive)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'lingding_process_' });

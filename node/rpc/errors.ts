@@ -27,6 +27,8 @@ export const RpcErrorCode = {
   EthServerError: -32000,
   /** eth_call / eth_estimateGas: the call reverted; `data` is the revert data, as geth answers. */
   ExecutionReverted: 3,
+  /** The WebSocket connection already holds rpc.wsMaxSubscriptionsPerConnection subscriptions. */
+  TooManySubscriptions: -32016,
 } as const;
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
@@ -45,6 +47,7 @@ const RPC_CODE_NAMES = {
   [RpcErrorCode.TooManyRequests]: 'TOO_MANY_REQUESTS',
   [RpcErrorCode.EthServerError]: 'ETH_SERVER_ERROR',
   [RpcErrorCode.ExecutionReverted]: 'EXECUTION_REVERTED',
+  [RpcErrorCode.TooManySubscriptions]: 'TOO_MANY_SUBSCRIPTIONS',
 } as const satisfies Record<RpcErrorCodeValue, string>;
 export type RpcErrorName = CodeOf<typeof RPC_CODE_NAMES>;
 

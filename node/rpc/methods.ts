@@ -23,9 +23,10 @@ import { merkleProof } from '../ledger/merkle.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { CallQueue } from './call-queue.js';
-import { RpcError, RpcErrorCode } from './errors.js';
+import { invalidParams, RpcError, RpcErrorCode } from './errors.js';
 import type { FilterRegistry } from './eth/filters.js';
 import { ETH_METHODS, type EthLimits } from './eth/methods.js';
+import type { SubscriptionSession } from './ws/hub.js';
 import { blockJson, receiptJson, STATUS_TEXT, txJson } from './json.js';
 import {
   MAX_PERMISSION_ENTRIES,
@@ -61,11 +62,16 @@ export interface CommittedTx {
   readonly index: number;
 }
 
-/** What the server lends a method besides the node: its queue of read-only calls, the eth filters and limits. */
+/**
+ * What the server lends a method besides the node: its queue of read-only calls, the eth
+ * filters and limits, and over WebSocket the connection's subscriptions (absent over HTTP,
+ * which cannot carry notifications).
+ */
 export interface MethodContext {
   readonly calls: CallQueue;
   readonly filters: FilterRegistry;
   readonly eth: EthLimits;
+  readonly subscriptions?: SubscriptionSession;
 }
 
 export type Handler<M extends MethodName> = (
@@ -268,7 +274,27 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
   getPeers: (_p, b) => b.peers(),
 
   ...ETH_METHODS,
+  eth_subscribe([name, filter], _b, ctx) {
+    const session = subscriptionsOf(ctx, 'eth_subscribe');
+    if (filter && name !== 'logs') throw invalidParams(`eth_subscribe: only 'logs' takes a filter, not '${name}'`);
+    return session.subscribe('eth', name, name === 'logs' ? (filter ?? { addresses: [], topics: [] }) : undefined);
+  },
+
+  eth_unsubscribe: ([id], _b, ctx) => subscriptionsOf(ctx, 'eth_unsubscribe').unsubscribe('eth', id),
+
+  subscribe: ([channel], _b, ctx) => subscriptionsOf(ctx, 'subscribe').subscribe('lingding', channel),
+
+  unsubscribe: ([id], _b, ctx) => subscriptionsOf(ctx, 'unsubscribe').unsubscribe('lingding', id),
 };
+
+/** The connection's subscriptions; over HTTP, geth's refusal (with where to go instead). */
+function subscriptionsOf(ctx: MethodContext, method: string): SubscriptionSession {
+  if (ctx.subscriptions) return ctx.subscriptions;
+  throw new RpcError(
+    RpcErrorCode.MethodNotFound,
+    `notifications not supported: ${method} needs a WebSocket connection (ws:// on the RPC port)`,
+  );
+}
 
 /**
  * Runs a method by name: params are validated against its schema first (a -32602 error
@@ -411,7 +437,8 @@ function proofJson(p: { index: number; leafCount: number; siblings: Uint8Array[]
   return { index: p.index, leafCount: p.leafCount, siblings: p.siblings.map(toHex) };
 }
 
-async function blockByNumber(b: RpcBackend, n: number, full: boolean) {
+/** A block as getBlockByNumber answers it, or null past the head. */
+export async function blockByNumber(b: RpcBackend, n: number, full: boolean) {
   const stored = await b.chain.getBlock(n);
   if (!stored) return null;
   const txHashes = stored.block.transactions.map((t) => txHash(b.suite, t));

@@ -111,6 +111,10 @@ const VALID: { [M in MethodName]: unknown[] } = {
   eth_uninstallFilter: ['0x1f'],
   eth_syncing: [],
   eth_accounts: [],
+  eth_subscribe: ['logs', { address: [ADDRESS], topics: [HASH, null, [HASH, HASH]] }],
+  eth_unsubscribe: ['0x9cef478923ff08bf67fde6c64013158d'],
+  subscribe: ['blocks'],
+  unsubscribe: ['0x9cef478923ff08bf67fde6c64013158d'],
 };
 
 describe('docs/jsonrpc.md and the schema', () => {
@@ -189,5 +193,18 @@ describe('params validation', () => {
     expect(rejects('getProposals', [{ count: 101 }])).toBe('query: count must be 1..100');
     expect(rejects('getProposals', [{ status: 'done' }])).toMatch(/^query: status must be one of open, executed/);
     expect(parseParams('getProposals', [])).toEqual([{}]);
+    expect(rejects('eth_subscribe', ['logs', { topics: ['0x12'] }])).toBe(
+      'filter: each topic must be null, a 32-byte hex string or an array of them',
+    );
+    expect(rejects('eth_subscribe', ['logs', { address: 7 }])).toMatch(/^filter: /);
+  });
+
+  it('parses a log filter into lowercase hex, a null inside an OR-list matching any topic', () => {
+    const upper = `0x${'AB'.repeat(32)}`;
+    expect(parseParams('eth_subscribe', ['logs', { address: ADDRESS, topics: [upper, null, [HASH, null]] }])).toEqual([
+      'logs',
+      { addresses: [ADDRESS], topics: [[HASH], null, null] },
+    ]);
+    expect(parseParams('eth_subscribe', ['newHeads'])).toEqual(['newHeads']);
   });
 });

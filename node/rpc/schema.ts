@@ -1,6 +1,6 @@
 import { ethers } from 'ethers';
 import { z } from 'zod';
-import { fromHex, HexError } from '../codec/hex.js';
+import { fromHex, HexError, toHex } from '../codec/hex.js';
 import { PROPOSAL_STATUS_NAMES } from '../exec/system/committee-state.js';
 import {
   ACCOUNT_STATUS_NAMES,
@@ -105,6 +105,44 @@ const proposalQueryParam = z
   .nullish()
   .transform((q) => q ?? {})
   .describe('query');
+
+/** What eth_subscribe can subscribe to (the hub refuses any other name, naming these). */
+const ethSubscriptionParam = z.string({ error: 'subscription must be a string' }).describe('subscription');
+
+/** One topic position of a log filter: null (any), a topic, or an OR-list (a null in it: any). */
+const topicPositionParam = z
+  .union([z.null(), hexIssue('topic', 32), z.array(z.union([z.null(), hexIssue('topic', 32)]))], {
+    error: 'each topic must be null, a 32-byte hex string or an array of them',
+  })
+  .transform((t): string[] | null => {
+    if (t === null) return null;
+    if (!Array.isArray(t)) return [toHex(t)];
+    return t.some((x) => x === null) ? null : (t as Uint8Array[]).map(toHex);
+  });
+
+/**
+ * geth's log filter for `eth_subscribe('logs', filter)`: address one or many, topics by
+ * position. A subscription delivers new logs only, so fromBlock/toBlock (which some tools
+ * send along) are accepted and ignored, as geth does.
+ */
+const logFilterParam = z
+  .strictObject(
+    {
+      address: z.union([addressParam('address'), z.array(addressParam('address'))]).nullish(),
+      topics: z.array(topicPositionParam).max(4, { error: 'topics has at most 4 positions' }).nullish(),
+      fromBlock: z.unknown().optional(),
+      toBlock: z.unknown().optional(),
+    },
+    { error: 'filter must be an object {address?, topics?}' },
+  )
+  .transform((f) => ({
+    addresses: f.address == null ? [] : (Array.isArray(f.address) ? f.address : [f.address]).map(toHex),
+    topics: f.topics ?? [],
+  }))
+  .optional()
+  .describe('filter');
+
+const subscriptionIdParam = z.string({ error: 'subscriptionId must be a string' }).describe('subscriptionId');
 
 // --- results ---
 
@@ -421,6 +459,14 @@ export const RPC_SCHEMA = {
     result: z.array(z.strictObject({ nodeId: z.string(), address: z.string(), direction: z.string() })),
   },
   ...ETH_SCHEMA,
+  // Subscriptions: WebSocket only (over HTTP they are refused); notifications follow the answer.
+  eth_subscribe: { params: z.tuple([ethSubscriptionParam, logFilterParam]), result: hex },
+  eth_unsubscribe: { params: z.tuple([subscriptionIdParam]), result: z.boolean() },
+  subscribe: {
+    params: z.tuple([z.string({ error: 'channel must be a string' }).describe('channel')]),
+    result: hex,
+  },
+  unsubscribe: { params: z.tuple([subscriptionIdParam]), result: z.boolean() },
 } as const satisfies Record<string, { params: z.ZodTuple; result: z.ZodType }>;
 
 export type RpcSchema = typeof RPC_SCHEMA;

@@ -111,6 +111,8 @@ export class TxPool {
       recovery?: SignatureRecoveryPool;
       /** Told of each transaction evicted without being committed (the node counts them). */
       onEvicted?: (reason: EvictReasonValue, count: number) => void;
+      /** Told of each transaction admitted (the RPC's newPendingTransactions subscriptions). */
+      onAdmitted?: (entry: PoolEntry) => void;
     },
   ) {}
 
@@ -386,6 +388,7 @@ export class TxPool {
     }
     this.perSender.set(e.senderHex, n + 1);
     this.totalBytes += e.size;
+    this.deps.onAdmitted?.(e);
   }
 
   /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../helpers/in-process.js';
 import { RpcClient } from '../../tools/client/rpc-client.js';
-import { ResponseBudget } from '../../node/rpc/server.js';
+import { ResponseBudget } from '../../node/rpc/dispatch.js';
 
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getBlockNumber', params: [] });
 

@@ -7,11 +7,12 @@
  * never an internal error), the node stays responsive after each, and refused input changes
  * nothing: the solo node seals no empty blocks during the test (its interval is an hour), so
  * its head (hash, state root) and pool stay exactly as they were unless a transaction was
- * accepted.
+ * accepted. The same bodies go over WebSocket too, as text messages on one connection.
  */
 import { type IncomingHttpHeaders, request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { toHex } from '../../node/codec/hex.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
@@ -321,5 +322,63 @@ describe('fuzz: JSON-RPC server over HTTP', () => {
       ),
       fuzzParams(150),
     );
+  });
+});
+
+/** A WebSocket that keeps every message it receives and how it closed. */
+async function openWs(): Promise<{ ws: WebSocket; messages: string[]; closeCode: () => number | null }> {
+  const ws = new WebSocket(t.client.url.replace(/^http/, 'ws'));
+  const messages: string[] = [];
+  let code: number | null = null;
+  ws.on('message', (d: Buffer) => messages.push(d.toString('utf8')));
+  ws.on('close', (c) => {
+    code = c;
+  });
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return { ws, messages, closeCode: () => code };
+}
+
+describe('fuzz: JSON-RPC server over WebSocket', () => {
+  it('answers every message well-formed or closes per the rule, and other connections are unaffected', async () => {
+    const bystander = await openWs();
+    let conn = await openWs();
+    let sentinel = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (bytes) => {
+        if (conn.closeCode() !== null) conn = await openWs();
+        const from = conn.messages.length;
+        // A text frame of the fuzzed bytes (not always UTF-8: then ws closes with 1007), then
+        // a call whose answer says the body was dealt with, unless the body closed the connection.
+        conn.ws.send(bytes, { binary: false });
+        const id = `sentinel-${++sentinel}`;
+        conn.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'getBlockNumber' }));
+        await waitUntil(
+          'the sentinel answer or a close',
+          () => conn.closeCode() !== null || conn.messages.slice(from).some((m) => m.includes(`"${id}"`)),
+        );
+        if (conn.closeCode() !== null) {
+          // Too large (1009) or not UTF-8 (1007): nothing else closes a connection.
+          expect([1007, 1009]).toContain(conn.closeCode());
+          if (conn.closeCode() === 1009) expect(bytes.length).toBeGreaterThan(MAX_BODY);
+        }
+        for (const m of conn.messages.slice(from)) {
+          const parsed: unknown = JSON.parse(m);
+          for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
+            expect(isWellFormedResponse(r), m.slice(0, 300)).toBe(true);
+            expect((r as { error?: { code: number } }).error?.code, m.slice(0, 300)).not.toBe(RpcErrorCode.Internal);
+          }
+        }
+      }),
+      fuzzParams(150),
+    );
+    bystander.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 'still-there', method: 'getBlockNumber' }));
+    await waitUntil('the bystander answer', () => bystander.messages.some((m) => m.includes('still-there')));
+    expect(bystander.closeCode()).toBeNull();
+    conn.ws.terminate();
+    bystander.ws.terminate();
   });
 });

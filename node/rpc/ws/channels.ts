@@ -1,0 +1,68 @@
+import type { ExecutedBlock } from '../../chain/chain.js';
+import { toHex } from '../../codec/hex.js';
+import type { PoolEntry } from '../../txpool/pool.js';
+import type { EthLogView, EthViews } from './eth-views.js';
+import type { SubscriptionHub } from './hub.js';
+
+/** The node events subscriptions are fed by; the node calls these, they return at once. */
+export interface NodeEvents {
+  blockCommitted(executed: ExecutedBlock): void;
+  transactionAdmitted(entry: PoolEntry): void;
+}
+
+/** An `eth_subscribe('logs', …)` filter: addresses and topics as lowercase 0x-hex. */
+export interface LogFilter {
+  /** Any of these addresses; empty: any address. */
+  readonly addresses: readonly string[];
+  /** Per position: any of these topics; null or empty: any topic there. */
+  readonly topics: ReadonlyArray<readonly string[] | null>;
+}
+
+/**
+ * The channels of a node: Ethereum's newHeads, logs and newPendingTransactions, and
+ * Lingding's "blocks" (the getBlockByNumber JSON without full transactions). The views are
+ * injected, so the Ethereum formatting lives with the Ethereum RPC.
+ */
+export function registerNodeChannels(
+  hub: SubscriptionHub,
+  views: { eth: EthViews; block: (executed: ExecutedBlock) => Promise<unknown> },
+): NodeEvents {
+  const newHeads = hub.register({
+    family: 'eth',
+    name: 'newHeads',
+    views: (e: ExecutedBlock) => [views.eth.headView(e)],
+  });
+  const logs = hub.register<ExecutedBlock, LogFilter>({
+    family: 'eth',
+    name: 'logs',
+    views: (e) => views.eth.logViews(e),
+    matches: (filter, view) => logMatches(filter, view as EthLogView),
+  });
+  const pending = hub.register({
+    family: 'eth',
+    name: 'newPendingTransactions',
+    views: (entry: PoolEntry) => [toHex(entry.hash)],
+  });
+  const blocks = hub.register({
+    family: 'lingding',
+    name: 'blocks',
+    views: async (e: ExecutedBlock) => [await views.block(e)],
+  });
+  return {
+    blockCommitted(executed) {
+      newHeads(executed);
+      logs(executed);
+      blocks(executed);
+    },
+    transactionAdmitted: pending,
+  };
+}
+
+/** geth's rule: the address is one of the filter's, and each filter position names the log's topic there. */
+export function logMatches(filter: LogFilter, log: { address: string; topics: readonly string[] }): boolean {
+  if (filter.addresses.length > 0 && !filter.addresses.includes(log.address.toLowerCase())) return false;
+  if (filter.topics.length > log.topics.length) return false;
+  return filter.topics.every(
+    (wanted, i) => !wanted || wanted.length === 0 || wanted.includes(log.topics[i].toLowerCase()),
+  );
+}
