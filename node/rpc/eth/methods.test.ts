@@ -39,7 +39,7 @@ function fakeNode(sim: { needs: number; uses: number; status?: ReceiptStatusCode
   const backend = { chain, pool: { pendingEthNonce: () => 5 } } as unknown as RpcBackend;
   const ctx: MethodContext = {
     calls: new CallQueue(chain as unknown as RpcBackend['chain'], 50_000_000),
-    filters: new FilterRegistry({ maxFilters: 1, timeoutMs: FILTER_TIMEOUT_MS }),
+    filters: new FilterRegistry({ maxFilters: 1, timeoutMs: FILTER_TIMEOUT_MS, maxPendingHashes: 10 }),
     eth: { maxLogsBlockRange: 10, maxLogsPerResponse: 10 },
   };
   return { backend, ctx, limits };

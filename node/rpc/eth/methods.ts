@@ -130,12 +130,7 @@ async function getLogs(b: RpcBackend, c: LogCriteria, limits: EthLimits): Promis
 /** What a filter has seen since its last poll; it moves on past what it answers. */
 async function filterChanges(b: RpcBackend, f: InstalledFilter, limits: EthLimits): Promise<EthLogView[] | string[]> {
   const head = b.chain.head.number;
-  if (f.kind === 'pending') {
-    const now = b.pool.pending(limits.maxLogsPerResponse);
-    const fresh = now.filter((e) => !f.seen.has(e.hashHex)).map((e) => toHex(e.hash));
-    f.seen = new Set(now.map((e) => e.hashHex));
-    return fresh;
-  }
+  if (f.kind === 'pending') return f.hashes.splice(0);
   // A client that polls seldom gets at most maxLogsBlockRange blocks a poll, the rest next time.
   const from = f.nextBlock;
   const to = Math.min(head, from + limits.maxLogsBlockRange - 1);
@@ -335,11 +330,7 @@ export const ETH_METHODS: EthHandlers = {
   eth_newFilter: ([criteria], b, ctx) =>
     ctx.filters.install({ kind: 'logs', criteria, nextBlock: b.chain.head.number + 1 }),
   eth_newBlockFilter: (_p, b, ctx) => ctx.filters.install({ kind: 'blocks', nextBlock: b.chain.head.number + 1 }),
-  eth_newPendingTransactionFilter: (_p, b, ctx) =>
-    ctx.filters.install({
-      kind: 'pending',
-      seen: new Set(b.pool.pending(ctx.eth.maxLogsPerResponse).map((e) => e.hashHex)),
-    }),
+  eth_newPendingTransactionFilter: (_p, _b, ctx) => ctx.filters.install({ kind: 'pending', hashes: [] }),
 
   async eth_getFilterChanges([id], b, ctx) {
     const f = ctx.filters.poll(id);
