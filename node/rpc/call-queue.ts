@@ -39,6 +39,19 @@ export class CallQueue {
     });
   }
 
+  /**
+   * What an Ethereum transaction from `from` would do (eth_estimateGas: writes and deploys
+   * allowed, nothing kept), in the same queue and under the same cap as calls: it runs on
+   * the main thread just as they do.
+   */
+  simulate(from: Uint8Array, to: Uint8Array | null, input: Uint8Array, gasLimit: number): Promise<CallOutcome> {
+    return this.queue.run(async () => {
+      await nextTurn();
+      const receipt = this.chain.simulate({ from, to, input, gasLimit: Math.min(gasLimit, this.gasCap) });
+      return { receipt, blockNumber: this.chain.head.number };
+    });
+  }
+
   /** Calls queued or running. */
   get size(): number {
     return this.queue.size;

@@ -67,15 +67,27 @@ export class RpcServer {
   ) {
     this.methods = {
       calls: new CallQueue(deps.backend.chain, opts.callGasLimit),
-      filters: new FilterRegistry({ maxFilters: opts.maxFilters, timeoutMs: FILTER_TIMEOUT_MS }),
+      filters: new FilterRegistry({
+        maxFilters: opts.maxFilters,
+        timeoutMs: FILTER_TIMEOUT_MS,
+        maxPendingHashes: opts.maxLogsPerResponse,
+      }),
       eth: { maxLogsBlockRange: opts.maxLogsBlockRange, maxLogsPerResponse: opts.maxLogsPerResponse },
     };
     this.dispatcher = new RpcDispatcher(opts, deps);
     const hub = new SubscriptionHub(deps.logger);
-    this.events = registerNodeChannels(hub, {
+    const channels = registerNodeChannels(hub, {
       eth: ethSubscriptionViews(deps.backend.chain),
       block: (executed) => blockByNumber(deps.backend, executed.block.header.number, false),
     });
+    // eth_newPendingTransactionFilter's filters hear of admissions as the subscriptions do.
+    this.events = {
+      blockCommitted: channels.blockCommitted,
+      transactionAdmitted: (entry) => {
+        channels.transactionAdmitted(entry);
+        this.methods.filters.transactionAdmitted(entry.hash);
+      },
+    };
     this.ws = new WsTransport(
       {
         maxMessageBytes: opts.maxBodyBytes,

@@ -32,7 +32,7 @@ describe('FilterRegistry', () => {
   const blocks = () => ({ kind: 'blocks' as const, nextBlock: 1 });
 
   it('hands out distinct quantity ids and forgets a filter once uninstalled', () => {
-    const r = new FilterRegistry({ maxFilters: 10, timeoutMs: 1000, now: () => 0 });
+    const r = new FilterRegistry({ maxFilters: 10, timeoutMs: 1000, maxPendingHashes: 3, now: () => 0 });
     const a = r.install(blocks());
     const b = r.install(blocks());
     expect(a).not.toBe(b);
@@ -46,7 +46,7 @@ describe('FilterRegistry', () => {
 
   it('removes a filter nobody polled for the timeout, and keeps one that is polled', () => {
     let now = 0;
-    const r = new FilterRegistry({ maxFilters: 10, timeoutMs: 1000, now: () => now });
+    const r = new FilterRegistry({ maxFilters: 10, timeoutMs: 1000, maxPendingHashes: 3, now: () => now });
     const polled = r.install(blocks());
     const idle = r.install(blocks());
     now = 900;
@@ -58,12 +58,22 @@ describe('FilterRegistry', () => {
 
   it('refuses a filter past maxFilters with -32000, and takes one again when one expires', () => {
     let now = 0;
-    const r = new FilterRegistry({ maxFilters: 2, timeoutMs: 1000, now: () => now });
+    const r = new FilterRegistry({ maxFilters: 2, timeoutMs: 1000, maxPendingHashes: 3, now: () => now });
     r.install(blocks());
     r.install(blocks());
     expect(() => r.install(blocks())).toThrow(RpcError);
     expect(() => r.install(blocks())).toThrow(/at most 2 \(rpc.maxFilters\)/);
     now = 2000;
     expect(r.install(blocks())).toMatch(/^0x/);
+  });
+
+  it('gives a pending-transaction filter every admitted hash since it was installed, the newest maxPendingHashes', () => {
+    const r = new FilterRegistry({ maxFilters: 10, timeoutMs: 1000, maxPendingHashes: 3, now: () => 0 });
+    r.transactionAdmitted(Uint8Array.of(1));
+    const id = r.install({ kind: 'pending', hashes: [] });
+    const other = r.install(blocks());
+    for (const h of [2, 3, 4, 5]) r.transactionAdmitted(Uint8Array.of(h));
+    expect(r.poll(id)).toEqual({ kind: 'pending', hashes: ['0x03', '0x04', '0x05'] });
+    expect(r.poll(other)).toEqual(blocks());
   });
 });

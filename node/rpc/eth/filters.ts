@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Log } from '../../codec/block.js';
 import { bloomMayContain } from '../../codec/bloom.js';
+import { toHex } from '../../codec/hex.js';
 import { RpcError, RpcErrorCode } from '../errors.js';
 import type { LogCriteria } from './params.js';
 
@@ -32,11 +33,13 @@ export function bloomMatches(bloom: Uint8Array, f: LogSelector): boolean {
 export type InstalledFilter =
   | { readonly kind: 'logs'; readonly criteria: LogCriteria; nextBlock: number }
   | { readonly kind: 'blocks'; nextBlock: number }
-  | { readonly kind: 'pending'; seen: Set<string> };
+  | { readonly kind: 'pending'; hashes: string[] };
 
 export interface FilterRegistryOptions {
   /** Most filters installed at once on this node (rpc.maxFilters). */
   readonly maxFilters: number;
+  /** Most hashes a pending-transaction filter keeps between polls (rpc.maxLogsPerResponse); the oldest go first. */
+  readonly maxPendingHashes: number;
   /** A filter not polled for this long is removed (geth: 5 minutes). */
   readonly timeoutMs: number;
   /** The local clock; only decides expiry, never anything on chain. */
@@ -81,6 +84,19 @@ export class FilterRegistry {
     if (!e) return undefined;
     e.polledAt = this.now();
     return e.filter;
+  }
+
+  /**
+   * Told of each transaction the pool admits, so a pending-transaction filter
+   * answers every transaction that entered the pool since its last poll, as geth's does,
+   * including those already committed by then. Each keeps at most maxPendingHashes.
+   */
+  transactionAdmitted(hash: Uint8Array): void {
+    for (const { filter } of this.filters.values()) {
+      if (filter.kind !== 'pending') continue;
+      filter.hashes.push(toHex(hash));
+      if (filter.hashes.length > this.opts.maxPendingHashes) filter.hashes.shift();
+    }
   }
 
   uninstall(id: string): boolean {

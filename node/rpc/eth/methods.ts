@@ -3,7 +3,7 @@ import { emptyBloom } from '../../codec/bloom.js';
 import { encodeCanonical } from '../../codec/canonical.js';
 import { hexKey, toHex } from '../../codec/hex.js';
 import { type Transaction, TxType, txHash, txSignature } from '../../codec/tx.js';
-import { TxRejectedError } from '../../txpool/errors.js';
+import { TxRejectCode, TxRejectedError } from '../../txpool/errors.js';
 import { decodeRevertReason } from '../../vm/revert.js';
 import { RpcError, RpcErrorCode } from '../errors.js';
 import type { Handler, MethodContext, RpcBackend } from '../methods.js';
@@ -43,7 +43,7 @@ function senderOf(b: RpcBackend, tx: Transaction): Uint8Array | null {
 
 /** A block reference as a height (which may be past the head), or null for an unknown hash. */
 async function heightOf(b: RpcBackend, ref: BlockRef): Promise<number | null> {
-  if ('tag' in ref) return ref.tag === 'latest' ? b.chain.head.number : 0;
+  if ('tag' in ref) return ref.tag === 'earliest' ? 0 : b.chain.head.number;
   if ('number' in ref) return ref.number;
   return b.chain.getBlockNumberByHash(ref.hash);
 }
@@ -130,12 +130,7 @@ async function getLogs(b: RpcBackend, c: LogCriteria, limits: EthLimits): Promis
 /** What a filter has seen since its last poll; it moves on past what it answers. */
 async function filterChanges(b: RpcBackend, f: InstalledFilter, limits: EthLimits): Promise<EthLogView[] | string[]> {
   const head = b.chain.head.number;
-  if (f.kind === 'pending') {
-    const now = b.pool.pending(limits.maxLogsPerResponse);
-    const fresh = now.filter((e) => !f.seen.has(e.hashHex)).map((e) => toHex(e.hash));
-    f.seen = new Set(now.map((e) => e.hashHex));
-    return fresh;
-  }
+  if (f.kind === 'pending') return f.hashes.splice(0);
   // A client that polls seldom gets at most maxLogsBlockRange blocks a poll, the rest next time.
   const from = f.nextBlock;
   const to = Math.min(head, from + limits.maxLogsBlockRange - 1);
@@ -169,13 +164,61 @@ function callFailure(r: Receipt): RpcError {
   return ethError(r.message || 'execution failed');
 }
 
+/** No native coin: nothing can be paid, so a value is refused as geth refuses an unfunded one. */
+function refuseValue(call: EthCall): void {
+  if (call.value !== 0n) throw ethError('insufficient funds for gas * price + value');
+}
+
 async function runCall(b: RpcBackend, ctx: MethodContext, call: EthCall, block: BlockRef): Promise<Receipt> {
   await requireHeadState(b, block);
-  // No native coin: nothing can be paid, so a value is refused as geth refuses an unfunded one.
-  if (call.value !== 0n) throw ethError('insufficient funds for gas * price + value');
-  if (call.to === null) throw ethError('simulating a deployment is not available on this node yet');
+  refuseValue(call);
+  if (call.to === null) throw ethError('eth_call cannot deploy on this node; eth_estimateGas simulates a deployment');
   const { receipt } = await ctx.calls.run(call.from, call.to, call.input);
   return receipt;
+}
+
+/**
+ * geth's stopping rule for the search below: it ends once the bounds are within 1.5% of
+ * the upper one, so an estimate is at most that much above the least gas that works.
+ */
+const ESTIMATE_ERROR_RATIO = 0.015;
+
+/**
+ * The gas an Ethereum transaction needs, found as geth finds it, over throwaway copies of
+ * the head state (Chain.simulate: writes and deploys run, nothing is kept). The upper bound
+ * is the call's `gas`, rpc.callGasLimit and tx_gas_limit, whichever is least. Most
+ * transactions need exactly the gas they used, and one more run at that limit confirms it;
+ * one that calls another contract may need more, since a caller keeps 1/64 of its gas back
+ * from a callee (EIP-150), so the least limit that succeeds is searched for then (geth's
+ * 64/63 guess first), within ESTIMATE_ERROR_RATIO. A transaction sent with the estimate as
+ * its gas limit succeeds against the same state.
+ */
+async function estimateGas(b: RpcBackend, ctx: MethodContext, call: EthCall, block: BlockRef): Promise<number> {
+  await requireHeadState(b, block);
+  refuseValue(call);
+  const txGasLimit = Number(b.chain.systemConfigEntry('tx_gas_limit')?.value ?? ctx.calls.gasCap);
+  let hi = Math.min(ctx.calls.gasCap, txGasLimit);
+  if (call.gas !== null && call.gas < BigInt(hi)) hi = Number(call.gas);
+  const run = async (gas: number) => (await ctx.calls.simulate(call.from, call.to, call.input, gas)).receipt;
+  const ok = async (gas: number) => (await run(gas)).status === ReceiptStatus.Success;
+
+  const atCap = await run(hi);
+  if (atCap.status === ReceiptStatus.OutOfGas) throw ethError(`gas required exceeds allowance (${hi})`);
+  if (atCap.status !== ReceiptStatus.Success) throw callFailure(atCap);
+  const used = atCap.gasUsed;
+  if (used >= hi || (await ok(used))) return used;
+  let lo = used;
+  const optimistic = Math.ceil((used * 64) / 63);
+  if (optimistic < hi) {
+    if (await ok(optimistic)) hi = optimistic;
+    else lo = optimistic;
+  }
+  while (hi - lo > 1 && (hi - lo) / hi >= ESTIMATE_ERROR_RATIO) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 type EthHandlers = { readonly [M in EthMethodName]: Handler<M> };
@@ -220,11 +263,12 @@ export const ETH_METHODS: EthHandlers = {
     return ethReceiptView(receipts, txHashes, found.tx, senderOf(b, found.tx), found.at);
   },
 
-  async eth_getTransactionCount([_address, block], b) {
+  async eth_getTransactionCount([address, block], b) {
     await requireHeadState(b, block);
-    // Refused rather than guessed until the chain keeps Ethereum nonces (ChainView.ethNonce,
-    // pool.pendingEthNonce): a wrong count would make a wallet sign an unusable nonce.
-    throw ethError('eth_getTransactionCount is not available yet on this node');
+    // 'pending' is the nonce a wallet signs next: past the sender's transactions waiting in
+    // the pool with no gap before them. Every other head reference reads the committed state.
+    const pending = 'tag' in block && block.tag === 'pending';
+    return qty(pending ? b.pool.pendingEthNonce(address) : b.chain.ethNonce(address));
   },
 
   async eth_sendRawTransaction([raw], b) {
@@ -234,8 +278,11 @@ export const ETH_METHODS: EthHandlers = {
       return toHex(entry.hash);
     } catch (e) {
       // Tools match on geth's text ("nonce too low", "already known", …), which the pool's messages start with.
-      if (e instanceof TxRejectedError) throw ethError(e.message, { reason: e.code });
-      throw e;
+      if (!(e instanceof TxRejectedError)) throw e;
+      // A committed Ethereum transaction sent again: its nonce is below the sender's, which
+      // is what geth answers and what ethers (NONCE_EXPIRED) and viem (NonceTooLowError) read.
+      if (e.code === TxRejectCode.AlreadyOnChain) throw ethError(`nonce too low: ${e.message}`, { reason: e.code });
+      throw ethError(e.message, { reason: e.code });
     }
   },
 
@@ -245,11 +292,7 @@ export const ETH_METHODS: EthHandlers = {
     return toHex(r.output);
   },
 
-  async eth_estimateGas([call, block], b, ctx) {
-    const r = await runCall(b, ctx, call, block);
-    if (r.status !== ReceiptStatus.Success) throw callFailure(r);
-    return qty(r.gasUsed);
-  },
+  eth_estimateGas: async ([call, block], b, ctx) => qty(await estimateGas(b, ctx, call, block)),
 
   eth_gasPrice: () => '0x0',
   eth_maxPriorityFeePerGas: () => '0x0',
@@ -287,11 +330,7 @@ export const ETH_METHODS: EthHandlers = {
   eth_newFilter: ([criteria], b, ctx) =>
     ctx.filters.install({ kind: 'logs', criteria, nextBlock: b.chain.head.number + 1 }),
   eth_newBlockFilter: (_p, b, ctx) => ctx.filters.install({ kind: 'blocks', nextBlock: b.chain.head.number + 1 }),
-  eth_newPendingTransactionFilter: (_p, b, ctx) =>
-    ctx.filters.install({
-      kind: 'pending',
-      seen: new Set(b.pool.pending(ctx.eth.maxLogsPerResponse).map((e) => e.hashHex)),
-    }),
+  eth_newPendingTransactionFilter: (_p, _b, ctx) => ctx.filters.install({ kind: 'pending', hashes: [] }),
 
   async eth_getFilterChanges([id], b, ctx) {
     const f = ctx.filters.poll(id);

@@ -5,9 +5,10 @@ const ADDRESS = `0x${'12'.repeat(20)}`;
 const HASH = `0x${'ab'.repeat(32)}`;
 
 describe('Ethereum wire forms of params', () => {
-  it('reads block tags: safe, finalized and pending are the head, as every commit is final', () => {
-    for (const tag of ['latest', 'pending', 'safe', 'finalized'])
+  it('reads block tags: safe and finalized are the head, as every commit is final; pending stays its own tag', () => {
+    for (const tag of ['latest', 'safe', 'finalized'])
       expect(parseParams('eth_getBlockByNumber', [tag, false])[0]).toEqual({ tag: 'latest' });
+    expect(parseParams('eth_getTransactionCount', [ADDRESS, 'pending'])[1]).toEqual({ tag: 'pending' });
     expect(parseParams('eth_getBlockByNumber', ['earliest', false])[0]).toEqual({ tag: 'earliest' });
     expect(parseParams('eth_getBlockByNumber', ['0x1f', false])[0]).toEqual({ number: 31 });
     expect(parseParams('eth_getCode', [ADDRESS, { blockHash: HASH }])[1]).toEqual({

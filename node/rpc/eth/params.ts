@@ -42,12 +42,14 @@ export function ethQuantity(name: string) {
 
 /**
  * A block as Ethereum names one: a height, or a tag. PBFT finality makes every committed
- * block final, so 'safe' and 'finalized' are the head; 'pending' is the head too (the
- * next block's contents are not known before it is proposed).
+ * block final, so 'safe' and 'finalized' are the head. 'pending' is the head too for
+ * every read of a block or its state (the next block's contents are not known before it
+ * is proposed); it stays its own tag because eth_getTransactionCount counts the pool's
+ * transactions for it, which is how wallets pick the next nonce.
  */
 export type BlockRef =
   | { readonly number: number }
-  | { readonly tag: 'latest' | 'earliest' }
+  | { readonly tag: 'latest' | 'earliest' | 'pending' }
   | { readonly hash: Uint8Array };
 
 const TAG_ERROR = (name: string) =>
@@ -55,8 +57,8 @@ const TAG_ERROR = (name: string) =>
 
 function tagOrNumber(name: string) {
   return z.string({ error: TAG_ERROR(name) }).transform((v, ctx): BlockRef => {
-    if (v === 'latest' || v === 'pending' || v === 'safe' || v === 'finalized') return { tag: 'latest' };
-    if (v === 'earliest') return { tag: 'earliest' };
+    if (v === 'latest' || v === 'safe' || v === 'finalized') return { tag: 'latest' };
+    if (v === 'earliest' || v === 'pending') return { tag: v };
     if (/^0x[0-9a-fA-F]{1,13}$/.test(v)) return { number: Number(v) };
     ctx.addIssue({ code: 'custom', message: TAG_ERROR(name) });
     return z.NEVER;
