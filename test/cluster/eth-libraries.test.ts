@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContractFactory, JsonRpcProvider, type Contract, Wallet, WebSocketProvider } from 'ethers';
+import { type Contract, ContractFactory, JsonRpcProvider, type Log, Wallet, WebSocketProvider } from 'ethers';
 import {
   createPublicClient,
   createWalletClient,
@@ -21,7 +21,7 @@ import {
   ContractFunctionRevertedError,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { Web3 } from 'web3';
+import { type ContractAbi, type EventLog, Web3 } from 'web3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asExample } from '../../contracts/testing/examples.js';
 import { toHex } from '../../node/codec/hex.js';
@@ -112,7 +112,7 @@ describe('Ethereum libraries against a Lingding node process', { timeout: 300_00
     const receipt = (await (await erc20.transfer(alice.address, 250n)).wait())!;
     expect(receipt.status).toBe(1);
     expect(await erc20.balanceOf(alice.address)).toBe(250n);
-    const [log] = receipt.logs.map((l) => erc20.interface.parseLog(l)!);
+    const [log] = receipt.logs.map((l: Log) => erc20.interface.parseLog(l)!);
     expect([log.name, log.args.from, log.args.to, log.args.value]).toEqual([
       'Transfer',
       owner.address,
@@ -154,7 +154,7 @@ describe('Ethereum libraries against a Lingding node process', { timeout: 300_00
 
     const me = web3.eth.accounts.wallet.add(owner.key)[0];
     const other = web3.eth.accounts.wallet.add(alice.key)[1];
-    const deployed = await new web3.eth.Contract(token.abi as never)
+    const deployed = await new web3.eth.Contract(token.abi as unknown as ContractAbi)
       .deploy({ data: bytecode, arguments: ['Web3 Token', 'W3T', 18, SUPPLY] as never })
       .send({ from: me.address });
     const address = deployed.options.address!;
@@ -173,17 +173,21 @@ describe('Ethereum libraries against a Lingding node process', { timeout: 300_00
       );
     expect(messages(refused)).toContain(INSUFFICIENT);
 
-    const past = await deployed.getPastEvents('Transfer', { filter: { from: owner.address }, fromBlock: 0 });
+    // The ABI is read at run time, so web3's types know no event names: name it through a string.
+    const transferEvent: string = 'Transfer';
+    const past = await deployed.getPastEvents(transferEvent as 'allEvents', {
+      filter: { from: owner.address },
+      fromBlock: 0,
+    });
     expect(past.map((e) => (typeof e === 'string' ? e : e.returnValues.value))).toEqual([40n]);
 
     const wsWeb3 = new Web3(wsUrl);
     try {
-      const live = new wsWeb3.eth.Contract(token.abi as never, address);
+      const live = new wsWeb3.eth.Contract(token.abi as unknown as ContractAbi, address);
       const sub = live.events.Transfer();
       const { value, sent } = await deliveredOverSubscription(
-        (done) =>
-          sub.on('data', (ev: { returnValues: { value: unknown } }) => done(BigInt(String(ev.returnValues.value)))),
-        (v) => deployed.methods.transfer(alice.address, v).send({ from: me.address }),
+        (done) => sub.on('data', (ev: EventLog) => done(BigInt(String(ev.returnValues.value)))),
+        async (v) => deployed.methods.transfer(alice.address, v).send({ from: me.address }),
       );
       expect(sent).toContain(value);
       await sub.unsubscribe();

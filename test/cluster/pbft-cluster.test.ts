@@ -80,9 +80,9 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
       await waitFor(
         'receipts of the Ethereum-signed transactions',
         async () => {
-          const got = await c.client('regulator0').batch(
-            ethHashes.map((h) => ({ method: 'getTransactionReceipt', params: [h] })),
-          );
+          const got = await c
+            .client('regulator0')
+            .batch(ethHashes.map((h) => ({ method: 'getTransactionReceipt', params: [h] })));
           ethAcks.splice(0, ethAcks.length, ...got.flatMap((r) => (r.result ? [r.result as Receipt] : [])));
           return ethAcks.length === ethHashes.length;
         },
@@ -101,7 +101,7 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
       const types = await Promise.all(
         withTxs.map(async (b) => {
           const full = await c.client('validator0').call('getBlockByNumber', [b.number, true]);
-          return new Set((full?.transactions as Array<{ type: number }>).map((t) => t.type));
+          return new Set(((full?.transactions ?? []) as Array<{ type: number }>).map((t) => t.type));
         }),
       );
       expect(types.some((t) => t.has(1) && t.has(2))).toBe(true);
