@@ -7,7 +7,8 @@ import { readKeystoreFile, writeKeystoreFile } from '../../node/crypto/keystore.
 import { HOST_IMPORTS } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
 import { runCli } from '../helpers/cli-process.js';
-import { startTestNode, suite, type TestNode } from '../helpers/in-process.js';
+import { kvIface, startTestNode, suite, type TestNode } from '../helpers/in-process.js';
+import { getCreateAddress } from 'ethers';
 import { committeeOf } from '../../node/config/genesis.js';
 import { writeSoloChain } from '../../tools/devnet/local-chain.js';
 
@@ -111,6 +112,68 @@ describe('lingding CLI against a running node', { timeout: 240_000 }, () => {
     const call = await lingding(['call', contractAddress, 'answer', '--abi', abiFile, '--rpc', t.client.url]);
     expect(call.stdout.trim()).toBe('42');
     expect(JSON.parse((await t.client.call('getAbi', [contractAddress]))!)[0].name).toBe('answer');
+  });
+
+  it('signs Ethereum transactions from a raw key file: a call and a deploy, at the sequential nonces', async () => {
+    const keyFile = join(t.dir, 'account.key');
+    writeFileSync(keyFile, `${toHex(t.chain.accounts[1].secretKey)}\n`);
+    const rpc = ['--rpc', t.client.url];
+    const eth = ['--key-file', keyFile, '--tx-type', 'ethereum', '--json', ...rpc];
+    const sent = await lingding([
+      'send',
+      '0x0000000000000000000000000000000000001010',
+      'set(string,string)',
+      'k',
+      'v',
+      ...eth,
+    ]);
+    expect(sent.stderr).toBe('');
+    const { transactionHash, status } = JSON.parse(sent.stdout) as { transactionHash: string; status: number };
+    expect(status).toBe(0);
+    const tx = await t.client.call('eth_getTransactionByHash', [transactionHash]);
+    expect([tx?.type, tx?.nonce, tx?.from]).toEqual(['0x2', '0x0', toHex(t.chain.accounts[1].address)]);
+
+    const dep = await lingding(['deploy', join(t.dir, 'answer.wasm'), '--abi', join(t.dir, 'answer.abi.json'), ...eth]);
+    const deployed = JSON.parse(dep.stdout) as { contractAddress: string; status: number; transactionHash: string };
+    expect(deployed.status).toBe(0);
+    // Ethereum's CREATE address of (sender, nonce 1): where ethers and viem expect the contract.
+    expect(deployed.contractAddress).toBe(
+      getCreateAddress({ from: toHex(t.chain.accounts[1].address), nonce: 1 }).toLowerCase(),
+    );
+    const call = await lingding([
+      'call',
+      deployed.contractAddress,
+      'answer',
+      '--abi',
+      join(t.dir, 'answer.abi.json'),
+      ...rpc,
+    ]);
+    expect(call.stdout.trim()).toBe('42');
+  });
+
+  it('refuses a bad key file, two signers or none, and an unknown --tx-type, changing nothing', async () => {
+    const rpc = ['--rpc', t.client.url];
+    const kvSet = ['send', '0x0000000000000000000000000000000000001010', 'set(string,string)', 'bad', 'x'];
+    const garbage = join(t.dir, 'garbage.key');
+    writeFileSync(garbage, 'not a key at all');
+    const bad = await lingding([...kvSet, '--key-file', garbage, ...rpc]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/must hold one private key: 64 hex digits/);
+    expect(bad.stderr).not.toContain('not a key at all');
+    const both = await lingding([...kvSet, '--key-file', garbage, '--keystore', keystore, ...rpc]);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/--keystore or --key-file, not both/)]);
+    const none = await lingding([...kvSet, ...rpc]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/give --keystore <file> or --key-file <file>/)]);
+    const type = await lingding([...kvSet, '--keystore', keystore, '--tx-type', 'bitcoin', ...rpc]);
+    expect([type.code, type.stderr]).toEqual([2, expect.stringMatching(/--tx-type must be native or ethereum/)]);
+    const got = await t.client.call('call', [
+      {
+        to: '0x0000000000000000000000000000000000001010',
+        data: kvIface.encodeFunctionData('getOf', [toHex(t.chain.accounts[0].address), 'bad']),
+      },
+    ]);
+    // Nothing was sent: the key the refused commands would have set is not there.
+    expect(kvIface.decodeFunctionResult('getOf', got.output)[0]).toBe(false);
   });
 
   it('answers bad input with a clear error and a non-zero exit', async () => {

@@ -15,6 +15,7 @@ import {
   checkSafety,
   heightOf,
   heights,
+  signEthKvSets,
   signKvSets,
   startLoad,
   type Receipt,
@@ -61,6 +62,12 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
       const c = await freshCluster();
       expect((await c.client('regulator0').call('getNodeInfo')).role).toBe('observer');
       const raws = signKvSets(c.cluster, await heightOf(c, 'validator0'), 600, 'a');
+      // Ethereum-signed transactions beside the native ones, so blocks hold both types.
+      const ethChainId = BigInt(await c.client('validator0').call('eth_chainId'));
+      const ethRaws = await signEthKvSets(c.cluster, ethChainId, 25, 'e');
+      const ethHashes = await Promise.all(
+        ethRaws.map((raw, i) => c.client(VALIDATORS[i % VALIDATORS.length]).call('eth_sendRawTransaction', [raw])),
+      );
       const load = startLoad(c, raws.slice(0, 500), { targets: running(c) });
       // A batch to the observer alone: it relays to the validators and reports the commit.
       const toObserver = await c
@@ -69,14 +76,35 @@ describe.skipIf(!enabled).sequential('PBFT cluster, one OS process per node (4 v
       await load.finished;
       const observerAcks = toObserver.map((r) => r.result!);
       expect(observerAcks.every((r) => r?.status === 0)).toBe(true);
-      const acked = [...load.acked, ...observerAcks];
+      const ethAcks: Receipt[] = [];
+      await waitFor(
+        'receipts of the Ethereum-signed transactions',
+        async () => {
+          const got = await c
+            .client('regulator0')
+            .batch(ethHashes.map((h) => ({ method: 'getTransactionReceipt', params: [h] })));
+          ethAcks.splice(0, ethAcks.length, ...got.flatMap((r) => (r.result ? [r.result as Receipt] : [])));
+          return ethAcks.length === ethHashes.length;
+        },
+        { timeoutMs: 120_000 },
+      );
+      expect(ethAcks.every((r) => r.status === 0)).toBe(true);
+      const acked = [...load.acked, ...observerAcks, ...ethAcks];
       expect(load.failedBatches).toBe(0);
       expect(load.txErrors).toEqual([]);
-      expect(acked.length).toBe(600);
+      expect(acked.length).toBe(600 + ethHashes.length);
       const { commonHeight } = await checkSafety(c, acked);
       const withTxs = (await blocksSince(c, 'validator0', 1)).filter((b) => b.transactionCount > 0);
       expect(commonHeight).toBeGreaterThanOrEqual(2);
-      expect(withTxs.reduce((s, b) => s + b.transactionCount, 0)).toBe(600);
+      expect(withTxs.reduce((s, b) => s + b.transactionCount, 0)).toBe(600 + ethHashes.length);
+      // At least one block executed both types together (the same roots on every node: checkSafety).
+      const types = await Promise.all(
+        withTxs.map(async (b) => {
+          const full = await c.client('validator0').call('getBlockByNumber', [b.number, true]);
+          return new Set(((full?.transactions ?? []) as Array<{ type: number }>).map((t) => t.type));
+        }),
+      );
+      expect(types.some((t) => t.has(1) && t.has(2))).toBe(true);
     },
     SCENARIO_MS,
   );

@@ -9,6 +9,7 @@ import { SystemAddress } from '../../node/exec/addresses.js';
 import type { MethodName, Params, Result } from '../../node/rpc/schema.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { waitFor, type Cluster, type RunningCluster } from '../../tools/devnet/cluster.js';
+import { Wallet } from 'ethers';
 import { kvIface, suite } from './in-process.js';
 
 export interface Receipt {
@@ -41,6 +42,34 @@ export function signKvSets(cluster: Cluster, height: number, count: number, pref
       ).raw,
     );
   });
+}
+
+/**
+ * Ethereum-signed (EIP-1559) KVStore.set transactions (hex), `perAccount` from each
+ * committee account with nonces 0.. in order, signed by ethers as a wallet would.
+ */
+export async function signEthKvSets(
+  cluster: Cluster,
+  ethChainId: bigint,
+  perAccount: number,
+  prefix: string,
+): Promise<string[]> {
+  const signed = cluster.accounts.flatMap((account, a) => {
+    const wallet = new Wallet(toHex(account.secretKey));
+    return Array.from({ length: perAccount }, (_, nonce) =>
+      wallet.signTransaction({
+        type: 2,
+        chainId: ethChainId,
+        nonce,
+        to: toHex(SystemAddress.KVStore),
+        data: kvIface.encodeFunctionData('set', [`${prefix}-${a}-${nonce}`, `e${nonce}`]),
+        gasLimit: 200_000,
+        maxFeePerGas: 0,
+        maxPriorityFeePerGas: 0,
+      }),
+    );
+  });
+  return Promise.all(signed);
 }
 
 export interface Load {

@@ -10,7 +10,7 @@ import { defineCommand } from '../command-table.js';
 import { CliError, print } from '../output.js';
 import { DEFAULT_RPC, type SendOptions, withSendOptions } from '../send-options.js';
 import { sendProposal, sendSystemCall } from './gov.js';
-import { unlockAccount } from './tx.js';
+import { unlockAccount } from '../signer.js';
 
 /**
  * `lingding account`, `lingding contract freeze|unfreeze|acl` and `lingding permissions`:

@@ -1,17 +1,28 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { Interface } from 'ethers';
-import { encodeDeployInput } from '../../../node/exec/wasm-vm.js';
+import { Wallet } from 'ethers';
+import { encodeDeployInput, ethDeployBytecode } from '../../../node/exec/wasm-vm.js';
 import { fromHex, toHex } from '../../../node/codec/hex.js';
+import { decodeEthTx } from '../../../node/codec/eth-tx.js';
+import { encodeTx, txHash } from '../../../node/codec/tx.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
-import { readKeystoreFile } from '../../../node/crypto/keystore.js';
 import { RpcClient } from '../../client/rpc-client.js';
 import { buildSignedTx } from '../../../node/codec/tx-builder.js';
 import { encodeCall, jsonify, methodInterface } from '../abi-args.js';
 import { CliError, kv, print } from '../output.js';
 import { defineCommand } from '../command-table.js';
-import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP, readPassword } from '../password.js';
-import { DEFAULT_RPC } from '../send-options.js';
+import { PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP } from '../password.js';
+import {
+  DEFAULT_RPC,
+  KEY_FILE_FLAG,
+  KEY_FILE_HELP,
+  parseTxType,
+  TX_TYPE_FLAG,
+  TX_TYPE_HELP,
+  type TxKind,
+} from '../send-options.js';
+import { type SignerOptions, unlockAccount } from '../signer.js';
 
 /** Reads a JSON ABI file (as written by `lingding contract build`). */
 function readAbi(path: string): { json: string; iface: Interface } {
@@ -33,16 +44,13 @@ function resolveMethod(method: string, args: string[], abiFile?: string) {
   return encodeCall(fn.format('full').replace(/^function /, ''), args);
 }
 
-type SendSettings = { keystore: string; passwordFile?: string; gas: number; rpc: string };
+type SendSettings = SignerOptions & { gas: number; rpc: string; txType?: TxKind };
 
-/** Decrypts the keystore (asking for its password as the options say): the account that will sign. */
-export async function unlockAccount(o: { keystore: string; passwordFile?: string }) {
-  const suite = createEcdsaSuite();
-  const secret = readKeystoreFile(o.keystore, await readPassword(o, { what: o.keystore }), suite);
-  return { secret, address: suite.keyPairFromSecret(secret).address };
-}
-
-/** Signs a transaction with an unlocked account and sends it to the node at `o.rpc`. */
+/**
+ * Signs a transaction with an unlocked account and sends it to the node at `o.rpc`, as a
+ * native transaction or (`--tx-type ethereum`) an EIP-1559 one at the account's next
+ * sequential nonce. Either goes through sendTransaction, which can wait for the receipt.
+ */
 export async function sendSigned(
   o: SendSettings,
   secret: Uint8Array,
@@ -51,77 +59,122 @@ export async function sendSigned(
   wait: boolean,
 ) {
   const client = new RpcClient(o.rpc);
-  const info = await client.call('getNodeInfo');
-  const { raw, hash } = buildSignedTx(
-    createEcdsaSuite(),
-    { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: o.gas },
-    secret,
-  );
+  const { raw, hash } =
+    o.txType === 'ethereum'
+      ? await signEthereum(client, secret, to, input, o.gas)
+      : await signNative(client, secret, to, input, o.gas);
   return { hash, res: await client.call('sendTransaction', [toHex(raw), wait]) };
 }
 
-/** Signs a transaction with a keystore account and sends it to the node at `o.rpc`. */
+async function signNative(
+  client: RpcClient,
+  secret: Uint8Array,
+  to: Uint8Array | null,
+  input: Uint8Array,
+  gas: number,
+) {
+  const info = await client.call('getNodeInfo');
+  return buildSignedTx(
+    createEcdsaSuite(),
+    { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: gas },
+    secret,
+  );
+}
+
+/** Signed by ethers as a wallet would; fees are zero (Lingding has no coin and ignores them). */
+async function signEthereum(
+  client: RpcClient,
+  secret: Uint8Array,
+  to: Uint8Array | null,
+  input: Uint8Array,
+  gas: number,
+) {
+  const wallet = new Wallet(toHex(secret));
+  const [chainId, nonce] = await Promise.all([
+    client.call('eth_chainId'),
+    client.call('eth_getTransactionCount', [wallet.address, 'pending']),
+  ]);
+  const signed = await wallet.signTransaction({
+    type: 2,
+    chainId: BigInt(chainId),
+    nonce: Number(nonce),
+    to: to ? toHex(to) : null,
+    data: toHex(input),
+    gasLimit: gas,
+    maxFeePerGas: 0n,
+    maxPriorityFeePerGas: 0n,
+  });
+  const tx = decodeEthTx(fromHex(signed));
+  return { raw: encodeTx(tx), hash: txHash(createEcdsaSuite(), tx) };
+}
+
+/** Signs a transaction with the account of --keystore / --key-file and sends it to the node at `o.rpc`. */
 export async function signAndSend(o: SendSettings, to: Uint8Array | null, input: Uint8Array, wait: boolean) {
   return sendSigned(o, (await unlockAccount(o)).secret, to, input, wait);
 }
 
-export function registerTxCommands(program: Command): void {
-  defineCommand(program, 'deploy')
-    .requiredOption('--abi <file>', "the contract's JSON ABI (stored on chain, served by getAbi)")
-    .requiredOption('--keystore <file>', 'account keystore of the deployer')
+/** The signer and transaction-type options of `deploy` and `send`. */
+function withSigner(c: Command, whose: string): Command {
+  return c
+    .option('--keystore <file>', `account keystore of the ${whose}`)
+    .option(KEY_FILE_FLAG, KEY_FILE_HELP)
     .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
+    .option(TX_TYPE_FLAG, TX_TYPE_HELP, parseTxType, 'native');
+}
+
+export function registerTxCommands(program: Command): void {
+  withSigner(defineCommand(program, 'deploy'), 'deployer')
+    .requiredOption('--abi <file>', "the contract's JSON ABI (stored on chain, served by getAbi)")
     .option('--gas <n>', 'gas limit', (v) => Number(v), 50_000_000)
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
-    .action(
-      async (
-        wasmFile: string,
-        args: string[],
-        o: { abi: string; keystore: string; passwordFile?: string; gas: number; rpc: string; json?: boolean },
-      ) => {
-        let wasm: Uint8Array;
-        try {
-          wasm = new Uint8Array(readFileSync(wasmFile));
-        } catch (e) {
-          throw new CliError(`cannot read ${wasmFile}: ${(e as Error).message}`);
-        }
-        const { json, iface } = readAbi(o.abi);
-        const inputs = iface.deploy.inputs;
-        if (args.length !== inputs.length)
-          throw new CliError(`the constructor takes ${inputs.length} argument(s), got ${args.length}`);
-        const ctor = inputs.length
-          ? fromHex(
-              iface.encodeDeploy(
-                args.map((a, i) =>
-                  inputs[i].baseType === 'array' || inputs[i].baseType === 'tuple' ? JSON.parse(a) : a,
-                ),
+    .action(async (wasmFile: string, args: string[], o: SendSettings & { abi: string; json?: boolean }) => {
+      let wasm: Uint8Array;
+      try {
+        wasm = new Uint8Array(readFileSync(wasmFile));
+      } catch (e) {
+        throw new CliError(`cannot read ${wasmFile}: ${(e as Error).message}`);
+      }
+      const { json, iface } = readAbi(o.abi);
+      const inputs = iface.deploy.inputs;
+      if (args.length !== inputs.length)
+        throw new CliError(`the constructor takes ${inputs.length} argument(s), got ${args.length}`);
+      const ctor = inputs.length
+        ? fromHex(
+            iface.encodeDeploy(
+              args.map((a, i) =>
+                inputs[i].baseType === 'array' || inputs[i].baseType === 'tuple' ? JSON.parse(a) : a,
               ),
-            )
-          : new Uint8Array();
-        const { hash, res } = await signAndSend(o, null, encodeDeployInput(wasm, ctor, json), true);
-        const r = res as {
-          status: number;
-          statusText: string;
-          message: string;
-          contractAddress: string | null;
-          blockNumber: number;
-        };
-        print(o, r, () =>
-          kv([
-            ['transaction', toHex(hash)],
-            ['block', r.blockNumber],
-            ['status', `${r.status} (${r.statusText})${r.message ? ': ' + r.message : ''}`],
-            ['contract', r.contractAddress],
-          ]),
-        );
-        if (r.status !== 0) process.exitCode = 1;
-      },
-    );
+            ),
+          )
+        : new Uint8Array();
+      // An Ethereum deploy carries the payload ethers' ContractFactory sends: the code and ABI, then
+      // the constructor arguments appended (decision records: the Ethereum transaction type).
+      const input =
+        o.txType === 'ethereum'
+          ? Buffer.concat([ethDeployBytecode(wasm, json), ctor])
+          : encodeDeployInput(wasm, ctor, json);
+      const { hash, res } = await signAndSend(o, null, input, true);
+      const r = res as {
+        status: number;
+        statusText: string;
+        message: string;
+        contractAddress: string | null;
+        blockNumber: number;
+      };
+      print(o, r, () =>
+        kv([
+          ['transaction', toHex(hash)],
+          ['block', r.blockNumber],
+          ['status', `${r.status} (${r.statusText})${r.message ? ': ' + r.message : ''}`],
+          ['contract', r.contractAddress],
+        ]),
+      );
+      if (r.status !== 0) process.exitCode = 1;
+    });
 
-  defineCommand(program, 'send')
-    .requiredOption('--keystore <file>', 'account keystore of the sender')
+  withSigner(defineCommand(program, 'send'), 'sender')
     .option('--abi <file>', 'JSON ABI: name methods and decode results and events with it')
-    .option(PASSWORD_FILE_FLAG, PASSWORD_FILE_HELP)
     .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
     .option('--no-wait', 'return the transaction hash without waiting for the receipt')
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
@@ -131,15 +184,7 @@ export function registerTxCommands(program: Command): void {
         to: string,
         method: string,
         args: string[],
-        o: {
-          keystore: string;
-          passwordFile?: string;
-          gas: number;
-          wait: boolean;
-          rpc: string;
-          json?: boolean;
-          abi?: string;
-        },
+        o: SendSettings & { wait: boolean; json?: boolean; abi?: string },
       ) => {
         const { data, fn } = resolveMethod(method, args, o.abi);
         const iface = o.abi ? readAbi(o.abi).iface : encodeCall(method, args).iface;
