@@ -98,13 +98,17 @@ describe('keystore (Web3 Secret Storage v3)', () => {
     );
   });
 
+  // Flips the first byte, so the field changes whatever the random value was (setting it to a
+  // constant left it unchanged one time in 256).
+  const flip = (hex: string) =>
+    (Number.parseInt(hex.slice(0, 2), 16) ^ 0xff).toString(16).padStart(2, '0') + hex.slice(2);
   it.each<[string, (o: Json) => void, RegExp]>([
-    ['ciphertext', (o) => (o.crypto.ciphertext = 'ff' + o.crypto.ciphertext.slice(2)), /MAC mismatch/],
-    ['mac', (o) => (o.crypto.mac = '00' + o.crypto.mac.slice(2)), /MAC mismatch/],
-    ['salt', (o) => (o.crypto.kdfparams.salt = '00' + o.crypto.kdfparams.salt.slice(2)), /MAC mismatch/],
+    ['ciphertext', (o) => (o.crypto.ciphertext = flip(o.crypto.ciphertext)), /MAC mismatch/],
+    ['mac', (o) => (o.crypto.mac = flip(o.crypto.mac)), /MAC mismatch/],
+    ['salt', (o) => (o.crypto.kdfparams.salt = flip(o.crypto.kdfparams.salt)), /MAC mismatch/],
     ['scrypt n', (o) => (o.crypto.kdfparams.n = LOW_N * 2), /MAC mismatch/],
     // The v3 MAC does not cover the iv; the address check catches a changed one.
-    ['iv', (o) => (o.crypto.cipherparams.iv = '00' + o.crypto.cipherparams.iv.slice(2)), /does not match its key/],
+    ['iv', (o) => (o.crypto.cipherparams.iv = flip(o.crypto.cipherparams.iv)), /does not match its key/],
     ['address', (o) => (o.address = '00'.repeat(20)), /does not match its key/],
   ])('detects a tampered %s', (_field, change, message) => {
     expect(() => decryptKeystore(edit(ks, change), 'correct horse', suite)).toThrow(message);
