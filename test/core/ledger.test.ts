@@ -4,6 +4,7 @@ import { SystemAddress } from '../../node/exec/addresses.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import type { NativeTx } from '../../node/codec/tx.js';
+import { Wallet } from 'ethers';
 import { encodeProposal } from '../../node/exec/system/index.js';
 import { committeeIface } from '../helpers/committee.js';
 import { verifyProofOffline, type ProofJson } from '../../tools/cli/commands/query.js';
@@ -53,6 +54,26 @@ describe('single node ledger', () => {
     // A tampered proof fails offline.
     const bad: ProofJson = { kind: 'transaction', ...txProof, leaf: toHex(suite.hash(new Uint8Array([1]))) };
     expect(verifyProofOffline(bad).ok).toBe(false);
+
+    // An Ethereum-signed transaction's proof verifies too (its leaf is keccak256 of the signed bytes).
+    const wallet = new Wallet(toHex(t.chain.accounts[1].secretKey));
+    const ethRaw = await wallet.signTransaction({
+      type: 2,
+      chainId: BigInt(await t.client.call('eth_chainId')),
+      nonce: 0,
+      to: toHex(SystemAddress.KVStore),
+      data: kvIface.encodeFunctionData('set', ['eth', 'signed']),
+      gasLimit: 300_000,
+      maxFeePerGas: 0,
+      maxPriorityFeePerGas: 0,
+    });
+    const ethHash = await t.client.call('eth_sendRawTransaction', [ethRaw]);
+    await expect.poll(() => t.client.call('getTransactionReceipt', [ethHash]), { timeout: 60_000 }).not.toBeNull();
+    const ethProof = (await t.client.call('getTransactionProof', [ethHash]))!;
+    expect(verifyProofOffline({ kind: 'transaction', ...ethProof })).toEqual({
+      ok: true,
+      reason: 'leaf is included under root',
+    });
 
     const call = await t.client.call('call', [
       {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fromHex } from '../../../node/codec/hex.js';
+import { decodeTx, txHash } from '../../../node/codec/tx.js';
 import { createEcdsaSuite } from '../../../node/crypto/index.js';
 import { verifyMerkleProof } from '../../../node/ledger/merkle.js';
 import { RpcClient } from '../../client/rpc-client.js';
@@ -29,7 +30,9 @@ export function verifyProofOffline(p: ProofJson): { ok: boolean; reason: string 
   const hash = (b: Uint8Array) => suite.hash(b);
   try {
     if (p.kind === 'transaction' && p.transaction !== undefined) {
-      const h = suite.hash(fromHex(p.transaction, 'transaction'));
+      // The leaf is the transaction's hash as the chain computes it (txHash): for an
+      // Ethereum-signed one that is keccak256 of its signed bytes, not of the envelope.
+      const h = txHash(suite, decodeTx(fromHex(p.transaction, 'transaction')));
       if (Buffer.compare(h, fromHex(p.leaf, 'leaf')) !== 0)
         return { ok: false, reason: 'leaf is not the hash of the transaction bytes' };
     }
