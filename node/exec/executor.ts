@@ -10,7 +10,14 @@ import { ethDeployInput } from './wasm-vm.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
 import { adminEntry, callRefusal, deployRefusal, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
-import { CallFailure, RevertError, type BlockContext, type CallFrame, type Contract } from './types.js';
+import {
+  CallFailure,
+  RevertError,
+  type BlockContext,
+  type CallFrame,
+  type Contract,
+  type PrivatePayloadRef,
+} from './types.js';
 
 /**
  * Where contract code runs. Built-in system contracts are resolved first; everything
@@ -49,6 +56,8 @@ export interface TxInput {
   readonly sender: Uint8Array;
   /** The transaction's hash, recorded by permission changes it makes. */
   readonly hash?: Uint8Array;
+  /** The pilot and commitment of the private record a type-3 transaction carries (its envelope checked by the caller). */
+  readonly privatePayload?: PrivatePayloadRef;
 }
 
 export class Executor {
@@ -87,6 +96,7 @@ export class Executor {
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
         ...(input.hash ? { txHash: input.hash } : {}),
+        ...(input.privatePayload ? { privatePayload: input.privatePayload } : {}),
         readOnly: false,
         callStack: [],
         emit: (log) => logs.push(log),

@@ -13,6 +13,7 @@ export * from './proposal-kinds.js';
 export * from './consensus-nodes.js';
 export * from './permissions.js';
 export * from './permissions-state.js';
+export * from './pilot-state.js';
 export { kvStoreContract } from './kv-store.js';
 
 /** Built-in contracts by address (hex, no 0x). */
