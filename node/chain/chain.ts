@@ -42,7 +42,7 @@ import { readEthNonce } from '../exec/eth-nonce.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '../ledger/store.js';
 import type { StateOverlay, StateReader } from '../state/overlay.js';
-import { WorldState, type StateCommit } from '../state/world-state.js';
+import { type BytesSublevel, WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
 import { NonceWindow, nativeReplayKeys, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
@@ -189,6 +189,24 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
 
   getBlock(number: number): Promise<StoredBlock | null> {
     return this.store.getBlock(number);
+  }
+
+  /** Sender of each of block `number`'s transactions, in order. */
+  getSenders(number: number): Promise<readonly Uint8Array[] | null> {
+    return this.store.getSenders(number);
+  }
+
+  /** A sublevel of the ledger's database for data derived from the chain (see LedgerStore). */
+  derivedSublevel(name: string): BytesSublevel {
+    return this.store.derivedSublevel(name);
+  }
+
+  /**
+   * The committed state, read-only, for readers of system contract state outside the RPC
+   * (the regulator node's supervision reads PilotRegistry with its own readers).
+   */
+  get committedState(): StateReader {
+    return this.state;
   }
 
   getBlockNumberByHash(hash: Uint8Array): Promise<number | null> {

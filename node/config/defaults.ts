@@ -128,6 +128,26 @@ export const LogSection = z.object({
   file: z.string().optional(),
 });
 
+/**
+ * A regulator node's supervision (docs/design-decisions.md, Supervision 9-10). The section is
+ * absent on every other node; with it the node decrypts, indexes and watches the records of
+ * the pilots its keys supervise and serves the regulator-only RPC methods.
+ */
+export const SupervisionSection = z.object({
+  /** Supervision key files (`lingding keygen --supervision`), current and retired: old records stay readable. */
+  keyFiles: z.array(z.string().min(1)).min(1).max(16),
+  /** Rule file (YAML or JSON, docs/regulator-guide.md); absent: the default rules. */
+  rulesFile: z.string().min(1).optional(),
+  /** How far the head may fall behind the highest head peers report before SUPERVISION_STARVED. */
+  maxLagBlocks: z.number().int().min(1).max(1_000_000).default(10),
+  /** Slack over consensus.emptyBlockIntervalMs: no new block for longer than both gives SUPERVISION_STARVED (ms). */
+  stallSlackMs: z.number().int().min(0).max(3_600_000).default(10_000),
+  /** Most records, alerts or hops one regulator RPC answer carries. */
+  maxItemsPerResponse: z.number().int().min(1).max(100_000).default(1_000),
+  /** Most Transfer events of one contract a trace reads; past it the trace says it is truncated. */
+  maxTraceTransfers: z.number().int().min(1).max(10_000_000).default(100_000),
+});
+
 /** p2p listen host; the section's port and peers have no default. */
 export const P2pHost = z.string().default('127.0.0.1');
 
@@ -141,6 +161,7 @@ export const NODE_DEFAULTS = Object.freeze({
   peerPenalty: PeerPenaltySection.parse({}),
   storage: StorageSection.parse({}),
   log: LogSection.parse({}),
+  supervision: SupervisionSection.omit({ keyFiles: true }).parse({}),
 });
 
 /**
