@@ -13,7 +13,7 @@ import {
 } from '../codec/index.js';
 import { equalBytes } from '../codec/canonical.js';
 import { hexKey, toHex } from '../codec/hex.js';
-import { TxType, txHash, txSignature, type EthTx, type NativeTx } from '../codec/tx.js';
+import { TxType, txHash, txSignature, type EthTx, type LingdingTx, type PrivateTx } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { Executor, type ContractVm } from '../exec/executor.js';
@@ -39,6 +39,7 @@ import {
 import type { BlockContext } from '../exec/types.js';
 import { readStoredCode } from '../exec/wasm-vm.js';
 import { readEthNonce } from '../exec/eth-nonce.js';
+import { privateRecordProblem } from '../exec/private-record.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '../ledger/store.js';
 import type { StateOverlay, StateReader } from '../state/overlay.js';
@@ -260,6 +261,18 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     return notAllowed ? { code: 'deploy', message: notAllowed } : null;
   }
 
+  /**
+   * Why the pool should refuse a private record now (design decision 7), or null. Asked of
+   * the head state for the next block's number, at the time that block would have at the
+   * earliest; execution asks again of the block's own state and time.
+   */
+  privateRecordRefusal(tx: PrivateTx, sender: Uint8Array): string | null {
+    const head = this.headValue;
+    // Wall-clock time only to judge a pilot's period here, never in a block: the pool is advisory.
+    const next = { number: head.number + 1, timestamp: Math.max(Date.now(), head.timestamp) };
+    return privateRecordProblem(this.state, next, tx.envelope, sender);
+  }
+
   /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */
   nonceOnChain(key: string): boolean {
     return this.nonces.has(key);
@@ -389,7 +402,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   }
 
   /** Native replay protection: blockLimit window and sender + nonce unused in the window and the block. */
-  private checkNativeReplay(tx: NativeTx, sender: Uint8Array, height: number, i: number, seen: Set<string>): void {
+  private checkNativeReplay(tx: LingdingTx, sender: Uint8Array, height: number, i: number, seen: Set<string>): void {
     if (tx.chainId !== this.genesis.chainId)
       throw new BlockValidationError(`block ${height} tx ${i} is for chain '${tx.chainId}'`);
     if (tx.blockLimit <= height - 1 || tx.blockLimit > height - 1 + this.genesis.blockLimitWindow)

@@ -7,6 +7,7 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { getCreateAddress } from 'ethers';
 import { writeEthNonce } from './eth-nonce.js';
 import { ethDeployInput } from './wasm-vm.js';
+import { privatePayloadOf, privateRecordProblem } from './private-record.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
 import { adminEntry, callRefusal, deployRefusal, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
@@ -87,6 +88,12 @@ export class Executor {
       // frozen is still in blocks, with a failed receipt naming why (design decision 9).
       const refused = senderRefusal(txState, sender);
       if (refused) throw new RevertError(`AccountManager: ${refused}`);
+      // Checked again at execution (the pool checked the head state): a record made invalid
+      // by an earlier transaction of this block fails here, with nothing kept.
+      const privateProblem =
+        tx.type === TxType.Private ? privateRecordProblem(txState, block, tx.envelope, sender) : null;
+      if (privateProblem) throw new RevertError(`PilotRegistry: ${privateProblem}`);
+      const privatePayload = tx.type === TxType.Private ? privatePayloadOf(tx.envelope) : input.privatePayload;
       const frame: CallFrame = {
         block,
         state: txState,
@@ -96,7 +103,7 @@ export class Executor {
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
         ...(input.hash ? { txHash: input.hash } : {}),
-        ...(input.privatePayload ? { privatePayload: input.privatePayload } : {}),
+        ...(privatePayload ? { privatePayload } : {}),
         readOnly: false,
         callStack: [],
         emit: (log) => logs.push(log),

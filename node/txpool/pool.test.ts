@@ -20,6 +20,7 @@ function pool(
     blockBytesLimit: () => 64 * 1024,
     nonceOnChain: () => false,
     admissionRefusal: () => null,
+    privateRecordRefusal: () => null,
     txOnChain: () => false,
     ethNonce: () => 0,
     ...chain,
