@@ -29,6 +29,8 @@ export const TxRejectCode = {
   AccountFrozen: 'ACCOUNT_FROZEN',
   /** A deploy by an account outside the deployer allow-list (ContractAuth). */
   DeployNotAllowed: 'DEPLOY_NOT_ALLOWED',
+  /** Addressed to a contract of a pilot that is suspended, exited or outside its period (PilotRegistry). */
+  PilotInactive: 'PILOT_INACTIVE',
 } as const;
 export type TxRejectCodeValue = CodeOf<typeof TxRejectCode>;
 
