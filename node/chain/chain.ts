@@ -34,6 +34,7 @@ import {
   deployRefusal,
   type PermissionsSnapshot,
   readPermissions,
+  pilotContractRefusal,
   senderRefusal,
 } from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
@@ -50,6 +51,12 @@ import { blockOriginProblem, validatorSetOf } from './validators.js';
 import type { ChainView, ContractCode } from './view.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
+/** Why the pool refuses a transaction before it reaches a block; execution refuses the same. */
+export interface AdmissionRefusal {
+  readonly code: 'account' | 'deploy' | 'pilot';
+  readonly message: string;
+}
+
 export interface ReadyTx {
   readonly tx: Block['transactions'][number];
   readonly hash: Uint8Array;
@@ -251,14 +258,19 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   }
 
   /**
-   * Why the pool should refuse a transaction of `sender` now (a frozen or abolished sender,
-   * a deploy outside the allow-list), or null. Execution checks the same again.
+   * Why the pool should refuse a transaction of `sender` to `to` now (a frozen or abolished
+   * sender, a deploy outside the allow-list, a call to a contract of a pilot that is not
+   * active at the head's block time), or null. Execution checks the same again.
    */
-  admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null {
+  admissionRefusal(sender: Uint8Array, to: Uint8Array | null): AdmissionRefusal | null {
     const account = senderRefusal(this.state, sender);
     if (account) return { code: 'account', message: account };
-    const notAllowed = deploy ? deployRefusal(this.state, sender) : null;
-    return notAllowed ? { code: 'deploy', message: notAllowed } : null;
+    if (to === null) {
+      const notAllowed = deployRefusal(this.state, sender);
+      return notAllowed ? { code: 'deploy', message: notAllowed } : null;
+    }
+    const inactive = pilotContractRefusal(this.state, to, this.headValue.timestamp);
+    return inactive ? { code: 'pilot', message: `PilotRegistry: ${inactive}` } : null;
   }
 
   /**

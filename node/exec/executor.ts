@@ -10,7 +10,15 @@ import { ethDeployInput } from './wasm-vm.js';
 import { privatePayloadOf, privateRecordProblem } from './private-record.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
-import { adminEntry, callRefusal, deployRefusal, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
+import {
+  adminEntry,
+  callRefusal,
+  deployRefusal,
+  pilotContractRefusal,
+  pilotLimitFailure,
+  SYSTEM_CONTRACTS,
+  senderRefusal,
+} from './system/index.js';
 import {
   CallFailure,
   RevertError,
@@ -125,6 +133,9 @@ export class Executor {
       } else {
         output = this.resolve(txState, tx.to).call(frame);
       }
+      // Decision 4: the pilots' limits over the Transfer events the transaction's pilot contracts emitted.
+      const overLimit = pilotLimitFailure(txState, block.timestamp, sender, logs);
+      if (overLimit) throw new RevertError(overLimit);
     } catch (e) {
       ({ status, message, output } = failure(e));
       logs.length = 0;
@@ -179,8 +190,9 @@ export class Executor {
 }
 
 /**
- * A deployed contract behind its status and method ACLs: a frozen contract, or a method
- * whose ACL excludes the immediate caller, reverts before any of its code runs (calls from
+ * A deployed contract behind its status, its method ACLs and its pilot: a frozen contract,
+ * a method whose ACL excludes the immediate caller, or a contract of a pilot that is
+ * suspended, exited or outside its period reverts before any of its code runs (calls from
  * other contracts included, since they resolve through here too).
  */
 function guarded(c: Contract, address: Uint8Array): Contract {
@@ -188,6 +200,8 @@ function guarded(c: Contract, address: Uint8Array): Contract {
     call(frame) {
       const refused = callRefusal(frame.state, address, frame.sender, frame.input);
       if (refused) throw new RevertError(`ContractAuth: ${refused}`);
+      const inactive = pilotContractRefusal(frame.state, address, frame.block.timestamp);
+      if (inactive) throw new RevertError(`PilotRegistry: ${inactive}`);
       return c.call(frame);
     },
   };

@@ -12,7 +12,7 @@ import {
 } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import type { Chain } from '../chain/chain.js';
+import type { AdmissionRefusal, Chain } from '../chain/chain.js';
 import { replayKey } from '../chain/nonce-window.js';
 import { intrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
@@ -66,6 +66,12 @@ export const EvictReason = {
 } as const;
 export type EvictReasonValue = (typeof EvictReason)[keyof typeof EvictReason];
 
+const REFUSAL_CODES = {
+  account: TxRejectCode.AccountFrozen,
+  deploy: TxRejectCode.DeployNotAllowed,
+  pilot: TxRejectCode.PilotInactive,
+} as const satisfies Record<AdmissionRefusal['code'], string>;
+
 /** What the pool needs to know about the chain. */
 export interface PoolChainView {
   height(): number;
@@ -76,8 +82,8 @@ export interface PoolChainView {
   /** True if a transaction with this replay key (sender + nonce) is on chain within the replay window. */
   nonceOnChain(replayKey: string): boolean;
   txOnChain(hash: Uint8Array): boolean;
-  /** Why the sender may not send this now (frozen account, deploy outside the allow-list), or null. */
-  admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null;
+  /** Why the sender may not send this now (frozen account, deploy outside the allow-list, an inactive pilot's contract), or null. */
+  admissionRefusal(sender: Uint8Array, to: Uint8Array | null): AdmissionRefusal | null;
   /** The sender's next Ethereum-type nonce in the head state. */
   ethNonce(address: Uint8Array): number;
   /** Why a private record (type 3) of `sender` cannot ride in the next block, or null (node/exec/private-record.ts). */
@@ -92,7 +98,7 @@ export function poolChainViewOf(chain: Chain): PoolChainView {
     blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
     nonceOnChain: (n) => chain.nonceOnChain(n),
     txOnChain: (h) => chain.txOnChain(h),
-    admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
+    admissionRefusal: (sender, to) => chain.admissionRefusal(sender, to),
     ethNonce: (address) => chain.ethNonce(address),
     privateRecordRefusal: (tx, sender) => chain.privateRecordRefusal(tx, sender),
   };
@@ -223,12 +229,8 @@ export class TxPool {
    * nonce of theirs, so nobody can censor a pending transaction by taking its nonce first.
    */
   private checkReplay(e: PoolEntry): void {
-    const refused = this.deps.chain.admissionRefusal(e.sender, e.tx.to === null);
-    if (refused)
-      throw new TxRejectedError(
-        refused.code === 'account' ? TxRejectCode.AccountFrozen : TxRejectCode.DeployNotAllowed,
-        refused.message,
-      );
+    const refused = this.deps.chain.admissionRefusal(e.sender, e.tx.to);
+    if (refused) throw new TxRejectedError(REFUSAL_CODES[refused.code], refused.message);
     if (e.tx.type === TxType.Private) {
       const problem = this.deps.chain.privateRecordRefusal(e.tx, e.sender);
       if (problem) throw new TxRejectedError(TxRejectCode.PrivateRecordRefused, problem);
