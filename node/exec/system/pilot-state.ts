@@ -294,7 +294,7 @@ export function pilotActivityProblem(
 }
 
 /** The accounts a pilot's Transfer events may name (decision 1): its institutions, its contracts, the zero address. */
-export function isAllowedParticipant(p: PilotSpec, account: Uint8Array): boolean {
+export function isAllowedParticipant(p: Pick<PilotSpec, 'institutions' | 'contracts'>, account: Uint8Array): boolean {
   return (
     account.every((b) => b === 0) ||
     p.institutions.some((i) => equalBytes(i, account)) ||
@@ -319,6 +319,8 @@ export function checkPilotSpec(s: PilotSpec): void {
     const n = utf8(j).length;
     if (n < 1 || n > PILOT_BOUNDS.maxJurisdictionBytes)
       throw new Error(`jurisdictions: each code is 1..${PILOT_BOUNDS.maxJurisdictionBytes} bytes, got ${n}`);
+    // The ABI form joins the codes with commas.
+    if (j.includes(',')) throw new Error(`jurisdictions: '${j}' contains a comma`);
   }
   if (new Set(s.jurisdictions).size !== s.jurisdictions.length)
     throw new Error('jurisdictions: a code appears more than once');
