@@ -17,7 +17,7 @@ import type { Cap, Rule, RuleKind, RuleOf, Severity } from './rules.js';
 export const STARVED_CODE = 'SUPERVISION_STARVED';
 
 export interface Alert {
-  /** `<block>-<n>` for a rule's alert (n-th of its block), `starved-<ms>` for a starvation alert. */
+  /** `<block>-<n>` for a rule's alert (n-th of its block), `starved-<ms>-<head>` for a starvation alert. */
   readonly id: string;
   /** The rule's id, or SUPERVISION_STARVED. */
   readonly rule: string;

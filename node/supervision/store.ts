@@ -15,7 +15,7 @@
  *   f  u32(pilot) ‖ address(from) ‖ pos ‖ u32(log) -> value  (rapid splitting's history)
  *   t  address(contract) ‖ pos ‖ u32(log)  -> [from, to, value, tokenId, txHash]  asset moves
  *   A  u64(block) ‖ u32(n)                 -> alert (JSON)
- *   S  u64(ms)                             -> starvation alert (JSON): observed, not derived; kept on reindex
+ *   S  u64(ms) ‖ u64(head)                 -> starvation alert (JSON): observed, not derived; kept on reindex
  *   m  'height'                            -> the last block indexed
  */
 import type { BytesSublevel } from '../state/world-state.js';
@@ -227,7 +227,7 @@ export class SupervisionStore {
   }
 
   async putStarvationAlert(alert: Alert): Promise<void> {
-    await this.db.put(bytes('S', u64(alert.timestamp)), enc.encode(JSON.stringify(alert)));
+    await this.db.put(bytes('S', u64(alert.timestamp), u64(alert.blockNumber)), enc.encode(JSON.stringify(alert)));
   }
 
   /** Drops everything derived from the chain (a reindex starts from here); starvation alerts stay. */

@@ -8,9 +8,9 @@
 import type { Logger } from 'pino';
 import type { ExecutedBlock } from '../chain/chain.js';
 import type { Block, Receipt } from '../codec/block.js';
-import { type Envelope, openRecord } from '../codec/envelope.js';
+import { openRecord } from '../codec/envelope.js';
 import { toHex } from '../codec/hex.js';
-import { type Transaction, txHash } from '../codec/tx.js';
+import { type Transaction, TxType, txHash } from '../codec/tx.js';
 import type { SupervisionKeyPair } from '../crypto/envelope.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { type Alert, evaluateBlock, pilotsOfTx, STARVED_CODE } from './evaluate.js';
@@ -48,8 +48,6 @@ export interface SupervisorDeps {
   readonly chain: SupervisedChain;
   readonly suite: CryptoSuite;
   readonly pilots: PilotSource;
-  /** The private record envelope a transaction carries, or null. */
-  readonly envelopeOf: (tx: Transaction) => Envelope | null;
   readonly store: SupervisionStore;
   /** The highest head peers report (starvation watch). */
   readonly peerHead: () => number;
@@ -81,7 +79,7 @@ export class Supervisor {
         head: () => deps.chain.head.number,
         peerHead: deps.peerHead,
         now,
-        onStarved: (reason) => void this.starved(reason, now()),
+        onStarved: (reason) => void this.enqueue(() => this.starved(reason, now())),
       },
     );
   }
@@ -223,7 +221,7 @@ export class Supervisor {
 
   /** The record a transaction carries, opened with the first of this node's keys that has an entry. */
   private openEnvelope(tx: Transaction, supervised: ReadonlySet<number>): RecordFact | null {
-    const envelope = this.deps.envelopeOf(tx);
+    const envelope = tx.type === TxType.Private ? tx.envelope : null;
     if (!envelope || !supervised.has(envelope.pilotId)) return null;
     const base = { pilotId: envelope.pilotId, commitment: toHex(envelope.commitment) };
     let problem = 'the envelope has no entry for any of this node’s supervision keys';
@@ -240,7 +238,7 @@ export class Supervisor {
 
   private async starved(reason: string, at: number): Promise<void> {
     const alert: Alert = {
-      id: `starved-${at}`,
+      id: `starved-${at}-${this.deps.chain.head.number}`,
       rule: STARVED_CODE,
       kind: 'supervision-starved',
       severity: 'critical',
