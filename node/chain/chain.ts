@@ -35,6 +35,11 @@ import {
   type PermissionsSnapshot,
   readPermissions,
   pilotContractRefusal,
+  keyIdOf,
+  readPilot,
+  readPilotCount,
+  supervisingRegulators,
+  supervisionKeyAt,
   senderRefusal,
 } from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
@@ -47,7 +52,7 @@ import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
 import { NonceWindow, nativeReplayKeys, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
-import type { ChainView, ContractCode } from './view.js';
+import type { ChainView, ContractCode, PilotView } from './view.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
 /** Why the pool refuses a transaction before it reaches a block; execution refuses the same. */
@@ -270,6 +275,21 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     }
     const inactive = pilotContractRefusal(this.state, to, this.headValue.timestamp);
     return inactive ? { code: 'pilot', message: `PilotRegistry: ${inactive}` } : null;
+  }
+
+  pilotCount(): number {
+    return readPilotCount(this.state);
+  }
+
+  pilot(id: number): PilotView | null {
+    const pilot = readPilot(this.state, id);
+    if (!pilot) return null;
+    const next = this.headValue.number + 1;
+    const supervisors = supervisingRegulators(this.state, pilot).map((r) => {
+      const key = supervisionKeyAt(this.state, r.account, next);
+      return { ...r, keyId: key ? keyIdOf(key) : null };
+    });
+    return { pilot, supervisors };
   }
 
   /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */
