@@ -42,7 +42,10 @@ const group =
     };
   };
 // Pilots, the supervision index and audit reports each add their own subcommands to `regulator`.
-const regulator = group('regulator', [async () => (await import('./commands/pilots.js')).addPilotRegulatorCommands]);
+const regulator = group('regulator', [
+  async () => (await import('./commands/pilots.js')).addPilotRegulatorCommands,
+  async () => (await import('./commands/supervision.js')).addSupervisionRegulatorCommands,
+]);
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -113,7 +116,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'regulator',
-    description: 'supervision: pilots, suspending and resuming them (a supervising regulator)',
+    description:
+      'supervision: pilots, suspending and resuming them (a supervising regulator); a regulator node’s records, traces, alerts and reindex',
     load: regulator,
   },
 ];
