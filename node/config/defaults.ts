@@ -1,3 +1,4 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 /**
  * Every setting of a node config and every genesis field with a default, each declared once
  * with its bounds and its default (as CometBFT's `DefaultXConfig()` with `ValidateBasic()`,
@@ -128,6 +129,26 @@ export const LogSection = z.object({
   file: z.string().optional(),
 });
 
+/**
+ * A regulator node's supervision (docs/design-decisions.md, Supervision 9-10). The section is
+ * absent on every other node; with it the node decrypts, indexes and watches the records of
+ * the pilots its keys supervise and serves the regulator-only RPC methods.
+ */
+export const SupervisionSection = z.object({
+  /** Supervision key files (`lingding keygen --supervision`), current and retired: old records stay readable. */
+  keyFiles: z.array(z.string().min(1)).min(1).max(16),
+  /** Rule file (YAML or JSON, docs/regulator-guide.md); absent: the default rules. */
+  rulesFile: z.string().min(1).optional(),
+  /** How far the head may fall behind the highest head peers report before SUPERVISION_STARVED. */
+  maxLagBlocks: z.number().int().min(1).max(1_000_000).default(10),
+  /** Slack over consensus.emptyBlockIntervalMs: no new block for longer than both gives SUPERVISION_STARVED (ms). */
+  stallSlackMs: z.number().int().min(0).max(3_600_000).default(10_000),
+  /** Most records, alerts or hops one regulator RPC answer carries. */
+  maxItemsPerResponse: z.number().int().min(1).max(100_000).default(1_000),
+  /** Most Transfer events of one contract a trace reads; past it the trace says it is truncated. */
+  maxTraceTransfers: z.number().int().min(1).max(10_000_000).default(100_000),
+});
+
 /** p2p listen host; the section's port and peers have no default. */
 export const P2pHost = z.string().default('127.0.0.1');
 
@@ -141,6 +162,7 @@ export const NODE_DEFAULTS = Object.freeze({
   peerPenalty: PeerPenaltySection.parse({}),
   storage: StorageSection.parse({}),
   log: LogSection.parse({}),
+  supervision: SupervisionSection.omit({ keyFiles: true }).parse({}),
 });
 
 /**
@@ -206,6 +228,36 @@ export const PERMISSION_BOUNDS = Object.freeze({
   maxReasonBytes: 256,
 });
 
+/**
+ * Bounds of a pilot in the PilotRegistry system contract (design decision 1): they bound
+ * the gas of a registration and the size of getPilots.
+ */
+export const PILOT_BOUNDS = Object.freeze({
+  /** Bytes of a pilot's name. */
+  maxNameBytes: 64,
+  /** Institutions (accounts) of one pilot. */
+  maxInstitutions: 64,
+  /** Contracts of one pilot. */
+  maxContracts: 64,
+  /** Jurisdiction codes of one pilot. */
+  maxJurisdictions: 8,
+  /** Bytes of one jurisdiction code (as a genesis regulator's jurisdiction). */
+  maxJurisdictionBytes: 64,
+  /** Pilots ever registered on one chain (ids are never reused). */
+  maxPilots: 10_000,
+  /** Supervision keys kept per regulator (its rotations, the genesis key included). */
+  maxKeyHistory: 256,
+});
+
+function isCurvePoint(hex: string): boolean {
+  try {
+    secp256k1.Point.fromHex(hex.slice(2));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A regulator named by genesis: its account may freeze accounts and contracts at once. */
 export const GenesisRegulators = z
   .array(
@@ -214,6 +266,12 @@ export const GenesisRegulators = z
         name: z.string().min(1).max(64),
         jurisdiction: z.string().min(1).max(64),
         account: z.string().regex(/^(0x)?[0-9a-fA-F]{40}$/, 'account must be 20 bytes of hex'),
+        /** Its supervision public key (design decision 5), in force from block 0; rotated by proposal kind 33. */
+        supervisionKey: z
+          .string()
+          .regex(/^0x0[23][0-9a-fA-F]{64}$/, 'supervisionKey must be a 0x 33-byte compressed secp256k1 public key')
+          .refine(isCurvePoint, 'supervisionKey is not a point on secp256k1')
+          .optional(),
       })
       .strict(),
   )

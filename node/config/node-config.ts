@@ -7,6 +7,7 @@ import {
   PeerPenaltySection,
   RpcSection,
   StorageSection,
+  SupervisionSection,
   SyncSection,
   TxpoolSection,
 } from './defaults.js';
@@ -42,6 +43,8 @@ export const NodeConfigSchema = z
     peerPenalty: PeerPenaltySection.strict().prefault({}),
     storage: StorageSection.strict().prefault({}),
     log: LogSection.strict().prefault({}),
+    // Only a regulator node has it (decision 9).
+    supervision: SupervisionSection.strict().optional(),
   })
   .strict();
 
@@ -66,6 +69,11 @@ export function parseNodeConfig(json: unknown, source: string, baseDir: string):
     nodeKey: resolve(baseDir, c.nodeKey),
     rpc: c.rpc.authTokenFile ? { ...c.rpc, authTokenFile: resolve(baseDir, c.rpc.authTokenFile) } : c.rpc,
     log: c.log.file ? { ...c.log, file: resolve(baseDir, c.log.file) } : c.log,
+    supervision: c.supervision && {
+      ...c.supervision,
+      keyFiles: c.supervision.keyFiles.map((f) => resolve(baseDir, f)),
+      rulesFile: c.supervision.rulesFile && resolve(baseDir, c.supervision.rulesFile),
+    },
   };
 }
 

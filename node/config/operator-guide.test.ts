@@ -14,6 +14,7 @@ import {
   PeerPenaltySection,
   RpcSection,
   StorageSection,
+  SupervisionSection,
   SyncSection,
   TxpoolSection,
 } from './defaults.js';
@@ -26,6 +27,7 @@ const SECTIONS = {
   peerPenalty: PeerPenaltySection,
   storage: StorageSection,
   log: LogSection,
+  supervision: SupervisionSection,
 };
 
 /** Rows `| \`key\` | default | meaning |` of the table in the guide's "Node config" section. */

@@ -46,6 +46,8 @@ export interface NodeSettings {
   readonly txpool?: Section<'txpool'>;
   readonly storage?: Section<'storage'>;
   readonly log?: Section<'log'>;
+  /** A regulator node's supervision (keys, rules); absent on every other node. */
+  readonly supervision?: Section<'supervision'>;
 }
 
 /** `base` with `settings` laid over it section by section (a later key wins). */

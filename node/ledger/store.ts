@@ -120,6 +120,15 @@ export class LedgerStore {
     this.state = sub('state');
   }
 
+  /**
+   * A sublevel for data derived from the chain by one of the node's services (the regulator
+   * node's `supervision` index): in the same database, written by its owner alone, never
+   * part of a block's batch.
+   */
+  derivedSublevel(name: string): BytesSublevel {
+    return this.db.sublevel<Uint8Array, Uint8Array>(name, BYTES) as unknown as BytesSublevel;
+  }
+
   static async open(dir: string, opts: { syncWrites?: boolean } = {}): Promise<LedgerStore> {
     const db = new Level<Uint8Array, Uint8Array>(dir, BYTES);
     try {

@@ -16,6 +16,7 @@ import { followNodeList } from './node-list-gate.js';
 import { createLogger } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import type { CommittedTx, RpcBackend } from '../rpc/methods.js';
+import { createSupervisor, type Supervisor } from '../supervision/index.js';
 import { RpcServer } from '../rpc/server.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
@@ -50,6 +51,8 @@ export interface LingdingNodeDeps {
   readonly network: Networking | null;
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
+  /** The regulator node's supervision (node config `supervision`); null on every other node. */
+  readonly supervisor: Supervisor | null;
   /** What has been opened so far; the node's start continues it and `stop()` unwinds it. */
   readonly closers: CloseList;
 }
@@ -75,6 +78,7 @@ export class LingdingNode implements RpcBackend {
   readonly network: Networking | null;
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
+  readonly supervision: RpcBackend['supervision'];
   private readonly closers: CloseList;
 
   private constructor(opts: LingdingNodeOptions, deps: LingdingNodeDeps) {
@@ -89,6 +93,10 @@ export class LingdingNode implements RpcBackend {
     this.metrics = deps.metrics;
     this.logger = deps.logger;
     this.closers = deps.closers;
+    this.supervision =
+      deps.supervisor && this.config.supervision
+        ? { supervisor: deps.supervisor, maxItemsPerResponse: this.config.supervision.maxItemsPerResponse }
+        : null;
     const { rpc } = this.config;
     this.rpc = new RpcServer(
       {
@@ -197,11 +205,25 @@ export class LingdingNode implements RpcBackend {
       nodeId,
       admit: (raw) => node!.admit(raw),
     });
+    const supervisor = config.supervision
+      ? createSupervisor(config.supervision, config.consensus.emptyBlockIntervalMs, {
+          chain,
+          suite,
+          peerHead: () => node?.syncStatus().highestPeerBlock ?? chain.head.number,
+          logger: logger.child({ component: 'supervision' }),
+          onAlert: (alert) => node?.rpc.events.alertRaised(alert),
+        })
+      : null;
     node = new LingdingNode(
       { config, genesis, nodeId },
-      { suite, chain, pool, engine, network, metrics, logger, closers },
+      { suite, chain, pool, engine, network, metrics, logger, closers, supervisor },
     );
     node.wire();
+    if (supervisor) {
+      // Catches the index up with the chain before the node takes part, then follows it.
+      await supervisor.start();
+      closers.push('supervision', () => supervisor.stop());
+    }
     const { rpc } = node;
     await startListener('rpc', () => rpc.start());
     closers.push('rpc', () => rpc.stop());

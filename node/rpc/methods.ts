@@ -1,9 +1,11 @@
-import type { ChainView } from '../chain/view.js';
+import type { ChainView, PilotView } from '../chain/view.js';
 import { type Block, type Receipt, receiptLeaf } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import { encodeTx, txHash, txSignature, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
+  PILOT_STATUS_NAMES,
+  pilotSpecJson,
   ACCOUNT_STATUS_NAMES,
   ACL_MODE_NAMES,
   actionJson,
@@ -20,6 +22,8 @@ import {
 } from '../exec/system/index.js';
 import type { ConsensusEngine } from '../engine/engine.js';
 import { merkleProof } from '../ledger/merkle.js';
+import type { IndexedTx, RecordQuery } from '../supervision/store.js';
+import type { Supervisor } from '../supervision/supervisor.js';
 import { TxRejectedError } from '../txpool/errors.js';
 import type { PoolEntry, TxPool } from '../txpool/pool.js';
 import type { CallQueue } from './call-queue.js';
@@ -54,6 +58,8 @@ export interface RpcBackend {
   syncStatus(): { blockNumber: number; highestPeerBlock: number; syncing: boolean };
   /** Resolves when the transaction is committed; rejects after `timeoutMs`. */
   waitForCommit(hashHex: string, timeoutMs: number): Promise<CommittedTx>;
+  /** A regulator node's supervision (node config `supervision`); null on every other node. */
+  readonly supervision: { readonly supervisor: Supervisor; readonly maxItemsPerResponse: number } | null;
 }
 
 /** A transaction's place in a block just committed (still in memory). */
@@ -261,6 +267,26 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
 
   getPermissions: (_p, b) => permissionsJson(b),
 
+  getPilot([id], b) {
+    const v = b.chain.pilot(id);
+    return v ? pilotJson(v) : null;
+  },
+
+  getPilots([query], b) {
+    const count = query.count ?? 20;
+    const pilots: ReturnType<typeof pilotJson>[] = [];
+    // Newest first, as getProposals; at most MAX_PROPOSALS_SCANNED ids per call.
+    let id = Math.min(query.from ?? b.chain.pilotCount(), b.chain.pilotCount());
+    const stop = Math.max(0, id - MAX_PROPOSALS_SCANNED);
+    for (; id > stop && pilots.length < count; id--) {
+      const v = b.chain.pilot(id);
+      if (!v) continue;
+      const json = pilotJson(v);
+      if (!query.status || json.status === query.status) pilots.push(json);
+    }
+    return { pilots, next: id > 0 ? id : null };
+  },
+
   getConsensusStatus: (_p, b) => b.engine.status(),
 
   getPbftView: (_p, b) => {
@@ -272,6 +298,60 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
   getSyncStatus: (_p, b) => b.syncStatus(),
 
   getPeers: (_p, b) => b.peers(),
+
+  async getSupervisedRecords([q], b) {
+    const { supervisor, maxItemsPerResponse } = supervisionOf(b, 'getSupervisedRecords');
+    const query: RecordQuery =
+      q.institution !== undefined && q.pilot !== undefined
+        ? { by: 'institution', pilot: q.pilot, institution: q.institution }
+        : q.day !== undefined && q.pilot !== undefined
+          ? { by: 'day', pilot: q.pilot, day: q.day }
+          : q.contract !== undefined
+            ? { by: 'contract', contract: q.contract }
+            : q.account !== undefined
+              ? { by: 'account', account: q.account }
+              : { by: 'pilot', pilot: q.pilot! };
+    const page = await supervisor.records(query, {
+      fromBlock: q.fromBlock,
+      cursor: q.cursor,
+      limit: Math.min(q.limit ?? maxItemsPerResponse, maxItemsPerResponse),
+    });
+    // The index answers one filter; the pilot narrows a contract or account query.
+    const records = q.pilot === undefined ? page.items : page.items.filter((r) => r.pilots.includes(q.pilot!));
+    return { records: records.map(recordJson), next: page.next };
+  },
+
+  async traceAsset([contract, subject], b) {
+    const { supervisor, maxItemsPerResponse } = supervisionOf(b, 'traceAsset');
+    const trace = await supervisor.traceAsset(contract, subject);
+    const hops = trace.hops.slice(0, maxItemsPerResponse);
+    return {
+      contract: trace.contract,
+      subject: { ...trace.subject },
+      holders: trace.holders.map((h) => ({ ...h })),
+      hops,
+      truncated: trace.truncated || hops.length < trace.hops.length,
+    };
+  },
+
+  async getActivity([pilot, account, fromMs, toMs], b) {
+    const { supervisor, maxItemsPerResponse } = supervisionOf(b, 'getActivity');
+    if (toMs <= fromMs) throw invalidParams('toMs must be after fromMs');
+    const records = await supervisor.activity(pilot, account, fromMs, toMs, maxItemsPerResponse);
+    return { records: records.map(recordJson) };
+  },
+
+  async getAlerts([q], b) {
+    const { supervisor, maxItemsPerResponse } = supervisionOf(b, 'getAlerts');
+    const alerts = await supervisor.alerts({
+      fromBlock: q.fromBlock ?? 0,
+      toBlock: q.toBlock ?? b.chain.head.number,
+      limit: Math.min(q.limit ?? maxItemsPerResponse, maxItemsPerResponse),
+    });
+    return { alerts };
+  },
+
+  reindexSupervision: (_p, b) => supervisionOf(b, 'reindexSupervision').supervisor.reindex(),
 
   ...ETH_METHODS,
   eth_subscribe([name, filter], _b, ctx) {
@@ -312,6 +392,33 @@ export async function runMethod(
   return handler(parsed, backend, ctx);
 }
 
+/** The regulator-only methods answer on a node with a `supervision` section and nowhere else. */
+function supervisionOf(b: RpcBackend, method: MethodName): NonNullable<RpcBackend['supervision']> {
+  if (!b.supervision)
+    throw new RpcError(
+      RpcErrorCode.MethodNotFound,
+      `${method} is served only by a regulator node (a node config with a \`supervision\` section and supervision keys)`,
+    );
+  return b.supervision;
+}
+
+/** An indexed transaction as the regulator methods answer it (the index's own JSON, with exactly the schema's fields). */
+function recordJson(r: IndexedTx): Result<'getActivity'>['records'][number] {
+  return {
+    hash: r.hash,
+    index: r.index,
+    blockNumber: r.blockNumber,
+    timestamp: r.timestamp,
+    sender: r.sender,
+    to: r.to,
+    success: r.success,
+    pilots: [...r.pilots],
+    contracts: [...r.contracts],
+    transfers: r.transfers.map((t) => ({ ...t })),
+    record: r.record && { ...r.record },
+  };
+}
+
 /** What the committee and each regulator may do, as getPermissions states it. */
 const COMMITTEE_POWERS = [
   'change system config, committee members and voting rules (proposal)',
@@ -323,6 +430,23 @@ const REGULATOR_POWERS = [
   'freeze an account at once (AccountManager.freezeAccount)',
   'freeze a contract at once (ContractAuth.freezeContract)',
 ];
+
+function pilotJson({ pilot: p, supervisors }: PilotView): NonNullable<Result<'getPilot'>> {
+  return {
+    id: p.id,
+    ...pilotSpecJson(p),
+    status: PILOT_STATUS_NAMES[p.status],
+    reason: p.reason,
+    registeredAt: p.registeredAt,
+    lastChange: decisionJson(p.changed),
+    supervisingRegulators: supervisors.map((r) => ({
+      account: toHex(r.account),
+      name: r.name,
+      jurisdiction: r.jurisdiction,
+      keyId: r.keyId ? toHex(r.keyId) : null,
+    })),
+  };
+}
 
 function decisionJson(d: Decision) {
   return {

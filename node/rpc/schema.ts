@@ -9,6 +9,7 @@ import {
   DEPLOY_POLICY_NAMES,
 } from '../exec/system/permissions-state.js';
 import { NODE_ACTION_KINDS } from '../exec/system/proposal-kinds.js';
+import { PILOT_STATUS_NAMES } from '../exec/system/pilot-state.js';
 import { invalidParams, type RpcError } from './errors.js';
 import { ETH_SCHEMA } from './eth/schema.js';
 
@@ -85,6 +86,35 @@ const proposalIdParam = z
   .int({ error: 'id must be a proposal id (a positive integer)' })
   .min(1, { error: 'id must be a proposal id (a positive integer)' })
   .describe('id');
+
+const pilotIdParam = z
+  .number({ error: 'id must be a pilot id (a positive integer)' })
+  .int({ error: 'id must be a pilot id (a positive integer)' })
+  .min(1, { error: 'id must be a pilot id (a positive integer)' })
+  .describe('id');
+
+/** Most pilots one getPilots call answers. */
+export const MAX_PILOTS_PER_CALL = 100;
+
+const pilotQueryParam = z
+  .strictObject(
+    {
+      status: z
+        .enum(PILOT_STATUS_NAMES, { error: `status must be one of ${PILOT_STATUS_NAMES.join(', ')}` })
+        .optional(),
+      from: z.number({ error: 'from must be a pilot id' }).int().min(1).optional(),
+      count: z
+        .number({ error: `count must be 1..${MAX_PILOTS_PER_CALL}` })
+        .int()
+        .min(1)
+        .max(MAX_PILOTS_PER_CALL, { error: `count must be 1..${MAX_PILOTS_PER_CALL}` })
+        .optional(),
+    },
+    { error: 'query must be an object {status?, from?, count?}' },
+  )
+  .nullish()
+  .transform((q) => q ?? {})
+  .describe('query');
 
 const proposalQueryParam = z
   .strictObject(
@@ -233,6 +263,21 @@ const consensusStatusResult = z.discriminatedUnion('engine', [
   }),
 ]);
 
+/** A pilot's spec (design decision 1): uint256 limits as decimal strings. */
+const pilotSpecFields = {
+  name: z.string(),
+  institutions: z.array(hex),
+  contracts: z.array(hex),
+  jurisdictions: z.array(z.string()),
+  startMs: uint,
+  endMs: uint,
+  limits: z.strictObject({
+    perTxCap: z.string(),
+    dailyCap: z.string(),
+    hard: z.strictObject({ perTxCap: z.boolean(), dailyCap: z.boolean(), participants: z.boolean() }),
+  }),
+};
+
 const proposalResult = z.strictObject({
   id: uint,
   kind: uint,
@@ -266,6 +311,10 @@ const proposalResult = z.strictObject({
       type: z.enum(NODE_ACTION_KINDS),
       nodeId: hex,
     }),
+    z.strictObject({ type: z.literal('registerPilot'), ...pilotSpecFields }),
+    z.strictObject({ type: z.literal('updatePilot'), id: uint, ...pilotSpecFields }),
+    z.strictObject({ type: z.literal('exitPilot'), id: uint, reason: z.string() }),
+    z.strictObject({ type: z.literal('setSupervisionKey'), regulator: hex, publicKey: hex }),
   ]),
   proposer: hex,
   createdAt: uint,
@@ -294,6 +343,20 @@ const decisionFields = {
   transactionHash: hex.nullable(),
 };
 const cappedList = <T extends z.ZodType>(entry: T) => z.strictObject({ total: uint, entries: z.array(entry) });
+
+const pilotResult = z.strictObject({
+  id: uint,
+  ...pilotSpecFields,
+  status: z.enum(PILOT_STATUS_NAMES),
+  /** Why it is suspended or exited; empty while registered. */
+  reason: z.string(),
+  registeredAt: uint,
+  lastChange: z.strictObject(decisionFields),
+  /** Genesis regulators of its jurisdictions, with the id of the key in force for the next block (null: none yet). */
+  supervisingRegulators: z.array(
+    z.strictObject({ account: hex, name: z.string(), jurisdiction: z.string(), keyId: hex.nullable() }),
+  ),
+});
 
 const permissionsResult = z.strictObject({
   blockNumber: uint,
@@ -339,6 +402,113 @@ const permissionsResult = z.strictObject({
       ...decisionFields,
     }),
   ),
+});
+
+// --- the regulator node's supervision (docs/regulator-guide.md); served only by a node with a `supervision` section ---
+
+const pilotIdSchema = z
+  .number({ error: 'pilot must be a pilot id (a positive integer)' })
+  .int({ error: 'pilot must be a pilot id (a positive integer)' })
+  .min(1, { error: 'pilot must be a pilot id (a positive integer)' });
+const lowerAddress = (name: string) => addressParam(name).transform(toHex).describe(name);
+const countParam = (name: string) =>
+  z
+    .number({ error: `${name} must be a positive integer` })
+    .int({ error: `${name} must be a positive integer` })
+    .min(1, {
+      error: `${name} must be a positive integer`,
+    });
+const msParam = (name: string) =>
+  z
+    .number({ error: `${name} must be a time in ms` })
+    .int({ error: `${name} must be a time in ms` })
+    .min(0, { error: `${name} must be a time in ms` })
+    .describe(name);
+
+const recordQueryParam = z
+  .strictObject(
+    {
+      pilot: pilotIdSchema.optional(),
+      contract: lowerAddress('contract').optional(),
+      account: lowerAddress('account').optional(),
+      institution: lowerAddress('institution').optional(),
+      day: z.number({ error: 'day must be a day number (ms / 86400000)' }).int().min(0).optional(),
+      fromBlock: z.number({ error: 'fromBlock must be a block number' }).int().min(0).optional(),
+      limit: countParam('limit').optional(),
+      cursor: z
+        .string({ error: 'cursor must be the next of a previous answer' })
+        .regex(/^0x[0-9a-f]{24}$/)
+        .optional(),
+    },
+    { error: 'query must be an object {pilot?, contract?, account?, institution?, day?, fromBlock?, limit?, cursor?}' },
+  )
+  .refine((q) => [q.contract, q.account, q.pilot].some((v) => v !== undefined), {
+    error: 'query must name a pilot, a contract or an account',
+  })
+  .refine((q) => (q.institution === undefined && q.day === undefined) || q.pilot !== undefined, {
+    error: 'query: institution and day need a pilot',
+  })
+  .describe('query');
+
+const alertQueryParam = z
+  .strictObject(
+    {
+      fromBlock: z.number({ error: 'fromBlock must be a block number' }).int().min(0).optional(),
+      toBlock: z.number({ error: 'toBlock must be a block number' }).int().min(0).optional(),
+      limit: countParam('limit').optional(),
+    },
+    { error: 'query must be an object {fromBlock?, toBlock?, limit?}' },
+  )
+  .nullish()
+  .transform((q) => q ?? {})
+  .describe('query');
+
+const traceSubjectParam = z
+  .string({ error: 'holderOrId must be an account address or a token id (decimal)' })
+  .transform((v, ctx): { account: string } | { tokenId: string } => {
+    if (/^0x[0-9a-fA-F]{40}$/.test(v)) return { account: v.toLowerCase() };
+    if (/^[0-9]{1,78}$/.test(v)) return { tokenId: BigInt(v).toString() };
+    ctx.addIssue({ code: 'custom', message: 'holderOrId must be an account address or a token id (decimal)' });
+    return z.NEVER;
+  })
+  .describe('holderOrId');
+
+const supervisedRecordResult = z.strictObject({
+  hash: hex,
+  index: uint,
+  blockNumber: uint,
+  timestamp: uint,
+  sender: hex,
+  to: hex.nullable(),
+  success: z.boolean(),
+  pilots: z.array(uint),
+  contracts: z.array(hex),
+  transfers: z.array(
+    z.strictObject({
+      contract: hex,
+      from: hex,
+      to: hex,
+      value: z.string(),
+      tokenId: z.string().nullable(),
+      logIndex: uint,
+    }),
+  ),
+  record: z
+    .strictObject({ pilotId: uint, commitment: hex, data: hex.nullable(), problem: z.string().nullable() })
+    .nullable(),
+});
+
+const alertResult = z.strictObject({
+  id: z.string(),
+  rule: z.string(),
+  kind: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  pilot: uint.nullable(),
+  blockNumber: uint,
+  txHash: hex.nullable(),
+  sender: hex.nullable(),
+  timestamp: uint,
+  message: z.string(),
 });
 
 const noParams = z.tuple([]);
@@ -441,6 +611,15 @@ export const RPC_SCHEMA = {
     }),
   },
   getPermissions: { params: noParams, result: permissionsResult },
+  getPilot: { params: z.tuple([pilotIdParam]), result: pilotResult.nullable() },
+  getPilots: {
+    params: z.tuple([pilotQueryParam]),
+    result: z.strictObject({
+      pilots: z.array(pilotResult),
+      /** Pass as `from` for the next page; null when pilot 1 has been looked at. */
+      next: uint.nullable(),
+    }),
+  },
   getConsensusStatus: { params: noParams, result: consensusStatusResult },
   getPbftView: { params: noParams, result: pbftViewResult },
   getSyncStatus: {
@@ -458,6 +637,35 @@ export const RPC_SCHEMA = {
     params: noParams,
     result: z.array(z.strictObject({ nodeId: z.string(), address: z.string(), direction: z.string() })),
   },
+  getSupervisedRecords: {
+    params: z.tuple([recordQueryParam]),
+    result: z.strictObject({ records: z.array(supervisedRecordResult), next: z.string().nullable() }),
+  },
+  traceAsset: {
+    params: z.tuple([lowerAddress('contract'), traceSubjectParam]),
+    result: z.strictObject({
+      contract: hex,
+      subject: z.union([z.strictObject({ account: hex }), z.strictObject({ tokenId: z.string() })]),
+      holders: z.array(z.strictObject({ account: hex, balance: z.string() })),
+      hops: z.array(
+        z.strictObject({
+          blockNumber: uint,
+          txHash: hex,
+          from: hex,
+          to: hex,
+          value: z.string(),
+          tokenId: z.string().nullable(),
+        }),
+      ),
+      truncated: z.boolean(),
+    }),
+  },
+  getActivity: {
+    params: z.tuple([pilotIdSchema.describe('pilot'), lowerAddress('account'), msParam('fromMs'), msParam('toMs')]),
+    result: z.strictObject({ records: z.array(supervisedRecordResult) }),
+  },
+  getAlerts: { params: z.tuple([alertQueryParam]), result: z.strictObject({ alerts: z.array(alertResult) }) },
+  reindexSupervision: { params: noParams, result: z.strictObject({ fromBlock: uint, toBlock: uint }) },
   ...ETH_SCHEMA,
   // Subscriptions: WebSocket only (over HTTP they are refused); notifications follow the answer.
   eth_subscribe: { params: z.tuple([ethSubscriptionParam, logFilterParam]), result: hex },

@@ -76,12 +76,17 @@ export class RpcServer {
     };
     this.dispatcher = new RpcDispatcher(opts, deps);
     const hub = new SubscriptionHub(deps.logger);
-    const channels = registerNodeChannels(hub, {
-      eth: ethSubscriptionViews(deps.backend.chain),
-      block: (executed) => blockByNumber(deps.backend, executed.block.header.number, false),
-    });
+    const channels = registerNodeChannels(
+      hub,
+      {
+        eth: ethSubscriptionViews(deps.backend.chain),
+        block: (executed) => blockByNumber(deps.backend, executed.block.header.number, false),
+      },
+      { supervising: deps.backend.supervision !== null },
+    );
     // eth_newPendingTransactionFilter's filters hear of admissions as the subscriptions do.
     this.events = {
+      alertRaised: channels.alertRaised,
       blockCommitted: channels.blockCommitted,
       transactionAdmitted: (entry) => {
         channels.transactionAdmitted(entry);

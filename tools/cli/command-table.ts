@@ -29,6 +29,24 @@ const contract = async () => (await import('./commands/contract.js')).registerCo
 const gov = async () => (await import('./commands/gov.js')).registerGovCommands;
 const permissions = async () => (await import('./commands/permissions.js')).registerPermissionCommands;
 
+/** Adds its subcommands to a command whose subcommands come from several modules (`regulator`). */
+type AddSubcommands = (group: Command) => void;
+
+/** A command made of several modules' subcommands, each module loaded only when the command runs. */
+const group =
+  (name: string, parts: ReadonlyArray<() => Promise<AddSubcommands>>) => async (): Promise<RegisterCommands> => {
+    const adders = await Promise.all(parts.map((load) => load()));
+    return (program) => {
+      const g = defineCommand(program, name);
+      for (const add of adders) add(g);
+    };
+  };
+// Pilots, the supervision index and audit reports each add their own subcommands to `regulator`.
+const regulator = group('regulator', [
+  async () => (await import('./commands/pilots.js')).addPilotRegulatorCommands,
+  async () => (await import('./commands/supervision.js')).addSupervisionRegulatorCommands,
+]);
+
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'keygen',
@@ -95,6 +113,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'permissions',
     description: 'who may do what: committee, regulators, deploy policy, frozen accounts and contracts, method ACLs',
     load: permissions,
+  },
+  {
+    name: 'regulator',
+    description:
+      'supervision: pilots, suspending and resuming them (a supervising regulator); a regulator node’s records, traces, alerts and reindex',
+    load: regulator,
   },
 ];
 

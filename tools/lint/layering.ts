@@ -33,6 +33,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   'node/p2p': 9,
   'node/engine': 10,
   'node/sync': 10,
+  'node/supervision': 10,
   'node/rpc': 11,
   'node/main': 12,
 };

@@ -1,5 +1,6 @@
 import type { ExecutedBlock } from '../../chain/chain.js';
 import { toHex } from '../../codec/hex.js';
+import type { Alert } from '../../supervision/evaluate.js';
 import type { PoolEntry } from '../../txpool/pool.js';
 import type { EthLogView, EthViews } from './eth-views.js';
 import type { SubscriptionHub } from './hub.js';
@@ -8,6 +9,8 @@ import type { SubscriptionHub } from './hub.js';
 export interface NodeEvents {
   blockCommitted(executed: ExecutedBlock): void;
   transactionAdmitted(entry: PoolEntry): void;
+  /** A regulator node's supervision stored an alert. */
+  alertRaised(alert: Alert): void;
 }
 
 /** An `eth_subscribe('logs', …)` filter: addresses and topics as lowercase 0x-hex. */
@@ -20,12 +23,15 @@ export interface LogFilter {
 
 /**
  * The channels of a node: Ethereum's newHeads, logs and newPendingTransactions, and
- * Lingding's "blocks" (the getBlockByNumber JSON without full transactions). The views are
- * injected, so the Ethereum formatting lives with the Ethereum RPC.
+ * Lingding's "blocks" (the getBlockByNumber JSON without full transactions), and on a
+ * regulator node "alerts" (each alert as getAlerts answers it; a node without supervision
+ * has no such channel, so subscribing to it there is refused). The views are injected, so
+ * the Ethereum formatting lives with the Ethereum RPC.
  */
 export function registerNodeChannels(
   hub: SubscriptionHub,
   views: { eth: EthViews; block: (executed: ExecutedBlock) => Promise<unknown> },
+  opts: { supervising: boolean },
 ): NodeEvents {
   const newHeads = hub.register({
     family: 'eth',
@@ -48,7 +54,11 @@ export function registerNodeChannels(
     name: 'blocks',
     views: async (e: ExecutedBlock) => [await views.block(e)],
   });
+  const alerts = opts.supervising
+    ? hub.register({ family: 'lingding', name: 'alerts', views: (a: Alert) => [a] })
+    : () => {};
   return {
+    alertRaised: alerts,
     blockCommitted(executed) {
       newHeads(executed);
       logs(executed);

@@ -3,6 +3,7 @@ import { fromHex, toHex } from '../../../node/codec/hex.js';
 import { SystemAddress } from '../../../node/exec/addresses.js';
 import { committeeContract } from '../../../node/exec/system/committee.js';
 import { accountManagerContract, contractAuthContract } from '../../../node/exec/system/permissions.js';
+import { pilotRegistryContract } from '../../../node/exec/system/pilot-registry.js';
 import { DEPLOY_POLICY_NAMES, type DeployPolicyCode } from '../../../node/exec/system/permissions-state.js';
 import { PROPOSAL_STATUS_NAMES, type ProposalStatusName } from '../../../node/exec/system/committee-state.js';
 import { encodeProposal, type NodeAction, type ProposalAction } from '../../../node/exec/system/proposal-kinds.js';
@@ -12,6 +13,7 @@ import { defineCommand } from '../command-table.js';
 import { CliError, kv, print } from '../output.js';
 import { DEFAULT_RPC, type SendOptions, withSendOptions } from '../send-options.js';
 import { nodeIdArg } from './genesis.js';
+import { addPilotProposals } from './pilots.js';
 import { sendSigned, signAndSend } from './tx.js';
 
 /**
@@ -26,7 +28,7 @@ export function uintArg(name: string, v: string): number {
 }
 
 /** The system contracts whose events a governance transaction may emit. */
-const EVENT_IFACES = [iface, accountManagerContract.iface, contractAuthContract.iface];
+const EVENT_IFACES = [iface, accountManagerContract.iface, contractAuthContract.iface, pilotRegistryContract.iface];
 
 function eventLine(l: Receipt['logs'][number]): string {
   for (const i of EVENT_IFACES) {
@@ -153,6 +155,8 @@ export function registerGovCommands(program: Command): void {
     withSendOptions(propose.command(`${name} <address>`).description(what)).action((address: string, o: SendOptions) =>
       sendProposal(o, { kind, account: fromHex(address, 'address', 20) }),
     );
+
+  addPilotProposals(propose);
 
   withSendOptions(gov.command('vote <id> <choice>').description('vote yes or no on an open proposal')).action(
     (id: string, choice: string, o: SendOptions) => {
