@@ -28,6 +28,7 @@ const tx = async () => (await import('./commands/tx.js')).registerTxCommands;
 const contract = async () => (await import('./commands/contract.js')).registerContractCommands;
 const gov = async () => (await import('./commands/gov.js')).registerGovCommands;
 const permissions = async () => (await import('./commands/permissions.js')).registerPermissionCommands;
+const regulator = async () => (await import('./commands/regulator.js')).registerRegulatorCommands;
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -95,6 +96,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'permissions',
     description: 'who may do what: committee, regulators, deploy policy, frozen accounts and contracts, method ACLs',
     load: permissions,
+  },
+  {
+    name: 'regulator',
+    description: 'supervision: audit reports of a pilot (report) and their offline verification (verify-report)',
+    load: regulator,
   },
 ];
 
