@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import fc from 'fast-check';
 import { Interface } from 'ethers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerRegulatorCommands } from '../../tools/cli/commands/regulator.js';
+import { exitCodeOf } from '../../tools/cli/output.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { type GenesisConfig, loadGenesisFile, parseGenesis } from '../../node/config/genesis.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
@@ -9,7 +14,15 @@ import { committeeContract } from '../../node/exec/system/committee.js';
 import { encodeProposal } from '../../node/exec/system/proposal-kinds.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
 import { asExample } from '../../contracts/testing/examples.js';
-import { type Alert, type Report, ReportError, reportCsv, serializeReport } from '../../tools/regulator/format.js';
+import {
+  type Alert,
+  REPORT_CSV,
+  REPORT_JSON,
+  type Report,
+  ReportError,
+  reportCsv,
+  serializeReport,
+} from '../../tools/regulator/format.js';
 import { buildReport, contentHashOf, type PilotSpec, type SupervisionSource } from '../../tools/regulator/report.js';
 import { parseReport, type Verdict, verifyReport } from '../../tools/regulator/verify.js';
 import { type InProcessCluster, inProcessCluster } from '../helpers/in-process-cluster.js';
@@ -256,5 +269,50 @@ describe('audit reports: built from a node, verified offline', () => {
     lines[2] = lines[2].replace(',300,', ',3000,');
     expect(reasonOf(verify(json, lines.join('\r\n')))).toMatch(/the CSV does not match the JSON at row 2 \(0x/);
     expect(reasonOf(verify(json, csv.split('\r\n').slice(0, -2).join('\r\n') + '\r\n'))).toMatch(/CSV does not match/);
+  });
+
+  it('`lingding regulator verify-report` prints VALID or INVALID with the reason and exits 0 or 1; bad input exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lingding-report-'));
+    const run = async (args: string[]) => {
+      const program = new Command('lingding').exitOverride();
+      registerRegulatorCommands(program);
+      const out: string[] = [];
+      const log = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+      process.exitCode = undefined;
+      try {
+        await program.parseAsync(['node', 'lingding', 'regulator', ...args]);
+        return { code: process.exitCode ?? 0, out: out.join('') };
+      } catch (e) {
+        return { code: exitCodeOf(e), out: (e as Error).message };
+      } finally {
+        log.mockRestore();
+        process.exitCode = undefined;
+      }
+    };
+    try {
+      const genesisFile = join(c.dir, 'genesis.json');
+      writeFileSync(join(dir, REPORT_JSON), json);
+      writeFileSync(join(dir, REPORT_CSV), csv);
+      expect(await run(['verify-report', dir, '--genesis', genesisFile])).toEqual({
+        code: 0,
+        out: expect.stringMatching(/^VALID: pilot 1, /),
+      });
+      writeFileSync(join(dir, REPORT_CSV), csv.replace(',700,', ',701,'));
+      expect(await run(['verify-report', dir, '--genesis', genesisFile])).toEqual({
+        code: 1,
+        out: expect.stringMatching(/^INVALID: the CSV does not match the JSON at row 1/),
+      });
+      writeFileSync(join(dir, REPORT_JSON), '{"format": 1}');
+      expect(await run(['verify-report', join(dir, REPORT_JSON), '--genesis', genesisFile])).toEqual({
+        code: 2,
+        out: expect.stringMatching(/the report is malformed at format/),
+      });
+      // A node without the pilot registry cannot say what a pilot is.
+      expect(
+        await run(['report', '--pilot', '1', '--from', '1', '--to', '2', '--out', dir, '--rpc', c.nodes[0].client.url]),
+      ).toEqual({ code: 2, out: expect.stringMatching(/no getPilot/) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
