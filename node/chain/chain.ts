@@ -13,7 +13,7 @@ import {
 } from '../codec/index.js';
 import { equalBytes } from '../codec/canonical.js';
 import { hexKey, toHex } from '../codec/hex.js';
-import { TxType, txHash, txSignature, type EthTx, type NativeTx } from '../codec/tx.js';
+import { TxType, txHash, txSignature, type EthTx, type LingdingTx, type PrivateTx } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { GenesisConfig } from '../config/genesis.js';
 import { Executor, type ContractVm } from '../exec/executor.js';
@@ -34,11 +34,13 @@ import {
   deployRefusal,
   type PermissionsSnapshot,
   readPermissions,
+  pilotContractRefusal,
   senderRefusal,
 } from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
 import { readStoredCode } from '../exec/wasm-vm.js';
 import { readEthNonce } from '../exec/eth-nonce.js';
+import { privateRecordProblem } from '../exec/private-record.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '../ledger/store.js';
 import type { StateOverlay, StateReader } from '../state/overlay.js';
@@ -49,6 +51,12 @@ import { blockOriginProblem, validatorSetOf } from './validators.js';
 import type { ChainView, ContractCode } from './view.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
+/** Why the pool refuses a transaction before it reaches a block; execution refuses the same. */
+export interface AdmissionRefusal {
+  readonly code: 'account' | 'deploy' | 'pilot';
+  readonly message: string;
+}
+
 export interface ReadyTx {
   readonly tx: Block['transactions'][number];
   readonly hash: Uint8Array;
@@ -250,14 +258,31 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   }
 
   /**
-   * Why the pool should refuse a transaction of `sender` now (a frozen or abolished sender,
-   * a deploy outside the allow-list), or null. Execution checks the same again.
+   * Why the pool should refuse a transaction of `sender` to `to` now (a frozen or abolished
+   * sender, a deploy outside the allow-list, a call to a contract of a pilot that is not
+   * active at the head's block time), or null. Execution checks the same again.
    */
-  admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null {
+  admissionRefusal(sender: Uint8Array, to: Uint8Array | null): AdmissionRefusal | null {
     const account = senderRefusal(this.state, sender);
     if (account) return { code: 'account', message: account };
-    const notAllowed = deploy ? deployRefusal(this.state, sender) : null;
-    return notAllowed ? { code: 'deploy', message: notAllowed } : null;
+    if (to === null) {
+      const notAllowed = deployRefusal(this.state, sender);
+      return notAllowed ? { code: 'deploy', message: notAllowed } : null;
+    }
+    const inactive = pilotContractRefusal(this.state, to, this.headValue.timestamp);
+    return inactive ? { code: 'pilot', message: `PilotRegistry: ${inactive}` } : null;
+  }
+
+  /**
+   * Why the pool should refuse a private record now (design decision 7), or null. Asked of
+   * the head state for the next block's number, at the time that block would have at the
+   * earliest; execution asks again of the block's own state and time.
+   */
+  privateRecordRefusal(tx: PrivateTx, sender: Uint8Array): string | null {
+    const head = this.headValue;
+    // Wall-clock time only to judge a pilot's period here, never in a block: the pool is advisory.
+    const next = { number: head.number + 1, timestamp: Math.max(Date.now(), head.timestamp) };
+    return privateRecordProblem(this.state, next, tx.envelope, sender);
   }
 
   /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */
@@ -389,7 +414,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   }
 
   /** Native replay protection: blockLimit window and sender + nonce unused in the window and the block. */
-  private checkNativeReplay(tx: NativeTx, sender: Uint8Array, height: number, i: number, seen: Set<string>): void {
+  private checkNativeReplay(tx: LingdingTx, sender: Uint8Array, height: number, i: number, seen: Set<string>): void {
     if (tx.chainId !== this.genesis.chainId)
       throw new BlockValidationError(`block ${height} tx ${i} is for chain '${tx.chainId}'`);
     if (tx.blockLimit <= height - 1 || tx.blockLimit > height - 1 + this.genesis.blockLimitWindow)

@@ -16,7 +16,7 @@ export function replayKey(sender: Uint8Array, nonce: Uint8Array): string {
 export function nativeReplayKeys(txs: readonly Transaction[], senders: readonly Uint8Array[]): string[] {
   const keys: string[] = [];
   txs.forEach((t, i) => {
-    if (t.type === TxType.Native) keys.push(replayKey(senders[i], t.nonce));
+    if (t.type !== TxType.Ethereum) keys.push(replayKey(senders[i], t.nonce));
   });
   return keys;
 }

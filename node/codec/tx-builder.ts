@@ -1,6 +1,7 @@
 /** Client side: builds and signs a native transaction (CLI, SDK users, tests, benchmarks). Never used in execution. */
 import { randomBytes } from 'node:crypto';
-import { encodeTx, signTx, txHash, type NativeTx } from './tx.js';
+import type { Envelope } from './envelope.js';
+import { encodeTx, signTx, txHash, type LingdingTx } from './tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 export interface TxRequest {
@@ -11,14 +12,16 @@ export interface TxRequest {
   readonly input: Uint8Array;
   readonly gasLimit?: number;
   readonly blockLimitWindow?: number;
+  /** A sealed private record (node/codec/envelope.ts sealRecord): makes the transaction type 3. */
+  readonly envelope?: Envelope;
 }
 
-/** Builds and signs a native transaction with a fresh random nonce. */
+/** Builds and signs a native transaction (type 3 with an envelope) with a fresh random nonce. */
 export function buildSignedTx(
   suite: CryptoSuite,
   req: TxRequest,
   secretKey: Uint8Array,
-): { tx: NativeTx; raw: Uint8Array; hash: Uint8Array } {
+): { tx: LingdingTx; raw: Uint8Array; hash: Uint8Array } {
   const tx = signTx(
     suite,
     {
@@ -28,6 +31,7 @@ export function buildSignedTx(
       to: req.to,
       input: req.input,
       gasLimit: req.gasLimit ?? 3_000_000,
+      ...(req.envelope ? { envelope: req.envelope } : {}),
     },
     secretKey,
   );

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CodecError, encodeCanonical, type Canonical } from './canonical.js';
+import { CodecError, decodeCanonical, encodeCanonical, type Canonical } from './canonical.js';
+import { encodeEnvelope, openRecord, sealRecord } from './envelope.js';
+import { buildSignedTx } from './tx-builder.js';
+import { generateSupervisionKey } from '../crypto/envelope.js';
 import {
   ADDRESS_LENGTH,
   NONCE_LENGTH,
@@ -16,12 +19,13 @@ import {
   txToCanonical,
   type NativeTx,
   type NativeTxBody,
+  type PrivateTx,
 } from './tx.js';
 import { createEcdsaSuite } from '../crypto/ecdsa.js';
 import { Transaction, Wallet, getBytes } from 'ethers';
 import { toHex } from './hex.js';
 
-const txBodyArb: fc.Arbitrary<NativeTxBody> = fc.record({
+const txBodyArb: fc.Arbitrary<NativeTxBody & { envelope?: undefined }> = fc.record({
   chainId: fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).filter((s) => s.length <= 64),
   nonce: fc.uint8Array({ minLength: NONCE_LENGTH, maxLength: NONCE_LENGTH }),
   blockLimit: fc.maxSafeNat(),
@@ -88,7 +92,7 @@ describe('transaction codec', () => {
   it.each<[string, Canonical, RegExp]>([
     ['a non-array', 5, /non-empty array/],
     ['an empty array', [], /non-empty array/],
-    ['an unknown type tag', withField(0, 3), /unknown transaction type 3/],
+    ['an unknown type tag', withField(0, 4), /unknown transaction type 4/],
     ['a string type tag', withField(0, '1'), /unknown transaction type/],
     ['too few fields', valid().slice(0, 7), /8 fields, got 7/],
     ['too many fields', [...valid(), null], /8 fields, got 9/],
@@ -185,5 +189,64 @@ describe('Ethereum transactions in the ledger codec', () => {
   ] as const)('refuses %s', (_name, v, message) => {
     expect(() => decodeTx(encodeCanonical(v as unknown as Canonical))).toThrow(CodecError);
     expect(() => decodeTx(encodeCanonical(v as unknown as Canonical))).toThrow(message);
+  });
+});
+
+describe('private transactions (type 3)', () => {
+  const suite = createEcdsaSuite();
+  const signer = suite.generateKeyPair();
+  const regulator = generateSupervisionKey();
+  const sealed = sealRecord({ pilotId: 2, record: new Uint8Array([7, 7]), recipients: [regulator.publicKey] });
+  const built = buildSignedTx(
+    suite,
+    {
+      chainId: 'lingding-test',
+      height: 10,
+      to: new Uint8Array(20).fill(1),
+      input: new Uint8Array([1]),
+      envelope: sealed.envelope,
+    },
+    signer.secretKey,
+  );
+
+  it('is [3, chainId, nonce, blockLimit, to, input, gasLimit, envelope, signature] and round-trips', () => {
+    expect(built.tx.type).toBe(TxType.Private);
+    const v = decodeCanonical(built.raw) as Canonical[];
+    expect(v).toHaveLength(9);
+    expect(v[0]).toBe(3);
+    expect(encodeCanonical(v[7])).toEqual(encodeEnvelope(sealed.envelope));
+    const tx = decodeTx(built.raw);
+    expect(encodeTx(tx)).toEqual(built.raw);
+    expect(txHash(suite, tx)).toEqual(built.hash);
+    expect(openRecord((tx as PrivateTx).envelope, regulator.secretKey).record).toEqual(new Uint8Array([7, 7]));
+  });
+
+  it('signs the envelope with the body: another envelope recovers another sender', () => {
+    const tx = decodeTx(built.raw) as PrivateTx;
+    const recovered = (t: PrivateTx) => {
+      const { digest, signature } = txSignature(suite, t);
+      return toHex(suite.addressFromPublicKey(suite.recoverSigner(digest, signature)!));
+    };
+    expect(recovered(tx)).toBe(toHex(signer.address));
+    const other = sealRecord({
+      pilotId: 2,
+      record: new Uint8Array([7, 7]),
+      recipients: [regulator.publicKey],
+    }).envelope;
+    expect(recovered({ ...tx, envelope: other })).not.toBe(toHex(signer.address));
+    // Without its envelope the same fields are a different (native) transaction.
+    expect(txSigningHash(suite, { ...tx, envelope: undefined })).not.toEqual(txSigningHash(suite, tx));
+  });
+
+  it('refuses a type-3 transaction with a missing or malformed envelope', () => {
+    const v = decodeCanonical(built.raw) as Canonical[];
+    const envelope = v[7] as Canonical[];
+    expect(() => decodeTx(encodeCanonical([...v.slice(0, 7), v[8]]))).toThrow(/private transaction must have 9 fields/);
+    expect(() => decodeTx(encodeCanonical([...v.slice(0, 7), null, v[8]]))).toThrow(CodecError);
+    expect(() => decodeTx(encodeCanonical([...v.slice(0, 7), [...envelope.slice(0, 5), []], v[8]]))).toThrow(
+      /1\.\.32 recipients/,
+    );
+    // A native transaction does not take an envelope field.
+    expect(() => decodeTx(encodeCanonical([1, ...v.slice(1)]))).toThrow(/native transaction must have 8 fields/);
   });
 });

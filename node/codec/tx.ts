@@ -1,5 +1,6 @@
 import { CodecError, decodeCanonical, encodeCanonical, type Canonical } from './canonical.js';
 import { decodeEthTx, ETH_TX_TYPE, ethSignature, ethTxHash, type EthTx } from './eth-tx.js';
+import { type Envelope, envelopeFromCanonical, envelopeToCanonical } from './envelope.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 export type { EthTx } from './eth-tx.js';
@@ -16,6 +17,12 @@ export const TxType = {
    * sequential per-sender nonce in world state, Ethereum chain id (docs/design-decisions.md).
    */
   Ethereum: ETH_TX_TYPE,
+  /**
+   * A native transaction that carries a private record's envelope, signed with the rest
+   * (docs/design-decisions.md, Supervision 6): the same chain id, random nonce and blockLimit
+   * rules as Native.
+   */
+  Private: 3,
 } as const;
 export type TxTypeTag = (typeof TxType)[keyof typeof TxType];
 
@@ -33,18 +40,31 @@ export interface NativeTxBody {
   readonly to: Uint8Array | null;
   readonly input: Uint8Array;
   readonly gasLimit: number;
+  /** A private record (type 3); without one the transaction is a plain native one (type 1). */
+  readonly envelope?: Envelope;
 }
 
 export interface NativeTx extends NativeTxBody {
   readonly type: typeof TxType.Native;
+  readonly envelope?: undefined;
   /** Suite-specific signature over signingHash(body). */
   readonly signature: Uint8Array;
 }
 
-export type Transaction = NativeTx | EthTx;
+/** A native transaction with a private record's envelope, all of it signed. */
+export interface PrivateTx extends NativeTxBody {
+  readonly type: typeof TxType.Private;
+  readonly envelope: Envelope;
+  readonly signature: Uint8Array;
+}
+
+/** The transactions with Lingding's replay rules (random nonce, blockLimit window). */
+export type LingdingTx = NativeTx | PrivateTx;
+export type Transaction = LingdingTx | EthTx;
 
 function bodyFields(tx: NativeTxBody): Canonical[] {
-  return [TxType.Native, tx.chainId, tx.nonce, tx.blockLimit, tx.to, tx.input, tx.gasLimit];
+  const common = [tx.chainId, tx.nonce, tx.blockLimit, tx.to, tx.input, tx.gasLimit];
+  return tx.envelope ? [TxType.Private, ...common, envelopeToCanonical(tx.envelope)] : [TxType.Native, ...common];
 }
 
 /** The bytes a sender signs: the canonical encoding of the body, type tag first. */
@@ -80,9 +100,17 @@ export function txSigningHash(suite: CryptoSuite, tx: NativeTxBody): Uint8Array 
   return suite.hash(encodeTxBody(tx));
 }
 
-export function signTx(suite: CryptoSuite, body: NativeTxBody, secretKey: Uint8Array): NativeTx {
+export function signTx(
+  suite: CryptoSuite,
+  body: NativeTxBody & { envelope?: undefined },
+  secretKey: Uint8Array,
+): NativeTx;
+export function signTx(suite: CryptoSuite, body: NativeTxBody, secretKey: Uint8Array): LingdingTx;
+export function signTx(suite: CryptoSuite, body: NativeTxBody, secretKey: Uint8Array): LingdingTx {
   const signature = suite.sign(txSigningHash(suite, body), secretKey);
-  return { type: TxType.Native, ...body, signature };
+  return body.envelope
+    ? { ...body, type: TxType.Private, envelope: body.envelope, signature }
+    : { ...body, type: TxType.Native, envelope: undefined, signature };
 }
 
 /** Structural decoding: every field's type and length is checked; the signature is not. */
@@ -99,9 +127,14 @@ export function txFromCanonical(v: Canonical): Transaction {
       throw new CodecError('Ethereum transaction must be [2, signed bytes]');
     return decodeEthTx(v[1]);
   }
-  if (tag !== TxType.Native) throw new CodecError(`unknown transaction type ${String(tag)}`);
-  if (v.length !== 8) throw new CodecError(`native transaction must have 8 fields, got ${v.length}`);
-  const [, chainId, nonce, blockLimit, to, input, gasLimit, signature] = v;
+  if (tag !== TxType.Native && tag !== TxType.Private) throw new CodecError(`unknown transaction type ${String(tag)}`);
+  const fields = tag === TxType.Private ? 9 : 8;
+  if (v.length !== fields)
+    throw new CodecError(
+      `${tag === TxType.Private ? 'private' : 'native'} transaction must have ${fields} fields, got ${v.length}`,
+    );
+  const [, chainId, nonce, blockLimit, to, input, gasLimit] = v;
+  const signature = v[fields - 1];
   if (typeof chainId !== 'string' || chainId.length === 0 || chainId.length > 64)
     throw new CodecError('chainId must be a string of 1..64 characters');
   if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_LENGTH)
@@ -112,7 +145,9 @@ export function txFromCanonical(v: Canonical): Transaction {
   if (!(input instanceof Uint8Array)) throw new CodecError('input must be bytes');
   if (!isUint(gasLimit)) throw new CodecError('gasLimit must be a non-negative integer');
   if (!(signature instanceof Uint8Array)) throw new CodecError('signature must be bytes');
-  return { type: TxType.Native, chainId, nonce, blockLimit, to, input, gasLimit, signature };
+  const body = { chainId, nonce, blockLimit, to, input, gasLimit, signature };
+  if (tag === TxType.Native) return { type: TxType.Native, ...body };
+  return { type: TxType.Private, ...body, envelope: envelopeFromCanonical(v[7]) };
 }
 
 export function txToCanonical(tx: Transaction): Canonical {

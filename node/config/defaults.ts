@@ -206,6 +206,27 @@ export const PERMISSION_BOUNDS = Object.freeze({
   maxReasonBytes: 256,
 });
 
+/**
+ * Bounds of a pilot in the PilotRegistry system contract (design decision 1): they bound
+ * the gas of a registration and the size of getPilots.
+ */
+export const PILOT_BOUNDS = Object.freeze({
+  /** Bytes of a pilot's name. */
+  maxNameBytes: 64,
+  /** Institutions (accounts) of one pilot. */
+  maxInstitutions: 64,
+  /** Contracts of one pilot. */
+  maxContracts: 64,
+  /** Jurisdiction codes of one pilot. */
+  maxJurisdictions: 8,
+  /** Bytes of one jurisdiction code (as a genesis regulator's jurisdiction). */
+  maxJurisdictionBytes: 64,
+  /** Pilots ever registered on one chain (ids are never reused). */
+  maxPilots: 10_000,
+  /** Supervision keys kept per regulator (its rotations, the genesis key included). */
+  maxKeyHistory: 256,
+});
+
 /** A regulator named by genesis: its account may freeze accounts and contracts at once. */
 export const GenesisRegulators = z
   .array(

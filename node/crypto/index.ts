@@ -16,6 +16,15 @@ export {
   type WriteKeystoreOptions,
 } from './keystore.js';
 export {
+  generateSupervisionKey,
+  supervisionKeyFromSecret,
+  isSupervisionPublicKey,
+  readSupervisionKeyFile,
+  writeSupervisionKeyFile,
+  type SupervisionKeyPair,
+  type SupervisionKeyFile,
+} from './envelope.js';
+export {
   generateNodeKey,
   nodeKeyToPem,
   nodeKeyFromPem,

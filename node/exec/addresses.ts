@@ -12,6 +12,8 @@ export const SystemAddress = {
   ContractAuth: fromHex('0x0000000000000000000000000000000000010002'),
   /** Account status (normal, frozen, abolished) and the regulators named by genesis (FISCO 3's AccountManager). */
   AccountManager: fromHex('0x0000000000000000000000000000000000010003'),
+  /** Pilot businesses, their limits and daily volumes, and regulators' supervision keys (design decisions 1-5). */
+  PilotRegistry: fromHex('0x0000000000000000000000000000000000001006'),
   /** Key/value table for applications (FISCO's KVTable precompile). */
   KVStore: fromHex('0x0000000000000000000000000000000000001010'),
 } as const;

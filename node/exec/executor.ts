@@ -7,10 +7,26 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { getCreateAddress } from 'ethers';
 import { writeEthNonce } from './eth-nonce.js';
 import { ethDeployInput } from './wasm-vm.js';
+import { privatePayloadOf, privateRecordProblem } from './private-record.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
-import { adminEntry, callRefusal, deployRefusal, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
-import { CallFailure, RevertError, type BlockContext, type CallFrame, type Contract } from './types.js';
+import {
+  adminEntry,
+  callRefusal,
+  deployRefusal,
+  pilotContractRefusal,
+  pilotLimitFailure,
+  SYSTEM_CONTRACTS,
+  senderRefusal,
+} from './system/index.js';
+import {
+  CallFailure,
+  RevertError,
+  type BlockContext,
+  type CallFrame,
+  type Contract,
+  type PrivatePayloadRef,
+} from './types.js';
 
 /**
  * Where contract code runs. Built-in system contracts are resolved first; everything
@@ -49,6 +65,8 @@ export interface TxInput {
   readonly sender: Uint8Array;
   /** The transaction's hash, recorded by permission changes it makes. */
   readonly hash?: Uint8Array;
+  /** The pilot and commitment of the private record a type-3 transaction carries (its envelope checked by the caller). */
+  readonly privatePayload?: PrivatePayloadRef;
 }
 
 export class Executor {
@@ -78,6 +96,12 @@ export class Executor {
       // frozen is still in blocks, with a failed receipt naming why (design decision 9).
       const refused = senderRefusal(txState, sender);
       if (refused) throw new RevertError(`AccountManager: ${refused}`);
+      // Checked again at execution (the pool checked the head state): a record made invalid
+      // by an earlier transaction of this block fails here, with nothing kept.
+      const privateProblem =
+        tx.type === TxType.Private ? privateRecordProblem(txState, block, tx.envelope, sender) : null;
+      if (privateProblem) throw new RevertError(`PilotRegistry: ${privateProblem}`);
+      const privatePayload = tx.type === TxType.Private ? privatePayloadOf(tx.envelope) : input.privatePayload;
       const frame: CallFrame = {
         block,
         state: txState,
@@ -87,6 +111,7 @@ export class Executor {
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
         ...(input.hash ? { txHash: input.hash } : {}),
+        ...(privatePayload ? { privatePayload } : {}),
         readOnly: false,
         callStack: [],
         emit: (log) => logs.push(log),
@@ -108,6 +133,9 @@ export class Executor {
       } else {
         output = this.resolve(txState, tx.to).call(frame);
       }
+      // Decision 4: the pilots' limits over the Transfer events the transaction's pilot contracts emitted.
+      const overLimit = pilotLimitFailure(txState, block.timestamp, sender, logs);
+      if (overLimit) throw new RevertError(overLimit);
     } catch (e) {
       ({ status, message, output } = failure(e));
       logs.length = 0;
@@ -162,8 +190,9 @@ export class Executor {
 }
 
 /**
- * A deployed contract behind its status and method ACLs: a frozen contract, or a method
- * whose ACL excludes the immediate caller, reverts before any of its code runs (calls from
+ * A deployed contract behind its status, its method ACLs and its pilot: a frozen contract,
+ * a method whose ACL excludes the immediate caller, or a contract of a pilot that is
+ * suspended, exited or outside its period reverts before any of its code runs (calls from
  * other contracts included, since they resolve through here too).
  */
 function guarded(c: Contract, address: Uint8Array): Contract {
@@ -171,6 +200,8 @@ function guarded(c: Contract, address: Uint8Array): Contract {
     call(frame) {
       const refused = callRefusal(frame.state, address, frame.sender, frame.input);
       if (refused) throw new RevertError(`ContractAuth: ${refused}`);
+      const inactive = pilotContractRefusal(frame.state, address, frame.block.timestamp);
+      if (inactive) throw new RevertError(`PilotRegistry: ${inactive}`);
       return c.call(frame);
     },
   };

@@ -13,6 +13,13 @@ export interface BlockContext {
   readonly suite: CryptoSuite;
 }
 
+/** What execution knows of a transaction's private record: never its plaintext. */
+export interface PrivatePayloadRef {
+  readonly pilotId: number;
+  /** keccak256(salt ‖ record), 32 bytes. */
+  readonly commitment: Uint8Array;
+}
+
 /** One call into a contract, built-in or (later) WebAssembly. */
 export interface CallFrame {
   readonly block: BlockContext;
@@ -25,6 +32,12 @@ export interface CallFrame {
   readonly input: Uint8Array;
   /** The transaction being run (absent for `call` RPC queries): recorded by permission changes. */
   readonly txHash?: Uint8Array;
+  /**
+   * The private record the transaction carries (a type-3 transaction, design decision 6):
+   * its pilot and commitment, which PilotRegistry's payloadPilot()/payloadCommitment()
+   * return to contracts (decision 8). Absent without one.
+   */
+  readonly privatePayload?: PrivatePayloadRef;
   /** True for `call` RPC queries: writes are refused. */
   readonly readOnly: boolean;
   /** Addresses (hex) of the contracts on the call stack, outermost first. */

@@ -233,6 +233,21 @@ const consensusStatusResult = z.discriminatedUnion('engine', [
   }),
 ]);
 
+/** A pilot's spec (design decision 1): uint256 limits as decimal strings. */
+const pilotSpecFields = {
+  name: z.string(),
+  institutions: z.array(hex),
+  contracts: z.array(hex),
+  jurisdictions: z.array(z.string()),
+  startMs: uint,
+  endMs: uint,
+  limits: z.strictObject({
+    perTxCap: z.string(),
+    dailyCap: z.string(),
+    hard: z.strictObject({ perTxCap: z.boolean(), dailyCap: z.boolean(), participants: z.boolean() }),
+  }),
+};
+
 const proposalResult = z.strictObject({
   id: uint,
   kind: uint,
@@ -266,6 +281,10 @@ const proposalResult = z.strictObject({
       type: z.enum(NODE_ACTION_KINDS),
       nodeId: hex,
     }),
+    z.strictObject({ type: z.literal('registerPilot'), ...pilotSpecFields }),
+    z.strictObject({ type: z.literal('updatePilot'), id: uint, ...pilotSpecFields }),
+    z.strictObject({ type: z.literal('exitPilot'), id: uint, reason: z.string() }),
+    z.strictObject({ type: z.literal('setSupervisionKey'), regulator: hex, publicKey: hex }),
   ]),
   proposer: hex,
   createdAt: uint,

@@ -29,6 +29,13 @@ export const TxRejectCode = {
   AccountFrozen: 'ACCOUNT_FROZEN',
   /** A deploy by an account outside the deployer allow-list (ContractAuth). */
   DeployNotAllowed: 'DEPLOY_NOT_ALLOWED',
+  /** Addressed to a contract of a pilot that is suspended, exited or outside its period (PilotRegistry). */
+  PilotInactive: 'PILOT_INACTIVE',
+  /**
+   * A private record (type 3) its pilot cannot take now: the pilot is unknown or not active,
+   * the sender is not one of its institutions, or a supervising regulator's key has no entry.
+   */
+  PrivateRecordRefused: 'PRIVATE_RECORD_REFUSED',
 } as const;
 export type TxRejectCodeValue = CodeOf<typeof TxRejectCode>;
 

@@ -37,6 +37,7 @@ function ethPool(opts: { maxEthNonceGap?: number; maxPerSender?: number } = {}) 
         nonceOnChain: () => false,
         txOnChain: () => false,
         admissionRefusal: () => null,
+        privateRecordRefusal: () => null,
         ethNonce: (a) => state.get(hexKey(a)) ?? 0,
       },
     },

@@ -20,6 +20,7 @@ function pool(
     blockBytesLimit: () => 64 * 1024,
     nonceOnChain: () => false,
     admissionRefusal: () => null,
+    privateRecordRefusal: () => null,
     txOnChain: () => false,
     ethNonce: () => 0,
     ...chain,
@@ -92,19 +93,29 @@ describe('TxPool', () => {
     expect(code(() => p.add(tx().raw))).toBe('ACCEPTED');
   });
 
-  it('refuses a frozen sender (ACCOUNT_FROZEN) and a deploy outside the allow-list (DEPLOY_NOT_ALLOWED), asking the chain per sender', () => {
+  it('refuses a frozen sender (ACCOUNT_FROZEN), a deploy outside the allow-list (DEPLOY_NOT_ALLOWED) and a call to an inactive pilot (PILOT_INACTIVE), asking the chain per sender', () => {
     const asked: Array<[string, boolean]> = [];
+    const pilotContract = new Uint8Array(20).fill(0xc1);
     const { p } = pool(
       {},
       {
-        admissionRefusal: (sender, deploy) => {
-          asked.push([Buffer.from(sender).toString('hex'), deploy]);
+        admissionRefusal: (sender, to) => {
+          asked.push([Buffer.from(sender).toString('hex'), to === null]);
           if (Buffer.from(sender).equals(Buffer.from(bob.address)))
             return { code: 'account', message: 'bob is frozen' };
-          return deploy ? { code: 'deploy', message: 'not on the deployer allow-list' } : null;
+          if (to && Buffer.from(to).equals(Buffer.from(pilotContract)))
+            return { code: 'pilot', message: 'PilotRegistry: pilot 1 is suspended: audit' };
+          return to === null ? { code: 'deploy', message: 'not on the deployer allow-list' } : null;
         },
       },
     );
+    const toPilot = buildSignedTx(
+      suite,
+      { chainId: 'c', height: 10, to: pilotContract, input: Uint8Array.of(0), gasLimit: 100_000, blockLimitWindow: 50 },
+      alice.secretKey,
+    );
+    expect(code(() => p.add(toPilot.raw))).toBe(TxRejectCode.PilotInactive);
+    expect(() => p.add(toPilot.raw)).toThrow(/pilot 1 is suspended: audit/);
     expect(code(() => p.add(tx(bob).raw))).toBe(TxRejectCode.AccountFrozen);
     expect(() => p.add(tx(bob).raw)).toThrow(/bob is frozen/);
     expect(code(() => p.add(tx(alice).raw))).toBe('ACCEPTED');

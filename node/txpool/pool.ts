@@ -1,9 +1,18 @@
 import { CodecError } from '../codec/canonical.js';
 import { hexKey } from '../codec/hex.js';
-import { decodeTx, TxType, txHash, txSignature, type EthTx, type NativeTx, type Transaction } from '../codec/tx.js';
+import {
+  decodeTx,
+  TxType,
+  txHash,
+  txSignature,
+  type EthTx,
+  type LingdingTx,
+  type PrivateTx,
+  type Transaction,
+} from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
-import type { Chain } from '../chain/chain.js';
+import type { AdmissionRefusal, Chain } from '../chain/chain.js';
 import { replayKey } from '../chain/nonce-window.js';
 import { intrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
@@ -57,6 +66,12 @@ export const EvictReason = {
 } as const;
 export type EvictReasonValue = (typeof EvictReason)[keyof typeof EvictReason];
 
+const REFUSAL_CODES = {
+  account: TxRejectCode.AccountFrozen,
+  deploy: TxRejectCode.DeployNotAllowed,
+  pilot: TxRejectCode.PilotInactive,
+} as const satisfies Record<AdmissionRefusal['code'], string>;
+
 /** What the pool needs to know about the chain. */
 export interface PoolChainView {
   height(): number;
@@ -67,10 +82,12 @@ export interface PoolChainView {
   /** True if a transaction with this replay key (sender + nonce) is on chain within the replay window. */
   nonceOnChain(replayKey: string): boolean;
   txOnChain(hash: Uint8Array): boolean;
-  /** Why the sender may not send this now (frozen account, deploy outside the allow-list), or null. */
-  admissionRefusal(sender: Uint8Array, deploy: boolean): { code: 'account' | 'deploy'; message: string } | null;
+  /** Why the sender may not send this now (frozen account, deploy outside the allow-list, an inactive pilot's contract), or null. */
+  admissionRefusal(sender: Uint8Array, to: Uint8Array | null): AdmissionRefusal | null;
   /** The sender's next Ethereum-type nonce in the head state. */
   ethNonce(address: Uint8Array): number;
+  /** Why a private record (type 3) of `sender` cannot ride in the next block, or null (node/exec/private-record.ts). */
+  privateRecordRefusal(tx: PrivateTx, sender: Uint8Array): string | null;
 }
 
 /** The pool's view of a real chain: what the node wires, and what tests over a real Chain use. */
@@ -81,8 +98,9 @@ export function poolChainViewOf(chain: Chain): PoolChainView {
     blockBytesLimit: () => chain.systemConfig().blockBytesLimit,
     nonceOnChain: (n) => chain.nonceOnChain(n),
     txOnChain: (h) => chain.txOnChain(h),
-    admissionRefusal: (sender, deploy) => chain.admissionRefusal(sender, deploy),
+    admissionRefusal: (sender, to) => chain.admissionRefusal(sender, to),
     ethNonce: (address) => chain.ethNonce(address),
+    privateRecordRefusal: (tx, sender) => chain.privateRecordRefusal(tx, sender),
   };
 }
 
@@ -188,7 +206,7 @@ export class TxPool {
     }
     const entry = this.withSender(pre, pub);
     // The chain may have moved while the signature was checked.
-    if (entry.tx.type === TxType.Native && this.deps.chain.txOnChain(entry.hash))
+    if (entry.tx.type !== TxType.Ethereum && this.deps.chain.txOnChain(entry.hash))
       throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
     this.checkReplay(entry);
     this.admit(entry);
@@ -211,12 +229,12 @@ export class TxPool {
    * nonce of theirs, so nobody can censor a pending transaction by taking its nonce first.
    */
   private checkReplay(e: PoolEntry): void {
-    const refused = this.deps.chain.admissionRefusal(e.sender, e.tx.to === null);
-    if (refused)
-      throw new TxRejectedError(
-        refused.code === 'account' ? TxRejectCode.AccountFrozen : TxRejectCode.DeployNotAllowed,
-        refused.message,
-      );
+    const refused = this.deps.chain.admissionRefusal(e.sender, e.tx.to);
+    if (refused) throw new TxRejectedError(REFUSAL_CODES[refused.code], refused.message);
+    if (e.tx.type === TxType.Private) {
+      const problem = this.deps.chain.privateRecordRefusal(e.tx, e.sender);
+      if (problem) throw new TxRejectedError(TxRejectCode.PrivateRecordRefused, problem);
+    }
     if (e.tx.type === TxType.Ethereum) return this.checkEthNonce(e, e.tx.nonce);
     if (this.nonces.has(e.replayKey) || this.deps.chain.nonceOnChain(e.replayKey))
       throw new TxRejectedError(
@@ -319,7 +337,7 @@ export class TxPool {
         tx.type === TxType.Ethereum ? 'already known' : `transaction 0x${hashHex} is already in the pool`,
       );
     // A committed Ethereum transaction is refused by its nonce ("nonce too low"), as geth does.
-    if (tx.type === TxType.Native && this.deps.chain.txOnChain(hash))
+    if (tx.type !== TxType.Ethereum && this.deps.chain.txOnChain(hash))
       throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
     let signed: Prechecked['signed'];
     try {
@@ -331,7 +349,7 @@ export class TxPool {
     return { tx, hash, hashHex, nonceHex, size: raw.length, signed };
   }
 
-  private precheckNative(tx: NativeTx): void {
+  private precheckNative(tx: LingdingTx): void {
     const { opts } = this;
     if (tx.chainId !== opts.chainId)
       throw new TxRejectedError(
@@ -423,7 +441,7 @@ export class TxPool {
     for (const h of includedHashHex) if (this.remove(h)) removed++;
     let expired = 0;
     for (const e of [...this.entries.values()]) {
-      if (e.tx.type === TxType.Native && e.tx.blockLimit <= height) {
+      if (e.tx.type !== TxType.Ethereum && e.tx.blockLimit <= height) {
         this.remove(e.hashHex);
         expired++;
       }

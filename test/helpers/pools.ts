@@ -16,6 +16,7 @@ export function standalonePool(suite: CryptoSuite, chainId = 'c'): TxPool {
         nonceOnChain: () => false,
         txOnChain: () => false,
         admissionRefusal: () => null,
+        privateRecordRefusal: () => null,
         ethNonce: () => 0,
       },
     },

@@ -25,6 +25,7 @@ import {
   weightOf,
 } from './committee-state.js';
 import { applyPermissionAction, isPermissionAction } from './permissions.js';
+import { applyPilotAction, isPilotAction } from './pilot-registry.js';
 import { needsRegulatorConsent, nodeListAfter, readNodeList, writeNodeList } from './node-manager.js';
 import { accountsReader, isRegulator } from './permissions-state.js';
 import {
@@ -133,6 +134,11 @@ function checkAgainstState(frame: CallFrame, store: CommitteeStore, action: Prop
       setBy: SystemAddress.Committee,
       proposalId: 0,
     });
+  else if (isPilotAction(action))
+    applyPilotAction({ ...frame, state: frame.state.child(), emit: () => {} }, action, {
+      setBy: SystemAddress.Committee,
+      proposalId: 0,
+    });
 }
 
 /** The node list after a node admission action, or a revert with the reason it cannot apply now. */
@@ -171,6 +177,12 @@ function execute(frame: CallFrame, store: CommitteeStore, action: ProposalAction
     case 'removeNode':
       // Checked again: the node list may have changed since the proposal was made.
       writeNodeList(frame, updatedNodes(frame, action, p.consent !== null));
+      return;
+    case 'registerPilot':
+    case 'updatePilot':
+    case 'exitPilot':
+    case 'setSupervisionKey':
+      applyPilotAction(frame, action, { setBy: SystemAddress.Committee, proposalId: p.id });
       return;
     default:
       applyPermissionAction(frame, action, { setBy: SystemAddress.Committee, proposalId: p.id });

@@ -4,6 +4,7 @@ import type { Contract } from '../types.js';
 import { committeeContract } from './committee.js';
 import { kvStoreContract } from './kv-store.js';
 import { accountManagerContract, contractAuthContract } from './permissions.js';
+import { pilotRegistryContract } from './pilot-registry.js';
 import { systemConfigContract } from './system-config.js';
 
 export * from './system-config.js';
@@ -13,6 +14,9 @@ export * from './proposal-kinds.js';
 export * from './consensus-nodes.js';
 export * from './permissions.js';
 export * from './permissions-state.js';
+export * from './pilot-state.js';
+export * from './pilot-registry.js';
+export * from './pilot-limits.js';
 export { kvStoreContract } from './kv-store.js';
 
 /** Built-in contracts by address (hex, no 0x). */
@@ -22,4 +26,5 @@ export const SYSTEM_CONTRACTS: ReadonlyMap<string, Contract> = new Map<string, C
   [hexKey(SystemAddress.KVStore), kvStoreContract],
   [hexKey(SystemAddress.AccountManager), accountManagerContract],
   [hexKey(SystemAddress.ContractAuth), contractAuthContract],
+  [hexKey(SystemAddress.PilotRegistry), pilotRegistryContract],
 ]);

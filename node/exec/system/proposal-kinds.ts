@@ -13,6 +13,16 @@ import {
   type DeployPolicyCode,
 } from './permissions-state.js';
 import { checkAclArgs, checkReason, packAccounts, type PermissionAction, splitAccounts } from './permissions.js';
+import {
+  checkPilotAction,
+  PILOT_SPEC_ABI,
+  PILOT_SPEC_TYPES,
+  type PilotAction,
+  pilotSpecFromAbi,
+  pilotSpecToAbi,
+} from './pilot-registry.js';
+import type { PilotSpec } from './pilot-state.js';
+import { HardLimit } from './pilot-state.js';
 
 const NODE_ID_BYTES = 64;
 
@@ -40,6 +50,11 @@ export const ProposalKind = {
   AddObserver: 11,
   DemoteToObserver: 12,
   RemoveNode: 13,
+  // Pilots and supervision keys (pilot-registry.ts).
+  RegisterPilot: 30,
+  UpdatePilot: 31,
+  ExitPilot: 32,
+  SetSupervisionKey: 33,
 } as const;
 export type ProposalKindId = (typeof ProposalKind)[keyof typeof ProposalKind];
 
@@ -49,6 +64,7 @@ export type ProposalAction =
   | { readonly kind: 'updateCommitteeMember'; readonly member: Uint8Array; readonly weight: number }
   | { readonly kind: 'setVotingRules'; readonly rules: VotingRules }
   | PermissionAction
+  | PilotAction
   | NodeAction;
 
 /** Node admission (node-manager.ts): each names one node by its 64-byte node id. */
@@ -146,6 +162,50 @@ const PERMISSION_SPECS = (): PermissionSpec => ({
   },
 });
 
+type PilotSpecs = { [K in PilotAction['kind']]: KindSpec<Extract<ProposalAction, { kind: K }>> };
+
+/** A pilot id: ids past 2^53 cannot exist, so they read as 0, which no pilot has. */
+const pilotIdOf = (v: AbiValue) => ((v as bigint) > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(v as bigint));
+
+const PILOT_SPECS = (): PilotSpecs => ({
+  registerPilot: {
+    id: ProposalKind.RegisterPilot,
+    title: `RegisterPilot(${PILOT_SPEC_ABI})`,
+    types: PILOT_SPEC_TYPES,
+    fromAbi: (v) => ({ kind: 'registerPilot', spec: pilotSpecFromAbi(v) }),
+    toAbi: (a) => pilotSpecToAbi(a.spec),
+    check: checkPilotAction,
+  },
+  updatePilot: {
+    id: ProposalKind.UpdatePilot,
+    title: `UpdatePilot(uint64 id, ${PILOT_SPEC_ABI})`,
+    types: ['uint64', ...PILOT_SPEC_TYPES],
+    fromAbi: ([id, ...v]) => ({ kind: 'updatePilot', id: pilotIdOf(id), spec: pilotSpecFromAbi(v) }),
+    toAbi: (a) => [BigInt(a.id), ...pilotSpecToAbi(a.spec)],
+    check: checkPilotAction,
+  },
+  exitPilot: {
+    id: ProposalKind.ExitPilot,
+    title: 'ExitPilot(uint64 id, string reason)',
+    types: ['uint64', 'string'],
+    fromAbi: ([id, reason]) => ({ kind: 'exitPilot', id: pilotIdOf(id), reason: reason as string }),
+    toAbi: (a) => [BigInt(a.id), a.reason],
+    check: checkPilotAction,
+  },
+  setSupervisionKey: {
+    id: ProposalKind.SetSupervisionKey,
+    title: 'SetSupervisionKey(address regulator, bytes publicKey)',
+    types: ['address', 'bytes'],
+    fromAbi: ([regulator, publicKey]) => ({
+      kind: 'setSupervisionKey',
+      regulator: regulator as Uint8Array,
+      publicKey: publicKey as Uint8Array,
+    }),
+    toAbi: (a) => [a.regulator, a.publicKey],
+    check: checkPilotAction,
+  },
+});
+
 const SPECS: Spec = {
   setSystemConfig: {
     id: ProposalKind.SetSystemConfig,
@@ -206,6 +266,7 @@ const SPECS: Spec = {
   addObserver: nodeKind('addObserver', ProposalKind.AddObserver, 'AddObserver'),
   demoteToObserver: nodeKind('demoteToObserver', ProposalKind.DemoteToObserver, 'DemoteToObserver'),
   removeNode: nodeKind('removeNode', ProposalKind.RemoveNode, 'RemoveNode'),
+  ...PILOT_SPECS(),
 };
 
 /** The spec of a node admission kind: one `bytes nodeId` argument, 64 bytes long. */
@@ -277,7 +338,11 @@ export function actionJson(
   | { type: 'setSystemConfig'; key: string; value: string }
   | { type: 'updateCommitteeMember'; member: string; weight: number }
   | { type: 'setVotingRules'; participationPercent: number; approvalPercent: number; proposalLifetimeBlocks: number }
-  | { type: NodeAction['kind']; nodeId: string } {
+  | { type: NodeAction['kind']; nodeId: string }
+  | ({ type: 'registerPilot' } & PilotSpecJson)
+  | ({ type: 'updatePilot'; id: number } & PilotSpecJson)
+  | { type: 'exitPilot'; id: number; reason: string }
+  | { type: 'setSupervisionKey'; regulator: string; publicKey: string } {
   switch (action.kind) {
     case 'setSystemConfig':
       return { type: action.kind, key: action.key, value: action.value };
@@ -310,5 +375,44 @@ export function actionJson(
     case 'demoteToObserver':
     case 'removeNode':
       return { type: action.kind, nodeId: toHex(action.nodeId) };
+    case 'registerPilot':
+      return { type: action.kind, ...pilotSpecJson(action.spec) };
+    case 'updatePilot':
+      return { type: action.kind, id: action.id, ...pilotSpecJson(action.spec) };
+    case 'exitPilot':
+      return { type: action.kind, id: action.id, reason: action.reason };
+    case 'setSupervisionKey':
+      return { type: action.kind, regulator: toHex(action.regulator), publicKey: toHex(action.publicKey) };
   }
+}
+
+/** A pilot spec as JSON: limits as decimal strings (uint256), hard limits by name. */
+export interface PilotSpecJson {
+  name: string;
+  institutions: string[];
+  contracts: string[];
+  jurisdictions: string[];
+  startMs: number;
+  endMs: number;
+  limits: { perTxCap: string; dailyCap: string; hard: { perTxCap: boolean; dailyCap: boolean; participants: boolean } };
+}
+
+export function pilotSpecJson(s: PilotSpec): PilotSpecJson {
+  return {
+    name: s.name,
+    institutions: s.institutions.map(toHex),
+    contracts: s.contracts.map(toHex),
+    jurisdictions: [...s.jurisdictions],
+    startMs: s.startMs,
+    endMs: s.endMs,
+    limits: {
+      perTxCap: s.limits.perTxCap.toString(),
+      dailyCap: s.limits.dailyCap.toString(),
+      hard: {
+        perTxCap: (s.limits.hard & HardLimit.PerTxCap) !== 0,
+        dailyCap: (s.limits.hard & HardLimit.DailyCap) !== 0,
+        participants: (s.limits.hard & HardLimit.Participants) !== 0,
+      },
+    },
+  };
 }
