@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -8,10 +8,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerRegulatorCommands } from '../../tools/cli/commands/regulator.js';
 import { exitCodeOf } from '../../tools/cli/output.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { type GenesisConfig, loadGenesisFile, parseGenesis } from '../../node/config/genesis.js';
+import { type GenesisConfig, type GenesisInput, loadGenesisFile, parseGenesis } from '../../node/config/genesis.js';
+import { writeGenesisFile } from '../../node/config/writer.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { committeeContract } from '../../node/exec/system/committee.js';
-import { encodeProposal } from '../../node/exec/system/proposal-kinds.js';
+import { encodeProposal, type ProposalAction } from '../../node/exec/system/proposal-kinds.js';
+import { type Envelope, sealRecord } from '../../node/codec/envelope.js';
+import { generateSupervisionKey } from '../../node/crypto/envelope.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
 import { asExample } from '../../contracts/testing/examples.js';
 import {
@@ -27,6 +30,7 @@ import { buildReport, contentHashOf, type PilotSpec, type SupervisionSource } fr
 import { parseReport, type Verdict, verifyReport } from '../../tools/regulator/verify.js';
 import { type InProcessCluster, inProcessCluster } from '../helpers/in-process-cluster.js';
 import { fromHex, kvIface, suite, toHex } from '../helpers/in-process.js';
+import { utf8 } from '../../node/codec/hex.js';
 
 /**
  * Audit reports from a real node: a token as the pilot's contract, transfers between its two
@@ -41,6 +45,8 @@ describe('audit reports: built from a node, verified offline', () => {
   let csv: string;
   let pilot: PilotSpec;
   const transfers: string[] = [];
+  const records = new Map<string, { salt: string; data: string }>();
+  const party = generateSupervisionKey();
 
   const verify = (text = json, c: string | null = csv, g = genesis): Verdict => verifyReport(text, c, g);
   /** The report after `edit`, written as the writer writes it (content hash recomputed unless `keepHash`). */
@@ -55,16 +61,28 @@ describe('audit reports: built from a node, verified offline', () => {
     // PBFT with one validator: its certificates are the chain-bound commit certificates a
     // regulator's chain has (the solo sealer signs the bare block hash).
     c = await inProcessCluster(1, 0);
+    // A Guangdong regulator, so that pilot 1 (CN-GD) has someone to supervise it.
+    const genesisFile = join(c.dir, 'genesis.json');
+    writeGenesisFile(genesisFile, {
+      ...(JSON.parse(readFileSync(genesisFile, 'utf8')) as GenesisInput),
+      regulators: [
+        {
+          name: 'GD regulator',
+          jurisdiction: 'CN-GD',
+          account: toHex(suite.generateKeyPair().address),
+        },
+      ],
+    });
     await c.start(0);
     const client = c.nodes[0].client;
     genesis = loadGenesisFile(join(c.dir, 'genesis.json'));
     const me = c.accounts[0];
     const other = suite.generateKeyPair();
-    const send = async (to: Uint8Array | null, input: Uint8Array, who = me) => {
+    const send = async (to: Uint8Array | null, input: Uint8Array, who = me, envelope?: Envelope) => {
       const height = await client.call('getBlockNumber');
       const { raw } = buildSignedTx(
         suite,
-        { chainId: c.chainId, height, to, input, gasLimit: 100_000_000 },
+        { chainId: c.chainId, height, to, input, gasLimit: 100_000_000, envelope },
         who.secretKey,
       );
       const r = await client.call('sendTransaction', [toHex(raw), true]);
@@ -82,6 +100,24 @@ describe('audit reports: built from a node, verified offline', () => {
       ),
     );
     const address = fromHex(deployed.contractAddress!);
+    const committee = committeeContract.iface;
+    const propose = (action: ProposalAction) => {
+      const { kind, payload } = encodeProposal(action);
+      return send(SystemAddress.Committee, fromHex(committee.encodeFunctionData('propose', [kind, payload])));
+    };
+    // Pilot 1, supervised by the GD regulator.
+    await propose({
+      kind: 'registerPilot',
+      spec: {
+        name: 'supply-chain receivables',
+        institutions: [me.address, other.address],
+        contracts: [address],
+        jurisdictions: ['CN-GD', 'HK'],
+        startMs: 0,
+        endMs: 2 ** 52,
+        limits: { perTxCap: 0n, dailyCap: 0n, hard: 0 },
+      },
+    });
     const from = await client.call('getBlockNumber');
     for (const [who, to, value] of [
       [me, other, 700n],
@@ -91,12 +127,27 @@ describe('audit reports: built from a node, verified offline', () => {
       const r = await send(address, fromHex(iface.encodeFunctionData('transfer', [toHex(to.address), value])), who);
       transfers.push(r.transactionHash);
     }
+    // A private record riding on the next transfer: the regulator's node would decrypt it.
+    const sealed = sealRecord({
+      pilotId: 1,
+      record: utf8('invoice 7: 5 RCV to supplier B'),
+      recipients: [party.publicKey],
+    });
+    const withRecord = await send(
+      address,
+      fromHex(iface.encodeFunctionData('transfer', [toHex(other.address), 2n])),
+      me,
+      sealed.envelope,
+    );
+    transfers.push(withRecord.transactionHash);
+    records.set(withRecord.transactionHash, {
+      salt: toHex(sealed.salt),
+      data: toHex(utf8('invoice 7: 5 RCV to supplier B')),
+    });
     await send(SystemAddress.KVStore, fromHex(kvIface.encodeFunctionData('set', ['unrelated', 'x'])));
     // An observer admitted by the committee (the proposer's vote alone passes it under the default rules).
     const observer = suite.generateKeyPair();
-    const { kind, payload } = encodeProposal({ kind: 'addObserver', nodeId: observer.publicKey });
-    const committee = committeeContract.iface;
-    await send(SystemAddress.Committee, fromHex(committee.encodeFunctionData('propose', [kind, payload])));
+    await propose({ kind: 'addObserver', nodeId: observer.publicKey });
     const afterChange = await send(address, fromHex(iface.encodeFunctionData('transfer', [toHex(other.address), 1n])));
     transfers.push(afterChange.transactionHash);
     const to = await client.call('getBlockNumber');
@@ -113,7 +164,7 @@ describe('audit reports: built from a node, verified offline', () => {
     ];
     const supervision: SupervisionSource = {
       description: 'test regulator',
-      record: async () => null,
+      record: async (hash) => records.get(hash) ?? null,
       alerts: async () => alerts,
     };
     report = await buildReport(client, { pilot, fromBlock: from + 1, toBlock: to, supervision });
@@ -130,19 +181,22 @@ describe('audit reports: built from a node, verified offline', () => {
       ['700'],
       ['300'],
       ['5'],
+      ['2'],
       ['1'],
     ]);
+    expect(report.transactions[3].record).toEqual(records.get(transfers[3]));
+    expect(report.transactions[3].summary.record).toBe('30 bytes: invoice 7: 5 RCV to supplier B');
     expect(report.transactions[0].summary.alerts).toEqual(['amount-above-cap#7']);
     expect(report.nodeListChanges).toHaveLength(1);
     expect(report.nodeListChanges[0].action).toBe('addObserver');
-    expect(report.governance).toHaveLength(1);
+    expect(report.governance).toHaveLength(1); // the registration changed no node
     expect(csv.split('\r\n')[0]).toBe(
       'time,block,tx,sender,institution,contract,method selector,amounts,record,alerts',
     );
     expect(csv.split('\r\n')[1]).toContain(',700,');
     expect(verify()).toEqual({
       valid: true,
-      summary: expect.stringMatching(/4 transaction\(s\), 0 record\(s\), 1 alert/),
+      summary: expect.stringMatching(/5 transaction\(s\), 1 record\(s\), 1 alert/),
     });
     expect(parseReport(json)).toEqual(report);
   });
@@ -228,8 +282,16 @@ describe('audit reports: built from a node, verified offline', () => {
     ).toMatch(/content hash/);
   });
 
-  it('a record without the envelope commitment it claims is INVALID', () => {
+  it('a record that does not match its commitment, or without an envelope, is INVALID', () => {
     const salt = toHex(new Uint8Array(32).fill(1));
+    expect(
+      reasonOf(
+        verify(
+          edited((r) => (r.transactions[3].record!.salt = salt)),
+          null,
+        ),
+      ),
+    ).toMatch(/transaction 0x[0-9a-f]+: the record does not match its commitment \(keccak256\(salt ‖ record\) is 0x/);
     expect(
       reasonOf(
         verify(
@@ -253,7 +315,7 @@ describe('audit reports: built from a node, verified offline', () => {
           null,
         ),
       ),
-    ).toMatch(/node-list change \(proposal 1\): the report says addValidator .* the proposal is addObserver/);
+    ).toMatch(/node-list change \(proposal 2\): the report says addValidator .* the proposal is addObserver/);
     expect(
       reasonOf(
         verify(

@@ -1,4 +1,5 @@
 import { fromHex, toHex, utf8 } from '../../node/codec/hex.js';
+import { TxType } from '../../node/codec/tx.js';
 import { createSuite } from '../../node/crypto/index.js';
 import type { CryptoSuite, SuiteName } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
@@ -94,14 +95,19 @@ export async function buildReport(client: RpcClient, req: ReportRequest): Promis
     const hashes = block.transactions as string[];
     if (hashes.length === 0) continue;
     const receipts = await client.batch(hashes.map((h) => ({ method: 'getTransactionReceipt', params: [h] })));
+    const txs = await client.batch(hashes.map((h) => ({ method: 'getTransactionByHash', params: [h] })));
     for (const [i, h] of hashes.entries()) {
       const r = receipts[i].result;
       if (!r) throw new ReportError(ReportErrorCode.NodeCannotReport, `the node has no receipt for ${h}`);
-      const touches = (r.to !== null && contracts.has(r.to)) || r.logs.some((l) => contracts.has(l.address));
+      // Private records (type 3) may be addressed anywhere: their envelope names the pilot.
+      const touches =
+        (r.to !== null && contracts.has(r.to)) ||
+        r.logs.some((l) => contracts.has(l.address)) ||
+        txs[i].result?.type === TxType.Private;
       if (!touches) continue;
       const e = await entry(h, block);
       // The receipt's `to` is the node's word; the entry's own bytes must say the same.
-      if (!concernsPilot(contracts, decodeEntry(suite, fromHex(e.transaction), fromHex(e.receipt)))) continue;
+      if (!concernsPilot(req.pilot, decodeEntry(suite, fromHex(e.transaction), fromHex(e.receipt)))) continue;
       transactions.push(e);
     }
   }

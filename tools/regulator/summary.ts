@@ -1,7 +1,7 @@
 import { type Receipt, ReceiptStatus, receiptFromCanonical } from '../../node/codec/block.js';
 import { CodecError, decodeCanonical, equalBytes } from '../../node/codec/canonical.js';
-import { concatBytes, toHex, utf8 } from '../../node/codec/hex.js';
-import { decodeTx, type Transaction, txHash, txSignature } from '../../node/codec/tx.js';
+import { toHex, utf8 } from '../../node/codec/hex.js';
+import { decodeTx, type Transaction, TxType, txHash, txSignature } from '../../node/codec/tx.js';
 import type { CryptoSuite } from '../../node/crypto/suite.js';
 import type { Alert, Report, Transfer, TxSummary } from './format.js';
 
@@ -61,15 +61,18 @@ export function pilotTransfers(suite: CryptoSuite, contracts: ReadonlySet<string
     }));
 }
 
-/** A transaction concerns the pilot when it is addressed to one of its contracts or one of them logged. */
-export function concernsPilot(contracts: ReadonlySet<string>, e: DecodedEntry): boolean {
+/**
+ * A transaction concerns the pilot when it is addressed to one of its contracts, one of them
+ * logged, or it carries a private record of the pilot.
+ */
+export function concernsPilot(pilot: Pick<Report['pilot'], 'id' | 'contracts'>, e: DecodedEntry): boolean {
+  const contracts = new Set(pilot.contracts);
   const to = e.tx.to;
-  return (to !== null && contracts.has(toHex(to))) || e.receipt.logs.some((l) => contracts.has(toHex(l.address)));
-}
-
-/** keccak256(salt ‖ record): the commitment a private record's envelope carries (decision 6). */
-export function recordCommitment(suite: CryptoSuite, salt: Uint8Array, data: Uint8Array): Uint8Array {
-  return suite.hash(concatBytes(salt, data));
+  return (
+    (to !== null && contracts.has(toHex(to))) ||
+    e.receipt.logs.some((l) => contracts.has(toHex(l.address))) ||
+    (e.tx.type === TxType.Private && e.tx.envelope.pilotId === pilot.id)
+  );
 }
 
 /** A short, deterministic description of a record for the CSV: its size, and its text when it is text. */

@@ -1,6 +1,7 @@
 import { blockHash, type BlockHeader } from '../../node/codec/block.js';
 import { equalBytes } from '../../node/codec/canonical.js';
 import { fromHex, toHex, utf8 } from '../../node/codec/hex.js';
+import { TxType } from '../../node/codec/tx.js';
 import { bindSuiteToChain, chainTag, createValidatorSet, verifyCommitCertificate } from '../../consensus/index.js';
 import { buildGenesis, genesisNodes } from '../../node/chain/genesis-block.js';
 import type { GenesisConfig } from '../../node/config/genesis.js';
@@ -23,7 +24,8 @@ import {
   type TxEntry,
 } from './format.js';
 import { contentHashOf } from './report.js';
-import { concernsPilot, type DecodedEntry, decodeEntry, recordCommitment, summarize } from './summary.js';
+import { concernsPilot, type DecodedEntry, decodeEntry, summarize } from './summary.js';
+import { recordCommitment } from '../../node/codec/envelope.js';
 
 export type Verdict =
   | { readonly valid: true; readonly summary: string }
@@ -79,7 +81,7 @@ export function verifyReport(text: string, csv: string | null, genesis: GenesisC
     seen.clear();
     for (const t of report.transactions) {
       const e = checkEntry(suite, report, blocks, t, 'transaction', seen);
-      if (!concernsPilot(new Set(report.pilot.contracts), e))
+      if (!concernsPilot(report.pilot, e))
         fail(`transaction ${t.hash} does not concern pilot ${report.pilot.id}'s contracts`);
       if (t.blockNumber < report.range.fromBlock || t.blockNumber > report.range.toBlock)
         fail(`transaction ${t.hash} is in block ${t.blockNumber}, outside the report's range`);
@@ -274,16 +276,16 @@ function checkRecord(suite: CryptoSuite, t: TxEntry, e: DecodedEntry): void {
   const commitment =
     envelopeCommitment(e) ??
     fail(`transaction ${t.hash}: the report gives a record, but the transaction carries no private record`);
-  const got = recordCommitment(suite, fromHex(t.record!.salt), fromHex(t.record!.data));
+  const got = recordCommitment(fromHex(t.record!.salt), fromHex(t.record!.data));
   if (!equalBytes(got, commitment))
     fail(
       `transaction ${t.hash}: the record does not match its commitment (keccak256(salt ‖ record) is ${toHex(got)}, the envelope commits to ${toHex(commitment)})`,
     );
 }
 
-/** The commitment of the transaction's private-record envelope, or null without one. */
+/** The commitment of the transaction's private-record envelope (type 3), or null without one. */
 function envelopeCommitment(e: DecodedEntry): Uint8Array | null {
-  return 'envelope' in e.tx ? (e.tx as { envelope: { commitment: Uint8Array } }).envelope.commitment : null;
+  return e.tx.type === TxType.Private ? e.tx.envelope.commitment : null;
 }
 
 function checkCsv(r: Report, csv: string): void {
