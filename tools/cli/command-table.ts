@@ -45,6 +45,7 @@ const group =
 const regulator = group('regulator', [
   async () => (await import('./commands/pilots.js')).addPilotRegulatorCommands,
   async () => (await import('./commands/supervision.js')).addSupervisionRegulatorCommands,
+  async () => (await import('./commands/reports.js')).addReportRegulatorCommands,
 ]);
 
 export const COMMANDS: readonly CommandEntry[] = [
@@ -117,7 +118,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'regulator',
     description:
-      'supervision: pilots, suspending and resuming them (a supervising regulator); a regulator node’s records, traces, alerts and reindex',
+      'supervision: pilots and their suspension (a supervising regulator); a regulator node’s records, traces, alerts, reindex; audit reports and their offline verification',
     load: regulator,
   },
 ];

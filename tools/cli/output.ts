@@ -64,6 +64,7 @@ const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => nu
   LedgerError: ExitCode.UserError,
   SystemConfigError: ExitCode.UserError,
   NotBuiltError: ExitCode.UserError,
+  ReportError: ExitCode.UserError,
 };
 
 export function exitCodeOf(e: unknown): number {
