@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { fromHex } from '../../node/codec/hex.js';
 import { writeKeystoreFile } from '../../node/crypto/keystore.js';
+import { keyIdOf } from '../../node/exec/system/pilot-state.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { runCli } from '../helpers/cli-process.js';
 import { startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
@@ -120,5 +123,55 @@ describe('lingding gov propose register-pilot and lingding regulator against a r
     const again = await lingding(['regulator', 'resume', '1', '--keystore', gd, ...rpc]);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/pilot 1 is registered, not suspended/);
+  });
+
+  it('updates the spec, rotates a supervision key and exits the pilot by proposal', async () => {
+    const update = specFile('update.json', { ...spec(), name: 'GBA document verification II' });
+    const u = await lingding(['gov', 'propose', 'update-pilot', '1', update, '--keystore', member, ...rpc]);
+    expect(u.stdout).toMatch(/PilotUpdated\(1, \d+\)/);
+
+    const key = toHex(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true));
+    const badKey = await lingding([
+      'gov',
+      'propose',
+      'set-supervision-key',
+      toHex(regGd.address),
+      '0x1234',
+      '--keystore',
+      member,
+      ...rpc,
+    ]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/publicKey/);
+    const k = await lingding([
+      'gov',
+      'propose',
+      'set-supervision-key',
+      toHex(regGd.address),
+      key,
+      '--keystore',
+      member,
+      ...rpc,
+    ]);
+    expect(k.stdout).toMatch(/SupervisionKeySet\(/);
+
+    const x = await lingding([
+      'gov',
+      'propose',
+      'exit-pilot',
+      '1',
+      '--reason',
+      'pilot ended',
+      '--keystore',
+      member,
+      ...rpc,
+    ]);
+    expect(x.stdout).toMatch(/PilotExited\(1, \d+, pilot ended\)/);
+    expect(JSON.parse((await lingding(['regulator', 'pilot', '1', '--json', ...rpc])).stdout)).toMatchObject({
+      name: 'GBA document verification II',
+      status: 'exited',
+      reason: 'pilot ended',
+      supervisingRegulators: [{ account: toHex(regGd.address), keyId: toHex(keyIdOf(fromHex(key))) }],
+    });
   });
 });
