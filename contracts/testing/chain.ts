@@ -39,7 +39,8 @@ export function testAddress(n: number): Uint8Array {
 
 export class TestChain {
   readonly blockNumber = 42;
-  readonly timestamp = 1_700_000_000_000;
+  /** Block time (ms) seen by every run; tests move it forward to cross expiries and due dates. */
+  timestamp = 1_700_000_000_000;
   readonly events: EmittedEvent[] = [];
   private readonly storage = new Map<string, Map<string, Uint8Array>>();
   private readonly code = new Map<string, PreparedContract>();
