@@ -8,8 +8,8 @@
  * clear, yet every anchored commitment is one a supervising regulator can open.
  *
  * The contract enforces that pairing: `anchor` asks PilotRegistry (0x…1006) for the current
- * transaction's record and requires its commitment to be the one anchored and its pilot to be
- * this contract's pilot (a record of another pilot is wrapped for that pilot's regulators, not
+ * transaction's record, anchors exactly its commitment, and requires its pilot to be this
+ * contract's pilot (a record of another pilot is wrapped for that pilot's regulators, not
  * this one's). A bank holding the record and salt (handed over by the worker) recomputes
  * `keccak256(salt ‖ record)` off chain and checks it here; the check is recorded, together
  * with the commitment of the bank's own private record of the purchase if it sends one.
@@ -87,19 +87,22 @@ class IncomeVerification {
   /**
    * Anchors the income record this transaction carries, for `worker` (a pseudonymous
    * reference the source and the worker share, never an identity number) and `period`
-   * (e.g. 202406 for June 2024).
+   * (e.g. 202406 for June 2024), and returns its commitment. The commitment is taken from
+   * PilotRegistry, not from an argument, so what is anchored is always the record that
+   * travelled (and was wrapped for the regulators), and the sender need not know the salt
+   * its client drew before sealing.
    */
-  anchor(commitment: Bytes32, worker: Bytes32, period: u32): void {
+  anchor(worker: Bytes32, period: u32): Bytes32 {
     const source = caller();
     require(this.jurisdictions.has(source), "income: caller is not an admitted source");
-    require(!commitment.isZero(), "income: empty commitment");
+    const commitment = this.carriedRecord();
     require(!this.sources.has(commitment), "income: already anchored");
-    this.requireCarriedRecord(commitment);
     this.sources.set(commitment, source);
     this.workers.set(commitment, worker);
     this.periods.set(commitment, period);
     this.anchoredTimes.set(commitment, timestamp());
     IncomeAnchored(commitment, source, worker, period);
+    return commitment;
   }
 
   /** Revokes an anchored record (a corrected return, a withdrawn subsidy); only its source may, once. */
@@ -172,12 +175,12 @@ class IncomeVerification {
     return this.checks.get(commitment, 0);
   }
 
-  /** The transaction must carry a private record of this contract's pilot whose commitment is `commitment`. */
-  private requireCarriedRecord(commitment: Bytes32): void {
+  /** The commitment of the private record this transaction carries, which must be one of this contract's pilot. */
+  private carriedRecord(): Bytes32 {
     const carried = askRegistry(PAYLOAD_COMMITMENT).read<Bytes32>();
     require(!carried.isZero(), "income: the transaction carries no private record");
     this.requireOwnPilot();
-    require(carried == commitment, "income: the private record's commitment is not the one anchored");
+    return carried;
   }
 
   private requireOwnPilot(): void {
