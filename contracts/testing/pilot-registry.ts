@@ -34,7 +34,7 @@ export class PilotRegistryStub {
     const sel = `0x${Buffer.from(input.subarray(0, 4)).toString('hex')}`;
     if (sel === PAYLOAD_COMMITMENT)
       return bytes(abi.encode(['bytes32'], [this.payload?.commitment ?? ZERO_COMMITMENT]));
-    if (sel === PAYLOAD_PILOT) return bytes(abi.encode(['uint32'], [this.payload?.pilot ?? 0]));
+    if (sel === PAYLOAD_PILOT) return bytes(abi.encode(['uint64'], [this.payload?.pilot ?? 0]));
     throw new Error(`PilotRegistryStub: no method with selector ${sel}`);
   }
 }

@@ -18,14 +18,14 @@ import { AbiDecoder, AbiEncoder, Address, Bytes32, callContract, caller, Indexed
 
 // The selectors of PilotRegistry's views (keccak-256 of the signature, first 4 bytes).
 const PAYLOAD_COMMITMENT: u32 = 0x66d6f625; // payloadCommitment() returns (bytes32)
-const PAYLOAD_PILOT: u32 = 0x005e7b69; // payloadPilot() returns (uint32)
+const PAYLOAD_PILOT: u32 = 0x005e7b69; // payloadPilot() returns (uint64)
 
 // What `verify` and `statusOf` answer (u8 on the ABI).
 const STATUS_UNKNOWN: u8 = 0;
 const STATUS_VALID: u8 = 1;
 const STATUS_REVOKED: u8 = 2;
 
-@event declare function PilotSet(pilot: u32): void;
+@event declare function PilotSet(pilot: u64): void;
 @event declare function SourceAdded(source: Indexed<Address>, jurisdiction: string): void;
 @event declare function IncomeAnchored(commitment: Indexed<Bytes32>, source: Indexed<Address>, worker: Indexed<Bytes32>, period: u32): void;
 @event declare function IncomeRevoked(commitment: Indexed<Bytes32>, source: Indexed<Address>, reason: string): void;
@@ -49,7 +49,7 @@ function askRegistry(selector: u32): AbiDecoder {
 @contract
 class IncomeVerification {
   private readonly operator_: StorageValue<Address> = new StorageValue<Address>("operator");
-  private readonly pilot_: StorageValue<u32> = new StorageValue<u32>("pilot");
+  private readonly pilot_: StorageValue<u64> = new StorageValue<u64>("pilot");
   private readonly jurisdictions: StorageMap<Address, string> = new StorageMap<Address, string>("jurisdiction");
   private readonly sources: StorageMap<Bytes32, Address> = new StorageMap<Bytes32, Address>("source");
   private readonly workers: StorageMap<Bytes32, Bytes32> = new StorageMap<Bytes32, Bytes32>("worker");
@@ -66,7 +66,7 @@ class IncomeVerification {
    * Names the pilot this contract belongs to, once; the operator's act after the committee
    * registered the pilot (its id is assigned then, after this contract was deployed).
    */
-  setPilot(pilot: u32): void {
+  setPilot(pilot: u64): void {
     require(caller() == this.operator(), "income: only the operator sets the pilot");
     require(pilot != 0, "income: pilot 0 does not exist");
     require(this.pilot() == 0, "income: pilot already set");
@@ -142,7 +142,7 @@ class IncomeVerification {
   }
 
   /** The pilot this contract belongs to; 0 until set. */
-  @view pilot(): u32 {
+  @view pilot(): u64 {
     return this.pilot_.get(0);
   }
 
@@ -186,6 +186,6 @@ class IncomeVerification {
   private requireOwnPilot(): void {
     const own = this.pilot();
     require(own != 0, "income: pilot not set");
-    require(askRegistry(PAYLOAD_PILOT).read<u32>() == own, "income: the private record is for another pilot");
+    require(askRegistry(PAYLOAD_PILOT).read<u64>() == own, "income: the private record is for another pilot");
   }
 }
