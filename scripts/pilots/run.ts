@@ -108,7 +108,7 @@ export async function registerPilot(
   const file = join(run.work, 'pilot.json');
   writeFileSync(file, JSON.stringify(filled, null, 2));
   lingding(run, ['gov', 'propose', 'register-pilot', file, '--keystore', run.keystore]);
-  const pilots = (await rpc(run, 'getPilots', [])) as Array<{ id: number; name: string }>;
+  const { pilots } = (await rpc(run, 'getPilots', [{}])) as { pilots: Array<{ id: number; name: string }> };
   const pilot = pilots.find((p) => p.name === filled.name);
   if (!pilot)
     throw new Error(`pilot '${filled.name}' is not registered: the committee has not passed the proposal yet`);
