@@ -17,15 +17,22 @@ import {
   loadGenesisFile,
   parseGenesis,
   type GenesisConfig,
+  type GenesisInput,
 } from '../../node/config/genesis.js';
 import { loadNodeConfigFile, type NodeConfigInput } from '../../node/config/node-config.js';
 import {
+  mergeNodeSettings,
   type NodeSettings,
   withNodeSettings,
   writeGenesisFile,
   writeNodeConfigFile,
 } from '../../node/config/writer.js';
 import { createEcdsaSuite } from '../../node/crypto/index.js';
+import {
+  generateSupervisionKey,
+  type SupervisionKeyPair,
+  writeSupervisionKeyFile,
+} from '../../node/crypto/envelope.js';
 import { normalizeNodeId } from '../../node/crypto/node-id.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, readNodeKeyFile, writeNodeKeyFile } from '../../node/crypto/node-key.js';
@@ -164,6 +171,7 @@ export interface GenesisOptions {
   readonly committee: readonly string[];
   readonly timestamp: number;
   readonly systemConfig?: Record<string, string>;
+  readonly regulators?: GenesisInput['regulators'];
 }
 
 /** The shared genesis: validators are the sealers, observers keep their regulator flag and name. */
@@ -181,6 +189,7 @@ export function clusterGenesis(
         .filter((n) => n.role === 'observer')
         .map((n) => ({ nodeId: n.nodeId, regulator: n.regulator, name: n.name })),
       committee: committeeOf(opts.committee),
+      regulators: opts.regulators,
       systemConfig: opts.systemConfig,
     },
     'genesis',
@@ -227,10 +236,29 @@ export function clusterNodeConfig(
 }
 
 /** A node of a local cluster: everything spawnNode needs, plus who it is. */
+/** A supervising regulator's key file, in its node's folder. */
+export const SUPERVISION_KEY_FILE = 'supervision.key';
+
 export interface ClusterNode extends LocalNodeFiles, NodeEndpoint {
   readonly name: string;
   readonly role: NodeRole;
   readonly regulator: boolean;
+  /** Set on a supervising regulator's node: its config's `supervision` section. */
+  readonly supervision?: NodeSettings['supervision'];
+}
+
+/**
+ * A regulator named by genesis whose observer supervises (tests, bench and devnet only: it
+ * carries the secret keys): its signing account and its supervision key, whose file sits in
+ * the node's folder as `supervision.key`.
+ */
+export interface ClusterRegulator {
+  /** The observer node that runs its supervision. */
+  readonly node: string;
+  readonly name: string;
+  readonly jurisdiction: string;
+  readonly account: KeyPair;
+  readonly supervisionKey: SupervisionKeyPair;
 }
 
 export interface Cluster {
@@ -246,6 +274,8 @@ export interface Cluster {
    * they are on the node list.
    */
   readonly spares: readonly ClusterNode[];
+  /** The supervising regulators (empty unless ClusterOptions.supervision asked for them). */
+  readonly regulators: readonly ClusterRegulator[];
 }
 
 export interface ClusterOptions {
@@ -268,6 +298,11 @@ export interface ClusterOptions {
   readonly timestamp?: number;
   /** Nodes to prepare outside genesis, for tests that admit nodes at run time (default 0). */
   readonly spares?: number;
+  /**
+   * Regulators that supervise: one jurisdiction per regulator observer, in order. Each becomes
+   * a genesis regulator (a fresh account and supervision key) and its node runs supervision.
+   */
+  readonly supervision?: { readonly jurisdictions: readonly string[] };
 }
 
 /**
@@ -310,6 +345,21 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
       configFile: join(nodeDir, 'node.json'),
     };
   });
+  const regulatorNodes = all.filter((n) => n.regulator);
+  const jurisdictions = opts.supervision?.jurisdictions ?? [];
+  if (jurisdictions.length > regulatorNodes.length)
+    throw new Error(`${jurisdictions.length} supervising jurisdictions but ${regulatorNodes.length} regulator observers`);
+  const regulators: ClusterRegulator[] = jurisdictions.map((jurisdiction, i) => ({
+    node: regulatorNodes[i].name,
+    name: `Regulator ${jurisdiction}`,
+    jurisdiction,
+    account: suite.generateKeyPair(),
+    supervisionKey: generateSupervisionKey(),
+  }));
+  for (const r of regulators) {
+    const i = all.findIndex((n) => n.name === r.node);
+    all[i] = { ...all[i], supervision: { keyFiles: [SUPERVISION_KEY_FILE] } };
+  }
   const nodes = all.slice(0, slots.length);
   const spares = all.slice(slots.length);
   const genesis = clusterGenesis(nodes, {
@@ -317,6 +367,14 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
     committee: [...accounts.map((a) => toHex(a.address)), ...(opts.committee ?? [])],
     timestamp: opts.timestamp ?? Date.now(),
     systemConfig: opts.systemConfig,
+    regulators: regulators.length
+      ? regulators.map((r) => ({
+          name: r.name,
+          jurisdiction: r.jurisdiction,
+          account: toHex(r.account.address),
+          supervisionKey: toHex(r.supervisionKey.publicKey),
+        }))
+      : undefined,
   });
   const genesisFile = join(root, 'genesis.json');
   writeGenesisFile(genesisFile, genesis);
@@ -324,8 +382,10 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
     mkdirSync(node.dir, { recursive: true });
     writeNodeKeyFile(join(node.dir, 'node.pem'), node.nodeSecret);
   }
+  for (const r of regulators)
+    writeSupervisionKeyFile(join(root, r.node, SUPERVISION_KEY_FILE), r.supervisionKey);
   writeClusterConfigs(all, opts.node);
-  return { dir: root, chainId, genesisFile, nodes, accounts, spares };
+  return { dir: root, chainId, genesisFile, nodes, accounts, spares, regulators };
 }
 
 /** (Re)writes every node's node.json of a local cluster, e.g. after its ports changed. */
@@ -333,7 +393,11 @@ export function writeClusterConfigs(nodes: readonly ClusterNode[], node?: NodeSe
   for (const n of nodes) {
     writeNodeConfigFile(
       n.configFile,
-      clusterNodeConfig(n, nodes, { genesis: '../genesis.json', rpcHost: '127.0.0.1', node }),
+      clusterNodeConfig(n, nodes, {
+        genesis: '../genesis.json',
+        rpcHost: '127.0.0.1',
+        node: n.supervision ? mergeNodeSettings(node, { supervision: n.supervision }) : node,
+      }),
     );
   }
 }
@@ -370,12 +434,13 @@ export function loadCluster(dir: string): Cluster {
       nodeSecret,
       dir: join(root, entry.name),
       configFile,
+      ...(config.supervision ? { supervision: { ...config.supervision, keyFiles: [SUPERVISION_KEY_FILE] } } : {}),
     });
   }
   const order = [...genesis.sealers, ...genesis.observers.map((o) => o.nodeId)];
   const nodes = order.flatMap((id) => found.get(id) ?? []);
   if (nodes.length === 0) throw new ConfigError(`${root} holds no node folders (<name>/node.json)`);
-  return { dir: root, chainId: genesis.chainId, genesisFile, nodes, accounts: [], spares: [] };
+  return { dir: root, chainId: genesis.chainId, genesisFile, nodes, accounts: [], spares: [], regulators: [] };
 }
 
 /**
