@@ -38,6 +38,7 @@ function tx(index: number, over: Partial<TxFact> = {}): TxFact {
     to: TOKEN,
     success: true,
     transfers: [],
+    assetEvents: [],
     contracts: [TOKEN],
     record: null,
     ...over,
