@@ -5,105 +5,22 @@
  * every piece; a soft-cap alert pushed on the WebSocket `alerts` channel; getActivity over
  * real blocks.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Interface } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { asExample } from '../../contracts/testing/examples.js';
-import { buildSignedTx } from '../../node/codec/tx-builder.js';
-import { generateSupervisionKey, writeSupervisionKeyFile } from '../../node/crypto/envelope.js';
-import type { KeyPair } from '../../node/crypto/suite.js';
-import { SystemAddress } from '../../node/exec/addresses.js';
-import { encodeProposal, type ProposalAction } from '../../node/exec/system/index.js';
-import { HardLimit } from '../../node/exec/system/pilot-state.js';
-import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
-import type { Receipt } from '../../node/rpc/schema.js';
-import { committeeIface } from '../helpers/committee.js';
-import { fromHex, startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
+import { toHex } from '../helpers/in-process.js';
+import { type ReceivablesPilot, splitThreeTimes, startReceivablesPilot } from '../helpers/receivables-pilot.js';
 
 const DAY = 86_400_000;
 const ZERO = `0x${'00'.repeat(20)}`;
 
-let t: TestNode;
-let keyDir: string;
-let core: KeyPair; // the core enterprise: the debtor, and the committee's one member
-const [tier1, tier2, tier3, bank] = [0, 1, 2, 3].map(() => suite.generateKeyPair());
-const regulator = suite.generateKeyPair();
-const supervision = generateSupervisionKey();
-let receivables: { iface: Interface; address: string };
+let p: ReceivablesPilot;
 let ws: WebSocket;
 const pushed: Array<{ params?: { subscription: string; result: Record<string, unknown> }; id?: number }> = [];
 const startedAt = Date.now();
 
-async function send(account: KeyPair, to: Uint8Array | string | null, input: string | Uint8Array): Promise<Receipt> {
-  const height = await t.client.call('getBlockNumber');
-  const { raw } = buildSignedTx(
-    suite,
-    {
-      chainId: t.chain.chainId,
-      height,
-      to: typeof to === 'string' ? fromHex(to) : to,
-      input: typeof input === 'string' ? fromHex(input) : input,
-      gasLimit: 50_000_000,
-    },
-    account.secretKey,
-  );
-  const r = (await t.client.call('sendTransaction', [toHex(raw), true])) as Receipt;
-  expect(r.status, r.message).toBe(0);
-  return r;
-}
-
-const call = (by: KeyPair, fn: string, args: unknown[]) =>
-  send(by, receivables.address, receivables.iface.encodeFunctionData(fn, args));
-
-async function govern(action: ProposalAction): Promise<Receipt> {
-  const { kind, payload } = encodeProposal(action);
-  return send(core, SystemAddress.Committee, committeeIface.encodeFunctionData('propose', [kind, payload]));
-}
-
 beforeAll(async () => {
-  keyDir = mkdtempSync(join(tmpdir(), 'supervision-receivables-'));
-  const keyFile = join(keyDir, 'supervision.key.json');
-  writeSupervisionKeyFile(keyFile, supervision);
-  const rulesFile = join(keyDir, 'rules.yaml');
-  writeFileSync(rulesFile, 'rules:\n  - {id: per-tx, kind: amount-above-cap, cap: pilot, severity: warning}\n');
-  t = await startTestNode({
-    accounts: 1,
-    regulators: [
-      {
-        name: 'Guangdong regulator',
-        jurisdiction: 'CN-GD',
-        account: toHex(regulator.address),
-        supervisionKey: toHex(supervision.publicKey),
-      },
-    ],
-    node: { supervision: { keyFiles: [keyFile], rulesFile } },
-  });
-  core = t.chain.accounts[0];
-  const build = await asExample('receivables');
-  const iface = new Interface(build.abi as never);
-  const deployed = await send(
-    core,
-    null,
-    encodeDeployInput(build.wasm, fromHex(iface.encodeDeploy([])), JSON.stringify(build.abi)),
-  );
-  receivables = { iface, address: deployed.contractAddress! };
-  await govern({
-    kind: 'registerPilot',
-    spec: {
-      name: 'GBA receivables',
-      institutions: [core, tier1, tier2, tier3, bank].map((k) => k.address),
-      contracts: [fromHex(receivables.address)],
-      jurisdictions: ['CN-GD'],
-      startMs: 0,
-      endMs: Date.UTC(2100, 0, 1),
-      // Soft: the chain lets an issue above it through and the regulator's rule raises an alert.
-      limits: { perTxCap: 500n, dailyCap: 0n, hard: HardLimit.Participants },
-    },
-  });
-  ws = new WebSocket(t.client.url.replace(/^http/, 'ws'));
+  p = await startReceivablesPilot();
+  ws = new WebSocket(p.t.client.url.replace(/^http/, 'ws'));
   ws.on('message', (data: Buffer) => pushed.push(JSON.parse(data.toString('utf8'))));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -113,8 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ws?.close();
-  await t?.cleanup();
-  rmSync(keyDir, { recursive: true, force: true });
+  await p?.cleanup();
 });
 
 describe('a regulator node supervising the receivables pilot', () => {
@@ -125,7 +41,7 @@ describe('a regulator node supervising the receivables pilot', () => {
     expect(subscription).toEqual(expect.any(String));
 
     const due = BigInt(Date.now() + 90 * DAY);
-    const issued = await call(core, 'issue', [1n, toHex(tier1.address), 1000n, due]);
+    const issued = await p.call(p.core, 'issue', [1n, toHex(p.tier1.address), 1000n, due]);
     await expect
       .poll(() => pushed.filter((m) => m.params?.subscription === subscription), { timeout: 30_000 })
       .toHaveLength(1);
@@ -138,22 +54,14 @@ describe('a regulator node supervising the receivables pilot', () => {
       txHash: issued.transactionHash,
     });
     // The stored alert is the one pushed.
-    const { alerts } = await t.client.call('getAlerts', [{}]);
+    const { alerts } = await p.t.client.call('getAlerts', [{}]);
     expect(alerts).toEqual([alert]);
   });
 
   it('traces receivable #1 through three splits, two hops and a financing to every live piece', async () => {
-    const story = [
-      await call(tier1, 'split', [1n, 2n, 600n, 3n, 400n]),
-      await call(tier1, 'transfer', [3n, toHex(tier2.address)]),
-      await call(tier2, 'split', [3n, 4n, 250n, 5n, 150n]),
-      await call(tier2, 'transfer', [5n, toHex(tier3.address)]),
-      await call(tier3, 'split', [5n, 6n, 100n, 7n, 50n]),
-      await call(tier3, 'offerForFinancing', [6n, toHex(bank.address), 97n]),
-      await call(bank, 'finance', [6n]),
-    ];
-    const [t1, t2, t3, b] = [tier1, tier2, tier3, bank].map((k) => toHex(k.address));
-    const traced = () => t.client.call('traceAsset', [receivables.address, '1']);
+    const story = await splitThreeTimes(p);
+    const [t1, t2, t3, b] = [p.tier1, p.tier2, p.tier3, p.bank].map((k) => toHex(k.address));
+    const traced = () => p.t.client.call('traceAsset', [p.address, '1']);
     // The regulator indexes a block after it commits: wait for the financing's to be in.
     await expect.poll(async () => (await traced()).hops.length, { timeout: 30_000 }).toBe(10);
     const trace = await traced();
@@ -170,9 +78,9 @@ describe('a regulator node supervising the receivables pilot', () => {
       ['split', '5', '7', t3, t3, '50'],
       ['move', null, '6', t3, b, '100'],
     ]);
-    // Each hop names the transaction that made it, in block order.
-    const byTx = [0, 0, 0, 1, 2, 2, 3, 4, 4, 6].map((i) => story[i].transactionHash);
-    expect(trace.hops.slice(1).map((h) => h.txHash)).toEqual(byTx.slice(1));
+    // Each hop after the issue names the transaction that made it, in block order.
+    const byTx = [0, 0, 1, 2, 2, 3, 4, 4, 6].map((i) => story[i].transactionHash);
+    expect(trace.hops.slice(1).map((h) => h.txHash)).toEqual(byTx);
     expect(trace.holders).toEqual([
       { account: t1, balance: '600', tokenId: '2' },
       { account: t2, balance: '250', tokenId: '4' },
@@ -182,19 +90,15 @@ describe('a regulator node supervising the receivables pilot', () => {
   });
 
   it('answers getActivity with the pilot transactions an institution sent or took part in', async () => {
-    const { records } = await t.client.call('getActivity', [
-      1,
-      toHex(tier2.address),
-      startedAt - DAY,
-      Date.now() + DAY,
-    ]);
+    const tier2 = toHex(p.tier2.address);
+    const { records } = await p.t.client.call('getActivity', [1, tier2, startedAt - DAY, Date.now() + DAY]);
     // Received #3 from tier 1, split it, passed #5 on.
-    expect(records.map((r) => r.sender)).toEqual([tier1, tier2, tier2].map((k) => toHex(k.address)));
+    expect(records.map((r) => r.sender)).toEqual([toHex(p.tier1.address), tier2, tier2]);
     expect(records.every((r) => r.pilots.includes(1) && r.success)).toBe(true);
     expect(records[0].transfers).toEqual([
-      expect.objectContaining({ from: toHex(tier1.address), to: toHex(tier2.address), value: '400' }),
+      expect.objectContaining({ from: toHex(p.tier1.address), to: tier2, value: '400' }),
     ]);
-    const none = await t.client.call('getActivity', [1, toHex(tier2.address), startedAt - 2 * DAY, startedAt - DAY]);
+    const none = await p.t.client.call('getActivity', [1, tier2, startedAt - 2 * DAY, startedAt - DAY]);
     expect(none.records).toEqual([]);
   });
 });
