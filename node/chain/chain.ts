@@ -35,6 +35,11 @@ import {
   type PermissionsSnapshot,
   readPermissions,
   pilotContractRefusal,
+  keyIdOf,
+  readPilot,
+  readPilotCount,
+  supervisingRegulators,
+  supervisionKeyAt,
   senderRefusal,
 } from '../exec/system/index.js';
 import type { BlockContext } from '../exec/types.js';
@@ -48,7 +53,7 @@ import { WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
 import { NonceWindow, nativeReplayKeys, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
-import type { ChainView, ContractCode } from './view.js';
+import type { ChainView, ContractCode, PilotView } from './view.js';
 
 /** A transaction ready to execute: decoded, hashed, sender known. */
 /** Why the pool refuses a transaction before it reaches a block; execution refuses the same. */
@@ -283,6 +288,21 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     // Wall-clock time only to judge a pilot's period here, never in a block: the pool is advisory.
     const next = { number: head.number + 1, timestamp: Math.max(Date.now(), head.timestamp) };
     return privateRecordProblem(this.state, next, tx.envelope, sender);
+  }
+
+  pilotCount(): number {
+    return readPilotCount(this.state);
+  }
+
+  pilot(id: number): PilotView | null {
+    const pilot = readPilot(this.state, id);
+    if (!pilot) return null;
+    const next = this.headValue.number + 1;
+    const supervisors = supervisingRegulators(this.state, pilot).map((r) => {
+      const key = supervisionKeyAt(this.state, r.account, next);
+      return { ...r, keyId: key ? keyIdOf(key) : null };
+    });
+    return { pilot, supervisors };
   }
 
   /** Whether a transaction with this replay key (see replayKey) is on chain within the window. */

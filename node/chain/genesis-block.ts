@@ -7,6 +7,7 @@ import {
   committeeGenesisEntries,
   consensusNodesGenesisEntry,
   permissionsGenesisEntries,
+  supervisionKeyGenesisEntries,
   systemConfigGenesisEntries,
   type ConsensusNode,
 } from '../exec/system/index.js';
@@ -50,6 +51,12 @@ export function buildGenesis(
   }));
   // Written only when genesis names regulators, so chains without them keep their genesis hash.
   if (regulators.length > 0) for (const [k, v] of permissionsGenesisEntries(regulators)) state.set(k, v);
+  // Likewise supervision keys: only those genesis names.
+  const keys = g.regulators.map((r) => ({
+    account: fromHex(r.account, 'regulator account', 20),
+    ...(r.supervisionKey ? { supervisionKey: fromHex(r.supervisionKey, 'regulator supervisionKey', 33) } : {}),
+  }));
+  for (const [k, v] of supervisionKeyGenesisEntries(keys)) state.set(k, v);
   const [nk, nv] = consensusNodesGenesisEntry(genesisNodes(g));
   state.set(nk, nv);
   // Commit to the chain id, suite and replay window too, so that every rule of the

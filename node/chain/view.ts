@@ -1,5 +1,7 @@
 import type { Receipt } from '../codec/block.js';
 import type {
+  Pilot,
+  Regulator,
   CommitteeMember,
   ConsensusNode,
   PermissionsSnapshot,
@@ -21,6 +23,12 @@ export interface ContractCode {
  * locations, contract code, system config, the consensus node lists and read-only calls.
  * Nothing here writes, and none of it hands out the store or the world state.
  */
+/** A pilot as getPilot shows it: the record and who supervises it (decision 2) with which key (decision 5). */
+export interface PilotView {
+  readonly pilot: Pilot;
+  readonly supervisors: ReadonlyArray<Regulator & { readonly keyId: Uint8Array | null }>;
+}
+
 export interface ChainView {
   readonly head: ChainHead;
   readonly chainId: string;
@@ -47,6 +55,10 @@ export interface ChainView {
   proposal(id: number): Proposal | null;
   /** Account and contract permissions in the head state, each list cut at `cap` entries. */
   permissions(cap: number): PermissionsSnapshot;
+  /** How many pilots the head state has registered (ids 1..count). */
+  pilotCount(): number;
+  /** A pilot in the head state with its supervising regulators and their keys in force for the next block, or null. */
+  pilot(id: number): PilotView | null;
   /** The next Ethereum-type nonce of `address` in the head state (0 for an account that never sent one). */
   ethNonce(address: Uint8Array): number;
   /**

@@ -1,3 +1,4 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 /**
  * Every setting of a node config and every genesis field with a default, each declared once
  * with its bounds and its default (as CometBFT's `DefaultXConfig()` with `ValidateBasic()`,
@@ -227,6 +228,15 @@ export const PILOT_BOUNDS = Object.freeze({
   maxKeyHistory: 256,
 });
 
+function isCurvePoint(hex: string): boolean {
+  try {
+    secp256k1.Point.fromHex(hex.slice(2));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A regulator named by genesis: its account may freeze accounts and contracts at once. */
 export const GenesisRegulators = z
   .array(
@@ -235,6 +245,12 @@ export const GenesisRegulators = z
         name: z.string().min(1).max(64),
         jurisdiction: z.string().min(1).max(64),
         account: z.string().regex(/^(0x)?[0-9a-fA-F]{40}$/, 'account must be 20 bytes of hex'),
+        /** Its supervision public key (design decision 5), in force from block 0; rotated by proposal kind 33. */
+        supervisionKey: z
+          .string()
+          .regex(/^0x0[23][0-9a-fA-F]{64}$/, 'supervisionKey must be a 0x 33-byte compressed secp256k1 public key')
+          .refine(isCurvePoint, 'supervisionKey is not a point on secp256k1')
+          .optional(),
       })
       .strict(),
   )

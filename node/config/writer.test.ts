@@ -1,7 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildGenesis } from '../chain/genesis-block.js';
+import { createEcdsaSuite } from '../crypto/index.js';
+import { supervisionKeyAt } from '../exec/system/pilot-state.js';
 import { NODE_DEFAULTS } from './defaults.js';
 import { ConfigError, deriveEthereumChainId, loadGenesisFile } from './genesis.js';
 import { loadNodeConfigFile } from './node-config.js';
@@ -68,6 +72,31 @@ describe('config writer', () => {
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
     const dup = configError(() => writeGenesisFile(file, { ...genesisInput, sealers: [NODE_ID, '0x' + NODE_ID] }));
     expect(dup.message).toMatch(/a node id appears more than once/);
+  });
+
+  it("keeps a regulator's optional supervisionKey, refuses one off the curve, and writes state for it only when present", () => {
+    const key = `0x${Buffer.from(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true)).toString('hex')}`;
+    const regulator = { name: 'HKMA', jurisdiction: 'HK', account: `0x${'22'.repeat(20)}` };
+    const without = writeGenesisFile(fresh('genesis.json'), { ...genesisInput, regulators: [regulator] });
+    const withKey = writeGenesisFile(fresh('genesis.json'), {
+      ...genesisInput,
+      regulators: [{ ...regulator, supervisionKey: key }],
+    });
+    expect(withKey.regulators[0].supervisionKey).toBe(key);
+    expect(without.regulators[0]).not.toHaveProperty('supervisionKey');
+    const suite = createEcdsaSuite();
+    const account = Buffer.from('22'.repeat(20), 'hex');
+    expect(supervisionKeyAt(buildGenesis(suite, withKey).state, account, 0)).toEqual(
+      new Uint8Array(Buffer.from(key.slice(2), 'hex')),
+    );
+    expect(supervisionKeyAt(buildGenesis(suite, without).state, account, 0)).toBeNull();
+    const offCurve = configError(() =>
+      writeGenesisFile(fresh('genesis.json'), {
+        ...genesisInput,
+        regulators: [{ ...regulator, supervisionKey: `0x02${'ff'.repeat(32)}` }],
+      }),
+    );
+    expect(offCurve.message).toMatch(/regulators\.0\.supervisionKey: supervisionKey is not a point on secp256k1/);
   });
 
   it('refuses a bad node config, naming the file and the field, and writes nothing', () => {

@@ -1,9 +1,11 @@
-import type { ChainView } from '../chain/view.js';
+import type { ChainView, PilotView } from '../chain/view.js';
 import { type Block, type Receipt, receiptLeaf } from '../codec/block.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import { encodeTx, txHash, txSignature, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
+  PILOT_STATUS_NAMES,
+  pilotSpecJson,
   ACCOUNT_STATUS_NAMES,
   ACL_MODE_NAMES,
   actionJson,
@@ -261,6 +263,26 @@ export const RPC_METHODS: { readonly [M in MethodName]: Handler<M> } = {
 
   getPermissions: (_p, b) => permissionsJson(b),
 
+  getPilot([id], b) {
+    const v = b.chain.pilot(id);
+    return v ? pilotJson(v) : null;
+  },
+
+  getPilots([query], b) {
+    const count = query.count ?? 20;
+    const pilots: ReturnType<typeof pilotJson>[] = [];
+    // Newest first, as getProposals; at most MAX_PROPOSALS_SCANNED ids per call.
+    let id = Math.min(query.from ?? b.chain.pilotCount(), b.chain.pilotCount());
+    const stop = Math.max(0, id - MAX_PROPOSALS_SCANNED);
+    for (; id > stop && pilots.length < count; id--) {
+      const v = b.chain.pilot(id);
+      if (!v) continue;
+      const json = pilotJson(v);
+      if (!query.status || json.status === query.status) pilots.push(json);
+    }
+    return { pilots, next: id > 0 ? id : null };
+  },
+
   getConsensusStatus: (_p, b) => b.engine.status(),
 
   getPbftView: (_p, b) => {
@@ -323,6 +345,23 @@ const REGULATOR_POWERS = [
   'freeze an account at once (AccountManager.freezeAccount)',
   'freeze a contract at once (ContractAuth.freezeContract)',
 ];
+
+function pilotJson({ pilot: p, supervisors }: PilotView): NonNullable<Result<'getPilot'>> {
+  return {
+    id: p.id,
+    ...pilotSpecJson(p),
+    status: PILOT_STATUS_NAMES[p.status],
+    reason: p.reason,
+    registeredAt: p.registeredAt,
+    lastChange: decisionJson(p.changed),
+    supervisingRegulators: supervisors.map((r) => ({
+      account: toHex(r.account),
+      name: r.name,
+      jurisdiction: r.jurisdiction,
+      keyId: r.keyId ? toHex(r.keyId) : null,
+    })),
+  };
+}
 
 function decisionJson(d: Decision) {
   return {

@@ -76,6 +76,8 @@ const VALID: { [M in MethodName]: unknown[] } = {
   getProposal: [1],
   getProposals: [{ status: 'open', from: 5, count: 10 }],
   getPermissions: [],
+  getPilot: [1],
+  getPilots: [{ status: 'suspended', from: 5, count: 10 }],
   getConsensusStatus: [],
   getPbftView: [],
   getSyncStatus: [],

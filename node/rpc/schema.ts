@@ -9,6 +9,7 @@ import {
   DEPLOY_POLICY_NAMES,
 } from '../exec/system/permissions-state.js';
 import { NODE_ACTION_KINDS } from '../exec/system/proposal-kinds.js';
+import { PILOT_STATUS_NAMES } from '../exec/system/pilot-state.js';
 import { invalidParams, type RpcError } from './errors.js';
 import { ETH_SCHEMA } from './eth/schema.js';
 
@@ -85,6 +86,35 @@ const proposalIdParam = z
   .int({ error: 'id must be a proposal id (a positive integer)' })
   .min(1, { error: 'id must be a proposal id (a positive integer)' })
   .describe('id');
+
+const pilotIdParam = z
+  .number({ error: 'id must be a pilot id (a positive integer)' })
+  .int({ error: 'id must be a pilot id (a positive integer)' })
+  .min(1, { error: 'id must be a pilot id (a positive integer)' })
+  .describe('id');
+
+/** Most pilots one getPilots call answers. */
+export const MAX_PILOTS_PER_CALL = 100;
+
+const pilotQueryParam = z
+  .strictObject(
+    {
+      status: z
+        .enum(PILOT_STATUS_NAMES, { error: `status must be one of ${PILOT_STATUS_NAMES.join(', ')}` })
+        .optional(),
+      from: z.number({ error: 'from must be a pilot id' }).int().min(1).optional(),
+      count: z
+        .number({ error: `count must be 1..${MAX_PILOTS_PER_CALL}` })
+        .int()
+        .min(1)
+        .max(MAX_PILOTS_PER_CALL, { error: `count must be 1..${MAX_PILOTS_PER_CALL}` })
+        .optional(),
+    },
+    { error: 'query must be an object {status?, from?, count?}' },
+  )
+  .nullish()
+  .transform((q) => q ?? {})
+  .describe('query');
 
 const proposalQueryParam = z
   .strictObject(
@@ -314,6 +344,20 @@ const decisionFields = {
 };
 const cappedList = <T extends z.ZodType>(entry: T) => z.strictObject({ total: uint, entries: z.array(entry) });
 
+const pilotResult = z.strictObject({
+  id: uint,
+  ...pilotSpecFields,
+  status: z.enum(PILOT_STATUS_NAMES),
+  /** Why it is suspended or exited; empty while registered. */
+  reason: z.string(),
+  registeredAt: uint,
+  lastChange: z.strictObject(decisionFields),
+  /** Genesis regulators of its jurisdictions, with the id of the key in force for the next block (null: none yet). */
+  supervisingRegulators: z.array(
+    z.strictObject({ account: hex, name: z.string(), jurisdiction: z.string(), keyId: hex.nullable() }),
+  ),
+});
+
 const permissionsResult = z.strictObject({
   blockNumber: uint,
   committee: z.strictObject({
@@ -460,6 +504,15 @@ export const RPC_SCHEMA = {
     }),
   },
   getPermissions: { params: noParams, result: permissionsResult },
+  getPilot: { params: z.tuple([pilotIdParam]), result: pilotResult.nullable() },
+  getPilots: {
+    params: z.tuple([pilotQueryParam]),
+    result: z.strictObject({
+      pilots: z.array(pilotResult),
+      /** Pass as `from` for the next page; null when pilot 1 has been looked at. */
+      next: uint.nullable(),
+    }),
+  },
   getConsensusStatus: { params: noParams, result: consensusStatusResult },
   getPbftView: { params: noParams, result: pbftViewResult },
   getSyncStatus: {

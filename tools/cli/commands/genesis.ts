@@ -28,12 +28,19 @@ function memberArg(v: string): { address: string; weight?: number } {
   return weight === undefined ? { address } : { address, weight: Number(weight) };
 }
 
-/** `address:name:jurisdiction` (name and jurisdiction without colons). */
-function regulatorAccountArg(v: string): { account: string; name: string; jurisdiction: string } {
-  const [account, name, jurisdiction, ...rest] = v.split(':');
-  if (rest.length > 0 || !name || !jurisdiction)
-    throw new CliError(`--regulator-account expects address:name:jurisdiction, got '${v}'`);
-  return { account, name, jurisdiction };
+/** `address:name:jurisdiction[:supervisionKey]` (name and jurisdiction without colons). */
+function regulatorAccountArg(v: string): {
+  account: string;
+  name: string;
+  jurisdiction: string;
+  supervisionKey?: string;
+} {
+  const [account, name, jurisdiction, supervisionKey, ...rest] = v.split(':');
+  if (rest.length > 0 || !name || !jurisdiction || supervisionKey === '')
+    throw new CliError(
+      `--regulator-account expects address:name:jurisdiction[:0x<supervision public key>], got '${v}'`,
+    );
+  return { account, name, jurisdiction, ...(supervisionKey ? { supervisionKey } : {}) };
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -50,8 +57,8 @@ export function registerGenesisCommand(program: Command): void {
     .option('--observer <nodeIdOrKeyFile>', 'an observer (repeat)', collect, [])
     .option('--regulator <nodeIdOrKeyFile>', "a regulator's observer (repeat)", collect, [])
     .option(
-      '--regulator-account <address:name:jurisdiction>',
-      "a regulator's account, which may freeze accounts and contracts at once (repeat)",
+      '--regulator-account <address:name:jurisdiction[:supervisionKey]>',
+      "a regulator's account, which may freeze accounts and contracts at once, and optionally its 0x supervision public key (repeat)",
       collect,
       [],
     )
