@@ -11,6 +11,7 @@ import {
   type ProposalAction,
   pilotRegistryContract,
 } from '../../node/exec/system/index.js';
+import { ETH_SCHEMA } from '../../node/rpc/eth/schema.js';
 import { RPC_SCHEMA } from '../../node/rpc/schema.js';
 import { RpcClientError } from '../../tools/client/rpc-client.js';
 import { committeeIface } from '../helpers/committee.js';
@@ -118,6 +119,11 @@ describe('private records on a node', () => {
       (x) => x.hash === receipt.transactionHash,
     );
     expect(inBlock?.privateRecord).toEqual(tx?.privateRecord);
+
+    // Ethereum tools see it as any native transaction.
+    const eth = await t.client.call('eth_getTransactionByHash', [receipt.transactionHash]);
+    expect(ETH_SCHEMA.eth_getTransactionByHash.result.safeParse(eth).success).toBe(true);
+    expect(eth).toMatchObject({ type: '0x0', lingdingNative: true });
 
     const envelope = decodeEnvelope(fromHex(tx?.privateRecord?.envelope ?? '0x'));
     const opened = openRecord(envelope, gd.key.secretKey);
