@@ -348,7 +348,9 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
   const regulatorNodes = all.filter((n) => n.regulator);
   const jurisdictions = opts.supervision?.jurisdictions ?? [];
   if (jurisdictions.length > regulatorNodes.length)
-    throw new Error(`${jurisdictions.length} supervising jurisdictions but ${regulatorNodes.length} regulator observers`);
+    throw new Error(
+      `${jurisdictions.length} supervising jurisdictions but ${regulatorNodes.length} regulator observers`,
+    );
   const regulators: ClusterRegulator[] = jurisdictions.map((jurisdiction, i) => ({
     node: regulatorNodes[i].name,
     name: `Regulator ${jurisdiction}`,
@@ -382,8 +384,7 @@ export async function createCluster(dir: string, opts: ClusterOptions = {}): Pro
     mkdirSync(node.dir, { recursive: true });
     writeNodeKeyFile(join(node.dir, 'node.pem'), node.nodeSecret);
   }
-  for (const r of regulators)
-    writeSupervisionKeyFile(join(root, r.node, SUPERVISION_KEY_FILE), r.supervisionKey);
+  for (const r of regulators) writeSupervisionKeyFile(join(root, r.node, SUPERVISION_KEY_FILE), r.supervisionKey);
   writeClusterConfigs(all, opts.node);
   return { dir: root, chainId, genesisFile, nodes, accounts, spares, regulators };
 }
