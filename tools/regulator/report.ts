@@ -234,7 +234,8 @@ async function committeeTx(client: RpcClient, n: number, topic: string, id: numb
  * timestamps (from: the first block at or after it; to: the last block before it).
  */
 export async function resolveBound(client: RpcClient, bound: string, side: 'from' | 'to'): Promise<number> {
-  if (/^[0-9]{1,15}$/.test(bound)) return Number(bound);
+  // Block 0 is genesis: no transactions and no certificate, so a range starts at 1 at the earliest.
+  if (/^[0-9]{1,15}$/.test(bound)) return Math.max(1, Number(bound));
   const ms = Date.parse(bound);
   if (!/^\d{4}-\d{2}-\d{2}/.test(bound) || Number.isNaN(ms))
     throw new ReportError(ReportErrorCode.BadRange, `--${side} must be a block number or an ISO date, not '${bound}'`);
@@ -250,7 +251,7 @@ export async function resolveBound(client: RpcClient, bound: string, side: 'from
   }
   if (side === 'from') {
     if (lo > head) throw new ReportError(ReportErrorCode.BadRange, `no block at or after ${bound} yet`);
-    return lo;
+    return Math.max(1, lo);
   }
   if (lo === 0) throw new ReportError(ReportErrorCode.BadRange, `no block before ${bound}`);
   return lo - 1;
