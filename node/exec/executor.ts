@@ -9,7 +9,7 @@ import { writeEthNonce } from './eth-nonce.js';
 import { ethDeployInput } from './wasm-vm.js';
 import { privatePayloadOf, privateRecordProblem } from './private-record.js';
 import { VmInternalError } from '../vm/index.js';
-import { GasMeter, intrinsicGas, OutOfGasError } from './gas.js';
+import { GasMeter, OutOfGasError, txIntrinsicGas } from './gas.js';
 import {
   adminEntry,
   callRefusal,
@@ -91,7 +91,7 @@ export class Executor {
     let contractAddress_: Uint8Array | null = null;
     let message = '';
     try {
-      gas.charge(intrinsicGas(tx.input.length));
+      gas.charge(txIntrinsicGas(tx));
       // Refused here as well as at the pool: a transaction admitted before its sender was
       // frozen is still in blocks, with a failed receipt naming why (design decision 9).
       const refused = senderRefusal(txState, sender);

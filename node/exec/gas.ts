@@ -1,3 +1,5 @@
+import { encodeEnvelope } from '../codec/envelope.js';
+import { type Transaction, TxType } from '../codec/tx.js';
 import { LingdingError } from '../errors/index.js';
 import { ExecErrorCode } from './errors.js';
 
@@ -11,7 +13,7 @@ import { ExecErrorCode } from './errors.js';
 export const GasCost = {
   /** Every transaction pays this before anything runs. */
   txBase: 21_000,
-  /** Per byte of transaction input. */
+  /** Per byte of transaction input, and of a private record's envelope (its encoded bytes). */
   txInputByte: 16,
   /** Deploying code: per byte of code stored. */
   codeByte: 200,
@@ -67,4 +69,14 @@ export class GasMeter {
 
 export function intrinsicGas(inputLength: number): number {
   return GasCost.txBase + GasCost.txInputByte * inputLength;
+}
+
+/**
+ * What a transaction pays before anything runs, asked by the pool (gas too low) and the
+ * executor alike: a type-3 transaction's envelope is charged per encoded byte as input is,
+ * since it is stored in the block as input is (up to 64 KiB of ciphertext must not ride free).
+ */
+export function txIntrinsicGas(tx: Transaction): number {
+  const envelopeBytes = tx.type === TxType.Private ? encodeEnvelope(tx.envelope).length : 0;
+  return intrinsicGas(tx.input.length + envelopeBytes);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ReceiptStatus, type Receipt } from '../codec/block.js';
 import { type Canonical, decodeCanonical, encodeCanonical } from '../codec/canonical.js';
 import { toHex } from '../codec/hex.js';
-import { sealRecord } from '../codec/envelope.js';
+import { encodeEnvelope, sealRecord } from '../codec/envelope.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { createEcdsaSuite } from '../crypto/index.js';
 import { generateSupervisionKey } from '../crypto/envelope.js';
@@ -13,6 +13,7 @@ import { TxRejectCode, TxRejectedError } from '../txpool/errors.js';
 import { governedState, propose, withRegulators } from '../../test/helpers/committee.js';
 import { SystemAddress } from './addresses.js';
 import { Executor } from './executor.js';
+import { GasCost, intrinsicGas, txIntrinsicGas } from './gas.js';
 import { privateRecordProblem } from './private-record.js';
 import { type PilotSpec, pilotRegistryContract, supervisionKeyGenesisEntries } from './system/index.js';
 
@@ -54,15 +55,52 @@ function withPilot(): StateOverlay {
 const sealedFor = (pilotId: number, ...recipients: Uint8Array[]) =>
   sealRecord({ pilotId, record: new TextEncoder().encode('invoice 7'), recipients });
 
+const payloadCommitmentCall = Buffer.from(iface.encodeFunctionData('payloadCommitment', []).slice(2), 'hex');
+
 function privateTx(height: number, pilotId: number, ...recipients: Uint8Array[]) {
   const { envelope, commitment } = sealedFor(pilotId, ...recipients);
-  const input = Buffer.from(iface.encodeFunctionData('payloadCommitment', []).slice(2), 'hex');
   const built = buildSignedTx(
     suite,
-    { chainId: 'c', height, to: SystemAddress.PilotRegistry, input, gasLimit: 1_000_000, envelope },
+    {
+      chainId: 'c',
+      height,
+      to: SystemAddress.PilotRegistry,
+      input: payloadCommitmentCall,
+      gasLimit: 1_000_000,
+      envelope,
+    },
     alice.secretKey,
   );
   return { ...built, commitment };
+}
+
+/** A pool over `s` that answers "ACCEPTED" or the refusal's code and message for a raw transaction. */
+function poolRefusal(s: StateOverlay): (raw: Uint8Array) => string {
+  const pool = new TxPool(
+    { ...NODE_DEFAULTS.txpool, chainId: 'c', ethereumChainId: 1, blockLimitWindow: 500 },
+    {
+      suite,
+      chain: {
+        height: () => 1,
+        txGasLimit: () => 3_000_000,
+        blockBytesLimit: () => 4 * 1024 * 1024,
+        nonceOnChain: () => false,
+        txOnChain: () => false,
+        admissionRefusal: () => null,
+        privateRecordRefusal: (tx, sender) => privateRecordProblem(s, at(2), tx.envelope, sender),
+        ethNonce: () => 0,
+      },
+    },
+  );
+  return (raw) => {
+    try {
+      pool.add(raw);
+      return 'ACCEPTED';
+    } catch (e) {
+      expect(e).toBeInstanceOf(TxRejectedError);
+      return `${(e as TxRejectedError).code}: ${(e as Error).message}`;
+    }
+  };
 }
 
 const at = (number: number, timestamp = DAY) => ({ number, timestamp });
@@ -122,31 +160,7 @@ describe('private records: the check of decision 7', () => {
 
   it('the pool refuses each problem with PRIVATE_RECORD_REFUSED, asking the same check of the head state', () => {
     const s = withPilot();
-    const pool = new TxPool(
-      { ...NODE_DEFAULTS.txpool, chainId: 'c', ethereumChainId: 1, blockLimitWindow: 500 },
-      {
-        suite,
-        chain: {
-          height: () => 1,
-          txGasLimit: () => 3_000_000,
-          blockBytesLimit: () => 4 * 1024 * 1024,
-          nonceOnChain: () => false,
-          txOnChain: () => false,
-          admissionRefusal: () => null,
-          privateRecordRefusal: (tx, sender) => privateRecordProblem(s, at(2), tx.envelope, sender),
-          ethNonce: () => 0,
-        },
-      },
-    );
-    const refusal = (raw: Uint8Array) => {
-      try {
-        pool.add(raw);
-        return 'ACCEPTED';
-      } catch (e) {
-        expect(e).toBeInstanceOf(TxRejectedError);
-        return `${(e as TxRejectedError).code}: ${(e as Error).message}`;
-      }
-    };
+    const refusal = poolRefusal(s);
     expect(refusal(privateTx(1, 1, gdKey.publicKey).raw)).toMatch(
       new RegExp(`^${TxRejectCode.PrivateRecordRefused}: .*no recipient entry for regulator ${toHex(hk.account)}`),
     );
@@ -174,6 +188,57 @@ describe('private records: the check of decision 7', () => {
     expect(refusal(privateTx(1, 1, gdKey.publicKey, hkKey.publicKey).raw)).toMatch(
       /PRIVATE_RECORD_REFUSED: .*pilot 1 is suspended/,
     );
+  });
+});
+
+describe('private records: gas for the envelope', () => {
+  // 8 KiB of record: at 16 gas a byte its envelope costs over 130 000 gas, which used to ride free.
+  const record = new Uint8Array(8 * 1024).fill(7);
+  const sealed = () => sealRecord({ pilotId: 1, record, recipients: [gdKey.publicKey, hkKey.publicKey] }).envelope;
+  const withGas = (gasLimit: number, envelope = sealed()) =>
+    buildSignedTx(
+      suite,
+      { chainId: 'c', height: 1, to: SystemAddress.PilotRegistry, input: payloadCommitmentCall, gasLimit, envelope },
+      alice.secretKey,
+    );
+  const inputOnly = intrinsicGas(payloadCommitmentCall.length);
+
+  it('the intrinsic cost counts the encoded envelope bytes like input bytes', () => {
+    const envelope = sealed();
+    const { tx } = withGas(1_000_000, envelope);
+    const envelopeBytes = encodeEnvelope(envelope).length;
+    expect(envelopeBytes).toBeGreaterThan(record.length);
+    expect(txIntrinsicGas(tx)).toBe(intrinsicGas(payloadCommitmentCall.length + envelopeBytes));
+    expect(txIntrinsicGas(tx) - inputOnly).toBeGreaterThan(GasCost.txInputByte * record.length);
+    const native = buildSignedTx(
+      suite,
+      { chainId: 'c', height: 1, to: null, input: payloadCommitmentCall },
+      alice.secretKey,
+    );
+    expect(txIntrinsicGas(native.tx)).toBe(inputOnly);
+  });
+
+  it('the pool refuses a gasLimit that covers the input but not the envelope, and admits one that covers both', () => {
+    const refusal = poolRefusal(withPilot());
+    const short = withGas(inputOnly + 50_000);
+    expect(refusal(short.raw)).toBe(
+      `${TxRejectCode.GasLimitTooLow}: gasLimit ${inputOnly + 50_000} is below the intrinsic cost ${txIntrinsicGas(short.tx)}`,
+    );
+    const enough = withGas(1_000_000);
+    expect(refusal(enough.raw)).toBe('ACCEPTED');
+  });
+
+  it('execution charges it: gasUsed includes the envelope, and a gasLimit short of it runs out of gas keeping nothing', () => {
+    const block = { number: 2, timestamp: DAY, suite };
+    const s = withPilot();
+    const enough = withGas(1_000_000);
+    const r = ex.runTx(block, s, { tx: enough.tx, sender: alice.address, hash: enough.hash });
+    ok(r);
+    expect(r.gasUsed).toBeGreaterThanOrEqual(txIntrinsicGas(enough.tx));
+    const short = withGas(inputOnly + 50_000);
+    const r2 = ex.runTx(block, s, { tx: short.tx, sender: alice.address, hash: short.hash });
+    expect(r2.status).toBe(ReceiptStatus.OutOfGas);
+    expect(r2.gasUsed).toBe(inputOnly + 50_000);
   });
 });
 

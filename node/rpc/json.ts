@@ -1,4 +1,5 @@
 import type { Block, CommitCertificate, Receipt } from '../codec/block.js';
+import { encodeEnvelope, type Envelope } from '../codec/envelope.js';
 import { concatBytes, toHex } from '../codec/hex.js';
 import { TxType, type Transaction } from '../codec/tx.js';
 
@@ -72,6 +73,21 @@ export function txJson(
     blockNumber: at?.blockNumber ?? null,
     blockHash: at ? toHex(at.blockHash) : null,
     transactionIndex: at?.index ?? null,
+    privateRecord: tx.type === TxType.Private ? privateRecordJson(tx.envelope) : null,
+  };
+}
+
+/**
+ * A type-3 transaction's private record as anyone may read it: which pilot, the commitment,
+ * whose keys can open it, and the envelope's canonical bytes, so a regulator node, a report
+ * or an explorer can take the envelope over RPC and open it with a key of its own.
+ */
+function privateRecordJson(e: Envelope) {
+  return {
+    pilotId: e.pilotId,
+    commitment: toHex(e.commitment),
+    recipients: e.recipients.map((r) => toHex(r.keyId)),
+    envelope: toHex(encodeEnvelope(e)),
   };
 }
 

@@ -194,6 +194,10 @@ const txResult = z.strictObject({
   blockNumber: uint.nullable(),
   blockHash: hex.nullable(),
   transactionIndex: uint.nullable(),
+  /** A type-3 transaction's private record (its envelope as canonical bytes); null for other types. */
+  privateRecord: z
+    .strictObject({ pilotId: uint.min(1), commitment: hex, recipients: z.array(hex), envelope: hex })
+    .nullable(),
 });
 
 const blockResult = z.strictObject({

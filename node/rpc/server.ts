@@ -47,6 +47,10 @@ export interface RpcServerOptions {
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
+/** After a 413, how much more of the body (in multiples of rpc.maxBodyBytes) and how long is drained before the connection is cut. */
+const DRAIN_FACTOR = 4;
+const DRAIN_MS = 10_000;
+
 /**
  * JSON-RPC 2.0 over HTTP: POST / with a request or a batch; and over WebSocket on the same
  * port (an upgrade request), with subscriptions. Both go through one dispatcher. GET
@@ -227,10 +231,15 @@ export class RpcServer {
     let size = 0;
     let refused = false;
     req.on('data', (chunk: Buffer) => {
-      if (refused) return;
       size += chunk.length;
+      if (refused) {
+        // Discarded, not kept; past the drain bound the connection is cut.
+        if (size > DRAIN_FACTOR * this.opts.maxBodyBytes) req.destroy();
+        return;
+      }
       if (size > this.opts.maxBodyBytes) {
         refused = true;
+        chunks.length = 0;
         res.setHeader('Connection', 'close');
         send(
           res,
@@ -240,7 +249,10 @@ export class RpcServer {
           ),
           'application/json',
         );
-        req.destroy();
+        // Destroying the request at once resets a client still writing its body, which then
+        // sees ECONNRESET instead of the 413: let the rest drain into nothing, within a byte
+        // and a time bound, and close once the answer is out.
+        setTimeout(() => req.destroy(), DRAIN_MS).unref();
         return;
       }
       chunks.push(chunk);

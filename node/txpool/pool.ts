@@ -14,7 +14,7 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { AdmissionRefusal, Chain } from '../chain/chain.js';
 import { replayKey } from '../chain/nonce-window.js';
-import { intrinsicGas } from '../exec/gas.js';
+import { txIntrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 
 export interface PoolEntry {
@@ -322,7 +322,7 @@ export class TxPool {
         TxRejectCode.GasLimitTooHigh,
         `gasLimit ${tx.gasLimit} exceeds tx_gas_limit ${txGasLimit}`,
       );
-    const minGas = intrinsicGas(tx.input.length);
+    const minGas = txIntrinsicGas(tx);
     if (tx.gasLimit < minGas)
       throw new TxRejectedError(
         TxRejectCode.GasLimitTooLow,

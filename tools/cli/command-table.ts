@@ -51,7 +51,7 @@ const regulator = group('regulator', [
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'keygen',
-    description: 'create a node key (PEM) or an account key (encrypted keystore)',
+    description: 'create a node key (PEM), an account key (encrypted keystore) or a supervision key',
     load: keys,
   },
   { name: 'genesis', description: 'write a genesis file for a chain', load: genesis },

@@ -11,6 +11,7 @@ import { UNEXPECTED_ERROR_EXIT_CODE } from '../../node/main/unexpected-errors.js
 import { NotBuiltError, UnsupportedRuntimeError } from '../../node/package/index.js';
 import { VmInternalError } from '../../node/vm/errors.js';
 import { RpcClientError } from '../client/rpc-client.js';
+import { EnvelopeError, EnvelopeErrorCode } from '../../node/crypto/envelope.js';
 import { CliError, ExitCode, errorText, exitCodeOf, roleWord } from './output.js';
 
 describe('CLI errors', () => {
@@ -39,6 +40,7 @@ describe('exitCodeOf: the one map to CLI exit codes', () => {
         value: '0',
       }),
       new NotBuiltError('dist/tools/cli/main.js'),
+      new EnvelopeError(EnvelopeErrorCode.TooLarge, 'the record is 70000 bytes'),
     ]) {
       expect(exitCodeOf(e)).toBe(2);
       expect(errorText(e)).toBe(`error: ${e.message}\n`);

@@ -57,6 +57,8 @@ const EXIT_CODE_BY_ERROR: Readonly<Record<string, number | ((code: string) => nu
   NodeIdError: ExitCode.UserError,
   HexError: ExitCode.UserError,
   CodecError: ExitCode.UserError,
+  // A record too large for an envelope, or a bad recipient key or supervision key file.
+  EnvelopeError: ExitCode.UserError,
   AbiError: ExitCode.UserError,
   UnsupportedRuntimeError: ExitCode.UserError,
   UnsupportedSuiteError: ExitCode.UserError,

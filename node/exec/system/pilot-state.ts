@@ -1,11 +1,13 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import { decodeCanonical, encodeCanonical, equalBytes } from '../../codec/canonical.js';
 import { concatBytes, hexKey, toHex, utf8 } from '../../codec/hex.js';
 import { PILOT_BOUNDS } from '../../config/defaults.js';
+import { keyIdOf } from '../../crypto/envelope.js';
 import type { StateReader } from '../../state/overlay.js';
 import { storageKey, SystemAddress } from '../addresses.js';
 import { accountsReader, type Decision, type Regulator, readRegulators } from './permissions-state.js';
+
+// One definition, in the crypto layer below: the registry, the pool and the sealer must name keys alike.
+export { isSupervisionPublicKey, keyIdOf } from '../../crypto/envelope.js';
 
 /**
  * Pilots and supervision keys in the storage of the PilotRegistry system contract
@@ -212,22 +214,6 @@ export function supervisionKeysInForce(state: StateReader, pilotId: number, bloc
     if (publicKey) out.push({ regulator: r.account, keyId: keyIdOf(publicKey), publicKey });
   }
   return out;
-}
-
-/** `keccak256(compressedPublicKey)[12:]` (decision 5): how an envelope names a recipient's key. */
-export function keyIdOf(publicKey: Uint8Array): Uint8Array {
-  return keccak_256(publicKey).subarray(12);
-}
-
-/** True for a 33-byte compressed point on secp256k1. */
-export function isSupervisionPublicKey(key: Uint8Array): boolean {
-  if (key.length !== 33 || (key[0] !== 2 && key[0] !== 3)) return false;
-  try {
-    secp256k1.Point.fromBytes(key);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Genesis supervision keys (in force from block 0); none written when genesis names none. */

@@ -23,6 +23,20 @@ import {
   type TxKind,
 } from '../send-options.js';
 import { type SignerOptions, unlockAccount } from '../signer.js';
+import {
+  collectRecipient,
+  PILOT_FLAG,
+  PILOT_HELP,
+  PRIVATE_FLAG,
+  PRIVATE_HELP,
+  type PrivateOptions,
+  privateRecordSummary,
+  RECIPIENT_FLAG,
+  RECIPIENT_HELP,
+  type SealedForPilot,
+  sealForPilot,
+} from '../private-record.js';
+import type { Envelope } from '../../../node/codec/envelope.js';
 
 /** Reads a JSON ABI file (as written by `lingding contract build`). */
 function readAbi(path: string): { json: string; iface: Interface } {
@@ -48,8 +62,9 @@ type SendSettings = SignerOptions & { gas: number; rpc: string; txType?: TxKind 
 
 /**
  * Signs a transaction with an unlocked account and sends it to the node at `o.rpc`, as a
- * native transaction or (`--tx-type ethereum`) an EIP-1559 one at the account's next
- * sequential nonce. Either goes through sendTransaction, which can wait for the receipt.
+ * native transaction (type 3 with a private record's envelope) or (`--tx-type ethereum`) an
+ * EIP-1559 one at the account's next sequential nonce. Either goes through sendTransaction,
+ * which can wait for the receipt.
  */
 export async function sendSigned(
   o: SendSettings,
@@ -57,12 +72,13 @@ export async function sendSigned(
   to: Uint8Array | null,
   input: Uint8Array,
   wait: boolean,
+  envelope?: Envelope,
 ) {
   const client = new RpcClient(o.rpc);
   const { raw, hash } =
     o.txType === 'ethereum'
       ? await signEthereum(client, secret, to, input, o.gas)
-      : await signNative(client, secret, to, input, o.gas);
+      : await signNative(client, secret, to, input, o.gas, envelope);
   return { hash, res: await client.call('sendTransaction', [toHex(raw), wait]) };
 }
 
@@ -72,11 +88,12 @@ async function signNative(
   to: Uint8Array | null,
   input: Uint8Array,
   gas: number,
+  envelope?: Envelope,
 ) {
   const info = await client.call('getNodeInfo');
   return buildSignedTx(
     createEcdsaSuite(),
-    { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: gas },
+    { chainId: info.chainId, height: info.blockNumber, to, input, gasLimit: gas, ...(envelope ? { envelope } : {}) },
     secret,
   );
 }
@@ -109,8 +126,28 @@ async function signEthereum(
 }
 
 /** Signs a transaction with the account of --keystore / --key-file and sends it to the node at `o.rpc`. */
-export async function signAndSend(o: SendSettings, to: Uint8Array | null, input: Uint8Array, wait: boolean) {
-  return sendSigned(o, (await unlockAccount(o)).secret, to, input, wait);
+export async function signAndSend(
+  o: SendSettings,
+  to: Uint8Array | null,
+  input: Uint8Array,
+  wait: boolean,
+  envelope?: Envelope,
+) {
+  return sendSigned(o, (await unlockAccount(o)).secret, to, input, wait, envelope);
+}
+
+/** The record of `send --private`, sealed after the flags are checked; null without --private. */
+async function privateRecordOf(o: PrivateOptions & { txType?: TxKind; rpc: string }): Promise<SealedForPilot | null> {
+  if (o.private === undefined) {
+    if (o.pilot !== undefined || o.recipient !== undefined)
+      throw new CliError('--pilot and --recipient go with --private <record file>');
+    return null;
+  }
+  if (o.txType === 'ethereum')
+    throw new CliError(
+      '--private sends a type-3 native transaction: an Ethereum-signed transaction has no field for the envelope, so drop --tx-type ethereum',
+    );
+  return sealForPilot(new RpcClient(o.rpc), { ...o, private: o.private });
 }
 
 /** The signer and transaction-type options of `deploy` and `send`. */
@@ -177,6 +214,9 @@ export function registerTxCommands(program: Command): void {
     .option('--abi <file>', 'JSON ABI: name methods and decode results and events with it')
     .option('--gas <n>', 'gas limit', (v) => Number(v), 3_000_000)
     .option('--no-wait', 'return the transaction hash without waiting for the receipt')
+    .option(PRIVATE_FLAG, PRIVATE_HELP)
+    .option(PILOT_FLAG, PILOT_HELP)
+    .option(RECIPIENT_FLAG, RECIPIENT_HELP, collectRecipient)
     .option('--rpc <url>', 'node RPC URL', DEFAULT_RPC)
     .option('--json', 'print JSON')
     .action(
@@ -184,13 +224,30 @@ export function registerTxCommands(program: Command): void {
         to: string,
         method: string,
         args: string[],
-        o: SendSettings & { wait: boolean; json?: boolean; abi?: string },
+        o: SendSettings & PrivateOptions & { wait: boolean; json?: boolean; abi?: string },
       ) => {
         const { data, fn } = resolveMethod(method, args, o.abi);
         const iface = o.abi ? readAbi(o.abi).iface : encodeCall(method, args).iface;
-        const { hash, res } = await signAndSend(o, fromHex(to, 'to', 20), fromHex(data), o.wait);
+        const sealed = await privateRecordOf(o);
+        const { hash, res } = await signAndSend(
+          o,
+          fromHex(to, 'to', 20),
+          fromHex(data),
+          o.wait,
+          sealed?.sealed.envelope,
+        );
+        const privateRecord = sealed ? privateRecordSummary(sealed) : undefined;
+        const recordRows: Array<[string, unknown]> = privateRecord
+          ? [
+              ['commitment', privateRecord.commitment],
+              ['salt', privateRecord.salt],
+              ['recipients', privateRecord.recipients.join(' ')],
+            ]
+          : [];
         if (!o.wait) {
-          print(o, res, () => kv([['transaction', String(res.transactionHash)]]));
+          print(o, { ...res, ...(privateRecord ? { privateRecord } : {}) }, () =>
+            kv([['transaction', String(res.transactionHash)], ...recordRows]),
+          );
           return;
         }
         const receipt = res as {
@@ -212,13 +269,14 @@ export function registerTxCommands(program: Command): void {
             return { topics: l.topics, data: l.data };
           }
         });
-        print(o, { ...receipt, decoded, events }, () =>
+        print(o, { ...receipt, decoded, events, ...(privateRecord ? { privateRecord } : {}) }, () =>
           kv([
             ['transaction', toHex(hash)],
             ['block', receipt.blockNumber],
             ['status', `${receipt.status} (${receipt.statusText})${receipt.message ? ': ' + receipt.message : ''}`],
             ['result', decoded],
             ['events', events],
+            ...recordRows,
           ]),
         );
         if (receipt.status !== 0) process.exitCode = 1;
