@@ -498,7 +498,13 @@ const supervisedRecordResult = z.strictObject({
     }),
   ),
   record: z
-    .strictObject({ pilotId: uint, commitment: hex, data: hex.nullable(), problem: z.string().nullable() })
+    .strictObject({
+      pilotId: uint,
+      commitment: hex,
+      data: hex.nullable(),
+      salt: hex.nullable(),
+      problem: z.string().nullable(),
+    })
     .nullable(),
 });
 

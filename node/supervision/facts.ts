@@ -73,6 +73,8 @@ export interface RecordFact {
   readonly commitment: string;
   /** The record bytes, or null when none of this node's keys opened it. */
   readonly record: Uint8Array | null;
+  /** The salt of its commitment (keccak256(salt ‖ record)), so an auditor can recompute it; null when not opened. */
+  readonly salt: Uint8Array | null;
   /** Why it did not open (no entry for our key, or the wrapped key or ciphertext failed). */
   readonly problem: string | null;
 }

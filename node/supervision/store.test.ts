@@ -69,6 +69,7 @@ function tx(
       pilotId: 1,
       commitment: `0x${'22'.repeat(32)}`,
       record: new TextEncoder().encode(`invoice ${block}`),
+      salt: new Uint8Array(32).fill(7),
       problem: null,
     },
   };

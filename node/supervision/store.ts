@@ -42,6 +42,8 @@ export interface IndexedTx extends Omit<TxFact, 'transfers' | 'record' | 'assetE
     commitment: string;
     /** The record bytes as 0x-hex, or null when this node could not open it. */
     data: string | null;
+    /** The commitment's salt as 0x-hex (null when not opened). */
+    salt: string | null;
     problem: string | null;
   } | null;
 }
@@ -123,6 +125,7 @@ export class SupervisionStore {
           pilotId: tx.record.pilotId,
           commitment: tx.record.commitment,
           data: tx.record.record ? `0x${Buffer.from(tx.record.record).toString('hex')}` : null,
+          salt: tx.record.salt ? `0x${Buffer.from(tx.record.salt).toString('hex')}` : null,
           problem: tx.record.problem,
         },
       };

@@ -234,12 +234,13 @@ export class Supervisor {
     for (const key of this.opts.keys) {
       if (!envelope.recipients.some((r) => Buffer.from(r.keyId).equals(key.keyId))) continue;
       try {
-        return { ...base, record: openRecord(envelope, key.secretKey).record, problem: null };
+        const opened = openRecord(envelope, key.secretKey);
+        return { ...base, record: opened.record, salt: opened.salt, problem: null };
       } catch (e) {
         problem = (e as Error).message;
       }
     }
-    return { ...base, record: null, problem };
+    return { ...base, record: null, salt: null, problem };
   }
 
   private async starved(reason: string, at: number): Promise<void> {
