@@ -39,11 +39,11 @@ function setUp() {
 const eventsOf = (sent: { events: LogDescription[] }) => sent.events.map((e) => [e.name, ...e.args]);
 
 describe('supply-chain receivables (AssemblyScript)', () => {
-  it('issues a receivable as a mint: Issued, ReceivableMoved and Transfer from the zero address', () => {
+  it('issues a receivable as a mint: Issued, AssetMoved and Transfer from the zero address', () => {
     const { contract, due, issued } = setUp();
     expect(eventsOf(issued)).toEqual([
       ['Issued', 1n, addressHex(coreEnterprise), addressHex(tier1), 1000n, due],
-      ['ReceivableMoved', 1n, ZERO, addressHex(tier1), 1000n],
+      ['AssetMoved', 1n, ZERO, addressHex(tier1), 1000n],
       ['Transfer', ZERO, addressHex(tier1), 1000n],
     ]);
     expect(contract.value('holderOf', [1n], bank)).toBe(addressHex(tier1));
@@ -66,19 +66,19 @@ describe('supply-chain receivables (AssemblyScript)', () => {
       ok('finance', [6n], bank),
     ];
     expect(story.flatMap(eventsOf)).toEqual([
-      ['Split', 1n, 2n, addressHex(tier1), 600n],
-      ['Split', 1n, 3n, addressHex(tier1), 400n],
-      ['ReceivableMoved', 3n, addressHex(tier1), addressHex(tier2), 400n],
+      ['AssetSplit', 1n, 2n, addressHex(tier1), 600n],
+      ['AssetSplit', 1n, 3n, addressHex(tier1), 400n],
+      ['AssetMoved', 3n, addressHex(tier1), addressHex(tier2), 400n],
       ['Transfer', addressHex(tier1), addressHex(tier2), 400n],
-      ['Split', 3n, 4n, addressHex(tier2), 250n],
-      ['Split', 3n, 5n, addressHex(tier2), 150n],
-      ['ReceivableMoved', 5n, addressHex(tier2), addressHex(tier3), 150n],
+      ['AssetSplit', 3n, 4n, addressHex(tier2), 250n],
+      ['AssetSplit', 3n, 5n, addressHex(tier2), 150n],
+      ['AssetMoved', 5n, addressHex(tier2), addressHex(tier3), 150n],
       ['Transfer', addressHex(tier2), addressHex(tier3), 150n],
-      ['Split', 5n, 6n, addressHex(tier3), 100n],
-      ['Split', 5n, 7n, addressHex(tier3), 50n],
+      ['AssetSplit', 5n, 6n, addressHex(tier3), 100n],
+      ['AssetSplit', 5n, 7n, addressHex(tier3), 50n],
       ['FinancingOffered', 6n, addressHex(tier3), addressHex(bank), 97n],
       ['Financed', 6n, addressHex(bank), addressHex(tier3), 97n],
-      ['ReceivableMoved', 6n, addressHex(tier3), addressHex(bank), 100n],
+      ['AssetMoved', 6n, addressHex(tier3), addressHex(bank), 100n],
       ['Transfer', addressHex(tier3), addressHex(bank), 100n],
     ]);
     // The lineage a regulator reads back: 6 ← 5 ← 3 ← 1, all due when #1 is.
@@ -94,7 +94,7 @@ describe('supply-chain receivables (AssemblyScript)', () => {
     const settled = ok('settle', [6n], coreEnterprise);
     expect(eventsOf(settled)).toEqual([
       ['Settled', 6n, addressHex(coreEnterprise), addressHex(bank), 100n],
-      ['ReceivableMoved', 6n, addressHex(bank), ZERO, 100n],
+      ['AssetMoved', 6n, addressHex(bank), ZERO, 100n],
       ['Transfer', addressHex(bank), ZERO, 100n],
     ]);
     expect(contract.value('statusOf', [6n], bank)).toBe(SETTLED);

@@ -498,7 +498,13 @@ const supervisedRecordResult = z.strictObject({
     }),
   ),
   record: z
-    .strictObject({ pilotId: uint, commitment: hex, data: hex.nullable(), problem: z.string().nullable() })
+    .strictObject({
+      pilotId: uint,
+      commitment: hex,
+      data: hex.nullable(),
+      salt: hex.nullable(),
+      problem: z.string().nullable(),
+    })
     .nullable(),
 });
 
@@ -650,15 +656,17 @@ export const RPC_SCHEMA = {
     result: z.strictObject({
       contract: hex,
       subject: z.union([z.strictObject({ account: hex }), z.strictObject({ tokenId: z.string() })]),
-      holders: z.array(z.strictObject({ account: hex, balance: z.string() })),
+      holders: z.array(z.strictObject({ account: hex, balance: z.string(), tokenId: z.string().optional() })),
       hops: z.array(
         z.strictObject({
+          kind: z.enum(['move', 'split']),
           blockNumber: uint,
           txHash: hex,
           from: hex,
           to: hex,
           value: z.string(),
           tokenId: z.string().nullable(),
+          parent: z.string().nullable(),
         }),
       ),
       truncated: z.boolean(),

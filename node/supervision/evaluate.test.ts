@@ -38,6 +38,7 @@ function tx(index: number, over: Partial<TxFact> = {}): TxFact {
     to: TOKEN,
     success: true,
     transfers: [],
+    assetEvents: [],
     contracts: [TOKEN],
     record: null,
     ...over,
@@ -150,11 +151,12 @@ describe('rule evaluation', () => {
       pilotId: 1,
       commitment: `0x${'11'.repeat(32)}`,
       record: null,
+      salt: null,
       problem: 'the envelope has no entry for this key',
     };
     const facts = block([
       tx(0, { record }),
-      tx(1, { record: { ...record, record: new Uint8Array([1]), problem: null } }),
+      tx(1, { record: { ...record, record: new Uint8Array([1]), salt: new Uint8Array(32), problem: null } }),
     ]);
     const alerts = await run('  - {id: u, kind: undecryptable-record, severity: critical}', facts);
     expect(alerts).toHaveLength(1);

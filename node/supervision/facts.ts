@@ -9,6 +9,10 @@ import { toHex } from '../codec/hex.js';
 /** ERC-20 / ERC-721 `Transfer(address indexed from, address indexed to, uint256 …)` (decision 4). */
 export const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 export const ZERO_ADDRESS = `0x${'00'.repeat(20)}`;
+/** `AssetMoved(uint256 indexed id, address indexed from, address indexed to, uint256 amount)` (decision 11). */
+export const ASSET_MOVED_TOPIC = '0xa8753f29c8530cec1f881e4eaa33928a1cbdd042c88db42553f0c2d03b455cd1';
+/** `AssetSplit(uint256 indexed parent, uint256 indexed child, address holder, uint256 amount)` (decision 11). */
+export const ASSET_SPLIT_TOPIC = '0x5c47b393d053daf4d5f291bef86e97718412f80f2f544bcea0bdf30df7b9bf77';
 
 export type PilotStatusName = 'Registered' | 'Suspended' | 'Exited';
 
@@ -38,12 +42,39 @@ export interface TransferFact {
   readonly logIndex: number;
 }
 
+/**
+ * One event of the identified-asset standard (decision 11): an id moving between holders
+ * (issue from the zero address, settlement to it) or a part of it split off as a child id.
+ * Ids are decimal strings.
+ */
+export type AssetEventFact =
+  | {
+      readonly kind: 'move';
+      readonly contract: string;
+      readonly id: string;
+      readonly from: string;
+      readonly to: string;
+      readonly amount: bigint;
+      readonly logIndex: number;
+    }
+  | {
+      readonly kind: 'split';
+      readonly contract: string;
+      readonly parent: string;
+      readonly child: string;
+      readonly holder: string;
+      readonly amount: bigint;
+      readonly logIndex: number;
+    };
+
 /** A private record (decision 6) as this node could read it. */
 export interface RecordFact {
   readonly pilotId: number;
   readonly commitment: string;
   /** The record bytes, or null when none of this node's keys opened it. */
   readonly record: Uint8Array | null;
+  /** The salt of its commitment (keccak256(salt ‖ record)), so an auditor can recompute it; null when not opened. */
+  readonly salt: Uint8Array | null;
   /** Why it did not open (no entry for our key, or the wrapped key or ciphertext failed). */
   readonly problem: string | null;
 }
@@ -55,6 +86,8 @@ export interface TxFact {
   readonly to: string | null;
   readonly success: boolean;
   readonly transfers: readonly TransferFact[];
+  /** Its identified-asset events (decision 11), of any contract; a failed transaction has none. */
+  readonly assetEvents: readonly AssetEventFact[];
   /**
    * Contracts the transaction ran in, outermost first: its `to` and every contract that
    * emitted a log (inner calls' logs are in the receipt), so calls between contracts count.
@@ -86,6 +119,40 @@ export function transfersOf(logs: readonly Log[]): TransferFact[] {
   return out;
 }
 
+/** The identified-asset events among a receipt's logs (decision 11); a malformed one is ignored. */
+export function assetEventsOf(logs: readonly Log[]): AssetEventFact[] {
+  const out: AssetEventFact[] = [];
+  logs.forEach((log, logIndex) => {
+    const topic = log.topics.length > 0 ? toHex(log.topics[0]) : null;
+    const contract = toHex(log.address);
+    if (topic === ASSET_MOVED_TOPIC && log.topics.length === 4 && log.data.length === 32)
+      out.push({
+        kind: 'move',
+        contract,
+        id: topicId(log.topics[1]),
+        from: topicAddress(log.topics[2]),
+        to: topicAddress(log.topics[3]),
+        amount: BigInt(toHex(log.data)),
+        logIndex,
+      });
+    else if (topic === ASSET_SPLIT_TOPIC && log.topics.length === 3 && log.data.length === 64)
+      out.push({
+        kind: 'split',
+        contract,
+        parent: topicId(log.topics[1]),
+        child: topicId(log.topics[2]),
+        holder: toHex(log.data.subarray(12, 32)),
+        amount: BigInt(toHex(log.data.subarray(32, 64))),
+        logIndex,
+      });
+  });
+  return out;
+}
+
+function topicId(topic: Uint8Array): string {
+  return BigInt(toHex(topic)).toString();
+}
+
 function topicAddress(topic: Uint8Array): string {
   return toHex(topic.subarray(12));
 }
@@ -105,13 +172,15 @@ export function txFact(
   };
   if (to) add(toHex(to));
   for (const log of receipt.logs) add(toHex(log.address));
+  const success = receipt.status === ReceiptStatus.Success;
   return {
     index,
     hash: toHex(hash),
     sender: toHex(sender),
     to: to ? toHex(to) : null,
-    success: receipt.status === ReceiptStatus.Success,
-    transfers: receipt.status === ReceiptStatus.Success ? transfersOf(receipt.logs) : [],
+    success,
+    transfers: success ? transfersOf(receipt.logs) : [],
+    assetEvents: success ? assetEventsOf(receipt.logs) : [],
     contracts,
     record,
   };

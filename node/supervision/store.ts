@@ -14,15 +14,18 @@
  *   v  u32(pilot) ‖ u32(day)               -> the pilot's Transfer volume that day (decimal)
  *   f  u32(pilot) ‖ address(from) ‖ pos ‖ u32(log) -> value  (rapid splitting's history)
  *   t  address(contract) ‖ pos ‖ u32(log)  -> [from, to, value, tokenId, txHash]  asset moves
+ *   g  address(contract) ‖ u256(id) ‖ pos ‖ u32(log) -> identified-asset event (decision 11) of
+ *      that id: ['move', id, from, to, amount, txHash] or, under the parent, the split edge
+ *      ['split', parent, child, holder, amount, txHash]
  *   A  u64(block) ‖ u32(n)                 -> alert (JSON)
  *   S  u64(ms) ‖ u64(head)                 -> starvation alert (JSON): observed, not derived; kept on reindex
  *   m  'height'                            -> the last block indexed
  */
 import type { BytesSublevel } from '../state/world-state.js';
 import type { Alert, RuleHistory } from './evaluate.js';
-import { type BlockFacts, dayOf, type PilotFacts, type TxFact } from './facts.js';
+import { type AssetEventFact, type BlockFacts, dayOf, type PilotFacts, type TxFact } from './facts.js';
 
-export interface IndexedTx extends Omit<TxFact, 'transfers' | 'record'> {
+export interface IndexedTx extends Omit<TxFact, 'transfers' | 'record' | 'assetEvents'> {
   readonly blockNumber: number;
   readonly timestamp: number;
   readonly pilots: readonly number[];
@@ -39,6 +42,8 @@ export interface IndexedTx extends Omit<TxFact, 'transfers' | 'record'> {
     commitment: string;
     /** The record bytes as 0x-hex, or null when this node could not open it. */
     data: string | null;
+    /** The commitment's salt as 0x-hex (null when not opened). */
+    salt: string | null;
     problem: string | null;
   } | null;
 }
@@ -53,6 +58,18 @@ export interface AssetMove {
   readonly value: bigint;
   readonly tokenId: string | null;
 }
+
+/** One identified-asset event as indexed, with its place in the chain (decision 11). */
+export type AssetEvent = (
+  | { readonly kind: 'move'; readonly id: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'split'; readonly parent: string; readonly child: string; readonly holder: string }
+) & {
+  readonly amount: bigint;
+  readonly blockNumber: number;
+  readonly txIndex: number;
+  readonly logIndex: number;
+  readonly txHash: string;
+};
 
 /** Which index a records query reads (one filter at a time; a pilot narrows account/day). */
 export type RecordQuery =
@@ -97,8 +114,9 @@ export class SupervisionStore {
     for (const { tx, pilots } of txs) {
       const hash = hexBytes(tx.hash);
       const pos = posKey(block.number, tx.index);
+      const { assetEvents, ...facts } = tx;
       const row: IndexedTx = {
-        ...tx,
+        ...facts,
         blockNumber: block.number,
         timestamp: block.timestamp,
         pilots: pilots.map((p) => p.id),
@@ -107,6 +125,7 @@ export class SupervisionStore {
           pilotId: tx.record.pilotId,
           commitment: tx.record.commitment,
           data: tx.record.record ? `0x${Buffer.from(tx.record.record).toString('hex')}` : null,
+          salt: tx.record.salt ? `0x${Buffer.from(tx.record.salt).toString('hex')}` : null,
           problem: tx.record.problem,
         },
       };
@@ -129,6 +148,13 @@ export class SupervisionStore {
           bytes('t', hexBytes(t.contract), pos, u32(t.logIndex)),
           enc.encode(JSON.stringify([t.from, t.to, t.value.toString(), t.tokenId, tx.hash])),
         );
+      // Only the supervised pilots' contracts speak for an asset a regulator follows.
+      for (const e of assetEvents)
+        if (pilots.some((p) => p.contracts.includes(e.contract)))
+          put(
+            bytes('g', hexBytes(e.contract), u256(e.kind === 'move' ? e.id : e.parent), pos, u32(e.logIndex)),
+            enc.encode(JSON.stringify(assetEventRow(e, tx.hash))),
+          );
     }
     for (const [pilot, added] of volume) {
       const key = bytes('v', u32(pilot), u32(day));
@@ -210,6 +236,47 @@ export class SupervisionStore {
     return { moves, truncated: false };
   }
 
+  /**
+   * The identified-asset events of `id` of `contract` and, recursively, of every id split from
+   * it, in block order; at most `max` (more: `truncated`).
+   */
+  async assetHistory(contract: string, id: string, max: number): Promise<{ events: AssetEvent[]; truncated: boolean }> {
+    const events: AssetEvent[] = [];
+    const pending = [id];
+    const seen = new Set(pending);
+    while (pending.length > 0) {
+      const prefix = bytes('g', hexBytes(contract), u256(pending.shift()!));
+      for await (const [k, v] of this.db.iterator({ gt: prefix, lt: after(prefix), limit: max + 1 - events.length })) {
+        if (events.length === max) return { events: sortByPlace(events), truncated: true };
+        const [kind, a, b, c, amount, txHash] = JSON.parse(dec.decode(v)) as [
+          'move' | 'split',
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
+        const view = new DataView(k.buffer, k.byteOffset + prefix.length, 16);
+        const place = {
+          amount: BigInt(amount),
+          blockNumber: Number(view.getBigUint64(0)),
+          txIndex: view.getUint32(8),
+          logIndex: view.getUint32(12),
+          txHash,
+        };
+        if (kind === 'move') events.push({ kind, id: a, from: b, to: c, ...place });
+        else {
+          events.push({ kind, parent: a, child: b, holder: c, ...place });
+          if (!seen.has(b)) {
+            seen.add(b);
+            pending.push(b);
+          }
+        }
+      }
+    }
+    return { events: sortByPlace(events), truncated: false };
+  }
+
   /** Alerts of blocks [fromBlock, toBlock], rule alerts then starvation alerts, newest last. */
   async alerts(opts: { fromBlock: number; toBlock: number; limit: number }): Promise<Alert[]> {
     const out: Alert[] = [];
@@ -232,9 +299,19 @@ export class SupervisionStore {
 
   /** Drops everything derived from the chain (a reindex starts from here); starvation alerts stay. */
   async clearDerived(): Promise<void> {
-    for (const bucket of ['x', 'p', 'c', 'a', 'i', 'd', 'v', 'f', 't', 'A', 'm'])
+    for (const bucket of ['x', 'p', 'c', 'a', 'i', 'd', 'v', 'f', 't', 'g', 'A', 'm'])
       await this.db.clear({ gte: bytes(bucket), lt: after(bytes(bucket)) });
   }
+}
+
+function assetEventRow(e: AssetEventFact, txHash: string): string[] {
+  return e.kind === 'move'
+    ? ['move', e.id, e.from, e.to, e.amount.toString(), txHash]
+    : ['split', e.parent, e.child, e.holder, e.amount.toString(), txHash];
+}
+
+function sortByPlace(events: AssetEvent[]): AssetEvent[] {
+  return events.sort((x, y) => x.blockNumber - y.blockNumber || x.txIndex - y.txIndex || x.logIndex - y.logIndex);
 }
 
 function queryPrefix(q: RecordQuery): Uint8Array {
@@ -276,6 +353,10 @@ function u64(n: number): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt(n));
   return b;
+}
+
+function u256(decimal: string): Uint8Array {
+  return hexBytes(`0x${BigInt(decimal).toString(16).padStart(64, '0')}`);
 }
 
 function u32(n: number): Uint8Array {

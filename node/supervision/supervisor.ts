@@ -18,7 +18,7 @@ import { type BlockFacts, dayOf, type PilotFacts, type RecordFact, txFact } from
 import type { Rule } from './rules.js';
 import { StarvationWatch } from './starvation.js';
 import type { IndexedTx, Page, RecordQuery, SupervisionStore } from './store.js';
-import { type AssetTrace, traceMoves } from './trace.js';
+import { type AssetTrace, traceIdentified, traceMoves } from './trace.js';
 
 /** What the supervisor reads of the chain (the Chain satisfies it). */
 export interface SupervisedChain {
@@ -130,12 +130,18 @@ export class Supervisor {
     return this.enqueue(() => this.deps.store.tx(txHash));
   }
 
-  /** Who holds the asset now and through which hops (decision 9). */
+  /** Who holds the asset now and through which hops (decisions 9 and 11). */
   traceAsset(
     contract: string,
     subject: { account: string } | { tokenId: string },
   ): Promise<AssetTrace & { truncated: boolean }> {
     return this.enqueue(async () => {
+      if ('tokenId' in subject) {
+        const identified = await this.deps.store.assetHistory(contract, subject.tokenId, this.opts.maxTraceTransfers);
+        // A contract without the identified-asset events (decision 11) is read as ERC-721.
+        if (identified.events.length > 0)
+          return { ...traceIdentified(contract, subject.tokenId, identified.events), truncated: identified.truncated };
+      }
       const { moves, truncated } = await this.deps.store.moves(contract, this.opts.maxTraceTransfers);
       return { ...traceMoves(contract, moves, subject), truncated };
     });
@@ -228,12 +234,13 @@ export class Supervisor {
     for (const key of this.opts.keys) {
       if (!envelope.recipients.some((r) => Buffer.from(r.keyId).equals(key.keyId))) continue;
       try {
-        return { ...base, record: openRecord(envelope, key.secretKey).record, problem: null };
+        const opened = openRecord(envelope, key.secretKey);
+        return { ...base, record: opened.record, salt: opened.salt, problem: null };
       } catch (e) {
         problem = (e as Error).message;
       }
     }
-    return { ...base, record: null, problem };
+    return { ...base, record: null, salt: null, problem };
   }
 
   private async starved(reason: string, at: number): Promise<void> {

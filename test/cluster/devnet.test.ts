@@ -114,6 +114,17 @@ describe('lingding devnet (npm start)', () => {
     expect(genesis.sealers).toHaveLength(4);
     expect(genesis.observers).toMatchObject([{ regulator: true, name: 'regulator0' }]);
     expect(existsSync(join(root, 'busy', 'accounts', 'dev.json'))).toBe(true);
+    // The regulator observer supervises CN-GD: a genesis regulator with a supervision key, its
+    // key file in the node's folder, its account's keystore beside the dev account's.
+    const regulatorKs = JSON.parse(readFileSync(join(root, 'busy', 'accounts', 'regulator.json'), 'utf8'));
+    expect(genesis.regulators).toEqual([
+      expect.objectContaining({
+        jurisdiction: 'CN-GD',
+        account: `0x${regulatorKs.address.replace(/^0x/, '')}`,
+        supervisionKey: expect.stringMatching(/^0x0[23][0-9a-f]{64}$/),
+      }),
+    ]);
+    expect(existsSync(join(root, 'busy', 'devnet', 'regulator0', 'supervision.key'))).toBe(true);
   }, 180_000);
 
   it.skipIf(!pbftEngine)(
@@ -137,6 +148,15 @@ describe('lingding devnet (npm start)', () => {
           role: i < 4 ? 'sealer' : 'observer',
           consensus: 'pbft',
         });
+      // The regulator observer supervises: its line names its keystore and commands, and it
+      // answers the regulator-only methods.
+      expect(cli.stdout).toMatch(
+        new RegExp(
+          `^ {2}regulator 0x[0-9a-f]{40} \\(keystore ${join(dir, 'accounts', 'regulator.json')}, password 'lingding-dev'\\), supervising CN-GD on regulator0: lingding regulator .* --rpc ${nodes[4].url}$`,
+          'm',
+        ),
+      );
+      expect(await clients[4].call('getAlerts', [{}])).toEqual({ alerts: expect.any(Array) });
 
       // The README's flow: the dev keystore sends through any node.
       const sent = await runCli(

@@ -5,7 +5,8 @@ import type { CryptoSuite, SuiteName } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import { NODE_ACTION_KINDS } from '../../node/exec/system/proposal-kinds.js';
 import type { Result } from '../../node/rpc/schema.js';
-import type { RpcClient } from '../client/rpc-client.js';
+import { RpcErrorCode } from '../../node/rpc/errors.js';
+import { type RpcClient, RpcClientError } from '../client/rpc-client.js';
 import {
   type Alert,
   type BlockEntry,
@@ -34,6 +35,49 @@ export interface SupervisionSource {
 /** For a node without supervision: the report lists transactions with no records or alerts. */
 export function noSupervision(why: string): SupervisionSource {
   return { description: why, record: async () => null, alerts: async () => [] };
+}
+
+/**
+ * Records and alerts from a regulator node (getSupervisedRecords, getAlerts), or none when
+ * the node serves no supervision (-32601): the report then says so. Records are read once,
+ * page by page, for the pilot from `fromBlock` on.
+ */
+export async function regulatorSource(
+  client: RpcClient,
+  pilot: number,
+  fromBlock: number,
+  url: string,
+): Promise<SupervisionSource> {
+  const records = new Map<string, { salt: string; data: string }>();
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await client.call('getSupervisedRecords', [{ pilot, fromBlock, ...(cursor ? { cursor } : {}) }]);
+      for (const r of page.records)
+        if (r.record?.data && r.record.salt) records.set(r.hash, { salt: r.record.salt, data: r.record.data });
+      cursor = page.next ?? undefined;
+    } while (cursor);
+  } catch (e) {
+    if (e instanceof RpcClientError && e.rpcCode === RpcErrorCode.MethodNotFound)
+      return noSupervision(`none: ${url} is not a regulator node (no supervision section)`);
+    throw e;
+  }
+  return {
+    description: `the regulator node at ${url}`,
+    record: async (txHash) => records.get(txHash) ?? null,
+    async alerts(p, from, to) {
+      const { alerts } = await client.call('getAlerts', [{ fromBlock: from, toBlock: to }]);
+      return alerts
+        .filter((a) => a.pilot === p)
+        .map((a) => ({
+          id: a.id,
+          rule: a.rule,
+          transactionHash: a.txHash,
+          blockNumber: a.blockNumber,
+          message: a.message,
+        }));
+    },
+  };
 }
 
 export interface ReportRequest {

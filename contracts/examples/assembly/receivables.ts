@@ -6,8 +6,9 @@
  *
  * Every move of value emits the ERC-20 `Transfer` (issue is a mint, settlement a burn), which
  * is what the pilot's limits and the regulator read (docs/design-decisions.md, Supervision,
- * decision 4); `ReceivableMoved` and `Split` say which receivable moved, so a regulator can
- * follow one from its issue through every split and hop to whoever holds it now. A split
+ * decision 4); `AssetMoved` and `AssetSplit`, the identified-asset standard a regulator node
+ * reads (decision 11), say which receivable moved or was split, so a regulator can follow one
+ * from its issue through every split and hop to whoever holds each piece now. A split
  * moves no value between holders, so it emits no Transfer. Payment itself happens off chain.
  */
 import { Address, caller, Indexed, require, StorageMap, StorageValue, timestamp, u256 } from "../../as-sdk/assembly";
@@ -18,9 +19,9 @@ const SPLIT: u8 = 2;
 const SETTLED: u8 = 3;
 
 @event declare function Transfer(from: Indexed<Address>, to: Indexed<Address>, value: u256): void;
-@event declare function ReceivableMoved(id: Indexed<u256>, from: Indexed<Address>, to: Indexed<Address>, amount: u256): void;
+@event declare function AssetMoved(id: Indexed<u256>, from: Indexed<Address>, to: Indexed<Address>, amount: u256): void;
 @event declare function Issued(id: Indexed<u256>, debtor: Indexed<Address>, holder: Indexed<Address>, amount: u256, dueDate: u64): void;
-@event declare function Split(parent: Indexed<u256>, child: Indexed<u256>, holder: Address, amount: u256): void;
+@event declare function AssetSplit(parent: Indexed<u256>, child: Indexed<u256>, holder: Address, amount: u256): void;
 @event declare function FinancingOffered(id: Indexed<u256>, holder: Indexed<Address>, bank: Indexed<Address>, price: u256): void;
 @event declare function Financed(id: Indexed<u256>, bank: Indexed<Address>, seller: Indexed<Address>, price: u256): void;
 @event declare function Settled(id: Indexed<u256>, debtor: Indexed<Address>, holder: Indexed<Address>, amount: u256): void;
@@ -51,7 +52,7 @@ class Receivables {
     this.outstanding.set(this.totalSupply() + amount);
     this.balances.set(supplier, this.balanceOf(supplier) + amount);
     Issued(id, debtor, supplier, amount, dueDate);
-    ReceivableMoved(id, Address.zero(), supplier, amount);
+    AssetMoved(id, Address.zero(), supplier, amount);
     Transfer(Address.zero(), supplier, amount);
   }
 
@@ -70,8 +71,8 @@ class Receivables {
     const dueDate = this.dueDateOf(parent);
     this.create(childA, parent, debtor, holder, amountA, dueDate);
     this.create(childB, parent, debtor, holder, amountB, dueDate);
-    Split(parent, childA, holder, amountA);
-    Split(parent, childB, holder, amountB);
+    AssetSplit(parent, childA, holder, amountA);
+    AssetSplit(parent, childB, holder, amountB);
   }
 
   /** The holder passes receivable `id` on to `to` (e.g. paying its own supplier with it). */
@@ -120,7 +121,7 @@ class Receivables {
     this.balances.set(holder, this.balanceOf(holder) - amount);
     this.outstanding.set(this.totalSupply() - amount);
     Settled(id, debtor, holder, amount);
-    ReceivableMoved(id, holder, Address.zero(), amount);
+    AssetMoved(id, holder, Address.zero(), amount);
     Transfer(holder, Address.zero(), amount);
   }
 
@@ -185,7 +186,7 @@ class Receivables {
     this.offers.remove(id);
     this.balances.set(from, this.balanceOf(from) - amount);
     this.balances.set(to, this.balanceOf(to) + amount);
-    ReceivableMoved(id, from, to, amount);
+    AssetMoved(id, from, to, amount);
     Transfer(from, to, amount);
   }
 

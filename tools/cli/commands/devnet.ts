@@ -42,6 +42,14 @@ export function ensureDevAccount(dir: string): DevAccount {
     const suite = createEcdsaSuite();
     writeKeystoreFile(file, suite.generateKeyPair().secretKey, DEV_PASSWORD, suite, { scryptN: 1 << 12 });
   }
+  return accountOf(file);
+}
+
+/** The devnet's supervising regulator: its jurisdiction, and where its account's keystore is. */
+export const DEVNET_JURISDICTION = 'CN-GD';
+
+/** Reads a keystore's address (the file is written by writeKeystoreFile). */
+function accountOf(file: string): DevAccount {
   const ks = JSON.parse(readFileSync(file, 'utf8')) as { address: string };
   return { file, address: '0x' + ks.address.replace(/^0x/, '') };
 }
@@ -71,30 +79,47 @@ export function prepareSoloDevnet(dir: string, rpcPort: number): DevnetLayout {
 }
 
 /**
- * The multi-node devnet under `<dir>/devnet`: 4 validators and a regulator's observer,
- * built once. It is written to a scratch folder and renamed into place, so an interrupted
- * first run leaves nothing half-built behind.
+ * The multi-node devnet under `<dir>/devnet`: 4 validators and a supervising regulator's
+ * observer (a genesis regulator of CN-GD whose node decrypts and indexes the pilots it
+ * supervises), built once. It is written to a scratch folder and renamed into place, so an
+ * interrupted first run leaves nothing half-built behind. The regulator's account keystore is
+ * `<dir>/accounts/regulator.json`, beside the dev account's and under the same password; a
+ * devnet built before the regulator supervised has none (`regulator` null).
  */
 export async function prepareClusterDevnet(
   dir: string,
   ports: PortBase,
-): Promise<{ cluster: Cluster; account: DevAccount; built: boolean }> {
+): Promise<{ cluster: Cluster; account: DevAccount; regulator: DevAccount | null; built: boolean }> {
   const root = resolve(dir);
   const account = ensureDevAccount(root);
   const target = join(root, 'devnet');
-  if (existsSync(join(target, 'genesis.json'))) return { cluster: loadCluster(target), account, built: false };
+  const regulatorFile = join(root, 'accounts', 'regulator.json');
+  if (existsSync(join(target, 'genesis.json')))
+    return {
+      cluster: loadCluster(target),
+      account,
+      regulator: existsSync(regulatorFile) ? accountOf(regulatorFile) : null,
+      built: false,
+    };
   const scratch = `${target}.building-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
-  await createCluster(scratch, {
+  const created = await createCluster(scratch, {
     validators: 4,
     observers: 1,
     accounts: 0,
     committee: [account.address],
     chainId: 'lingding-devnet',
     basePort: ports,
+    supervision: { jurisdictions: [DEVNET_JURISDICTION] },
+  });
+  // A fresh chain has a fresh regulator: a keystore left by an earlier build is replaced.
+  const suite = createEcdsaSuite();
+  writeKeystoreFile(regulatorFile, created.regulators[0].account.secretKey, DEV_PASSWORD, suite, {
+    scryptN: 1 << 12,
+    overwrite: true,
   });
   renameSync(scratch, target);
-  return { cluster: loadCluster(target), account, built: true };
+  return { cluster: loadCluster(target), account, regulator: accountOf(regulatorFile), built: true };
 }
 
 /** Moves an existing devnet to new base ports (ports are a node-local setting: the chain is unchanged). */
@@ -148,7 +173,7 @@ function stderrTail(rc: RunningCluster, name: string): () => string {
 async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promise<void> {
   const out = process.stdout;
   const base = { rpc: o.rpcPort, p2p: o.p2pPort };
-  let { cluster, account, built } = await prepareClusterDevnet(o.dir, base);
+  let { cluster, account, regulator, built } = await prepareClusterDevnet(o.dir, base);
   if (!built && explicitPorts && (cluster.nodes[0].rpcPort !== base.rpc || cluster.nodes[0].p2pPort !== base.p2p)) {
     cluster = movePorts(cluster, base);
     out.write(`moved the devnet to RPC ports from ${base.rpc} and p2p ports from ${base.p2p}\n`);
@@ -197,6 +222,11 @@ async function runClusterDevnet(o: DevnetOptions, explicitPorts: boolean): Promi
     );
   }
   out.write(`  account   ${account.address} (keystore ${account.file}, password '${DEV_PASSWORD}')\n`);
+  const supervising = cluster.nodes.find((n) => n.supervision);
+  if (regulator && supervising)
+    out.write(
+      `  regulator ${regulator.address} (keystore ${regulator.file}, password '${DEV_PASSWORD}'), supervising ${DEVNET_JURISDICTION} on ${supervising.name}: lingding regulator pilots|records|trace|alerts --rpc http://127.0.0.1:${supervising.rpcPort}\n`,
+    );
   out.write(`  logs      ${join(cluster.dir, '<node>', 'node.log')}\n`);
   out.write('Press Ctrl-C to stop.\n');
 

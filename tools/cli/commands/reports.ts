@@ -11,7 +11,7 @@ import {
   reportCsv,
   serializeReport,
 } from '../../regulator/format.js';
-import { buildReport, fetchPilot, noSupervision, resolveBound } from '../../regulator/report.js';
+import { buildReport, fetchPilot, regulatorSource, resolveBound } from '../../regulator/report.js';
 import { verifyReport } from '../../regulator/verify.js';
 import { kv, print } from '../output.js';
 import { DEFAULT_RPC } from '../send-options.js';
@@ -39,7 +39,7 @@ export function addReportRegulatorCommands(regulator: Command): void {
         pilot,
         fromBlock,
         toBlock,
-        supervision: noSupervision('none: records and alerts need the regulator node methods, not yet on this node'),
+        supervision: await regulatorSource(client, pilot.id, fromBlock, o.rpc),
       });
       mkdirSync(o.out, { recursive: true });
       const files = { json: join(o.out, REPORT_JSON), csv: join(o.out, REPORT_CSV) };

@@ -62,19 +62,22 @@ export function addSupervisionRegulatorCommands(regulator: Command): void {
     regulator
       .command('trace <contract> <holderOrId>')
       .description(
-        'who holds an asset now and through which Transfer hops: a holder account or a token id (traceAsset)',
+        'who holds an asset now and through which hops: a holder account, or an id followed through its splits (traceAsset)',
       ),
   ).action(async (contract: string, subject: string, o: { rpc: string; json?: boolean }) => {
     const t = await new RpcClient(o.rpc).call('traceAsset', [contract, subject]);
     print(o, t, () =>
       [
-        ...t.hops.map(
-          (h) =>
-            `block ${h.blockNumber}  ${h.from} -> ${h.to}  ${h.value}${h.tokenId ? ` (token ${h.tokenId})` : ''}  ${h.txHash}`,
+        ...t.hops.map((h) =>
+          h.kind === 'split'
+            ? `block ${h.blockNumber}  split ${h.parent} -> ${h.tokenId}  held by ${h.from}  ${h.value}  ${h.txHash}`
+            : `block ${h.blockNumber}  ${h.from} -> ${h.to}  ${h.value}${h.tokenId ? ` (id ${h.tokenId})` : ''}  ${h.txHash}`,
         ),
         t.hops.length ? '' : 'no hops',
         'holds it now:',
-        ...(t.holders.length ? t.holders.map((h) => `  ${h.account}  ${h.balance}`) : ['  nobody indexed']),
+        ...(t.holders.length
+          ? t.holders.map((h) => `  ${h.account}  ${h.balance}${h.tokenId ? ` (id ${h.tokenId})` : ''}`)
+          : ['  nobody indexed']),
         ...(t.truncated ? ['(truncated: supervision.maxTraceTransfers or maxItemsPerResponse)'] : []),
       ].join('\n'),
     );
