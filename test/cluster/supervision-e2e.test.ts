@@ -175,15 +175,24 @@ describe
         'invoice INV-1: 1000 CNY of steel, due 2030-01-01',
       );
 
-      // Receivable 1 through its three splits: its live leaves and their holders now.
+      // Receivable 1 through its three splits: every live piece, who holds it now, and the hops.
       const trace = await rc.client(GD).call('traceAsset', [receivables.address, '1']);
-      expect(trace.hops.length).toBeGreaterThanOrEqual(steps.length - 1);
-      expect(new Map(trace.holders.map((h) => [h.account, h.balance]))).toEqual(
-        new Map([
-          [toHex(supplierA.address), '400'],
-          [toHex(supplierB.address), '400'],
-          [toHex(bank.address), '200'],
-        ]),
+      expect(trace.hops.filter((h) => h.kind === 'split')).toHaveLength(6); // three splits, two pieces each
+      expect(trace.hops.filter((h) => h.kind === 'move').map((h) => [h.tokenId, h.to])).toEqual([
+        ['1', toHex(supplierA.address)],
+        ['2', toHex(supplierB.address)],
+        ['6', toHex(bank.address)],
+      ]);
+      const pieces = trace.holders.map((h) => [h.tokenId, h.account, h.balance].join(' '));
+      expect(pieces.sort()).toEqual(
+        [
+          ['3', toHex(supplierA.address), '400'],
+          ['5', toHex(supplierB.address), '250'],
+          ['6', toHex(bank.address), '200'],
+          ['7', toHex(supplierB.address), '150'],
+        ]
+          .map((x) => x.join(' '))
+          .sort(),
       );
     });
 
@@ -251,6 +260,13 @@ describe
       expect(made.code, made.stderr).toBe(0);
       const ok = await runCli(['regulator', 'verify-report', out, '--genesis', rc.cluster.genesisFile]);
       expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^VALID/)]);
+      // The report carries the decrypted records (checked against their commitments) and the alerts.
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+        transactions: Array<{ record: unknown }>;
+        alerts: unknown[];
+      };
+      expect(report.transactions.filter((t) => t.record).length).toBeGreaterThanOrEqual(sentPrivate.length);
+      expect(report.alerts.length).toBeGreaterThanOrEqual(1);
       const file = join(out, 'report.json');
       const bytes = readFileSync(file);
       bytes[Math.floor(bytes.length / 2)] ^= 0x01;
