@@ -212,6 +212,14 @@ export class LingdingNode implements RpcBackend {
           peerHead: () => node?.syncStatus().highestPeerBlock ?? chain.head.number,
           logger: logger.child({ component: 'supervision' }),
           onAlert: (alert) => node?.rpc.events.alertRaised(alert),
+          metrics: {
+            blockIndexed(height, seconds, rulesSeconds, alerts) {
+              metrics.supervisionIndexedHeight.set(height);
+              metrics.supervisionBlockSeconds.observe(seconds);
+              metrics.supervisionRulesSeconds.observe(rulesSeconds);
+              for (const a of alerts) metrics.supervisionAlerts.inc({ kind: a.kind });
+            },
+          },
         })
       : null;
     node = new LingdingNode(

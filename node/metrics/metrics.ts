@@ -54,6 +54,29 @@ export class NodeMetrics {
     help: 'Times a peer was ignored for sending too many bad messages (peerPenalty.maxBadMessages within windowMs)',
     registers: [this.registry],
   });
+  readonly supervisionIndexedHeight = new Gauge({
+    name: 'lingding_supervision_indexed_height',
+    help: 'Newest block a regulator node has decrypted, indexed and run its rules over',
+    registers: [this.registry],
+  });
+  readonly supervisionBlockSeconds = new Histogram({
+    name: 'lingding_supervision_block_seconds',
+    help: 'Time a regulator node takes to supervise one committed block (decrypt, index, rules, store)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly supervisionRulesSeconds = new Histogram({
+    name: 'lingding_supervision_rules_seconds',
+    help: 'Time a regulator node spends evaluating its rules over one committed block',
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1],
+    registers: [this.registry],
+  });
+  readonly supervisionAlerts = new Counter({
+    name: 'lingding_supervision_alerts_total',
+    help: 'Supervision alerts raised by this regulator node, by rule kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly blockInterval = new Histogram({
     name: 'lingding_block_interval_seconds',
     help: 'Time between consecutive committed blocks',

@@ -10,7 +10,7 @@ import type { Alert } from './evaluate.js';
 import { pilotSourceOf } from './pilot-source.js';
 import { DEFAULT_RULES, loadRulesFile } from './rules.js';
 import { SupervisionStore } from './store.js';
-import { Supervisor } from './supervisor.js';
+import { type SupervisionMetrics, Supervisor } from './supervisor.js';
 
 export type { Alert } from './evaluate.js';
 export { SupervisionError, SupervisionErrorCode } from './errors.js';
@@ -37,6 +37,7 @@ export function createSupervisor(
     peerHead: () => number;
     logger: Logger;
     onAlert: (alert: Alert) => void;
+    metrics?: SupervisionMetrics;
   },
 ): Supervisor {
   const keys = cfg.keyFiles.map(readSupervisionKeyFile);
@@ -57,6 +58,7 @@ export function createSupervisor(
       peerHead: deps.peerHead,
       logger: deps.logger,
       onAlert: deps.onAlert,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     },
   );
 }

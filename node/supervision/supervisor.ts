@@ -44,6 +44,12 @@ export interface SupervisorOptions {
   readonly maxTraceTransfers: number;
 }
 
+/** What the supervisor reports of its work (Prometheus on a node; nothing here decides state). */
+export interface SupervisionMetrics {
+  /** A block indexed: its height, the seconds the whole block took and those of its rules, and its alerts. */
+  blockIndexed(height: number, seconds: number, rulesSeconds: number, alerts: readonly Alert[]): void;
+}
+
 export interface SupervisorDeps {
   readonly chain: SupervisedChain;
   readonly suite: CryptoSuite;
@@ -54,6 +60,7 @@ export interface SupervisorDeps {
   readonly logger: Logger;
   /** Each alert as it is stored (the WebSocket `alerts` channel). */
   readonly onAlert: (alert: Alert) => void;
+  readonly metrics?: SupervisionMetrics;
   readonly now?: () => number;
 }
 
@@ -206,6 +213,7 @@ export class Supervisor {
     receipts: readonly Receipt[],
     senders: readonly Uint8Array[],
   ): Promise<void> {
+    const started = performance.now();
     const { pilots, supervised } = this.deps.pilots.read();
     const txs = block.transactions.map((tx, i) =>
       txFact(i, hashes[i], senders[i], tx.to, receipts[i], this.openEnvelope(tx, supervised)),
@@ -216,13 +224,16 @@ export class Supervisor {
       timestamp: block.header.timestamp,
       txs,
     };
+    const rulesStarted = performance.now();
     const alerts = await evaluateBlock(this.opts.rules, { block: facts, pilots, supervised }, this.deps.store.history);
+    const rulesSeconds = (performance.now() - rulesStarted) / 1000;
     const ownPilots = pilots.filter((p) => supervised.has(p.id));
     const indexed = txs
       .map((tx) => ({ tx, pilots: pilotsOfTx(tx, ownPilots) }))
       .filter((t) => t.pilots.length > 0 || alerts.some((a) => a.txHash === t.tx.hash)); // an unregistered contract's too
     await this.deps.store.writeBlock(facts, indexed, alerts);
     for (const a of alerts) this.deps.onAlert(a);
+    this.deps.metrics?.blockIndexed(facts.number, (performance.now() - started) / 1000, rulesSeconds, alerts);
   }
 
   /** The record a transaction carries, opened with the first of this node's keys that has an entry. */

@@ -63,6 +63,20 @@ describe('regulator-only JSON-RPC methods', () => {
     expect(trace).toMatchObject({ subject: { tokenId: '7' }, hops: [], holders: [], truncated: false });
   });
 
+  it('reports its supervision work in its metrics: the height indexed and the time per block', async () => {
+    await expect
+      .poll(
+        async () => {
+          const text = await (await fetch(`${regulator.client.url}/metrics`)).text();
+          const height = /^lingding_supervision_indexed_height (\d+)/m.exec(text);
+          const count = /^lingding_supervision_block_seconds_count (\d+)/m.exec(text);
+          return Number(height?.[1] ?? 0) > 0 && Number(count?.[1] ?? 0) > 0;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+  });
+
   it('refuses bad params naming the parameter', async () => {
     expect((await error(regulator, 'getSupervisedRecords', [{ day: 3 }])).message).toContain('query');
     expect((await error(regulator, 'getSupervisedRecords', [{ pilot: 1, colour: 'red' }])).rpcCode).toBe(-32602);
