@@ -62,7 +62,7 @@ export class NodeMetrics {
   readonly supervisionBlockSeconds = new Histogram({
     name: 'lingding_supervision_block_seconds',
     help: 'Time a regulator node takes to supervise one committed block (decrypt, index, rules, store)',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
   readonly supervisionRulesSeconds = new Histogram({
