@@ -80,7 +80,9 @@ function scrape(text: string, name: string) {
 }
 
 async function metrics(rc: RunningCluster, name: string): Promise<string> {
-  return (await fetch(`${rc.client(name).url}/metrics`)).text();
+  // One retry: a kept-alive connection the node closes as the request goes out fails once.
+  const get = async () => (await fetch(`${rc.client(name).url}/metrics`)).text();
+  return get().catch(get);
 }
 
 async function send(rc: RunningCluster, from: KeyPair, to: Uint8Array | string | null, input: string | Uint8Array) {
@@ -243,7 +245,8 @@ async function runRound(): Promise<Round> {
     };
   } finally {
     if (rc) await stopCluster(rc);
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.KEEP) console.error(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -12,6 +12,7 @@ import {
   PUBLIC_KEY_LENGTH,
   type RandomSource,
   supervisionKeyFromSecret,
+  type SupervisionKeyPair,
   systemRandom,
   unwrapDataKey,
   WRAPPED_KEY_LENGTH,
@@ -178,8 +179,9 @@ export interface OpenedRecord {
  * Opens an envelope with a recipient's secret key, or throws an EnvelopeError saying why not:
  * NOT_A_RECIPIENT, BAD_WRAPPED_KEY, BAD_CIPHERTEXT or COMMITMENT_MISMATCH.
  */
-export function openRecord(envelope: Envelope, secretKey: Uint8Array): OpenedRecord {
-  const key = supervisionKeyFromSecret(secretKey);
+export function openRecord(envelope: Envelope, secretKey: Uint8Array | SupervisionKeyPair): OpenedRecord {
+  // A key pair saves deriving the public key per record (a regulator node opens every one).
+  const key = secretKey instanceof Uint8Array ? supervisionKeyFromSecret(secretKey) : secretKey;
   const entry = envelope.recipients.find((r) => Buffer.from(r.keyId).equals(key.keyId));
   if (!entry)
     throw new EnvelopeError(EnvelopeErrorCode.NotARecipient, 'the envelope has no entry for this key', {

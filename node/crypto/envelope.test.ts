@@ -1,12 +1,19 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gcm } from '@noble/ciphers/aes.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  aesGcmOpen,
+  aesGcmSeal,
   EnvelopeError,
   generateSupervisionKey,
   isSupervisionPublicKey,
   readSupervisionKeyFile,
+  sharedX,
+  supervisionKeyFromSecret,
   writeSupervisionKeyFile,
 } from './envelope.js';
 import { KeystoreError } from './keystore.js';
@@ -41,5 +48,45 @@ describe('supervision key files', () => {
       expect(() => readSupervisionKeyFile(join(dir, name)), name).toThrow(EnvelopeError);
     }
     expect(() => readSupervisionKeyFile(join(dir, 'missing.json'))).toThrow(EnvelopeError);
+  });
+});
+
+describe('the native hot path', () => {
+  it('gives the portable implementation’s bytes: ECDH x-coordinate (libsecp256k1) and AES-256-GCM (OpenSSL)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 64 }),
+        (seedA, seedB, iv, plaintext, aad) => {
+          const a = supervisionKeyFromSecret(
+            secp256k1.utils.isValidSecretKey(seedA) ? seedA : secp256k1.utils.randomSecretKey(),
+          );
+          const b = supervisionKeyFromSecret(
+            secp256k1.utils.isValidSecretKey(seedB) ? seedB : secp256k1.utils.randomSecretKey(),
+          );
+          expect(sharedX(a.secretKey, b.publicKey)).toEqual(
+            secp256k1.getSharedSecret(a.secretKey, b.publicKey, true).slice(1),
+          );
+          const key = sharedX(a.secretKey, b.publicKey);
+          const sealed = aesGcmSeal(key, iv, plaintext, aad);
+          expect(sealed).toEqual(gcm(key, iv, aad).encrypt(plaintext));
+          expect(aesGcmOpen(key, iv, sealed, aad)).toEqual(plaintext);
+          const tampered = sealed.slice();
+          tampered[0] ^= 1;
+          expect(aesGcmOpen(key, iv, tampered, aad)).toBeNull();
+        },
+      ),
+      { numRuns: 50 },
+    );
+    expect(aesGcmOpen(new Uint8Array(32), new Uint8Array(12), new Uint8Array(5), new Uint8Array())).toBeNull();
+  });
+
+  it('refuses a point off the curve as a bad wrapped key', () => {
+    const bad = new Uint8Array(33).fill(0xff);
+    bad[0] = 0x02;
+    expect(() => sharedX(generateSupervisionKey().secretKey, bad)).toThrow();
   });
 });

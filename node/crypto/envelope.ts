@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, getCiphers, randomBytes } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { writeSecretFile } from './keystore.js';
+import { loadNativeSecp256k1 } from './native-secp256k1.js';
 import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**
@@ -98,8 +99,22 @@ function randomScalar(rng: RandomSource): Uint8Array {
   }
 }
 
+/*
+ * The hot path (a regulator node opens every record of every block) uses libsecp256k1 for ECDH
+ * (the addon signature recovery uses; OpenSSL's generic curve code is as slow as @noble) and
+ * Node's OpenSSL for AES-GCM, when they load; @noble is the portable fallback. They compute the
+ * same bytes (envelope.test.ts compares them, and the codec's known-answer test pins the
+ * format); with @noble alone opening a record cost ~3 ms, too slow for a regulator node to
+ * keep up with a busy chain (bench/supervision.ts).
+ */
+const NATIVE_GCM = getCiphers().includes('aes-256-gcm');
+
 export function aesGcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  return gcm(key, iv, aad).encrypt(plaintext);
+  if (!NATIVE_GCM) return gcm(key, iv, aad).encrypt(plaintext);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(aad);
+  const body = Buffer.concat([c.update(plaintext), c.final()]);
+  return new Uint8Array(Buffer.concat([body, c.getAuthTag()]));
 }
 
 /** The plaintext, or null when the tag does not verify (wrong key, tampered bytes). */
@@ -110,7 +125,14 @@ export function aesGcmOpen(
   aad: Uint8Array,
 ): Uint8Array | null {
   try {
-    return gcm(key, iv, aad).decrypt(ciphertext);
+    if (!NATIVE_GCM) return gcm(key, iv, aad).decrypt(ciphertext);
+    if (ciphertext.length < GCM_TAG_LENGTH) return null;
+    const d = createDecipheriv('aes-256-gcm', key, iv);
+    d.setAAD(aad);
+    d.setAuthTag(ciphertext.subarray(ciphertext.length - GCM_TAG_LENGTH));
+    return new Uint8Array(
+      Buffer.concat([d.update(ciphertext.subarray(0, ciphertext.length - GCM_TAG_LENGTH)), d.final()]),
+    );
   } catch {
     return null;
   }
@@ -136,8 +158,13 @@ function keyEncryptionKey(shared: Uint8Array, ephemeralPublicKey: Uint8Array, re
 }
 
 /** ECDH's shared point, compressed; its x-coordinate is bytes 1..33. */
-function sharedX(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  return secp256k1.getSharedSecret(secretKey, publicKey, true).slice(1);
+export function sharedX(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  const native = loadNativeSecp256k1();
+  if (!native) return secp256k1.getSharedSecret(secretKey, publicKey, true).slice(1);
+  const x = native.ecdhX(secretKey, publicKey);
+  // The caller turns an invalid point into BAD_WRAPPED_KEY, as it does @noble's throw.
+  if (!x) throw new EnvelopeError(EnvelopeErrorCode.BadWrappedKey, 'not a point on secp256k1');
+  return x;
 }
 
 /** ECIES: wraps `dataKey` for `recipientPublicKey` with a fresh ephemeral key pair. */

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 export interface NativeSecp256k1 {
   /** Returns the 64-byte uncompressed public key (no prefix), or null if recovery fails. */
   recover(sig64: Uint8Array, recid: number, digest: Uint8Array): Uint8Array | null;
+  /** ECDH: the x-coordinate of secretKey × publicKey (33-byte compressed), or null for an invalid point. */
+  ecdhX(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | null;
 }
 
 let cached: NativeSecp256k1 | null | undefined;
@@ -27,11 +29,26 @@ export function loadNativeSecp256k1(): NativeSecp256k1 | null {
         compressed: boolean,
         out?: Uint8Array,
       ): Uint8Array;
+      ecdh(
+        pubkey: Uint8Array,
+        seckey: Uint8Array,
+        opts: { hashfn: (x: Uint8Array) => Uint8Array; xbuf: Uint8Array; ybuf: Uint8Array },
+        out: Uint8Array,
+      ): Uint8Array;
     };
     cached = {
       recover(sig64, recid, digest) {
         try {
           return lib.ecdsaRecover(sig64, recid, digest, false).subarray(1);
+        } catch {
+          return null;
+        }
+      },
+      ecdhX(secretKey, publicKey) {
+        try {
+          // The hash function gets the shared point's coordinates; keeping x is plain ECDH.
+          const opts = { hashfn: (x: Uint8Array) => x, xbuf: new Uint8Array(32), ybuf: new Uint8Array(32) };
+          return lib.ecdh(publicKey, secretKey, opts, new Uint8Array(32));
         } catch {
           return null;
         }

@@ -245,7 +245,7 @@ export class Supervisor {
     for (const key of this.opts.keys) {
       if (!envelope.recipients.some((r) => Buffer.from(r.keyId).equals(key.keyId))) continue;
       try {
-        const opened = openRecord(envelope, key.secretKey);
+        const opened = openRecord(envelope, key);
         return { ...base, record: opened.record, salt: opened.salt, problem: null };
       } catch (e) {
         problem = (e as Error).message;
