@@ -127,6 +127,17 @@ function recordLine(r: {
   pilots: number[];
   record: { data: string | null; problem: string | null } | null;
 }): string {
-  const rec = !r.record ? 'no record' : r.record.data ? `record ${r.record.data}` : `UNREADABLE: ${r.record.problem}`;
+  const rec = !r.record
+    ? 'no record'
+    : r.record.data
+      ? `record ${readable(r.record.data)}`
+      : `UNREADABLE: ${r.record.problem}`;
   return `block ${r.blockNumber}  ${r.hash}  from ${r.sender}  pilots ${r.pilots.join(',')}  ${rec}`;
+}
+
+/** A record as text when it is printable UTF-8 (JSON, CSV, a note), else its hex. */
+function readable(hex: string): string {
+  const text = Buffer.from(hex.slice(2), 'hex').toString('utf8');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  return !text.includes('\uFFFD') && !/[\u0000-\u0008\u000e-\u001f]/.test(text) ? JSON.stringify(text) : hex;
 }
