@@ -1,6 +1,6 @@
-import { ethers } from 'ethers';
 import { z } from 'zod';
-import { fromHex, HexError, toHex } from '../codec/hex.js';
+import { hexAddress, hexBytes } from './params.js';
+import { toHex } from '../codec/hex.js';
 import { PROPOSAL_STATUS_NAMES } from '../exec/system/committee-state.js';
 import {
   ACCOUNT_STATUS_NAMES,
@@ -26,28 +26,10 @@ import { ETH_SCHEMA } from './eth/schema.js';
 
 // --- params: each failure message names the parameter ---
 
-function hexIssue(name: string, length?: number) {
-  return z.string({ error: `${name} must be a hex string` }).transform((v, ctx) => {
-    try {
-      return fromHex(v, name, length);
-    } catch (e) {
-      if (!(e instanceof HexError)) throw e;
-      ctx.addIssue({ code: 'custom', message: e.message });
-      return z.NEVER;
-    }
-  });
-}
+const bytesParam = (name: string) => hexBytes(name).describe(name);
+const hashParam = (name: string) => hexBytes(name, 32).describe(name);
 
-const bytesParam = (name: string) => hexIssue(name).describe(name);
-const hashParam = (name: string) => hexIssue(name, 32).describe(name);
-
-function addressParam(name: string) {
-  return z
-    .string({ error: `${name} must be a hex string` })
-    .refine((v) => v.length !== 42 || ethers.isAddress(v), { error: `${name} is not a valid address`, abort: true })
-    .pipe(hexIssue(name, 20))
-    .describe(name);
-}
+const addressParam = hexAddress;
 
 /** An optional flag, false when absent or null. */
 const flagParam = (name: string) =>
@@ -141,7 +123,7 @@ const ethSubscriptionParam = z.string({ error: 'subscription must be a string' }
 
 /** One topic position of a log filter: null (any), a topic, or an OR-list (a null in it: any). */
 const topicPositionParam = z
-  .union([z.null(), hexIssue('topic', 32), z.array(z.union([z.null(), hexIssue('topic', 32)]))], {
+  .union([z.null(), hexBytes('topic', 32), z.array(z.union([z.null(), hexBytes('topic', 32)]))], {
     error: 'each topic must be null, a 32-byte hex string or an array of them',
   })
   .transform((t): string[] | null => {

@@ -1,6 +1,5 @@
-import { ethers } from 'ethers';
 import { z } from 'zod';
-import { fromHex, HexError } from '../../codec/hex.js';
+import { hexAddress, hexBytes } from '../params.js';
 
 /**
  * Parameters in Ethereum's wire forms (the execution-apis spec): quantities as 0x-hex,
@@ -8,28 +7,10 @@ import { fromHex, HexError } from '../../codec/hex.js';
  * parses into what the eth methods work with; each failure message names the parameter.
  */
 
-function dataOf(name: string, length?: number) {
-  return z.string({ error: `${name} must be a hex string` }).transform((v, ctx) => {
-    try {
-      return fromHex(v, name, length);
-    } catch (e) {
-      if (!(e instanceof HexError)) throw e;
-      ctx.addIssue({ code: 'custom', message: e.message });
-      return z.NEVER;
-    }
-  });
-}
+export const ethData = (name: string) => hexBytes(name).describe(name);
+export const ethHash = (name: string) => hexBytes(name, 32).describe(name);
 
-export const ethData = (name: string) => dataOf(name).describe(name);
-export const ethHash = (name: string) => dataOf(name, 32).describe(name);
-
-export function ethAddress(name: string) {
-  return z
-    .string({ error: `${name} must be a hex string` })
-    .refine((v) => v.length !== 42 || ethers.isAddress(v), { error: `${name} is not a valid address`, abort: true })
-    .pipe(dataOf(name, 20))
-    .describe(name);
-}
+export const ethAddress = hexAddress;
 
 /** A 0x-hex quantity (leading zeros tolerated on input, as geth does for most fields). */
 export function ethQuantity(name: string) {
@@ -73,7 +54,7 @@ export function ethBlock(name: string) {
         tagOrNumber(name),
         z
           .strictObject({
-            blockHash: dataOf(`${name}.blockHash`, 32).optional(),
+            blockHash: hexBytes(`${name}.blockHash`, 32).optional(),
             blockNumber: tagOrNumber(`${name}.blockNumber`).optional(),
             requireCanonical: z.boolean().optional(),
           })
@@ -136,7 +117,7 @@ export type EthCall = z.output<ReturnType<typeof ethCallObject>>;
 export const MAX_FILTER_TOPICS = 4;
 
 const topicSlot = z
-  .union([dataOf('topic', 32), z.array(dataOf('topic', 32).nullable()), z.null()], {
+  .union([hexBytes('topic', 32), z.array(hexBytes('topic', 32).nullable()), z.null()], {
     error: 'each topic must be null, a 32-byte hash, or an array of them',
   })
   .transform((t) =>
@@ -158,7 +139,7 @@ export function ethFilterObject(name: string) {
       {
         fromBlock: ethBlock('fromBlock').optional(),
         toBlock: ethBlock('toBlock').optional(),
-        blockHash: dataOf('blockHash', 32).optional(),
+        blockHash: hexBytes('blockHash', 32).optional(),
         address: z
           .union([ethAddress('address'), z.array(ethAddress('address'))], {
             error: 'address must be an address or an array of addresses',
