@@ -10,17 +10,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chain, type ReadyTx } from '../../node/chain/chain.js';
 import { ReceiptStatus } from '../../node/codec/block.js';
-import { encodeCanonical } from '../../node/codec/canonical.js';
 import { sealRecord } from '../../node/codec/envelope.js';
 import { concatBytes, toHex } from '../../node/codec/hex.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import type { Envelope } from '../../node/codec/envelope.js';
 import { parseGenesis } from '../../node/config/genesis.js';
 import { generateSupervisionKey } from '../../node/crypto/envelope.js';
-import { codeKey, SystemAddress } from '../../node/exec/addresses.js';
-import type { ContractVm } from '../../node/exec/executor.js';
-import { encodeProposal, HardLimit, type ProposalAction, TRANSFER_TOPIC } from '../../node/exec/system/index.js';
-import type { Contract } from '../../node/exec/types.js';
+import { SystemAddress } from '../../node/exec/addresses.js';
+import { encodeProposal, HardLimit, type ProposalAction } from '../../node/exec/system/index.js';
 import type { Alert } from '../../node/supervision/evaluate.js';
 import { pilotSourceOf } from '../../node/supervision/pilot-source.js';
 import { parseRules } from '../../node/supervision/rules.js';
@@ -28,6 +25,7 @@ import { SupervisionStore } from '../../node/supervision/store.js';
 import { Supervisor } from '../../node/supervision/supervisor.js';
 import { committeeIface } from '../helpers/committee.js';
 import { suite } from '../helpers/in-process.js';
+import { transferTokenVm } from '../helpers/vm/transfer-token.js';
 
 const DAY = 86_400_000;
 const ZERO = new Uint8Array(20);
@@ -37,25 +35,6 @@ const gd = key(5);
 const hk = key(6);
 const gdSupervision = generateSupervisionKey();
 const chainId = 'supervision';
-
-/** Every contract of this VM is a token: input from(20) ‖ to(20) ‖ value(32) emits one Transfer. */
-const token: Contract = {
-  call(frame) {
-    const i = frame.input;
-    const word = (a: Uint8Array) => concatBytes(new Uint8Array(12), a);
-    frame.emit({
-      address: frame.self,
-      topics: [TRANSFER_TOPIC, word(i.slice(0, 20)), word(i.slice(20, 40))],
-      data: i.slice(40, 72),
-    });
-    return new Uint8Array();
-  },
-};
-const vm: ContractVm = {
-  deploy: (frame, _input, address) => frame.state.set(codeKey(address), encodeCanonical([new Uint8Array(32)])),
-  resolve: (state, address) => (state.get(codeKey(address)) ? token : null),
-  bindResolver: () => {},
-};
 
 const genesis = parseGenesis({
   chainId,
@@ -131,7 +110,7 @@ function seal(record: string, recipients: Uint8Array[]) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'supervision-'));
-  chain = await Chain.open({ dataDir: dir, genesis, suite, vm, syncWrites: false });
+  chain = await Chain.open({ dataDir: dir, genesis, suite, vm: transferTokenVm, syncWrites: false });
   const keys = [gdSupervision];
   supervisor = new Supervisor(
     {

@@ -1,15 +1,14 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 import { ReceiptStatus, type Receipt } from '../../codec/block.js';
-import { encodeCanonical } from '../../codec/canonical.js';
 import { concatBytes, toHex } from '../../codec/hex.js';
 import { buildSignedTx } from '../../codec/tx-builder.js';
 import { createEcdsaSuite } from '../../crypto/index.js';
-import type { StateOverlay, StateReader } from '../../state/overlay.js';
+import type { StateOverlay } from '../../state/overlay.js';
 import { governedState, propose, withRegulators } from '../../../test/helpers/committee.js';
+import { TRANSFER_TOKEN_CODE, transferTokenVm } from '../../../test/helpers/vm/transfer-token.js';
 import { codeKey, SystemAddress } from '../addresses.js';
-import { type ContractVm, Executor } from '../executor.js';
-import type { Contract } from '../types.js';
+import { Executor } from '../executor.js';
 import {
   decodeProposal,
   encodeProposal,
@@ -26,7 +25,6 @@ import {
   readPilotCount,
   supervisionKeyAt,
   supervisionKeyGenesisEntries,
-  TRANSFER_TOPIC,
 } from './index.js';
 
 const suite = createEcdsaSuite();
@@ -39,35 +37,14 @@ const pub = () => secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true
 const gdKey = pub();
 const DAY = 86_400_000;
 
-/**
- * A VM whose every contract is a token that emits one ERC-20 Transfer per call: the input
- * is from (20 bytes) ‖ to (20 bytes) ‖ value (32 bytes).
- */
-const token: Contract = {
-  call(frame) {
-    const i = frame.input;
-    const word = (a: Uint8Array) => concatBytes(new Uint8Array(12), a);
-    frame.emit({
-      address: frame.self,
-      topics: [TRANSFER_TOPIC, word(i.slice(0, 20)), word(i.slice(20, 40))],
-      data: i.slice(40, 72),
-    });
-    return new Uint8Array();
-  },
-};
-const vm: ContractVm = {
-  deploy: (frame, _input, address) => frame.state.set(codeKey(address), encodeCanonical([new Uint8Array(32)])),
-  resolve: (state: StateReader, address) => (state.get(codeKey(address)) ? token : null),
-  bindResolver: () => {},
-};
-const ex = new Executor(vm);
+const ex = new Executor(transferTokenVm);
 const tokenAddress = addr();
 const iface = pilotRegistryContract.iface;
 
 function chainState(): StateOverlay {
   const s = withRegulators(governedState([{ address: m1, weight: 1 }]), [gd, hk]);
   for (const [k, v] of supervisionKeyGenesisEntries([{ account: gd.account, supervisionKey: gdKey }])) s.set(k, v);
-  s.set(codeKey(tokenAddress), encodeCanonical([new Uint8Array(32)]));
+  s.set(codeKey(tokenAddress), TRANSFER_TOKEN_CODE);
   return s;
 }
 
