@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
 import {
@@ -7,13 +6,20 @@ import {
   accountManagerContract,
   contractAuthContract,
   DeployPolicy,
-  encodeProposal,
   type ProposalAction,
 } from '../../node/exec/system/index.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
-import { RPC_SCHEMA, type Receipt } from '../../node/rpc/schema.js';
-import { committeeIface } from '../helpers/committee.js';
-import { fromHex, startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
+import { RPC_SCHEMA } from '../../node/rpc/schema.js';
+import {
+  fromHex,
+  startTestNode,
+  suite,
+  type TestNode,
+  toHex,
+  proposeBy,
+  sendBy,
+  signedBy,
+} from '../helpers/in-process.js';
 import { COMPUTE_WAT, u32Input } from '../helpers/vm/contracts.js';
 import { wat } from '../helpers/vm/wat.js';
 
@@ -39,24 +45,10 @@ describe('account and contract controls on a node', () => {
     await t.cleanup();
   });
 
-  async function signed(account: KeyPair, to: Uint8Array | null, input: Uint8Array, gasLimit = 3_000_000) {
-    const height = await t.client.call('getBlockNumber');
-    return buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input, gasLimit }, account.secretKey);
-  }
-  async function send(account: KeyPair, to: Uint8Array | null, input: Uint8Array | string): Promise<Receipt> {
-    const { raw } = await signed(account, to, typeof input === 'string' ? fromHex(input) : input);
-    return t.client.call('sendTransaction', [toHex(raw), true]) as Promise<Receipt>;
-  }
-  async function govern(action: ProposalAction): Promise<Receipt> {
-    const { kind, payload } = encodeProposal(action);
-    const r = await send(
-      member,
-      SystemAddress.Committee,
-      committeeIface.encodeFunctionData('propose', [kind, payload]),
-    );
-    expect(r.status, r.message).toBe(0);
-    return r;
-  }
+  const signed = (account: KeyPair, to: Uint8Array | null, input: Uint8Array, gasLimit?: number) =>
+    signedBy(t, account, to, input, gasLimit);
+  const send = (account: KeyPair, to: Uint8Array | null, input: Uint8Array | string) => sendBy(t, account, to, input);
+  const govern = (action: ProposalAction) => proposeBy(t, member, action);
   const ping = (account: KeyPair) => send(account, SystemAddress.KVStore, '0x00000000');
   async function refusedAtPool(account: KeyPair, to: Uint8Array | null, input: Uint8Array) {
     const { raw } = await signed(account, to, input);

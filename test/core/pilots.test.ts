@@ -2,16 +2,23 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { Interface } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asExample } from '../../contracts/testing/examples.js';
-import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { SystemAddress } from '../../node/exec/addresses.js';
-import { encodeProposal, type ProposalAction } from '../../node/exec/system/index.js';
+import type { ProposalAction } from '../../node/exec/system/index.js';
 import { pilotRegistryContract } from '../../node/exec/system/pilot-registry.js';
 import { HardLimit, keyIdOf, type PilotSpec } from '../../node/exec/system/pilot-state.js';
 import { encodeDeployInput } from '../../node/exec/wasm-vm.js';
-import { RPC_SCHEMA, type Receipt } from '../../node/rpc/schema.js';
-import { committeeIface } from '../helpers/committee.js';
-import { fromHex, startTestNode, suite, type TestNode, toHex } from '../helpers/in-process.js';
+import { RPC_SCHEMA } from '../../node/rpc/schema.js';
+import {
+  fromHex,
+  startTestNode,
+  suite,
+  type TestNode,
+  toHex,
+  proposeBy,
+  sendBy,
+  signedBy,
+} from '../helpers/in-process.js';
 
 /**
  * A pilot on a real node (design decisions 1-4): two genesis regulators of different
@@ -62,28 +69,11 @@ describe('a pilot on a node', () => {
     await t.cleanup();
   });
 
-  async function signed(account: KeyPair, to: Uint8Array | null, input: Uint8Array) {
-    const height = await t.client.call('getBlockNumber');
-    return buildSignedTx(
-      suite,
-      { chainId: t.chain.chainId, height, to, input, gasLimit: 50_000_000 },
-      account.secretKey,
-    );
-  }
-  async function send(account: KeyPair, to: Uint8Array | null, input: Uint8Array | string): Promise<Receipt> {
-    const { raw } = await signed(account, to, typeof input === 'string' ? fromHex(input) : input);
-    return t.client.call('sendTransaction', [toHex(raw), true]) as Promise<Receipt>;
-  }
-  async function govern(action: ProposalAction): Promise<Receipt> {
-    const { kind, payload } = encodeProposal(action);
-    const r = await send(
-      member,
-      SystemAddress.Committee,
-      committeeIface.encodeFunctionData('propose', [kind, payload]),
-    );
-    expect(r.status, r.message).toBe(0);
-    return r;
-  }
+  const signed = (account: KeyPair, to: Uint8Array | null, input: Uint8Array) =>
+    signedBy(t, account, to, input, 50_000_000);
+  const send = (account: KeyPair, to: Uint8Array | null, input: Uint8Array | string) =>
+    sendBy(t, account, to, input, 50_000_000);
+  const govern = (action: ProposalAction) => proposeBy(t, member, action);
   const transfer = (from: KeyPair, to: KeyPair, value: bigint) =>
     send(from, token.address, token.iface.encodeFunctionData('transfer', [toHex(to.address), value]));
   const suspend = (by: KeyPair, reason: string) =>

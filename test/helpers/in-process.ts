@@ -13,6 +13,10 @@ import { RpcClient } from '../../tools/client/rpc-client.js';
 import { buildSignedTx } from '../../node/codec/tx-builder.js';
 import { createSoloChain, type LocalChain } from '../../tools/devnet/local-chain.js';
 import { testNodeConfig } from './node-config.js';
+import { committeeIface } from './committee.js';
+import { encodeProposal, type ProposalAction } from '../../node/exec/system/index.js';
+import type { Receipt } from '../../node/rpc/schema.js';
+import { expect } from 'vitest';
 
 export const suite = createEcdsaSuite();
 export const kvIface = new Interface([
@@ -82,3 +86,41 @@ export async function signedKvSet(
 }
 
 export { toHex, fromHex };
+
+/** A native transaction signed by `account`, valid from the node's current height. */
+export async function signedBy(
+  t: TestNode,
+  account: KeyPair,
+  to: Uint8Array | null,
+  input: Uint8Array | string,
+  gasLimit = 3_000_000,
+) {
+  const height = await t.client.call('getBlockNumber');
+  const data = typeof input === 'string' ? fromHex(input) : input;
+  return buildSignedTx(suite, { chainId: t.chain.chainId, height, to, input: data, gasLimit }, account.secretKey);
+}
+
+/** Sends a transaction signed by `account` and waits for its receipt. */
+export async function sendBy(
+  t: TestNode,
+  account: KeyPair,
+  to: Uint8Array | null,
+  input: Uint8Array | string,
+  gasLimit?: number,
+): Promise<Receipt> {
+  const { raw } = await signedBy(t, account, to, input, gasLimit);
+  return t.client.call('sendTransaction', [toHex(raw), true]) as Promise<Receipt>;
+}
+
+/** `member` proposes `action` to the committee (its own vote for it); the proposal must be accepted. */
+export async function proposeBy(t: TestNode, member: KeyPair, action: ProposalAction): Promise<Receipt> {
+  const { kind, payload } = encodeProposal(action);
+  const r = await sendBy(
+    t,
+    member,
+    SystemAddress.Committee,
+    committeeIface.encodeFunctionData('propose', [kind, payload]),
+  );
+  expect(r.status, r.message).toBe(0);
+  return r;
+}
