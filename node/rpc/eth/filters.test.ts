@@ -20,6 +20,12 @@ describe('log filter rule', () => {
     expect(logMatches(log, { addresses: null, topics: [null, null, null] })).toBe(false);
   });
 
+  it('takes an empty address list or an empty OR-list as a wildcard, as geth does (logs and blooms alike)', () => {
+    expect(logMatches(log, { addresses: [], topics: [[], [T(2)]] })).toBe(true);
+    expect(logMatches(log, { addresses: [], topics: [[], [T(7)]] })).toBe(false);
+    expect(bloomMatches(logsBloom([log]), { addresses: [], topics: [[], [T(2)]] })).toBe(true);
+  });
+
   it('a bloom that cannot hold a match rules its block out; one that can, does not', () => {
     const bloom = logsBloom([log]);
     expect(bloomMatches(bloom, { addresses: [A], topics: [[T(1)], null, null] })).toBe(true);

@@ -13,20 +13,31 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Ethereum's filter rule: the address is one of `addresses` (any when null), and for each
- * position i of `topics`, null matches anything and a list matches a log whose topic i is
- * one of it (so a log with fewer topics than the filter names does not match).
+ * Ethereum's filter rule, over any form of addresses and topics (bytes here, hex in the
+ * WebSocket subscriptions): the address is one of `addresses` (any when null or empty), and
+ * for each position i of `topics`, null or an empty list matches anything (as geth) and a
+ * list matches a log whose topic i is one of it — so a log with fewer topics than the filter
+ * names does not match.
  */
+export function selectorMatches<T>(
+  address: T,
+  topics: readonly T[],
+  f: { readonly addresses: readonly T[] | null; readonly topics: ReadonlyArray<readonly T[] | null> },
+  same: (a: T, b: T) => boolean,
+): boolean {
+  if (f.addresses && f.addresses.length > 0 && !f.addresses.some((a) => same(a, address))) return false;
+  if (f.topics.length > topics.length) return false;
+  return f.topics.every((slot, i) => slot === null || slot.length === 0 || slot.some((t) => same(t, topics[i])));
+}
+
 export function logMatches(log: Log, f: LogSelector): boolean {
-  if (f.addresses && !f.addresses.some((a) => equalBytes(a, log.address))) return false;
-  if (f.topics.length > log.topics.length) return false;
-  return f.topics.every((slot, i) => slot === null || slot.some((t) => equalBytes(t, log.topics[i])));
+  return selectorMatches(log.address, log.topics, f, equalBytes);
 }
 
 /** False when no log of a block with this bloom can match (the bloom index's whole point). */
 export function bloomMatches(bloom: Uint8Array, f: LogSelector): boolean {
-  if (f.addresses && !f.addresses.some((a) => bloomMayContain(bloom, a))) return false;
-  return f.topics.every((slot) => slot === null || slot.some((t) => bloomMayContain(bloom, t)));
+  if (f.addresses && f.addresses.length > 0 && !f.addresses.some((a) => bloomMayContain(bloom, a))) return false;
+  return f.topics.every((slot) => slot === null || slot.length === 0 || slot.some((t) => bloomMayContain(bloom, t)));
 }
 
 /** An installed filter: what it watches and how far it has been polled. */

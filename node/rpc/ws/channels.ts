@@ -4,6 +4,7 @@ import type { Alert } from '../../supervision/evaluate.js';
 import type { PoolEntry } from '../../txpool/pool.js';
 import type { EthLogView, EthViews } from './eth-views.js';
 import type { SubscriptionHub } from './hub.js';
+import { selectorMatches } from '../eth/filters.js';
 
 /** The node events subscriptions are fed by; the node calls these, they return at once. */
 export interface NodeEvents {
@@ -68,11 +69,12 @@ export function registerNodeChannels(
   };
 }
 
-/** geth's rule: the address is one of the filter's, and each filter position names the log's topic there. */
+/** geth's rule (node/rpc/eth/filters.ts) over the hex views: lowercase 0x-hex on both sides. */
 export function logMatches(filter: LogFilter, log: { address: string; topics: readonly string[] }): boolean {
-  if (filter.addresses.length > 0 && !filter.addresses.includes(log.address.toLowerCase())) return false;
-  if (filter.topics.length > log.topics.length) return false;
-  return filter.topics.every(
-    (wanted, i) => !wanted || wanted.length === 0 || wanted.includes(log.topics[i].toLowerCase()),
+  return selectorMatches(
+    log.address.toLowerCase(),
+    log.topics.map((t) => t.toLowerCase()),
+    filter,
+    (x, y) => x === y,
   );
 }
