@@ -69,6 +69,8 @@ export class Supervisor {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly watch: StarvationWatch;
   private timer: NodeJS.Timeout | null = null;
+  /** The reindex waiting or running, which further reindex calls join. */
+  private reindexing: Promise<{ fromBlock: number; toBlock: number }> | null = null;
   private readonly onBlock = (executed: ExecutedBlock) => {
     void this.enqueue(() => this.indexExecuted(executed)).catch((e) =>
       this.deps.logger.error({ err: e, block: executed.block.header.number }, 'supervision: indexing a block failed'),
@@ -111,14 +113,23 @@ export class Supervisor {
     this.watch.check();
   }
 
-  /** Drops the index and rebuilds it from the chain; resolves with the blocks indexed. */
+  /**
+   * Drops the index and rebuilds it from the chain; resolves with the blocks indexed. Calls
+   * made while one waits or runs share it: a rebuild reads the whole chain, so a burst of
+   * reindexSupervision requests costs one rebuild, not one each.
+   */
   reindex(): Promise<{ fromBlock: number; toBlock: number }> {
-    return this.enqueue(async () => {
-      await this.deps.store.clearDerived();
-      const to = this.deps.chain.head.number;
-      await this.indexUpTo(to);
-      return { fromBlock: 1, toBlock: to };
+    this.reindexing ??= this.enqueue(async () => {
+      try {
+        await this.deps.store.clearDerived();
+        const to = this.deps.chain.head.number;
+        await this.indexUpTo(to);
+        return { fromBlock: 1, toBlock: to };
+      } finally {
+        this.reindexing = null;
+      }
     });
+    return this.reindexing;
   }
 
   /** The last block indexed (reads wait for the blocks queued before them). */

@@ -241,6 +241,16 @@ describe('the regulator node’s supervision on a real chain', () => {
     expect(await supervisor.records({ by: 'pilot', pilot: 1 }, { limit: 100 })).toEqual(recordsBefore);
   });
 
+  it('a burst of reindex requests shares one rebuild, and a later one starts anew', async () => {
+    const burst = [supervisor.reindex(), supervisor.reindex(), supervisor.reindex()];
+    expect(burst[1]).toBe(burst[0]);
+    expect(burst[2]).toBe(burst[0]);
+    await Promise.all(burst);
+    const later = supervisor.reindex();
+    expect(later).not.toBe(burst[0]);
+    await later;
+  });
+
   it('raises SUPERVISION_STARVED once per spell when the chain stalls or peers run ahead', async () => {
     const before = alerts.length;
     supervisor.checkStarvation();
