@@ -171,6 +171,7 @@ async function runRound(round: number): Promise<Round> {
     });
     rc = await startCluster(cluster, {
       nodes: cluster.nodes.filter((n) => n.name !== LATE_OBSERVER).map((n) => n.name),
+      nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
     });
     // Sign everything before the clock starts: the client's cost is not the cluster's.
     const raws = signAll(cluster, await height(rc, 'validator0'), round);

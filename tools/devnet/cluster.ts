@@ -452,7 +452,14 @@ export class RunningCluster {
   private readonly procs = new Map<string, NodeProcess>();
   private readonly clients = new Map<string, RpcClient>();
 
-  constructor(readonly cluster: Cluster) {}
+  /**
+   * @param nodeArgs Node.js flags for every node process this cluster starts (a bench's
+   *   `--cpu-prof`, say), unless a start names its own.
+   */
+  constructor(
+    readonly cluster: Cluster,
+    private readonly nodeArgs?: string[],
+  ) {}
 
   /** A node by name, genesis nodes and spares alike. */
   node(name: string): ClusterNode {
@@ -481,11 +488,18 @@ export class RunningCluster {
     return [...this.cluster.nodes, ...this.cluster.spares].filter((n) => this.procs.has(n.name));
   }
 
-  async start(name: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<NodeProcess> {
+  async start(
+    name: string,
+    opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
+  ): Promise<NodeProcess> {
     if (this.procs.has(name)) throw new Error(`${name} is already running`);
     // Generous: a node process boots in a few seconds, but on a small machine shared with
     // other test runs it can take far longer, and a slow boot is not what is under test.
-    const p = await spawnNode(this.node(name), { timeoutMs: opts.timeoutMs ?? 180_000, env: opts.env });
+    const p = await spawnNode(this.node(name), {
+      timeoutMs: opts.timeoutMs ?? 180_000,
+      env: opts.env,
+      nodeArgs: opts.nodeArgs ?? this.nodeArgs,
+    });
     this.procs.set(name, p);
     return p;
   }
@@ -515,9 +529,9 @@ export class RunningCluster {
  */
 export async function startCluster(
   cluster: Cluster,
-  opts: { nodes?: readonly string[]; timeoutMs?: number } = {},
+  opts: { nodes?: readonly string[]; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<RunningCluster> {
-  const rc = new RunningCluster(cluster);
+  const rc = new RunningCluster(cluster, opts.nodeArgs);
   const names = opts.nodes ?? cluster.nodes.map((n) => n.name);
   const results = await Promise.allSettled(names.map((name) => rc.start(name, opts)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
