@@ -111,6 +111,11 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   private readonly executor: Executor;
   private readonly nonces: NonceWindow;
   private headValue: ChainHead;
+  /** systemConfig's parsed configurations, by height, for the committed state `root`. */
+  private systemConfigs: { root: Uint8Array | null; byHeight: Map<number, SystemConfig> } = {
+    root: null,
+    byHeight: new Map(),
+  };
   /** Serialises commits: a block commit is one awaited batch and must not interleave. */
   private commitQueue: Promise<unknown> = Promise.resolve();
 
@@ -257,7 +262,16 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
 
   /** System configuration in force for block `height` (default: the next block). */
   systemConfig(height = this.headValue.number + 1): SystemConfig {
-    return readSystemConfig(this.state, height);
+    // Read for every admitted transaction and every block: parsed once per committed state
+    // and height. The state changes only by a commit, which gives it a new root object.
+    if (this.systemConfigs.root !== this.state.stateRoot)
+      this.systemConfigs = { root: this.state.stateRoot, byHeight: new Map() };
+    let cfg = this.systemConfigs.byHeight.get(height);
+    if (!cfg) {
+      cfg = readSystemConfig(this.state, height);
+      this.systemConfigs.byHeight.set(height, cfg);
+    }
+    return cfg;
   }
 
   consensusNodes(): ConsensusNode[] {

@@ -39,11 +39,22 @@ export function bloomMayContain(bloom: Uint8Array, item: Uint8Array): boolean {
   return bloomBits(item).every(([byte, mask]) => (bloom[byte] & mask) !== 0);
 }
 
-/** The bloom of some logs: each log's address and topics. */
+/**
+ * The bloom of some logs: each log's address and topics. A block's logs repeat the same
+ * few items (the contract's address, the event's signature topic) thousands of times: each
+ * distinct item is hashed once.
+ */
 export function logsBloom(logs: Iterable<Log>, into: Uint8Array = emptyBloom()): Uint8Array {
+  const seen = new Set<string>();
+  const add = (item: Uint8Array) => {
+    const key = Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('latin1');
+    if (seen.has(key)) return;
+    seen.add(key);
+    addToBloom(into, item);
+  };
   for (const log of logs) {
-    addToBloom(into, log.address);
-    for (const t of log.topics) addToBloom(into, t);
+    add(log.address);
+    for (const t of log.topics) add(t);
   }
   return into;
 }

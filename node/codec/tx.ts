@@ -72,8 +72,22 @@ export function encodeTxBody(tx: NativeTxBody): Uint8Array {
   return encodeCanonical(bodyFields(tx));
 }
 
+/**
+ * Encodings and hashes of transactions this process already encoded, decoded or hashed.
+ * A transaction passes through admission, block building or execution, the merkle roots
+ * and the ledger, and each used to encode and hash it again; transactions are immutable
+ * values, so the first result stands. Weak: an entry lives as long as its transaction.
+ */
+const encodings = new WeakMap<Transaction, Uint8Array>();
+const hashes = new WeakMap<CryptoSuite, WeakMap<Transaction, Uint8Array>>();
+
 export function encodeTx(tx: Transaction): Uint8Array {
-  return encodeCanonical(txToCanonical(tx));
+  let bytes = encodings.get(tx);
+  if (!bytes) {
+    bytes = encodeCanonical(txToCanonical(tx));
+    encodings.set(tx, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -82,7 +96,17 @@ export function encodeTx(tx: Transaction): Uint8Array {
  * the signed bytes for Ethereum ones, which is what Ethereum tools compute and wait on.
  */
 export function txHash(suite: CryptoSuite, tx: Transaction): Uint8Array {
-  return tx.type === TxType.Ethereum ? ethTxHash(suite, tx) : suite.hash(encodeTx(tx));
+  let bySuite = hashes.get(suite);
+  if (!bySuite) {
+    bySuite = new WeakMap();
+    hashes.set(suite, bySuite);
+  }
+  let hash = bySuite.get(tx);
+  if (!hash) {
+    hash = tx.type === TxType.Ethereum ? ethTxHash(suite, tx) : suite.hash(encodeTx(tx));
+    bySuite.set(tx, hash);
+  }
+  return hash;
 }
 
 /**
@@ -115,8 +139,11 @@ export function signTx(suite: CryptoSuite, body: NativeTxBody, secretKey: Uint8A
 
 /** Structural decoding: every field's type and length is checked; the signature is not. */
 export function decodeTx(bytes: Uint8Array): Transaction {
-  const v = decodeCanonical(bytes);
-  return txFromCanonical(v);
+  const tx = txFromCanonical(decodeCanonical(bytes));
+  // decodeCanonical proved the bytes are the transaction's one encoding; a copy, as the
+  // caller's buffer is theirs.
+  encodings.set(tx, Uint8Array.from(bytes));
+  return tx;
 }
 
 export function txFromCanonical(v: Canonical): Transaction {

@@ -78,6 +78,8 @@ describe('ecdsa suite', () => {
         expect(computeAddress(ethPub).toLowerCase()).toBe('0x' + hex(kp.address));
         // RFC 6979 deterministic nonces: ethers produces the very same signature.
         expect(new SigningKey(secret).sign(digest).serialized.slice(0, 130)).toBe(ethSig.slice(0, 130));
+        // libsecp256k1 and noble sign the same bytes, recovery id included.
+        expect(hex(portable.sign(digest, secret))).toBe(hex(sig));
       }),
       { numRuns: 25 },
     );

@@ -51,11 +51,19 @@ class EcdsaSuite implements CryptoSuite {
 
   addressFromPublicKey(publicKey: Uint8Array): Uint8Array {
     if (publicKey.length !== 64) throw new Error('public key must be 64 bytes (uncompressed, no prefix)');
-    return keccak_256(publicKey).subarray(12);
+    return this.keccak(publicKey).subarray(12);
   }
 
   sign(digest: Uint8Array, secretKey: Uint8Array): Uint8Array {
     if (digest.length !== 32) throw new Error('digest must be 32 bytes');
+    if (this.native) {
+      // Consensus votes and tools sign often: libsecp256k1 is ~20x faster than noble here.
+      const { signature, recid } = this.native.sign(digest, secretKey);
+      const out = new Uint8Array(65);
+      out.set(signature, 0);
+      out[64] = recid;
+      return out;
+    }
     // noble: recovered format is v || r || s, low-s by default.
     const rec = secp256k1.sign(digest, secretKey, { prehash: false, format: 'recovered' });
     const out = new Uint8Array(65);

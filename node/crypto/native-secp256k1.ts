@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 export interface NativeSecp256k1 {
   /** Returns the 64-byte uncompressed public key (no prefix), or null if recovery fails. */
   recover(sig64: Uint8Array, recid: number, digest: Uint8Array): Uint8Array | null;
+  /** RFC 6979 deterministic, low-s: the same 64 bytes and recovery id as @noble/curves gives. */
+  sign(digest: Uint8Array, secretKey: Uint8Array): { signature: Uint8Array; recid: number };
   /** ECDH: the x-coordinate of secretKey × publicKey (33-byte compressed), or null for an invalid point. */
   ecdhX(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | null;
 }
@@ -29,6 +31,7 @@ export function loadNativeSecp256k1(): NativeSecp256k1 | null {
         compressed: boolean,
         out?: Uint8Array,
       ): Uint8Array;
+      ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number };
       ecdh(
         pubkey: Uint8Array,
         seckey: Uint8Array,
@@ -43,6 +46,9 @@ export function loadNativeSecp256k1(): NativeSecp256k1 | null {
         } catch {
           return null;
         }
+      },
+      sign(digest, secretKey) {
+        return lib.ecdsaSign(digest, secretKey);
       },
       ecdhX(secretKey, publicKey) {
         try {

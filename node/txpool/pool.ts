@@ -205,9 +205,6 @@ export class TxPool {
       this.reservedHashes.delete(pre.hashHex);
     }
     const entry = this.withSender(pre, pub);
-    // The chain may have moved while the signature was checked.
-    if (entry.tx.type !== TxType.Ethereum && this.deps.chain.txOnChain(entry.hash))
-      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${entry.hashHex} is already on chain`);
     this.checkReplay(entry);
     this.admit(entry);
     return entry;
@@ -236,6 +233,13 @@ export class TxPool {
       if (problem) throw new TxRejectedError(TxRejectCode.PrivateRecordRefused, problem);
     }
     if (e.tx.type === TxType.Ethereum) return this.checkEthNonce(e, e.tx.nonce);
+    // A committed native transaction is caught here too, by its nonce: precheck refused it
+    // if its blockLimit has passed, so it was committed within the replay window, which the
+    // chain's nonce window covers. The ledger's index (a LevelDB read) is asked only then,
+    // to tell the sender it is the very same transaction. (A committed Ethereum transaction
+    // is refused by its nonce, "nonce too low", as geth does.)
+    if (this.deps.chain.nonceOnChain(e.replayKey) && this.deps.chain.txOnChain(e.hash))
+      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${e.hashHex} is already on chain`);
     if (this.nonces.has(e.replayKey) || this.deps.chain.nonceOnChain(e.replayKey))
       throw new TxRejectedError(
         TxRejectCode.NonceReused,
@@ -336,9 +340,6 @@ export class TxPool {
         // geth's words for the Ethereum type: tools match on them.
         tx.type === TxType.Ethereum ? 'already known' : `transaction 0x${hashHex} is already in the pool`,
       );
-    // A committed Ethereum transaction is refused by its nonce ("nonce too low"), as geth does.
-    if (tx.type !== TxType.Ethereum && this.deps.chain.txOnChain(hash))
-      throw new TxRejectedError(TxRejectCode.AlreadyOnChain, `transaction 0x${hashHex} is already on chain`);
     let signed: Prechecked['signed'];
     try {
       signed = txSignature(this.deps.suite, tx);
