@@ -79,6 +79,8 @@ export interface ExecutedBlock {
   readonly senders: readonly Uint8Array[];
   readonly receipts: readonly Receipt[];
   readonly stateCommit: StateCommit;
+  /** encodeBlock(block), where it is at hand already (the payload a proposal carried it in). */
+  readonly encodedBlock?: Uint8Array;
 }
 
 export interface ChainEvents {
@@ -111,10 +113,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
   private readonly executor: Executor;
   private readonly nonces: NonceWindow;
   private headValue: ChainHead;
-  /** systemConfig's parsed configurations, by height, for the committed state `root`. */
-  private systemConfigs: { root: Uint8Array | null; byHeight: Map<number, SystemConfig> } = {
+  /** What fromHeadState read from the committed state whose root is `root`. */
+  private headStateValues: { root: Uint8Array | null; values: Map<string, unknown> } = {
     root: null,
-    byHeight: new Map(),
+    values: new Map(),
   };
   /** Serialises commits: a block commit is one awaited batch and must not interleave. */
   private commitQueue: Promise<unknown> = Promise.resolve();
@@ -262,20 +264,24 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
 
   /** System configuration in force for block `height` (default: the next block). */
   systemConfig(height = this.headValue.number + 1): SystemConfig {
-    // Read for every admitted transaction and every block: parsed once per committed state
-    // and height. The state changes only by a commit, which gives it a new root object.
-    if (this.systemConfigs.root !== this.state.stateRoot)
-      this.systemConfigs = { root: this.state.stateRoot, byHeight: new Map() };
-    let cfg = this.systemConfigs.byHeight.get(height);
-    if (!cfg) {
-      cfg = readSystemConfig(this.state, height);
-      this.systemConfigs.byHeight.set(height, cfg);
-    }
-    return cfg;
+    return this.fromHeadState(`systemConfig@${height}`, () => readSystemConfig(this.state, height));
   }
 
   consensusNodes(): ConsensusNode[] {
-    return readConsensusNodes(this.state);
+    return this.fromHeadState('consensusNodes', () => readConsensusNodes(this.state));
+  }
+
+  /**
+   * A value read and parsed from the committed state, kept until the next commit: system
+   * config and the node list are asked for by every admitted transaction, proposal and
+   * block. The state changes only by a commit, which gives it a new root object.
+   */
+  private fromHeadState<T>(key: string, read: () => T): T {
+    if (this.headStateValues.root !== this.state.stateRoot)
+      this.headStateValues = { root: this.state.stateRoot, values: new Map() };
+    const values = this.headStateValues.values;
+    if (!values.has(key)) values.set(key, read());
+    return values.get(key) as T;
   }
 
   committee(): { members: CommitteeMember[]; rules: VotingRules; proposalCount: number } {
@@ -570,6 +576,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
         receipts: executed.receipts,
         certificate,
         stateOps: executed.stateCommit.ops,
+        encodedBlock: executed.encodedBlock,
       });
       this.state.applyCommitted(executed.stateCommit);
       this.nonces.add(head.number, nativeReplayKeys(executed.block.transactions, executed.senders));

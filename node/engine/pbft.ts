@@ -119,6 +119,8 @@ export class PbftEngine implements ConsensusEngine {
   readonly name = 'pbft';
   private readonly core: PbftCore;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Blocks decoded from proposal payloads (by the payload's identity), while the payload lives. */
+  private readonly decodedProposals = new WeakMap<Uint8Array, Block>();
   /** Blocks this node executed at the current height, by hash, until one is committed. */
   private executed = new Map<string, ExecutedBlock>();
   private running = false;
@@ -146,7 +148,7 @@ export class PbftEngine implements ConsensusEngine {
       signer: { publicKey: key.publicKey, sign: (digest) => suite.sign(digest, opts.secretKey) },
       inspector: {
         inspect: (payload) => {
-          const b = decodeBlock(payload);
+          const b = this.decodeProposal(payload);
           return {
             height: b.header.number,
             parentHash: b.header.parentHash,
@@ -158,6 +160,19 @@ export class PbftEngine implements ConsensusEngine {
       safety,
       timeouts: opts.timeouts,
     });
+  }
+
+  /**
+   * The block in a proposal's payload, decoded once: the core inspects a payload when its
+   * message arrives, and the same bytes are executed and committed after.
+   */
+  private decodeProposal(payload: Uint8Array): Block {
+    let block = this.decodedProposals.get(payload);
+    if (!block) {
+      block = decodeBlock(payload);
+      this.decodedProposals.set(payload, block);
+    }
+    return block;
   }
 
   private get suite(): CryptoSuite {
@@ -356,7 +371,7 @@ export class PbftEngine implements ConsensusEngine {
     const head = this.deps.chain.head;
     if (height !== head.number + 1) return this.core.onBlockRejected(height, hash, `not on the head ${head.number}`);
     try {
-      const block = decodeBlock(proposal.payload);
+      const block = this.decodeProposal(proposal.payload);
       const problem = proposalTimeProblem(block.header, {
         view: this.core.status().view,
         now: Date.now(),
@@ -410,6 +425,7 @@ export class PbftEngine implements ConsensusEngine {
       return [];
     }
     this.executed.set(hexKey(executed.hash), executed);
+    this.decodedProposals.set(payload, executed.block);
     return this.core.onProposalReady(payload);
   }
 
@@ -419,13 +435,15 @@ export class PbftEngine implements ConsensusEngine {
     let executed = this.executed.get(key);
     if (!executed) {
       // Decided by a quorum in a view whose proposal this node never ran: run it now.
-      const block = decodeBlock(proposal.payload);
+      const block = this.decodeProposal(proposal.payload);
       const senders = await resolveSenders(this.suite, block.transactions, this.deps);
       if (senders.includes(null)) throw new Error(`decided block ${proposal.header.height} has an invalid signature`);
       executed = chain.executeBlock(block, senders as Uint8Array[]);
     }
     const started = performance.now();
-    const head = await chain.commit(executed, certificate);
+    // The payload is the block's canonical encoding (decoding checked it; the header hashes
+    // to the decided one): the ledger stores those bytes rather than encoding it again.
+    const head = await chain.commit({ ...executed, encodedBlock: proposal.payload }, certificate);
     pool.onBlockCommitted(executed.txHashes.map(hexKey), head.number);
     this.executed = new Map();
     this.wantProposal = null;

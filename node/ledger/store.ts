@@ -4,11 +4,10 @@ import {
   certFromCanonical,
   certToCanonical,
   decodeCanonical,
+  encodeBlock,
   encodeCanonical,
-  headerToCanonical,
   receiptFromCanonical,
   receiptToCanonical,
-  txToCanonical,
   type Block,
   type Canonical,
   type CommitCertificate,
@@ -50,6 +49,8 @@ export interface BlockCommit {
   readonly senders: readonly Uint8Array[];
   readonly certificate: CommitCertificate | null;
   readonly stateOps: readonly StateBatchOp[];
+  /** encodeBlock(block), when the caller has it already (a proposal's payload): not encoded again. */
+  readonly encodedBlock?: Uint8Array;
 }
 
 /**
@@ -205,7 +206,7 @@ export class LedgerStore {
         type: 'put',
         sublevel: this.blocks,
         key,
-        value: encodeCanonical([headerToCanonical(c.block.header), c.block.transactions.map(txToCanonical)]),
+        value: c.encodedBlock ?? encodeBlock(c.block),
       },
       { type: 'put', sublevel: this.receipts, key, value: encodeCanonical(c.receipts.map(receiptToCanonical)) },
       { type: 'put', sublevel: this.senders, key, value: encodeCanonical([...c.senders]) },
