@@ -51,6 +51,7 @@ import { LedgerStore, type ChainHead, type StoredBlock, type TxLocation } from '
 import type { StateOverlay, StateReader } from '../state/overlay.js';
 import { type BytesSublevel, WorldState, type StateCommit } from '../state/world-state.js';
 import { buildGenesis, ZERO_HASH } from './genesis-block.js';
+import { type PhaseTimer, untimed } from '../metrics/cpu-clock.js';
 import { NonceWindow, nativeReplayKeys, replayKey } from './nonce-window.js';
 import { blockOriginProblem, validatorSetOf } from './validators.js';
 import type { ChainView, ContractCode, PilotView } from './view.js';
@@ -128,6 +129,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     private readonly state: WorldState,
     vm: ContractVm | null,
     readonly genesisHash: Uint8Array,
+    private readonly cpu: PhaseTimer,
   ) {
     super();
     this.executor = new Executor(vm);
@@ -142,6 +144,8 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     vm?: ContractVm | null;
     syncWrites?: boolean;
     stateCacheEntries?: number;
+    /** Counts block building/execution and commits toward the node's CPU breakdown. */
+    cpu?: PhaseTimer;
   }): Promise<Chain> {
     const { suite, genesis } = opts;
     const store = await LedgerStore.open(opts.dataDir, { syncWrites: opts.syncWrites });
@@ -171,7 +175,7 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
         }
       }
       const state = new WorldState(store.state, suite, { root: head.stateRoot, cacheEntries: opts.stateCacheEntries });
-      const chain = new Chain(suite, genesis, store, state, opts.vm ?? null, gHash);
+      const chain = new Chain(suite, genesis, store, state, opts.vm ?? null, gHash, opts.cpu ?? untimed);
       await chain.loadNonceWindow();
       return chain;
     } catch (e) {
@@ -368,6 +372,13 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
     candidates: readonly ReadyTx[],
     opts: { timestamp: number; proposer: number; view: number },
   ): ExecutedBlock {
+    return this.cpu.run('execution', () => this.build(candidates, opts));
+  }
+
+  private build(
+    candidates: readonly ReadyTx[],
+    opts: { timestamp: number; proposer: number; view: number },
+  ): ExecutedBlock {
     const number = this.headValue.number + 1;
     const cfg = this.systemConfig(number);
     // Never before the parent: a block's time may not run backwards (executeBlock checks it).
@@ -406,6 +417,10 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
    * already verified the signatures (pool admission), else they are recovered here.
    */
   executeBlock(block: Block, senders?: readonly Uint8Array[]): ExecutedBlock {
+    return this.cpu.run('execution', () => this.execute(block, senders));
+  }
+
+  private execute(block: Block, senders?: readonly Uint8Array[]): ExecutedBlock {
     const h = block.header;
     const head = this.headValue;
     if (h.number !== head.number + 1)
@@ -568,18 +583,22 @@ export class Chain extends EventEmitter<ChainEvents> implements ChainView {
           BlockValidationCode.NotOnHead,
         );
       }
-      const head = await this.store.commitBlock({
-        block: executed.block,
-        hash: executed.hash,
-        txHashes: executed.txHashes,
-        senders: executed.senders,
-        receipts: executed.receipts,
-        certificate,
-        stateOps: executed.stateCommit.ops,
-        encodedBlock: executed.encodedBlock,
+      const head = await this.cpu.run('storage', () =>
+        this.store.commitBlock({
+          block: executed.block,
+          hash: executed.hash,
+          txHashes: executed.txHashes,
+          senders: executed.senders,
+          receipts: executed.receipts,
+          certificate,
+          stateOps: executed.stateCommit.ops,
+          encodedBlock: executed.encodedBlock,
+        }),
+      );
+      this.cpu.run('storage', () => {
+        this.state.applyCommitted(executed.stateCommit);
+        this.nonces.add(head.number, nativeReplayKeys(executed.block.transactions, executed.senders));
       });
-      this.state.applyCommitted(executed.stateCommit);
-      this.nonces.add(head.number, nativeReplayKeys(executed.block.transactions, executed.senders));
       this.headValue = head;
       this.emit('block', executed, head);
       return head;

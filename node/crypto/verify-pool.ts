@@ -32,13 +32,20 @@ export class SignatureRecoveryPool {
 
   constructor(
     private readonly suite: CryptoSuite,
-    opts: { workers?: number } = {},
+    opts: {
+      workers?: number;
+      /** Told the CPU time (µs) a worker thread spent on each batch (the node's metrics). */
+      onWorkerCpu?: (micros: number) => void;
+    } = {},
   ) {
     const n = opts.workers ?? Math.max(1, availableParallelism() - 1);
     for (let i = 0; i < n; i++) {
       const w = spawnWorker(suite.name);
       if (!w) break;
-      w.on('message', (r: RecoverResponse) => this.settle(r.id, r));
+      w.on('message', (r: RecoverResponse) => {
+        opts.onWorkerCpu?.(r.cpuMicros);
+        this.settle(r.id, r);
+      });
       w.on('error', (e) => this.failAll(e));
       w.unref();
       SignatureRecoveryPool.liveWorkers++;

@@ -21,11 +21,19 @@ export interface RecoverResponse {
   /** count × 64 bytes of public keys; `ok[i]` is 1 where recovery succeeded. */
   readonly keys: Uint8Array;
   readonly ok: Uint8Array;
+  /** This worker thread's CPU time for the batch, µs. */
+  readonly cpuMicros: number;
 }
 
 const suite = createSuite((workerData as { suite: SuiteName }).suite);
 
+const threadMicros = () => {
+  const u = process.threadCpuUsage();
+  return u.user + u.system;
+};
+
 parentPort!.on('message', (req: RecoverRequest) => {
+  const started = threadMicros();
   const keys = new Uint8Array(req.count * 64);
   const ok = new Uint8Array(req.count);
   for (let i = 0; i < req.count; i++) {
@@ -38,6 +46,6 @@ parentPort!.on('message', (req: RecoverRequest) => {
       ok[i] = 1;
     }
   }
-  const res: RecoverResponse = { id: req.id, keys, ok };
+  const res: RecoverResponse = { id: req.id, keys, ok, cpuMicros: threadMicros() - started };
   parentPort!.postMessage(res, [keys.buffer, ok.buffer]);
 });

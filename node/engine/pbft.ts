@@ -181,7 +181,7 @@ export class PbftEngine implements ConsensusEngine {
 
   async start(): Promise<void> {
     this.running = true;
-    this.deps.net.onMessage('consensus', (from, bytes) => this.receive(from, bytes));
+    this.deps.net.onMessage('consensus', (from, bytes) => this.timed(() => this.receive(from, bytes)));
     await this.input(() => this.startNextHeight());
     this.opts.adversary?.start();
   }
@@ -219,6 +219,11 @@ export class PbftEngine implements ConsensusEngine {
       else this.inbound.delete(from);
       return this.core.onMessage(from, msg);
     });
+  }
+
+  /** Counts a consensus step toward the node's CPU breakdown (execution inside it counts as execution). */
+  private timed<T>(fn: () => T): T {
+    return this.deps.metrics ? this.deps.metrics.cpu.run('consensus', fn) : fn();
   }
 
   private drop(reason: DropReason): void {
@@ -292,7 +297,7 @@ export class PbftEngine implements ConsensusEngine {
     return this.deps.queue
       .run(async () => {
         if (!this.running) return;
-        await this.perform(step());
+        await this.perform(this.timed(step));
       })
       .catch((e) => this.deps.logger.error({ err: e }, 'consensus step failed'));
   }
@@ -302,17 +307,17 @@ export class PbftEngine implements ConsensusEngine {
       switch (a.type) {
         case 'persistSafety':
           // Durable before any vote that follows it leaves the node.
-          writeFileDurably(this.opts.safetyFile, encodeSafetyState(a.state));
+          this.timed(() => writeFileDurably(this.opts.safetyFile, encodeSafetyState(a.state)));
           break;
         case 'broadcast': {
-          const bytes = encodeMessage(a.msg);
+          const bytes = this.timed(() => encodeMessage(a.msg));
           if (!this.fitsFrame(bytes, a.msg.type)) break;
           this.opts.adversary?.record(bytes);
           this.deps.net.broadcast('consensus', bytes);
           break;
         }
         case 'send': {
-          const bytes = encodeMessage(a.msg);
+          const bytes = this.timed(() => encodeMessage(a.msg));
           if (this.fitsFrame(bytes, a.msg.type)) this.deps.net.send('consensus', a.to, bytes);
           break;
         }
@@ -444,7 +449,7 @@ export class PbftEngine implements ConsensusEngine {
     // The payload is the block's canonical encoding (decoding checked it; the header hashes
     // to the decided one): the ledger stores those bytes rather than encoding it again.
     const head = await chain.commit({ ...executed, encodedBlock: proposal.payload }, certificate);
-    pool.onBlockCommitted(executed.txHashes.map(hexKey), head.number);
+    this.timed(() => pool.onBlockCommitted(executed.txHashes.map(hexKey), head.number));
     this.executed = new Map();
     this.wantProposal = null;
     metrics?.blockCommit.observe((performance.now() - started) / 1000);

@@ -70,7 +70,7 @@ export class TxGossip {
         this.deps.net.broadcast('tx', encodeCanonical(batch));
     }, REOFFER_INTERVAL_MS);
     this.timer.unref();
-    this.deps.net.onMessage('tx', (from, bytes) => this.receive(from, bytes));
+    this.deps.net.onMessage('tx', (from, bytes) => this.timed(() => this.receive(from, bytes)));
   }
 
   private receive(from: string, bytes: Uint8Array): void {
@@ -118,7 +118,16 @@ export class TxGossip {
     }
   }
 
+  private timed(fn: () => void): void {
+    if (this.deps.metrics) this.deps.metrics.cpu.run('gossip', fn);
+    else fn();
+  }
+
   private flush(): void {
+    this.timed(() => this.flushNow());
+  }
+
+  private flushNow(): void {
     this.scheduled = false;
     if (this.outbox.length === 0) return;
     const batch = this.outbox;

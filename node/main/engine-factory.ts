@@ -126,6 +126,7 @@ function createPbft(config: ResolvedNodeConfig, deps: EngineDeps): EngineParts {
     queue,
     logger: logger.child({ component: 'sync' }),
     onCommitted: () => engine.input(() => engine.afterExternalCommit()),
+    cpu: metrics.cpu,
   });
   const gossip = new TxGossip({
     net,

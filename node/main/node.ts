@@ -160,7 +160,9 @@ export class LingdingNode implements RpcBackend {
     const nodeSecret = readNodeKeyFile(config.nodeKey);
     const nodeId = suite.keyPairFromSecret(nodeSecret).publicKey;
     mkdirSync(config.dataDir, { recursive: true });
+    const metrics = new NodeMetrics();
     const chain = await Chain.open({
+      cpu: metrics.cpu,
       dataDir: join(config.dataDir, 'ledger'),
       genesis,
       suite,
@@ -171,8 +173,10 @@ export class LingdingNode implements RpcBackend {
       }),
     });
     closers.push('ledger', () => chain.close());
-    const metrics = new NodeMetrics();
-    const recovery = new SignatureRecoveryPool(suite, { workers: config.txpool.verifyWorkers });
+    const recovery = new SignatureRecoveryPool(suite, {
+      workers: config.txpool.verifyWorkers,
+      onWorkerCpu: (micros) => metrics.cpu.addSignatureMicros(micros),
+    });
     closers.push('signature workers', () => recovery.close());
     const { verifyWorkers: _, ...poolLimits } = config.txpool;
     // Set below once constructed; gossip delivers peers' transactions only after it starts.
@@ -190,6 +194,7 @@ export class LingdingNode implements RpcBackend {
         chain: poolChainViewOf(chain),
         onEvicted: (reason, count) => metrics.txsEvicted.inc({ reason }, count),
         onAdmitted: (entry) => node?.rpc.events.transactionAdmitted(entry),
+        cpu: metrics.cpu,
       },
     );
     pool.startExpiry();

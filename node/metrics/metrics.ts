@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CpuClock, type CpuBreakdownPhase } from './cpu-clock.js';
 
 /**
  * The node's Prometheus metrics, on a registry of its own (several nodes may share a
@@ -105,6 +106,26 @@ export class NodeMetrics {
     help: 'WebSocket connections the node closed: slow_consumer (rpc.wsMaxBufferedBytes), no_pong (keepalive)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
+  });
+
+  /** The node's CPU time by phase (node/metrics/cpu-clock.ts); read out by lingding_cpu_seconds_total. */
+  readonly cpu = new CpuClock();
+  /** What lingding_cpu_seconds_total has reported so far, per phase: a scrape adds the difference. */
+  private readonly cpuReported = new Map<CpuBreakdownPhase, number>();
+  readonly cpuSeconds = new Counter({
+    name: 'lingding_cpu_seconds_total',
+    help: "CPU time of this node's process by phase: rpc, admission, gossip, consensus, execution, storage, sync (main thread, wrapped sections), main_other (the main thread's rest: p2p transport, timers, GC), signature (recovery worker threads), background (the process's other threads: LevelDB, V8 helpers)",
+    labelNames: ['phase'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [phase, seconds] of Object.entries(this.cpu.snapshot()) as Array<[CpuBreakdownPhase, number]>) {
+        const delta = seconds - (this.cpuReported.get(phase) ?? 0);
+        if (delta > 0) {
+          this.cpuSeconds.inc({ phase }, delta);
+          this.cpuReported.set(phase, seconds);
+        }
+      }
+    },
   });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {

@@ -259,18 +259,23 @@ export class RpcServer {
     });
     req.on('end', () => {
       if (refused) return;
-      this.dispatcher.dispatchBody(Buffer.concat(chunks).toString('utf8'), this.methods).then(
-        (out) => send(res, 200, out ?? '', 'application/json'),
-        (e) => {
-          this.deps.logger.error({ err: e }, 'rpc dispatch failed');
-          send(
-            res,
-            500,
-            JSON.stringify(errorResponse(null, RpcErrorCode.Internal, 'internal error')),
-            'application/json',
-          );
-        },
-      );
+      const { cpu } = this.deps.metrics;
+      // The synchronous part of a call (parsing, starting each method) counts as RPC time;
+      // what a method does after its first await counts where it runs.
+      cpu
+        .run('rpc', () => this.dispatcher.dispatchBody(Buffer.concat(chunks).toString('utf8'), this.methods))
+        .then(
+          (out) => cpu.run('rpc', () => send(res, 200, out ?? '', 'application/json')),
+          (e) => {
+            this.deps.logger.error({ err: e }, 'rpc dispatch failed');
+            send(
+              res,
+              500,
+              JSON.stringify(errorResponse(null, RpcErrorCode.Internal, 'internal error')),
+              'application/json',
+            );
+          },
+        );
     });
     req.on('error', () => {});
   }

@@ -19,6 +19,7 @@ import {
 import { hexKey } from '../codec/hex.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { resolveSenders } from '../txpool/senders.js';
+import { type PhaseTimer, untimed } from '../metrics/cpu-clock.js';
 import type { SerialQueue } from '../chain/serial-queue.js';
 import { DEFAULT_LIMITS, type P2PNetwork } from '../p2p/index.js';
 import type { TxPool } from '../txpool/pool.js';
@@ -78,6 +79,8 @@ export class BlockSync {
       logger: Logger;
       /** Tells consensus that the head moved under it. */
       onCommitted: () => Promise<void>;
+      /** Counts serving and checking blocks toward the node's CPU breakdown. */
+      cpu?: PhaseTimer;
     },
   ) {}
 
@@ -88,10 +91,14 @@ export class BlockSync {
       return encodeCanonical([h.number, h.hash]);
     });
     this.deps.net.handleRequest('blocks', (from, req) =>
-      this.takeServeToken(from) ? this.serveBlocks(req) : this.refuseServing(from),
+      this.timed(() => (this.takeServeToken(from) ? this.serveBlocks(req) : this.refuseServing(from))),
     );
     this.deps.net.on('peer:connected', () => this.kick());
     this.schedule();
+  }
+
+  private timed<T>(fn: () => T): T {
+    return (this.deps.cpu ?? untimed).run('sync', fn);
   }
 
   stop(): void {
@@ -172,7 +179,7 @@ export class BlockSync {
     let entries: Array<{ block: Block; certificate: CommitCertificate }>;
     try {
       const res = await this.deps.net.request(peer, 'blocks', encodeCanonical([from, count]), { timeoutMs: 10_000 });
-      entries = decodeBlocksResponse(res);
+      entries = this.timed(() => decodeBlocksResponse(res));
     } catch (e) {
       this.penalise(peer, `blocks request failed: ${(e as Error).message}`);
       return true;
@@ -203,7 +210,9 @@ export class BlockSync {
     if (n <= chain.head.number) return 'stale'; // consensus got there first
     if (n !== chain.head.number + 1) return this.reject(peer, n, `block ${n} is not next (head ${chain.head.number})`);
     const hash = blockHash(chain.suite, block.header);
-    const check = verifyCommitCertificate(consensusSuiteOf(chain), validatorSetOf(chain), n, hash, certificate);
+    const check = this.timed(() =>
+      verifyCommitCertificate(consensusSuiteOf(chain), validatorSetOf(chain), n, hash, certificate),
+    );
     if (!check.ok) return this.reject(peer, n, `certificate does not verify: ${check.reason}`);
     // Proposed in a view no later than the one its certificate committed it in.
     if (block.header.view > certificate.view)

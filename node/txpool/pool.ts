@@ -12,6 +12,7 @@ import {
 } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import type { PhaseTimer } from '../metrics/cpu-clock.js';
 import type { AdmissionRefusal, Chain } from '../chain/chain.js';
 import { replayKey } from '../chain/nonce-window.js';
 import { txIntrinsicGas } from '../exec/gas.js';
@@ -131,6 +132,8 @@ export class TxPool {
       onEvicted?: (reason: EvictReasonValue, count: number) => void;
       /** Told of each transaction admitted (the RPC's newPendingTransactions subscriptions). */
       onAdmitted?: (entry: PoolEntry) => void;
+      /** Counts admission toward the node's CPU breakdown. */
+      cpu?: PhaseTimer;
     },
   ) {}
 
@@ -179,6 +182,10 @@ export class TxPool {
 
   /** Checks and admits an encoded transaction, recovering its signer inline. */
   add(raw: Uint8Array): PoolEntry {
+    return this.timed(() => this.addNow(raw));
+  }
+
+  private addNow(raw: Uint8Array): PoolEntry {
     const pre = this.precheck(raw);
     const entry = this.withSender(pre, this.deps.suite.recoverSigner(pre.signed.digest, pre.signed.signature));
     this.checkReplay(entry);
@@ -194,7 +201,7 @@ export class TxPool {
   async submit(raw: Uint8Array): Promise<PoolEntry> {
     const recovery = this.deps.recovery;
     if (!recovery) return this.add(raw);
-    const pre = this.precheck(raw);
+    const pre = this.timed(() => this.precheck(raw));
     // Reserve the hash so that a duplicate arriving while this one is being verified is
     // refused as a duplicate. The replay key needs the sender, so it is checked after.
     this.reservedHashes.add(pre.hashHex);
@@ -204,10 +211,16 @@ export class TxPool {
     } finally {
       this.reservedHashes.delete(pre.hashHex);
     }
-    const entry = this.withSender(pre, pub);
-    this.checkReplay(entry);
-    this.admit(entry);
-    return entry;
+    return this.timed(() => {
+      const entry = this.withSender(pre, pub);
+      this.checkReplay(entry);
+      this.admit(entry);
+      return entry;
+    });
+  }
+
+  private timed<T>(fn: () => T): T {
+    return this.deps.cpu ? this.deps.cpu.run('admission', fn) : fn();
   }
 
   /**
