@@ -69,7 +69,7 @@ export interface LoadFigures {
   readonly maxLagMs: number;
   /** CPU µs of all measured processes per succeeded transaction, divided by the number of processes. */
   readonly cpuUsPerTxPerNode: number;
-  /** Each process's CPU seconds over the timed phase, and its share of their sum. */
+  /** Each process's CPU seconds over the timed phase. */
   readonly cpuSec: Readonly<Record<string, number>>;
   readonly peakRssMb: Readonly<Record<string, number>>;
 }

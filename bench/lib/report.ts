@@ -55,10 +55,13 @@ export function summaryRows(s: ReturnType<typeof summaryFigures>, committed: str
 }
 
 /** Failures and state mismatches, said plainly under the tables: a failed tx is not throughput. */
-export function printProblems(rounds: readonly RunFigures[]): void {
-  for (const [i, r] of rounds.entries()) {
-    if (r.failed > 0) console.log(`round ${i + 1}: ${r.failed} failed, e.g. ${r.failures.join('; ')}`);
-    if (r.stateMismatch) console.log(`round ${i + 1}: state check: ${r.stateMismatch}`);
+export function printProblems(
+  runs: readonly RunFigures[],
+  names: readonly string[] = runs.map((_, i) => `round ${i + 1}`),
+): void {
+  for (const [i, r] of runs.entries()) {
+    if (r.failed > 0) console.log(`${names[i]}: ${r.failed} failed, e.g. ${r.failures.join('; ')}`);
+    if (r.stateMismatch) console.log(`${names[i]}: state check: ${r.stateMismatch}`);
   }
 }
 

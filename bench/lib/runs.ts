@@ -39,7 +39,7 @@ export type ClusterFigures = RunFigures & Partial<CatchUpFigures & ViewChangeFig
 const nodeArgs = () => (process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []);
 
 /** sendTransaction(raw, waitForReceipt=true) in one JSON-RPC batch, to the clients in turn. */
-export function sendToLingding(clients: readonly RpcClient[]): SendBatch {
+function sendToLingding(clients: readonly RpcClient[]): SendBatch {
   let turn = 0;
   return async (raws) => {
     const res = await clients[turn++ % clients.length].batch(
@@ -55,14 +55,17 @@ export function sendToLingding(clients: readonly RpcClient[]): SendBatch {
   };
 }
 
-async function idleRss(pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+export async function idleRss(pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
   const names = Object.keys(pids);
   const rss = await Promise.all(names.map((n) => settledRssMb(pids[n])));
   return Object.fromEntries(names.map((n, i) => [n, rss[i]]));
 }
 
-/** Sign at the current height, load, then count blocks and check the state against the receipts. */
-async function measure(
+/**
+ * Sign at the current height, load, then count blocks and check the state against the
+ * receipts (once `stateSettled` says the node read holds every answered block).
+ */
+export async function measure(
   prepared: PreparedWorkload,
   head: () => Promise<number>,
   send: SendBatch,
@@ -112,7 +115,7 @@ export async function runSingleNode(workload: Workload, flags: LoadFlags): Promi
   }
 }
 
-export const VALIDATORS = ['validator0', 'validator1', 'validator2', 'validator3'];
+const VALIDATORS = ['validator0', 'validator1', 'validator2', 'validator3'];
 /** The `npm start` layout: the regulator's observer runs from the start. */
 const LOADED_NODES = [...VALIDATORS, 'regulator0'];
 const LATE_OBSERVER = 'observer0';
