@@ -37,6 +37,8 @@ export function summaryFigures(rounds: readonly RunFigures[]) {
     peakRssMb: Math.round(worst((r) => r.peakRssMb)),
     failedTxs: rounds.reduce((s, r) => s + r.failed, 0),
     stateMismatches: rounds.filter((r) => r.stateMismatch !== null).length,
+    /** Open loop (--rate): how far behind its schedule a request started at worst; 0 in a closed loop. */
+    sendLagMs: Math.round(Math.max(...rounds.map((r) => r.maxLagMs))),
   };
 }
 
@@ -51,6 +53,7 @@ export function summaryRows(s: ReturnType<typeof summaryFigures>, committed: str
     ['peak RSS MB under load (largest node)', String(s.peakRssMb)],
     ['failed txs (reverted or refused), all rounds', String(s.failedTxs)],
     ['rounds whose state disagrees with the receipts', String(s.stateMismatches)],
+    ['open loop: a request started at worst ms behind schedule', String(s.sendLagMs)],
   ];
 }
 
