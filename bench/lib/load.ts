@@ -9,7 +9,13 @@ import { measureProcesses } from './proc.js';
 import { percentile } from './table.js';
 
 /** How one transaction ended: committed (with its status) or refused before it was. */
-export type TxOutcome = { readonly committed: true; readonly succeeded: boolean } | { readonly error: string };
+export type TxOutcome =
+  | {
+      readonly committed: true;
+      readonly succeeded: boolean /** Why it failed, when it did. */;
+      readonly reason?: string;
+    }
+  | { readonly error: string };
 
 /** Sends `raws` (the transactions first..first+raws.length-1) and resolves with each one's outcome, in order. */
 export type SendBatch = (raws: readonly string[], first: number) => Promise<TxOutcome[]>;
@@ -58,7 +64,7 @@ export interface LoadFigures {
   readonly succeeded: number;
   /** Committed but reverted, or refused by the node. */
   readonly failed: number;
-  /** The first few failure messages, to say what went wrong. */
+  /** The first few distinct failure messages, to say what went wrong. */
   readonly failures: readonly string[];
   readonly elapsedSec: number;
   readonly txPerSec: number;
@@ -97,7 +103,7 @@ export async function timedLoad(
   const more = () => next < raws.length && performance.now() < deadline;
   const fail = (message: string) => {
     failed++;
-    if (failures.length < 5) failures.push(message);
+    if (failures.length < 5 && !failures.includes(message)) failures.push(message);
   };
 
   const request = async () => {
@@ -119,7 +125,7 @@ export async function timedLoad(
       else {
         latencies.push(latency);
         if (o.succeeded) succeeded++;
-        else fail('committed with a failure status (reverted)');
+        else fail(`committed but failed: ${o.reason ?? 'reverted'}`);
       }
     }
   };

@@ -47,10 +47,9 @@ function sendToLingding(clients: readonly RpcClient[]): SendBatch {
     );
     return res.map((r) => {
       if (r.error) return { error: r.error.message };
-      const status = (r.result as { status?: number }).status;
-      return status === undefined
-        ? { error: 'answered without a receipt' }
-        : { committed: true, succeeded: status === 0 };
+      const { status, message } = r.result as { status?: number; message?: string };
+      if (status === undefined) return { error: 'answered without a receipt' };
+      return { committed: true, succeeded: status === 0, reason: message };
     });
   };
 }
