@@ -71,6 +71,8 @@ export interface LoadFigures {
   /** Send → commit of every committed transaction (its request's round trip). */
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** With --duration: every pre-signed transaction was sent before the duration was up (sign more with --txs). */
+  readonly ranOut: boolean;
   /** Open loop: how far behind its schedule the latest request started (the rate was more than the node took). */
   readonly maxLagMs: number;
   /** CPU µs of all measured processes per succeeded transaction, divided by the number of processes. */
@@ -97,6 +99,7 @@ export async function timedLoad(
   let failed = 0;
   let maxLagMs = 0;
   let next = 0;
+  let lastTakenAt = 0;
   const usage = measureProcesses(pids);
   const t0 = performance.now();
   const deadline = flags.durationSec > 0 ? t0 + flags.durationSec * 1000 : Number.POSITIVE_INFINITY;
@@ -112,6 +115,7 @@ export async function timedLoad(
     next += slice.length;
     sent += slice.length;
     const start = performance.now();
+    lastTakenAt = start;
     let outcomes: TxOutcome[];
     try {
       outcomes = await send(slice, first);
@@ -148,6 +152,7 @@ export async function timedLoad(
     };
     await Promise.all(Array.from({ length: flags.concurrency }, worker));
   }
+  const ranOut = flags.durationSec > 0 && lastTakenAt < deadline && next >= raws.length;
   const elapsedSec = (performance.now() - t0) / 1000;
   const used = usage.stop();
   const names = Object.keys(pids);
@@ -161,6 +166,7 @@ export async function timedLoad(
     txPerSec: succeeded / elapsedSec,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    ranOut,
     maxLagMs,
     cpuUsPerTxPerNode: (cpuTotal * 1e6) / Math.max(1, succeeded) / names.length,
     cpuSec: Object.fromEntries(names.map((n) => [n, used[n].cpuSec])),

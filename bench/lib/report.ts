@@ -65,6 +65,8 @@ export function printProblems(
   for (const [i, r] of runs.entries()) {
     if (r.failed > 0) console.log(`${names[i]}: ${r.failed} failed, e.g. ${r.failures.join('; ')}`);
     if (r.stateMismatch) console.log(`${names[i]}: state check: ${r.stateMismatch}`);
+    if (r.ranOut)
+      console.log(`${names[i]}: sent all ${r.sent} signed transactions before --duration was up (raise --txs)`);
   }
 }
 
