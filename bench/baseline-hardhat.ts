@@ -47,7 +47,8 @@ async function runHardhat(): Promise<RunFigures> {
     const head = async () => Number(await node.rpc<string>('eth_blockNumber', []));
     // The same transfers in flight as Lingding's batches, one per request.
     const flags = { ...FLAGS, batch: 1, concurrency: FLAGS.batch * FLAGS.concurrency };
-    return await measure(prepared, head, send, flags, pids, idle, async () => {});
+    // No Lingding metrics to read: a Hardhat node has no CPU breakdown.
+    return await measure(prepared, head, send, flags, pids, idle, async () => {}, []);
   } finally {
     await node.stop();
   }

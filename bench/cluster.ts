@@ -35,7 +35,15 @@
 import { NODE_DEFAULTS } from '../node/config/defaults.js';
 import { hasArg, numberArg } from './lib/args.js';
 import { describeLoad, loadFlags } from './lib/load.js';
-import { printJson, printNodeCosts, printProblems, summaryFigures, summaryRows } from './lib/report.js';
+import {
+  printCpuBreakdown,
+  printJson,
+  roundPhases,
+  printNodeCosts,
+  printProblems,
+  summaryFigures,
+  summaryRows,
+} from './lib/report.js';
 import { type ClusterFigures, runCluster } from './lib/runs.js';
 import { median, printTable } from './lib/table.js';
 import { workloadArg } from './lib/workload.js';
@@ -113,12 +121,17 @@ printTable(
   ],
 );
 printNodeCosts('Node processes over the timed phases (CPU share of all nodes; RSS at its worst round)', rounds);
+const cpuPhases = printCpuBreakdown(
+  "Where a transaction's CPU goes: the nodes' own lingding_cpu_seconds_total, µs per committed tx per node (medians)",
+  rounds,
+);
 printProblems(rounds);
 if (JSON_OUT)
   printJson({
     bench: 'cluster',
     workload: workload.name,
     ...summary,
+    cpuPhasesUsPerTxPerNode: roundPhases(cpuPhases),
     catchupBlocksPerSec: Math.round(med((r) => r.catchupBlocksPerSec)),
     catchupTxPerSec: Math.round(med((r) => r.catchupTxPerSec)),
     viewChangeMs: Math.round(med((r) => r.recoveryMs)),

@@ -23,7 +23,15 @@
 import { createEcdsaSuite } from '../node/crypto/index.js';
 import { hasArg, numberArg } from './lib/args.js';
 import { describeLoad, loadFlags } from './lib/load.js';
-import { printJson, printNodeCosts, printProblems, summaryFigures, summaryRows } from './lib/report.js';
+import {
+  printCpuBreakdown,
+  printJson,
+  roundPhases,
+  printNodeCosts,
+  printProblems,
+  summaryFigures,
+  summaryRows,
+} from './lib/report.js';
 import { type RunFigures, runSingleNode } from './lib/runs.js';
 import { median, printTable } from './lib/table.js';
 import { workloadArg } from './lib/workload.js';
@@ -90,12 +98,17 @@ printTable(
   ],
 );
 printNodeCosts('The node process', rounds);
+const cpuPhases = printCpuBreakdown(
+  "Where a transaction's CPU goes: the node's own lingding_cpu_seconds_total, µs per sealed tx (medians)",
+  rounds,
+);
 printProblems(rounds);
 if (JSON_OUT)
   printJson({
     bench: 'single-node',
     workload: workload.name,
     ...summary,
+    cpuPhasesUsPerTxPerNode: roundPhases(cpuPhases),
     verifyCeilingPerSec: Math.round(ceiling),
     ratioToVerifyCeiling: Number((summary.committedTxPerSec / ceiling).toFixed(3)),
   });

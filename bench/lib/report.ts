@@ -2,6 +2,7 @@
  * How the throughput benches print a run: the per-node cost table, the figures every
  * bench's summary and `--json` line share, and the JSON line itself.
  */
+import { type CpuPhases, printCpuPhases } from './node-cpu-phases.js';
 import type { RunFigures } from './runs.js';
 import { median, printTable } from './table.js';
 
@@ -21,6 +22,14 @@ export function printNodeCosts(title: string, rounds: readonly RunFigures[]): vo
       Math.max(...rounds.map((r) => r.peakRssMb[n])).toFixed(0),
     ]),
   );
+}
+
+/** The nodes' CPU breakdown by phase (lingding_cpu_seconds_total), the median of each phase over rounds. */
+export function printCpuBreakdown(title: string, rounds: readonly RunFigures[]): CpuPhases {
+  const phases = Object.keys(rounds[0].cpuPhasesUs);
+  const med: CpuPhases = Object.fromEntries(phases.map((p) => [p, median(rounds.map((r) => r.cpuPhasesUs[p] ?? 0))]));
+  printCpuPhases(title, med);
+  return med;
 }
 
 /** The summary figures shared by every throughput bench: medians over rounds, memory at its worst. */
@@ -68,6 +77,11 @@ export function printProblems(
     if (r.ranOut)
       console.log(`${names[i]}: sent all ${r.sent} signed transactions before --duration was up (raise --txs)`);
   }
+}
+
+/** A breakdown for the JSON line: one decimal is all the noise allows. */
+export function roundPhases(p: CpuPhases): CpuPhases {
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v * 10) / 10]));
 }
 
 /** With --json, the last line of stdout: one JSON object. */

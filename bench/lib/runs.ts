@@ -11,6 +11,7 @@ import { createCluster, type RunningCluster, startCluster, stopCluster, waitFor 
 import type { RpcClient } from '../../tools/client/rpc-client.js';
 import { createSoloChain, spawnNode } from '../../tools/devnet/local-chain.js';
 import { type LoadFigures, type LoadFlags, type SendBatch, timedLoad } from './load.js';
+import { type CpuPhases, cpuPhasesPerTx, readAllCpuPhases } from './node-cpu-phases.js';
 import { settledRssMb } from './proc.js';
 import type { PreparedWorkload, Workload } from './workload.js';
 
@@ -20,6 +21,8 @@ export interface RunFigures extends LoadFigures {
   readonly idleRssMb: Readonly<Record<string, number>>;
   /** null when the chain's state agrees with the receipts (workload.checkState), else what differs. */
   readonly stateMismatch: string | null;
+  /** The nodes' own CPU breakdown over the timed phase: µs per successful tx per node, by phase. */
+  readonly cpuPhasesUs: CpuPhases;
 }
 
 export interface CatchUpFigures {
@@ -72,10 +75,13 @@ export async function measure(
   pids: Readonly<Record<string, number>>,
   idleRssMb: Readonly<Record<string, number>>,
   stateSettled: (height: number) => Promise<void>,
+  rpcUrls: readonly string[],
 ): Promise<RunFigures> {
   const raws = prepared.sign(flags.txs, await head());
   const startHeight = await head();
+  const phasesBefore = await readAllCpuPhases(rpcUrls);
   const load = await timedLoad(raws, send, flags, pids);
+  const cpuPhasesUs = cpuPhasesPerTx(phasesBefore, await readAllCpuPhases(rpcUrls), Math.max(1, load.succeeded));
   const endHeight = await head();
   await stateSettled(endHeight);
   return {
@@ -83,6 +89,7 @@ export async function measure(
     blocks: endHeight - startHeight,
     idleRssMb,
     stateMismatch: await prepared.checkState(load.succeeded),
+    cpuPhasesUs,
   };
 }
 
@@ -105,7 +112,9 @@ export async function runSingleNode(workload: Workload, flags: LoadFlags): Promi
         client: node.client,
       });
       const head = () => node.client.call('getBlockNumber');
-      return await measure(prepared, head, sendToLingding([node.client]), flags, pids, idle, async () => {});
+      return await measure(prepared, head, sendToLingding([node.client]), flags, pids, idle, async () => {}, [
+        node.rpcUrl,
+      ]);
     } finally {
       await node.kill('SIGTERM');
     }
@@ -161,7 +170,8 @@ export async function runCluster(workload: Workload, flags: LoadFlags, opts: Clu
       const top = Math.max(...(await Promise.all(VALIDATORS.map((v) => height(running, v)))));
       await waitFor(`validator0 at height ${top}`, async () => (await head()) >= top, { timeoutMs: 120_000 });
     };
-    const figures = await measure(prepared, head, send, flags, pids, idle, settled);
+    const urls = LOADED_NODES.map((n) => `http://127.0.0.1:${running.node(n).rpcPort}`);
+    const figures = await measure(prepared, head, send, flags, pids, idle, settled, urls);
     if (!opts.faults) return figures;
     return { ...figures, ...(await catchUp(running)), ...(await viewChange(running)) };
   } finally {
