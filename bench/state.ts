@@ -29,7 +29,8 @@
  *
  * Printed per size: committed tx/s (median of rounds), send→receipt p50/p99, the node's
  * per-block commit time (lingding_block_commit_seconds: build, execute and persist), the
- * LevelDB's size on disk after the round, the node's peak RSS; and tx/s at the largest size
+ * node's CPU time per transaction (/proc), the LevelDB's size on disk after the round, the
+ * node's peak RSS; and tx/s at the largest size
  * over tx/s at the smallest (the goal: 10 M ≥ 0.80 × 10 k).
  */
 import {
@@ -61,6 +62,8 @@ import { median, percentile, printTable } from './lib/table.js';
 /** Owners of the pre-filled rows, and the workload's senders. */
 const OWNERS = 64;
 const PREFILL_BATCH = 10_000;
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
 /** Part of the cache folder's name: a change to the rows' shape must build the caches anew. */
 const PREFILL_VERSION = 1;
 
@@ -140,19 +143,9 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-/**
- * The LevelDB of a state of `size` rows and no blocks, built once and kept: its folder name
- * carries the ledger layout and the owner count, so a change of either builds it anew.
- */
-async function cachedPrefill(size: number): Promise<{ dir: string; buildSeconds: number | null }> {
-  const root = join(tmpdir(), 'lingding-bench-state');
-  const dir = join(root, `v${PREFILL_VERSION}-ledger${LEDGER_FORMAT}-owners${OWNERS}-rows${size}`);
-  if (existsSync(dir)) return { dir, buildSeconds: null };
-  mkdirSync(root, { recursive: true });
-  // Built aside and renamed when complete: an interrupted build is never taken for a cache.
-  const partial = mkdtempSync(join(root, 'building-'));
-  const t0 = performance.now();
-  const store = await LedgerStore.open(partial, { syncWrites: false });
+/** Writes `size` rows into the state of a new ledger at `dir`, through the node's own store. */
+async function writePrefill(dir: string, size: number): Promise<void> {
+  const store = await LedgerStore.open(dir, { syncWrites: false });
   const text = new TextEncoder();
   const next = seeded(size);
   try {
@@ -182,12 +175,32 @@ async function cachedPrefill(size: number): Promise<{ dir: string; buildSeconds:
   }
   // Settled before the first round, so every round starts from the same files rather than
   // from a backlog of compactions the first node would pay for.
-  const raw = new Level<Uint8Array, Uint8Array>(partial, { keyEncoding: 'view', valueEncoding: 'view' });
+  const raw = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
   await raw.open();
   // Under Node `level` is classic-level, which compacts; the browser-shared typings omit it.
   const leveldb = raw as unknown as { compactRange(start: Uint8Array, end: Uint8Array): Promise<void> };
   await leveldb.compactRange(Uint8Array.of(0x00), Uint8Array.of(0xff));
   await raw.close();
+}
+
+/**
+ * The LevelDB of a state of `size` rows and no blocks, built once and kept: its folder name
+ * carries the ledger layout and the owner count, so a change of either builds it anew.
+ */
+async function cachedPrefill(size: number): Promise<{ dir: string; buildSeconds: number | null }> {
+  const root = join(tmpdir(), 'lingding-bench-state');
+  const dir = join(root, `v${PREFILL_VERSION}-ledger${LEDGER_FORMAT}-owners${OWNERS}-rows${size}`);
+  if (existsSync(dir)) return { dir, buildSeconds: null };
+  mkdirSync(root, { recursive: true });
+  // Built aside and renamed when complete: an interrupted build is never taken for a cache.
+  const partial = mkdtempSync(join(root, 'building-'));
+  const t0 = performance.now();
+  try {
+    await writePrefill(partial, size);
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
   renameSync(partial, dir);
   return { dir, buildSeconds: (performance.now() - t0) / 1000 };
 }
@@ -200,6 +213,17 @@ function histogram(text: string, name: string) {
     count: Number(m[2]),
   }));
   return { sum: value('_sum'), count: value('_count'), buckets };
+}
+
+/**
+ * CPU seconds the process has used (user + system, all its threads: LevelDB's compaction
+ * included). On a shared box it varies less than wall time, so it tells a slower node from a
+ * busier machine.
+ */
+function cpuSeconds(pid: number): number {
+  // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 async function commitHistogram(node: NodeProcess) {
@@ -218,6 +242,7 @@ interface Round {
   /** Upper bound of the histogram bucket that holds the round's p99 block commit. */
   commitMsP99: number;
   commitUsPerTx: number;
+  cpuUsPerTx: number;
   levelDbMb: number;
   rssMb: number;
 }
@@ -269,6 +294,7 @@ async function runRound(size: number, prefill: string, round: number): Promise<R
         raws.push(toHex(raw));
       }
       const before = await commitHistogram(node);
+      const cpuBefore = cpuSeconds(node.child.pid!);
       const startHeight = await node.client.call('getBlockNumber');
       const latencies: number[] = [];
       let failed = 0;
@@ -292,6 +318,7 @@ async function runRound(size: number, prefill: string, round: number): Promise<R
       const elapsed = (performance.now() - t0) / 1000;
       const endHeight = await node.client.call('getBlockNumber');
       const after = await commitHistogram(node);
+      const cpu = cpuSeconds(node.child.pid!) - cpuBefore;
       const status = readFileSync(`/proc/${node.child.pid}/status`, 'utf8');
       const rssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
       // Stopped first, so the size on disk is that of the closed database.
@@ -308,6 +335,7 @@ async function runRound(size: number, prefill: string, round: number): Promise<R
         commitMsPerBlock: (commitSeconds / Math.max(1, commits)) * 1000,
         commitMsP99: (inRound.find((b) => b.count >= 0.99 * commits)?.le ?? Number.NaN) * 1000,
         commitUsPerTx: (commitSeconds / TXS) * 1e6,
+        cpuUsPerTx: (cpu / TXS) * 1e6,
         levelDbMb: dirBytes(dataDir) / 2 ** 20,
         rssMb,
       };
@@ -355,6 +383,7 @@ for (const s of results) {
       'commit ms/block',
       'commit p99 ≤ ms',
       'commit µs/tx',
+      'node CPU µs/tx',
       'LevelDB MB',
       'peak RSS MB',
     ],
@@ -368,6 +397,7 @@ for (const s of results) {
       r.commitMsPerBlock.toFixed(1),
       String(r.commitMsP99),
       r.commitUsPerTx.toFixed(0),
+      r.cpuUsPerTx.toFixed(0),
       r.levelDbMb.toFixed(0),
       r.rssMb.toFixed(0),
     ]),
@@ -389,6 +419,7 @@ printTable(
     'p99 ms',
     'commit ms/block',
     'commit µs/tx',
+    'node CPU µs/tx',
     'LevelDB MB',
     'peak RSS MB',
     `tx/s ÷ tx/s at ${smallest.keys.toLocaleString('en-US')}`,
@@ -400,6 +431,7 @@ printTable(
     med(s.rounds, (r) => r.p99).toFixed(0),
     med(s.rounds, (r) => r.commitMsPerBlock).toFixed(1),
     med(s.rounds, (r) => r.commitUsPerTx).toFixed(0),
+    med(s.rounds, (r) => r.cpuUsPerTx).toFixed(0),
     med(s.rounds, (r) => r.levelDbMb).toFixed(0),
     Math.max(...s.rounds.map((r) => r.rssMb)).toFixed(0),
     (tpsOf(s) / tpsOf(smallest)).toFixed(2),
@@ -426,6 +458,7 @@ if (JSON_OUT) {
         failedTxs: Math.max(...s.rounds.map((r) => r.failed)),
         blockCommitMs: Number(med(s.rounds, (r) => r.commitMsPerBlock).toFixed(2)),
         blockCommitUsPerTx: Math.round(med(s.rounds, (r) => r.commitUsPerTx)),
+        nodeCpuUsPerTx: Math.round(med(s.rounds, (r) => r.cpuUsPerTx)),
         levelDbMb: Math.round(med(s.rounds, (r) => r.levelDbMb)),
         peakRssMb: Math.round(Math.max(...s.rounds.map((r) => r.rssMb))),
         prefillSeconds: s.prefillSeconds === null ? null : Number(s.prefillSeconds.toFixed(1)),
