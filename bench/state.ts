@@ -201,8 +201,15 @@ async function cachedPrefill(size: number): Promise<{ dir: string; buildSeconds:
     rmSync(partial, { recursive: true, force: true });
     throw e;
   }
-  renameSync(partial, dir);
-  return { dir, buildSeconds: (performance.now() - t0) / 1000 };
+  const buildSeconds = (performance.now() - t0) / 1000;
+  try {
+    renameSync(partial, dir);
+  } catch (e) {
+    // Another run built the same state meanwhile: its copy is as good as this one.
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(dir)) throw e;
+  }
+  return { dir, buildSeconds };
 }
 
 /** One histogram of a node's /metrics text. */
