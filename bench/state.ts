@@ -371,10 +371,11 @@ for (const size of SIZES) {
       ? `state of ${size} rows: reusing ${dir} (${prefillMb.toFixed(0)} MB)\n`
       : `state of ${size} rows: built ${dir} in ${buildSeconds.toFixed(1)} s (${prefillMb.toFixed(0)} MB)\n`,
   );
-  const rounds: Round[] = [];
-  for (let r = 0; r < ROUNDS; r++) rounds.push(await runRound(size, dir, r));
-  results.push({ keys: size, prefillDir: dir, prefillSeconds: buildSeconds, prefillMb, rounds });
+  results.push({ keys: size, prefillDir: dir, prefillSeconds: buildSeconds, prefillMb, rounds: [] });
 }
+// Sizes take turns within each round, so a drift of the shared machine's load over the run
+// falls on every size rather than on the ones measured last.
+for (let r = 0; r < ROUNDS; r++) for (const s of results) s.rounds.push(await runRound(s.keys, s.prefillDir, r));
 
 const med = (rounds: Round[], f: (r: Round) => number) => median(rounds.map(f));
 for (const s of results) {
