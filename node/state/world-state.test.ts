@@ -131,18 +131,18 @@ describe('WorldState', () => {
     }
   });
 
-  it('serves reads from its LRU cache and falls back to LevelDB for evicted keys', async () => {
+  it('serves reads from its cache and falls back to LevelDB for entries that aged out', async () => {
     const { state } = await openDb();
     await state.batch([
       { type: 'put', key: b(1), value: b(1) },
       { type: 'put', key: b(2), value: b(2) },
       { type: 'put', key: b(3), value: b(3) },
     ]);
-    const ws = new WorldState(state, suite, { root: ZERO, cacheEntries: 2 });
+    const ws = new WorldState(state, suite, { root: ZERO, cacheEntries: 4 });
     expect(hex(ws.get(b(1)))).toBe('01');
     expect(hex(ws.get(b(2)))).toBe('02');
-    expect(hex(ws.get(b(1)))).toBe('01'); // 1 is now the most recently used
-    expect(hex(ws.get(b(3)))).toBe('03'); // evicts 2, the least recently used
+    expect(hex(ws.get(b(1)))).toBe('01'); // used again: kept when the next generation starts
+    expect(hex(ws.get(b(3)))).toBe('03'); // 2, not used since, ages out
     // Change LevelDB underneath (no node does this; it makes the cache observable).
     await state.batch([
       { type: 'put', key: b(1), value: b(11) },
@@ -151,7 +151,63 @@ describe('WorldState', () => {
     ]);
     expect(hex(ws.get(b(1)))).toBe('01'); // cached
     expect(hex(ws.get(b(3)))).toBe('03'); // cached
-    expect(hex(ws.get(b(2)))).toBe('0c'); // evicted: read from LevelDB
+    expect(hex(ws.get(b(2)))).toBe('0c'); // aged out: read from LevelDB
+  });
+
+  it('holds at most cacheEntries entries', async () => {
+    const { state } = await openDb();
+    const keys = Array.from({ length: 50 }, (_, i) => b(i));
+    await state.batch(keys.map((k) => ({ type: 'put' as const, key: k, value: b(1) })));
+    for (const cacheEntries of [0, 1, 2, 5, 8]) {
+      const ws = new WorldState(state, suite, { root: ZERO, cacheEntries });
+      for (const k of keys) ws.get(k);
+      await state.batch(keys.map((k) => ({ type: 'put' as const, key: k, value: b(2) })));
+      // Every key still read as 1 came from the cache.
+      const cached = keys.filter((k) => hex(ws.get(k)) === '01').length;
+      expect(cached).toBeLessThanOrEqual(cacheEntries);
+      await state.batch(keys.map((k) => ({ type: 'put' as const, key: k, value: b(1) })));
+    }
+  });
+
+  it('reads what was committed last, whatever the cache size and the order of reads and commits', async () => {
+    const { db, state } = await openDb();
+    const key = fc.integer({ min: 0, max: 11 });
+    const step = fc.oneof(
+      fc.record({ read: key }),
+      fc.record({ writes: fc.array(fc.tuple(key, fc.option(fc.integer({ min: 0, max: 255 }))), { maxLength: 4 }) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(step, { maxLength: 40 }),
+        async (cacheEntries, steps) => {
+          // Each run in a key space of its own, so runs do not see each other's writes.
+          const space = run++;
+          const k = (i: number) => b(space >> 8, space & 255, i);
+          const model = new Map<number, number>();
+          const ws = new WorldState(state, suite, { root: ZERO, cacheEntries });
+          for (const s of steps) {
+            if ('read' in s) {
+              const v = model.get(s.read);
+              expect(hex(ws.get(k(s.read)))).toBe(v === undefined ? null : hex(b(v)));
+            } else {
+              const o = ws.overlay();
+              for (const [i, v] of s.writes) {
+                if (v === null) o.delete(k(i));
+                else o.set(k(i), b(v));
+              }
+              await commit(db, ws, ws.prepareCommit(o));
+              for (const [i, v] of s.writes) {
+                if (v === null) model.delete(i);
+                else model.set(i, v);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('caches misses, and a committed write replaces a cached miss', async () => {

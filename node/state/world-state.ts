@@ -1,6 +1,5 @@
 import type { AbstractSublevel } from 'abstract-level';
 import { encodeCanonical, type Canonical } from '../codec/canonical.js';
-import { hexKey } from '../codec/hex.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { StateOverlay, type StateChange, type StateReader } from './overlay.js';
 
@@ -20,7 +19,7 @@ export interface StateCommit {
 
 /**
  * The committed world state: a flat key/value space in its own LevelDB sublevel,
- * read synchronously through an LRU cache.
+ * read synchronously through a cache of recently used entries.
  *
  * The state root follows FISCO BCOS 3.x: it chains the previous root with the hash of the
  * block's sorted change set, rather than maintaining a Merkle trie. Every node that
@@ -30,7 +29,16 @@ export interface StateCommit {
  * transactions have Merkle proofs.)
  */
 export class WorldState implements StateReader {
-  private readonly cache = new Map<string, Uint8Array | null>();
+  /**
+   * Two generations rather than a strict LRU: every transaction reads the same handful of
+   * system entries (config, permissions) several times, and a strict LRU pays a delete and
+   * a re-insert for each of those hits; here a hit in `hot` is one lookup. A hit in `cold`
+   * moves the entry to `hot`; when `hot` holds `generation` entries it becomes `cold` and
+   * the previous `cold` is dropped. At most 2 × generation − 1 ≤ cacheEntries entries.
+   */
+  private hot = new Map<string, Uint8Array | null>();
+  private cold = new Map<string, Uint8Array | null>();
+  private readonly generation: number;
   private root: Uint8Array;
 
   constructor(
@@ -39,23 +47,21 @@ export class WorldState implements StateReader {
     opts: { root: Uint8Array; cacheEntries?: number },
   ) {
     this.root = opts.root;
-    this.cacheLimit = opts.cacheEntries ?? 100_000;
+    this.generation = Math.ceil((opts.cacheEntries ?? 100_000) / 2);
   }
-
-  private readonly cacheLimit: number;
 
   get stateRoot(): Uint8Array {
     return this.root;
   }
 
   get(key: Uint8Array): Uint8Array | null {
-    const k = hexKey(key);
-    const hit = this.cache.get(k);
-    if (hit !== undefined) {
-      // Refresh recency: Map iteration order is insertion order, so re-insert.
-      this.cache.delete(k);
-      this.cache.set(k, hit);
-      return hit;
+    const k = cacheKey(key);
+    const hot = this.hot.get(k);
+    if (hot !== undefined) return hot;
+    const cold = this.cold.get(k);
+    if (cold !== undefined) {
+      this.remember(k, cold);
+      return cold;
     }
     const v = this.db.getSync(key) ?? null;
     this.remember(k, v);
@@ -81,18 +87,24 @@ export class WorldState implements StateReader {
 
   /** Called after the block's batch is durably written. */
   applyCommitted(commit: StateCommit): void {
-    for (const c of commit.changes) this.remember(hexKey(c.key), c.value);
+    for (const c of commit.changes) this.remember(cacheKey(c.key), c.value);
     this.root = commit.stateRoot;
   }
 
+  /** Into `hot`, which shadows any older value of the key in `cold`. */
   private remember(k: string, v: Uint8Array | null): void {
-    this.cache.delete(k);
-    this.cache.set(k, v);
-    if (this.cache.size > this.cacheLimit) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
+    if (this.generation === 0) return;
+    this.hot.set(k, v);
+    if (this.hot.size >= this.generation) {
+      this.cold = this.hot;
+      this.hot = new Map();
     }
   }
+}
+
+/** One char per byte: half the length of hex, so cheaper to make and to hash, and as unique. */
+function cacheKey(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 export function computeNextRoot(suite: CryptoSuite, prevRoot: Uint8Array, changes: readonly StateChange[]): Uint8Array {
