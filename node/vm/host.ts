@@ -83,7 +83,8 @@ export class HostBinding {
   /** Charges `name`'s base cost (plus `extra`) and its per-byte cost for `bytes`. */
   private charge(name: HostFunctionName, bytes: number, extra = 0): void {
     const { base, perByte } = HostCost[name];
-    this.pay(name, BigInt(base + extra) + BigInt(perByte) * BigInt(bytes));
+    // Exact in a double: bytes < 2^33 (two u32 lengths) and perByte <= 50 keep it far below 2^53.
+    this.pay(name, BigInt(base + extra + perByte * bytes));
   }
 
   private pay(name: HostFunctionName, amount: bigint): void {
