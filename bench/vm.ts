@@ -9,7 +9,7 @@
  *    alternately in one process on warm instances (so only execution is compared), as
  *    the median of per-round time ratios.
  * 3. Module cache: runContract time on a cache miss (compile + instantiate + run) vs a
- *    hit (instantiate + run), for a small and a large module; and deploy-time
+ *    hit (a reused instance restored + run), for a small and a large module; and deploy-time
  *    prepareContract cost.
  * 4. The contract path as a node runs it: µs per transaction of KVStore.set (a system
  *    contract) and of an ERC-20 transfer on the shipped AssemblyScript token, each
@@ -245,7 +245,7 @@ for (const [name, text] of [
   ]);
 }
 printTable(
-  'Compiled-module cache (runContract of a trivial call; miss = compile + instantiate)',
+  'Compiled-module cache (runContract of a trivial call; miss = compile + instantiate, hit = reuse an instance)',
   ['module', 'bytes', 'instrumented', 'prepare ms', 'miss ms', 'hit ms', 'miss/hit', 'hits/misses'],
   cacheRows,
 );
