@@ -1,7 +1,7 @@
 /**
  * WebAssembly VM figures.
  *
- *   npx tsx bench/vm.ts [rounds=9]
+ *   npx tsx bench/vm.ts [--rounds 9] [--txs 2000] [--senders 200] [--json]
  *
  * 1. Throughput: calls/s and gas/s of a compute-heavy and a storage-heavy contract run
  *    through runContract with a warm module cache and an in-memory HostEnv.
@@ -9,19 +9,48 @@
  *    alternately in one process on warm instances (so only execution is compared), as
  *    the median of per-round time ratios.
  * 3. Module cache: runContract time on a cache miss (compile + instantiate + run) vs a
- *    hit (instantiate + run), for a small and a large module; and deploy-time
+ *    hit (a reused instance restored + run), for a small and a large module; and deploy-time
  *    prepareContract cost.
- * Every figure is the median over rounds.
+ * 4. The contract path as a node runs it: µs per transaction of KVStore.set (a system
+ *    contract) and of an ERC-20 transfer on the shipped AssemblyScript token, each
+ *    through Executor.runTx with the WebAssembly VM over a block overlay of a world state
+ *    in a real LevelDB, `--txs` transactions from `--senders` accounts per block, the two
+ *    workloads alternating block by block; and their ratio (issue #10: at most 2x).
+ * Every figure is the median over rounds. With `--json` the last line is one JSON object
+ * with the summary figures.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Interface } from 'ethers';
+import { asExample } from '../contracts/testing/examples.js';
+import { buildGenesis } from '../node/chain/genesis-block.js';
+import { ReceiptStatus } from '../node/codec/block.js';
+import { fromHex, toHex } from '../node/codec/hex.js';
+import type { LingdingTx, NativeTx } from '../node/codec/tx.js';
+import { buildSignedTx } from '../node/codec/tx-builder.js';
+import { parseGenesis } from '../node/config/genesis.js';
+import { createEcdsaSuite } from '../node/crypto/index.js';
+import type { KeyPair } from '../node/crypto/suite.js';
+import { SystemAddress } from '../node/exec/addresses.js';
+import { contractAddress, Executor } from '../node/exec/executor.js';
+import type { BlockContext } from '../node/exec/types.js';
+import { encodeDeployInput, WasmContractVm } from '../node/exec/wasm-vm.js';
+import { LedgerStore } from '../node/ledger/store.js';
+import { type StateOverlay, WorldState } from '../node/state/index.js';
 import { COMPUTE_WAT, HOST_IMPORTS, STORAGE_WAT, u32Input } from '../test/helpers/vm/contracts.js';
 import { address, MemoryHost, newWorld } from '../test/helpers/vm/memory-host.js';
 import { wat } from '../test/helpers/vm/wat.js';
 import { HOST_FUNCTIONS, ModuleCache, prepareContract, runContract, type PreparedContract } from '../node/vm/index.js';
 // Raw instantiation for the plain-vs-metered comparison: not VM API, so not in its index.
 import { engine, type WasmGlobal, type WasmInstance, type WasmMemory } from '../node/vm/wasm/engine.js';
+import { hasArg, numberArg } from './lib/args.js';
 import { formatRatio, median, printTable } from './lib/table.js';
 
-const ROUNDS = Number(process.argv[2] ?? 9);
+const ROUNDS = numberArg('rounds', 9);
+const TXS = numberArg('txs', 2000);
+const SENDERS = numberArg('senders', 200);
+const JSON_OUT = hasArg('json');
 const SELF = address(1);
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -121,6 +150,7 @@ const overheadCases = [
   { name: 'sort: nested loops, no calls', text: SORT_WAT, input: new Uint8Array() },
   { name: 'fib(27): recursion, a call per 10 instructions', text: FIB_WAT, input: new Uint8Array() },
 ];
+const meteringRatios: Record<string, number> = {};
 const overheadRows = overheadCases.map(({ name, text, input }) => {
   const original = wat(text);
   const plain = instantiate(original, input);
@@ -138,6 +168,7 @@ const overheadRows = overheadCases.map(({ name, text, input }) => {
     meteredMs.push(timeOf(metered));
   }
   const ratio = median(meteredMs.map((m, i) => m / plainMs[i]));
+  meteringRatios[name] = Number(ratio.toFixed(2));
   return [name, median(plainMs), median(meteredMs), formatRatio(ratio)];
 });
 printTable(
@@ -214,7 +245,158 @@ for (const [name, text] of [
   ]);
 }
 printTable(
-  'Compiled-module cache (runContract of a trivial call; miss = compile + instantiate)',
+  'Compiled-module cache (runContract of a trivial call; miss = compile + instantiate, hit = reuse an instance)',
   ['module', 'bytes', 'instrumented', 'prepare ms', 'miss ms', 'hit ms', 'miss/hit', 'hits/misses'],
   cacheRows,
 );
+
+// --- 4. The contract path through the executor ----------------------------------------
+
+const suite = createEcdsaSuite();
+const owner = suite.keyPairFromSecret(new Uint8Array(32).fill(1));
+const senders: KeyPair[] = Array.from({ length: SENDERS }, (_, i) => {
+  const secret = new Uint8Array(32).fill(2);
+  new DataView(secret.buffer).setUint32(28, i);
+  return suite.keyPairFromSecret(secret);
+});
+const genesis = parseGenesis({
+  chainId: 'bench-vm',
+  suite: 'ecdsa',
+  timestamp: 1,
+  sealers: [toHex(owner.publicKey)],
+  committee: { members: [{ address: toHex(owner.address) }] },
+});
+const kvIface = new Interface(['function set(string key, string value) returns (int32)']);
+const token = await asExample('token');
+const tokenIface = new Interface(token.abi as never);
+
+interface ExecTx {
+  readonly tx: LingdingTx;
+  readonly sender: Uint8Array;
+}
+const signed = (from: KeyPair, to: Uint8Array | null, input: Uint8Array): ExecTx => ({
+  tx: buildSignedTx(suite, { chainId: 'bench-vm', height: 0, to, input, gasLimit: 50_000_000 }, from.secretKey).tx,
+  sender: from.address,
+});
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lingding-bench-vm-'));
+const store = await LedgerStore.open(dataDir, { syncWrites: false });
+const vm = new WasmContractVm();
+const executor = new Executor(vm);
+let blockNumber = 0;
+const nextBlock = (): BlockContext => ({ number: ++blockNumber, timestamp: 1000 * blockNumber, suite });
+
+/** Writes a block overlay to LevelDB as the chain's commit does, so later reads go through the store. */
+async function commit(world: WorldState, overlay: StateOverlay): Promise<void> {
+  const c = world.prepareCommit(overlay);
+  await store.state.batch(
+    c.ops.map((op) =>
+      op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'del', key: op.key },
+    ),
+  );
+  world.applyCommitted(c);
+}
+
+/** Runs `txs` as one block over `world`; every one must succeed. Returns the overlay. */
+function runBlock(world: WorldState, txs: readonly ExecTx[]): StateOverlay {
+  const overlay = world.overlay();
+  const block = nextBlock();
+  for (const t of txs) {
+    const r = executor.runTx(block, overlay, t);
+    if (r.status !== ReceiptStatus.Success) throw new Error(`bench transaction failed: ${r.message}`);
+  }
+  return overlay;
+}
+
+let kvSetUs: number;
+let erc20TransferUs: number;
+let erc20GasPerTx: number;
+try {
+  const world = new WorldState(store.state, suite, { root: new Uint8Array(32) });
+  await commit(world, buildGenesis(suite, genesis).state);
+
+  // The token, minted to the owner, then a balance for every sender.
+  const deploy = signed(
+    owner,
+    null,
+    encodeDeployInput(
+      token.wasm,
+      fromHex(tokenIface.encodeDeploy(['Bench', 'BCH', 0, 10n ** 15n])),
+      JSON.stringify(token.abi),
+    ),
+  );
+  await commit(world, runBlock(world, [deploy]));
+  const tokenAddress = contractAddress(suite, owner.address, (deploy.tx as NativeTx).nonce);
+  const transfer = (from: KeyPair, to: KeyPair, amount: bigint) =>
+    signed(from, tokenAddress, fromHex(tokenIface.encodeFunctionData('transfer', [toHex(to.address), amount])));
+  await commit(
+    world,
+    runBlock(
+      world,
+      senders.map((s) => transfer(owner, s, 10n ** 9n)),
+    ),
+  );
+
+  // Each block is run over the same committed state and dropped, so one set of
+  // transactions serves every round; the world state's read cache is warm after the first.
+  const kvTxs = Array.from({ length: TXS }, (_, i) =>
+    signed(
+      senders[i % SENDERS],
+      SystemAddress.KVStore,
+      fromHex(kvIface.encodeFunctionData('set', [`k${i}`, `value-${i}`])),
+    ),
+  );
+  const erc20Txs = Array.from({ length: TXS }, (_, i) =>
+    transfer(senders[i % SENDERS], senders[(i + 1) % SENDERS], 1n),
+  );
+  const usPerTx = (txs: readonly ExecTx[]) => {
+    const t = now();
+    runBlock(world, txs);
+    return ((now() - t) * 1000) / txs.length;
+  };
+  usPerTx(kvTxs); // warm-up: V8 tier-up, module cache, state cache
+  usPerTx(erc20Txs);
+  const kvUs: number[] = [];
+  const erc20Us: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    kvUs.push(usPerTx(kvTxs));
+    erc20Us.push(usPerTx(erc20Txs));
+  }
+  kvSetUs = median(kvUs);
+  erc20TransferUs = median(erc20Us);
+  const gasOf = (t: ExecTx) => executor.runTx(nextBlock(), world.overlay(), t).gasUsed;
+  erc20GasPerTx = gasOf(erc20Txs[0]);
+  printTable(
+    `Contract path (Executor.runTx + WebAssembly VM over LevelDB world state; ${TXS} txs a block from ${SENDERS} senders)`,
+    ['transaction', 'µs/tx', 'gas/tx', 'ratio to KVStore.set'],
+    [
+      ['KVStore.set (system contract)', kvSetUs, gasOf(kvTxs[0]), formatRatio(1)],
+      [
+        'ERC-20 transfer (AssemblyScript token)',
+        erc20TransferUs,
+        erc20GasPerTx,
+        formatRatio(erc20TransferUs / kvSetUs),
+      ],
+    ],
+  );
+} finally {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (JSON_OUT) {
+  const [compute, storage] = throughputRows;
+  console.log(
+    JSON.stringify({
+      kvSetUs: Number(kvSetUs.toFixed(1)),
+      erc20TransferUs: Number(erc20TransferUs.toFixed(1)),
+      ratio: Number((erc20TransferUs / kvSetUs).toFixed(2)),
+      erc20GasPerTx,
+      computeCallsPerSec: Math.round(compute[1] as number),
+      storageCallsPerSec: Math.round(storage[1] as number),
+      meteringOverhead: meteringRatios,
+      cacheMissMs: Object.fromEntries(cacheRows.map((r) => [r[0], Number((r[4] as number).toFixed(3))])),
+      cacheHitMs: Object.fromEntries(cacheRows.map((r) => [r[0], Number((r[5] as number).toFixed(3))])),
+    }),
+  );
+}

@@ -119,9 +119,21 @@ interface StoredCode {
 
 export function readStoredCode(state: StateReader, address: Uint8Array): StoredCode | null {
   const raw = state.get(codeKey(address));
-  if (!raw) return null;
+  return raw ? decodeStoredCode(raw) : null;
+}
+
+function decodeStoredCode(raw: Uint8Array): StoredCode {
   const [codeHash, wasm, abi] = decodeCanonical(raw) as [Uint8Array, Uint8Array, string];
   return { codeHash, wasm, abi };
+}
+
+/**
+ * The code hash of stored code, read from its first bytes: the canonical encoding starts
+ * with a 3-array header (0x93) and the 32-byte hash as bin 8 (0xc4 0x20). A call then finds
+ * its prepared module by hash without decoding (copying) the whole module every time.
+ */
+function storedCodeHash(raw: Uint8Array): Uint8Array | undefined {
+  return raw.length >= 35 && raw[0] === 0x93 && raw[1] === 0xc4 && raw[2] === 0x20 ? raw.subarray(3, 35) : undefined;
 }
 
 /**
@@ -175,14 +187,16 @@ export class WasmContractVm implements ContractVm {
   }
 
   resolve(state: StateReader, address: Uint8Array): Contract | null {
-    const stored = readStoredCode(state, address);
-    if (!stored) return null;
-    return {
-      call: (frame) => {
-        const prepared = this.cache.lookup(stored.codeHash, this.limits) ?? prepareContract(stored.wasm, this.limits);
-        return this.run(frame, prepared, 'call', frame.input);
-      },
-    };
+    const raw = state.get(codeKey(address));
+    if (!raw) return null;
+    return { call: (frame) => this.run(frame, this.prepared(raw), 'call', frame.input) };
+  }
+
+  /** The prepared form of stored code: from the module cache, or prepared again (not yet cached, or evicted). */
+  private prepared(raw: Uint8Array): PreparedContract {
+    const hash = storedCodeHash(raw);
+    const cached = hash && this.cache.lookup(hash, this.limits);
+    return cached || prepareContract(decodeStoredCode(raw).wasm, this.limits);
   }
 
   private run(frame: CallFrame, prepared: PreparedContract, entry: 'call' | 'deploy', input: Uint8Array): Uint8Array {
@@ -210,36 +224,15 @@ export class WasmContractVm implements ContractVm {
   }
 
   private host(frame: CallFrame): HostEnv {
-    const self = frame.self;
-    const suite = frame.block.suite;
-    const writable = () => {
-      if (frame.readOnly) throw new CallFailure(ReceiptStatus.BadCall, 'state modification in a read-only call');
-    };
-    return {
-      storageGet: (key) => frame.state.get(storageKey(self, key)) ?? undefined,
-      storageSet: (key, value) => {
-        writable();
-        frame.state.set(storageKey(self, key), value);
-      },
-      storageRemove: (key) => {
-        writable();
-        frame.state.delete(storageKey(self, key));
-      },
-      caller: frame.sender,
-      origin: frame.origin,
-      self,
-      blockNumber: frame.block.number,
-      timestamp: frame.block.timestamp,
-      emitEvent: (topics, data) =>
-        frame.emit({ address: self, topics: topics.map((t) => Uint8Array.from(t)), data: Uint8Array.from(data) }),
-      callContract: (address, input, gasForwarded) => this.nestedCall(frame, address, input, gasForwarded),
-      hash: (data) => suite.hash(data),
-      verifySignature: (digest, sig, pub) => suite.verify(digest, sig, pub),
-      debugLog: (message) => this.debugLog(`0x${hexKey(self)}`, message),
-    };
+    return new FrameHost(frame, this.nestedCall, this.debugLog);
   }
 
-  private nestedCall(frame: CallFrame, address: Uint8Array, input: Uint8Array, gasForwarded: number): NestedCallResult {
+  private readonly nestedCall = (
+    frame: CallFrame,
+    address: Uint8Array,
+    input: Uint8Array,
+    gasForwarded: number,
+  ): NestedCallResult => {
     const failure = (gasUsed: number): NestedCallResult => ({ status: 'trap', gasUsed, output: new Uint8Array() });
     const target = hexKey(address);
     const stack = [...frame.callStack, hexKey(frame.self)];
@@ -270,5 +263,84 @@ export class WasmContractVm implements ContractVm {
       if (e instanceof CallFailure) return failure(gas.used);
       throw e;
     }
+  };
+}
+
+/**
+ * The HostEnv of one contract run over its frame's state overlay. A class, not an object
+ * of closures: one is made per run, and its methods are shared.
+ */
+class FrameHost implements HostEnv {
+  constructor(
+    private readonly frame: CallFrame,
+    private readonly nested: (
+      frame: CallFrame,
+      address: Uint8Array,
+      input: Uint8Array,
+      gas: number,
+    ) => NestedCallResult,
+    private readonly log: (contract: string, message: string) => void,
+  ) {}
+
+  get caller(): Uint8Array {
+    return this.frame.sender;
+  }
+
+  get origin(): Uint8Array {
+    return this.frame.origin;
+  }
+
+  get self(): Uint8Array {
+    return this.frame.self;
+  }
+
+  get blockNumber(): number {
+    return this.frame.block.number;
+  }
+
+  get timestamp(): number {
+    return this.frame.block.timestamp;
+  }
+
+  storageGet(key: Uint8Array): Uint8Array | undefined {
+    return this.frame.state.get(storageKey(this.frame.self, key)) ?? undefined;
+  }
+
+  storageSet(key: Uint8Array, value: Uint8Array): void {
+    this.writable();
+    this.frame.state.set(storageKey(this.frame.self, key), value);
+  }
+
+  storageRemove(key: Uint8Array): void {
+    this.writable();
+    this.frame.state.delete(storageKey(this.frame.self, key));
+  }
+
+  emitEvent(topics: Uint8Array[], data: Uint8Array): void {
+    this.frame.emit({
+      address: this.frame.self,
+      topics: topics.map((t) => Uint8Array.from(t)),
+      data: Uint8Array.from(data),
+    });
+  }
+
+  callContract(address: Uint8Array, input: Uint8Array, gasForwarded: number): NestedCallResult {
+    return this.nested(this.frame, address, input, gasForwarded);
+  }
+
+  hash(data: Uint8Array): Uint8Array {
+    return this.frame.block.suite.hash(data);
+  }
+
+  verifySignature(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+    return this.frame.block.suite.verify(digest, signature, publicKey);
+  }
+
+  debugLog(message: string): void {
+    this.log(`0x${hexKey(this.frame.self)}`, message);
+  }
+
+  private writable(): void {
+    if (this.frame.readOnly) throw new CallFailure(ReceiptStatus.BadCall, 'state modification in a read-only call');
   }
 }

@@ -27,9 +27,18 @@ export class StateOverlay implements StateWriter {
   constructor(private readonly parent: StateReader) {}
 
   get(key: Uint8Array): Uint8Array | null {
-    const w = this.writes.get(hexKey(key));
+    return this.lookup(hexKey(key), key);
+  }
+
+  /**
+   * A read with its map key already made: a contract's reads go through two or three
+   * overlays (call, transaction, block), and hex-encoding the key again at each was a
+   * large part of their cost.
+   */
+  private lookup(hex: string, key: Uint8Array): Uint8Array | null {
+    const w = this.writes.get(hex);
     if (w !== undefined) return w.value;
-    return this.parent.get(key);
+    return this.parent instanceof StateOverlay ? this.parent.lookup(hex, key) : this.parent.get(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

@@ -49,4 +49,29 @@ describe('ModuleCache', () => {
     expect(cache.lookup(a.codeHash, other)).toBe(b);
     expect(cache.lookup(a.codeHash, DEFAULT_VM_LIMITS)).toBe(a);
   });
+
+  it('keeps at most maxIdleInstances idle, giving up those of the least recently used modules first', () => {
+    const cache = new ModuleCache({ maxIdleInstances: 2 });
+    const [a, b, c] = [contract(1), contract(2), contract(3)];
+    const held = [a, b, c].map((p) => cache.instance(p));
+    for (const i of held) cache.release(i);
+    expect(cache.stats().idle).toBe(2);
+    cache.instance(a); // a's instance was dropped (least recently used): a new one
+    expect(cache.stats().reused).toBe(0);
+    cache.instance(c);
+    expect(cache.stats()).toMatchObject({ reused: 1, idle: 1 });
+  });
+
+  it('drops the idle instances of an evicted module, and does not take back one made before', () => {
+    const cache = new ModuleCache({ maxEntries: 1 });
+    const a = contract(1);
+    const first = cache.instance(a);
+    cache.release(first);
+    cache.instance(contract(2)); // evicts a
+    expect(cache.stats().idle).toBe(0);
+    const second = cache.instance(a);
+    cache.release(first); // a's old entry: not kept
+    cache.release(second);
+    expect(cache.stats().idle).toBe(1);
+  });
 });

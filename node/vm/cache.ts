@@ -6,15 +6,25 @@
  *
  * Keyed by code hash (keccak-256 of the deployed bytes) plus schedule id: the same code
  * prepared under other limits or another gas schedule is a different module.
+ *
+ * Each entry also keeps idle instances (instance.ts): a run takes one, restored to its
+ * just-instantiated state, instead of instantiating again, and gives it back when it ends
+ * normally. A run in progress holds its instance, so a contract that (indirectly) calls
+ * itself gets a second one. Idle instances are few (each holds a linear memory, for which
+ * V8 reserves gigabytes of address space with guard regions): at most `maxIdleInstances`
+ * over the whole cache, those of the least recently used modules given up first.
  */
 import { hexKey } from '../codec/index.js';
 import { engine, type WasmModule } from './wasm/engine.js';
+import { ContractInstance } from './instance.js';
 import { scheduleId, type VmLimits } from './limits.js';
 import type { PreparedContract } from './prepare.js';
 
 export interface ModuleCacheOptions {
   readonly maxEntries: number;
   readonly maxBytes: number;
+  /** Idle instances kept for reuse, over all modules. */
+  readonly maxIdleInstances: number;
 }
 
 export interface ModuleCacheStats {
@@ -23,14 +33,30 @@ export interface ModuleCacheStats {
   readonly evictions: number;
   readonly entries: number;
   readonly bytes: number;
+  /** Runs that took an idle instance rather than instantiating. */
+  readonly reused: number;
+  readonly idle: number;
 }
 
 interface Entry {
   readonly prepared: PreparedContract;
   readonly module: WasmModule;
+  /** Linear memory of a new instance, once one was made; absent when instances are not reused. */
+  snapshot?: Uint8Array;
+  readonly idle: ContractInstance[];
 }
 
-export const DEFAULT_MODULE_CACHE_OPTIONS: ModuleCacheOptions = { maxEntries: 256, maxBytes: 64 * 1024 * 1024 };
+export const DEFAULT_MODULE_CACHE_OPTIONS: ModuleCacheOptions = {
+  maxEntries: 256,
+  maxBytes: 64 * 1024 * 1024,
+  maxIdleInstances: 32,
+};
+
+/**
+ * Restoring copies the whole initial memory; past this many pages a new instance (whose
+ * memory the OS zeroes lazily) is the cheaper start.
+ */
+export const MAX_REUSED_MEMORY_PAGES = 16;
 
 const keyOf = (codeHash: Uint8Array, schedule: string) => `${hexKey(codeHash)}@${schedule}`;
 
@@ -41,25 +67,53 @@ export class ModuleCache {
   private misses = 0;
   private evictions = 0;
   private bytes = 0;
+  private reused = 0;
+  private idleCount = 0;
+  /** Where each instance made here goes back to. */
+  private readonly homes = new WeakMap<ContractInstance, Entry>();
 
-  constructor(private readonly options: ModuleCacheOptions = DEFAULT_MODULE_CACHE_OPTIONS) {}
+  private readonly options: ModuleCacheOptions;
+
+  constructor(options: Partial<ModuleCacheOptions> = {}) {
+    this.options = { ...DEFAULT_MODULE_CACHE_OPTIONS, ...options };
+  }
 
   /** The compiled module for `prepared`, compiling (and caching) it on a miss. */
   module(prepared: PreparedContract): WasmModule {
-    const key = keyOf(prepared.codeHash, prepared.scheduleId);
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.module;
+    return this.entry(prepared).module;
+  }
+
+  /**
+   * An instance of `prepared` in its just-instantiated state: an idle one restored, or a
+   * new one. Throws what instantiation throws. Give it back with `release` if the run ends
+   * normally; an instance not given back is simply dropped.
+   */
+  instance(prepared: PreparedContract): ContractInstance {
+    const entry = this.entry(prepared);
+    const idle = entry.idle.pop();
+    if (idle) {
+      this.idleCount--;
+      this.reused++;
+      idle.restore(entry.snapshot!);
+      return idle;
     }
-    this.misses++;
-    const module = new engine.Module(prepared.code);
-    this.entries.set(key, { prepared, module });
-    this.bytes += prepared.code.length;
-    this.evict();
-    return module;
+    const created = new ContractInstance(entry.module);
+    if (entry.snapshot === undefined && prepared.reusable && prepared.memoryPages <= MAX_REUSED_MEMORY_PAGES) {
+      entry.snapshot = created.snapshot();
+    }
+    this.homes.set(created, entry);
+    return created;
+  }
+
+  /** Keeps `instance` for a later run, unless it cannot be restored or its module was evicted. */
+  release(instance: ContractInstance): void {
+    const entry = this.homes.get(instance);
+    if (!entry?.snapshot || !instance.fits(entry.snapshot)) return;
+    const key = keyOf(entry.prepared.codeHash, entry.prepared.scheduleId);
+    if (this.entries.get(key) !== entry) return;
+    entry.idle.push(instance);
+    this.idleCount++;
+    this.trimIdle(entry);
   }
 
   /**
@@ -77,7 +131,40 @@ export class ModuleCache {
       evictions: this.evictions,
       entries: this.entries.size,
       bytes: this.bytes,
+      reused: this.reused,
+      idle: this.idleCount,
     };
+  }
+
+  private entry(prepared: PreparedContract): Entry {
+    const key = keyOf(prepared.codeHash, prepared.scheduleId);
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    this.misses++;
+    const entry: Entry = { prepared, module: new engine.Module(prepared.code), idle: [] };
+    this.entries.set(key, entry);
+    this.bytes += prepared.code.length;
+    this.evict();
+    return entry;
+  }
+
+  /** Drops idle instances of the least recently used modules, `keep`'s last, down to the cap. */
+  private trimIdle(keep: Entry): void {
+    for (const entry of this.entries.values()) {
+      if (this.idleCount <= this.options.maxIdleInstances) return;
+      if (entry === keep) continue;
+      this.idleCount -= entry.idle.length;
+      entry.idle.length = 0;
+    }
+    while (this.idleCount > this.options.maxIdleInstances && keep.idle.length > 0) {
+      keep.idle.pop();
+      this.idleCount--;
+    }
   }
 
   private evict(): void {
@@ -89,6 +176,8 @@ export class ModuleCache {
       const [oldest, entry] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
       this.bytes -= entry.prepared.code.length;
+      this.idleCount -= entry.idle.length;
+      entry.idle.length = 0;
       this.evictions++;
     }
   }

@@ -4,7 +4,7 @@ import { CORPUS } from '../../test/helpers/vm/corpus.js';
 import { address, MemoryHost, newWorld } from '../../test/helpers/vm/memory-host.js';
 import { randomProgram } from '../../test/helpers/vm/program-gen.js';
 import { wat } from '../../test/helpers/vm/wat.js';
-import { prepareContract, runContract } from './index.js';
+import { ModuleCache, prepareContract, runContract } from './index.js';
 import { engine, type WasmGlobal, type WasmMemory } from './wasm/engine.js';
 
 interface Outcome {
@@ -36,16 +36,21 @@ function compare(text: string): Outcome {
   expect(metered.end).toBe(plain.end);
   expect(metered.memory.equals(plain.memory)).toBe(true);
   // Through the runner: the same status, and a successful run needs exactly its gasUsed.
-  const run = (gasLimit: number) =>
+  const run = (gasLimit: number, cache?: ModuleCache) =>
     runContract({
       prepared,
       entry: 'call',
       input: new Uint8Array(),
       gasLimit,
       host: new MemoryHost(newWorld(), address(1)),
+      ...(cache && { cache }),
     });
   const r = run(1e12);
   expect(r.status).toBe(plain.end === 'ok' ? 'success' : 'trap');
+  // An instance reused after a run of the same program (when it can be) gives the same result.
+  const cache = new ModuleCache();
+  run(1e12, cache);
+  expect(run(1e12, cache)).toEqual(r);
   if (r.status === 'success') {
     expect(run(r.gasUsed)).toEqual(r);
     expect(run(r.gasUsed - 1).status).toBe('outOfGas');

@@ -40,19 +40,23 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 // biome-ignore lint/suspicious/noConfusingVoidType: host functions without a result return nothing to WebAssembly
 type HostImports = Record<HostFunctionName, (...args: never[]) => number | bigint | void>;
 
+/**
+ * The host side of one instance. An instance may serve many runs (see cache.ts), one at a
+ * time: `begin` gives it the run's world and input and `end` takes them away again, so
+ * nothing of one run (its return data included) is visible to the next.
+ */
 export class HostBinding {
   private memory: WasmMemory | undefined;
   private gas: WasmGlobal | undefined;
+  private env: HostEnv | undefined;
+  private input: Uint8Array = EMPTY;
   /** Output of the last call_contract, read with return_data_size/return_data_copy. */
   private returnData: Uint8Array = EMPTY;
-  /** Set when the run is over; any host call after that is a VM bug, not contract behaviour. */
-  private ended = false;
+  /** False between runs; any host call then is a VM bug, not contract behaviour. */
+  private live = false;
   readonly imports: HostImports;
 
-  constructor(
-    private readonly env: HostEnv,
-    private readonly input: Uint8Array,
-  ) {
+  constructor() {
     this.imports = this.build();
   }
 
@@ -62,18 +66,29 @@ export class HostBinding {
     this.gas = gas;
   }
 
+  begin(env: HostEnv, input: Uint8Array): void {
+    this.env = env;
+    this.input = input;
+    this.returnData = EMPTY;
+    this.live = true;
+  }
+
   end(): void {
-    this.ended = true;
+    this.live = false;
+    this.env = undefined;
+    this.input = EMPTY;
+    this.returnData = EMPTY;
   }
 
   /** Charges `name`'s base cost (plus `extra`) and its per-byte cost for `bytes`. */
   private charge(name: HostFunctionName, bytes: number, extra = 0): void {
     const { base, perByte } = HostCost[name];
-    this.pay(name, BigInt(base + extra) + BigInt(perByte) * BigInt(bytes));
+    // Exact in a double: bytes < 2^33 (two u32 lengths) and perByte <= 50 keep it far below 2^53.
+    this.pay(name, BigInt(base + extra + perByte * bytes));
   }
 
   private pay(name: HostFunctionName, amount: bigint): void {
-    if (this.ended || !this.gas) throw new VmInternalError(`host function ${name} called outside a live run`);
+    if (!this.live || !this.gas) throw new VmInternalError(`host function ${name} called outside a live run`);
     const left = (this.gas.value as bigint) - amount;
     this.gas.value = left;
     if (left < 0n) throw new OutOfGasSignal();
@@ -113,7 +128,8 @@ export class HostBinding {
   }
 
   private build(): HostImports {
-    const env = this.env;
+    // The run's world, read at each call: the imports outlive any one run.
+    const env = () => this.env!;
     return {
       input_size: () => {
         this.charge('input_size', 0);
@@ -133,23 +149,23 @@ export class HostBinding {
       },
       caller: (dst: number) => {
         this.charge('caller', 0);
-        this.write('caller', dst, this.fixed('caller', env.caller, ADDRESS_BYTES));
+        this.write('caller', dst, this.fixed('caller', env().caller, ADDRESS_BYTES));
       },
       origin: (dst: number) => {
         this.charge('origin', 0);
-        this.write('origin', dst, this.fixed('origin', env.origin, ADDRESS_BYTES));
+        this.write('origin', dst, this.fixed('origin', env().origin, ADDRESS_BYTES));
       },
       self_address: (dst: number) => {
         this.charge('self_address', 0);
-        this.write('self_address', dst, this.fixed('self', env.self, ADDRESS_BYTES));
+        this.write('self_address', dst, this.fixed('self', env().self, ADDRESS_BYTES));
       },
       block_number: () => {
         this.charge('block_number', 0);
-        return BigInt(env.blockNumber);
+        return BigInt(env().blockNumber);
       },
       timestamp: () => {
         this.charge('timestamp', 0);
-        return BigInt(env.timestamp);
+        return BigInt(env().timestamp);
       },
       gas_left: () => {
         this.charge('gas_left', 0);
@@ -157,7 +173,7 @@ export class HostBinding {
       },
       storage_get: (keyPtr: number, keyLen: number, dst: number, cap: number) => {
         this.charge('storage_get', keyLen >>> 0);
-        const value = env.storageGet(this.read('storage_get', keyPtr, keyLen));
+        const value = env().storageGet(this.read('storage_get', keyPtr, keyLen));
         if (value === undefined) return -1;
         this.pay('storage_get', BigInt(HostCost.storage_get.perByte) * BigInt(value.length));
         this.write('storage_get', dst, value.subarray(0, Math.min(value.length, cap >>> 0)));
@@ -165,11 +181,11 @@ export class HostBinding {
       },
       storage_set: (keyPtr: number, keyLen: number, valuePtr: number, valueLen: number) => {
         this.charge('storage_set', (keyLen >>> 0) + (valueLen >>> 0));
-        env.storageSet(this.read('storage_set', keyPtr, keyLen), this.read('storage_set', valuePtr, valueLen));
+        env().storageSet(this.read('storage_set', keyPtr, keyLen), this.read('storage_set', valuePtr, valueLen));
       },
       storage_remove: (keyPtr: number, keyLen: number) => {
         this.charge('storage_remove', keyLen >>> 0);
-        env.storageRemove(this.read('storage_remove', keyPtr, keyLen));
+        env().storageRemove(this.read('storage_remove', keyPtr, keyLen));
       },
       emit_event: (topicsPtr: number, topicCount: number, dataPtr: number, dataLen: number) => {
         const count = topicCount >>> 0;
@@ -177,7 +193,7 @@ export class HostBinding {
         this.charge('emit_event', dataLen >>> 0, EVENT_TOPIC_COST * count);
         const all = this.read('emit_event', topicsPtr, count * TOPIC_BYTES);
         const topics = Array.from({ length: count }, (_, i) => all.subarray(i * TOPIC_BYTES, (i + 1) * TOPIC_BYTES));
-        env.emitEvent(topics, this.read('emit_event', dataPtr, dataLen));
+        env().emitEvent(topics, this.read('emit_event', dataPtr, dataLen));
       },
       call_contract: (addrPtr: number, inputPtr: number, inputLen: number, gas: bigint) => {
         this.charge('call_contract', inputLen >>> 0);
@@ -189,7 +205,7 @@ export class HostBinding {
         const available = left - left / 64n;
         const forwarded = gas < 0n || gas > available ? available : gas;
         this.gas!.value = left - forwarded;
-        const result = env.callContract(address, input, Number(forwarded));
+        const result = env().callContract(address, input, Number(forwarded));
         if (!Number.isSafeInteger(result.gasUsed) || result.gasUsed < 0 || result.gasUsed > forwarded) {
           throw new VmInternalError(`callContract reported gasUsed ${result.gasUsed} for ${forwarded} forwarded`);
         }
@@ -208,13 +224,13 @@ export class HostBinding {
       },
       hash: (ptr: number, len: number, dst: number) => {
         this.charge('hash', len >>> 0);
-        const digest = this.fixed('hash', env.hash(this.read('hash', ptr, len)), HASH_BYTES);
+        const digest = this.fixed('hash', env().hash(this.read('hash', ptr, len)), HASH_BYTES);
         this.write('hash', dst, digest);
       },
       verify_signature: (digestPtr: number, sigPtr: number, sigLen: number, keyPtr: number, keyLen: number) => {
         this.charge('verify_signature', (sigLen >>> 0) + (keyLen >>> 0));
         const digest = this.read('verify_signature', digestPtr, HASH_BYTES);
-        const ok = env.verifySignature(
+        const ok = env().verifySignature(
           digest,
           this.read('verify_signature', sigPtr, sigLen),
           this.read('verify_signature', keyPtr, keyLen),
@@ -223,7 +239,7 @@ export class HostBinding {
       },
       debug_log: (ptr: number, len: number) => {
         this.charge('debug_log', len >>> 0);
-        env.debugLog(utf8.decode(this.read('debug_log', ptr, len)));
+        env().debugLog(utf8.decode(this.read('debug_log', ptr, len)));
       },
     };
   }

@@ -44,7 +44,7 @@ export const DEFAULT_VM_LIMITS: VmLimits = Object.freeze({
 });
 
 /** Bumped whenever instrumentation output changes for the same input. */
-export const INSTRUMENTER_VERSION = 1;
+export const INSTRUMENTER_VERSION = 2;
 
 /** Most locals a function can declare before its frame alone exceeds `maxFrameBytes`. */
 export function maxLocals(limits: VmLimits): number {

@@ -19,6 +19,8 @@ import { parseModule, SectionId, type FuncType, type Limits, type ParsedModule }
 /** Exports the instrumented module adds; contracts may not use the prefix. */
 export const GAS_EXPORT = '__lingding_gas';
 export const STACK_EXPORT = '__lingding_stack';
+/** An added, unmetered function that sets the contract's mutable globals back to their initialisers. */
+export const RESET_EXPORT = '__lingding_reset';
 const RESERVED_PREFIX = '__lingding';
 
 export type EntryPoint = 'call' | 'deploy';
@@ -42,6 +44,13 @@ export interface PreparedContract {
   readonly hasInitialize: boolean;
   /** Initial linear-memory pages, charged at instantiation. */
   readonly memoryPages: number;
+  /**
+   * Whether an instance can be put back in its just-instantiated state between runs: its
+   * memory restored and RESET_EXPORT called. Not when a data segment is passive, since
+   * `data.drop` changes an instance for good. (Tables cannot change: table instructions are
+   * refused.)
+   */
+  readonly reusable: boolean;
 }
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
@@ -98,13 +107,15 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
   const bodies = [
     ...analyzed.map((f) => instrumentFunction(f, ctx, (callee) => copies.get(callee))),
     ...copyOf.map((i) => m.bodies[i]),
+    resetBody(m),
   ];
-  const functions = [...m.functions, ...copyOf.map((i) => m.functions[i])];
+  const functions = [...m.functions, ...copyOf.map((i) => m.functions[i]), emptyFunctionType(m.types, extraTypes)];
+  const resetIndex = m.imports.length + functions.length - 1;
 
   if (!engine.validate(wasm)) {
     throw new ContractRejectedError('INVALID', 'module fails WebAssembly validation (type or structure error)');
   }
-  const code = assemble(m, limits, [...m.types, ...extraTypes], functions, bodies);
+  const code = assemble(m, limits, [...m.types, ...extraTypes], functions, bodies, resetIndex);
   if (!engine.validate(code)) {
     throw new VmInternalError(
       'instrumented module fails validation; this is a VM bug',
@@ -120,7 +131,24 @@ export function prepareContract(wasm: Uint8Array, limits: VmLimits = DEFAULT_VM_
     hasDeploy,
     hasInitialize,
     memoryPages,
+    reusable: !m.passiveData,
   };
+}
+
+/** RESET_EXPORT's body: no locals, `<initialiser> global.set i` for each mutable global. */
+function resetBody(m: ParsedModule): Uint8Array {
+  const w = new Writer().u32(0);
+  for (const g of m.mutableGlobals) w.bytes(g.init).byte(0x24).u32(g.index);
+  return w.byte(0x0b).finish();
+}
+
+/** Index of a `[] -> []` function type, appended to `extra` if the module has none. */
+function emptyFunctionType(types: readonly FuncType[], extra: FuncType[]): number {
+  const all = [...types, ...extra];
+  const found = all.findIndex((t) => t.params.length === 0 && t.results.length === 0);
+  if (found >= 0) return found;
+  extra.push({ params: [], results: [] });
+  return all.length;
 }
 
 const sameTypes = (a: readonly number[], b: readonly number[]) =>
@@ -285,6 +313,7 @@ function assemble(
   types: readonly FuncType[],
   functions: readonly number[],
   bodies: readonly Uint8Array[],
+  resetIndex: number,
 ): Uint8Array {
   const sections = new Map<SectionId, Uint8Array>(m.raw);
 
@@ -314,12 +343,13 @@ function assemble(
   g.bytes(Uint8Array.of(0x7e, 0x01, 0x42, 0x00, 0x0b, 0x7f, 0x01, 0x41, 0x00, 0x0b));
   sections.set(SectionId.Global, g.finish());
 
-  const x = new Writer().u32(m.exports.length + 2);
+  const x = new Writer().u32(m.exports.length + 3);
   for (const e of m.exports) x.name(e.name).byte(e.kind).u32(e.index);
   x.name(GAS_EXPORT).byte(3).u32(m.globalCount);
   x.name(STACK_EXPORT)
     .byte(3)
     .u32(m.globalCount + 1);
+  x.name(RESET_EXPORT).byte(0).u32(resetIndex);
   sections.set(SectionId.Export, x.finish());
 
   const c = new Writer().u32(bodies.length);

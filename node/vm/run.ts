@@ -1,6 +1,8 @@
 /**
- * Runs one entry point of a prepared contract in a fresh instance (fresh memory and
- * globals every call: contract state lives in storage, as in the EVM).
+ * Runs one entry point of a prepared contract in an instance in its just-instantiated
+ * state (fresh memory and globals every call: contract state lives in storage, as in the
+ * EVM). With a cache the instance is usually a reused one, restored (see instance.ts);
+ * what a run sees and the gas it uses are the same either way.
  *
  * Consensus-relevant outputs are `status`, `gasUsed`, `output` and `trapReason` (words the VM
  * itself defines); `trapMessage` and `revertReason` are diagnostics: `trapMessage` may carry
@@ -8,12 +10,13 @@
  */
 import { VmInternalCode, VmInternalError } from './errors.js';
 import { InstantiateCost } from './gas.js';
-import { HOST_MODULE, type HostEnv, type RunStatus } from './host-api.js';
-import { HaltSignal, HostBinding, HostTrapSignal, OutOfGasSignal } from './host.js';
+import type { HostEnv, RunStatus } from './host-api.js';
+import { HaltSignal, HostTrapSignal, OutOfGasSignal } from './host.js';
 import type { ModuleCache } from './cache.js';
-import { GAS_EXPORT, STACK_EXPORT, type EntryPoint, type PreparedContract } from './prepare.js';
+import { ContractInstance } from './instance.js';
+import type { EntryPoint, PreparedContract } from './prepare.js';
 import { decodeRevertReason } from './revert.js';
-import { engine, type WasmGlobal, type WasmInstance, type WasmMemory } from './wasm/engine.js';
+import { engine, type WasmGlobal } from './wasm/engine.js';
 
 export interface RunParams {
   readonly prepared: PreparedContract;
@@ -85,11 +88,9 @@ export function runContract(params: RunParams): RunResult {
   const instantiateCost = InstantiateCost.base + InstantiateCost.perMemoryPage * prepared.memoryPages;
   if (instantiateCost > gasLimit) return { status: 'outOfGas', gasUsed: gasLimit, output: EMPTY };
 
-  const module = cache ? cache.module(prepared) : new engine.Module(prepared.code);
-  const binding = new HostBinding(host, input);
-  let instance: WasmInstance;
+  let instance: ContractInstance;
   try {
-    instance = new engine.Instance(module, { [HOST_MODULE]: binding.imports });
+    instance = cache ? cache.instance(prepared) : new ContractInstance(new engine.Module(prepared.code));
   } catch (e) {
     // Out-of-bounds data or element segments: a property of the code, so deterministic.
     if (e instanceof engine.RuntimeError) {
@@ -101,18 +102,37 @@ export function runContract(params: RunParams): RunResult {
       VmInternalCode.PreparedModuleFailed,
     );
   }
-  const exports = instance.exports;
-  const gas = exports[GAS_EXPORT] as WasmGlobal;
-  const stack = exports[STACK_EXPORT] as WasmGlobal;
-  binding.attach(exports.memory as WasmMemory, gas);
+  const { binding, gas, stack } = instance;
+  binding.begin(host, input);
   gas.value = BigInt(gasLimit - instantiateCost);
   stack.value = stackBase;
-  const used = () => gasLimit - Number(gas.value as bigint);
-
-  // Only `deploy` may be missing (prepareContract insists on `call`): no constructor is a no-op.
-  const fn = exports[entry] as (() => void) | undefined;
-  const initialize = prepared.hasInitialize ? (exports._initialize as () => void) : undefined;
   active.push(stack);
+  let result: RunResult;
+  try {
+    result = execute(instance, prepared, entry, gasLimit);
+  } finally {
+    active.pop();
+    binding.end();
+  }
+  // Only an instance whose run ended in a result goes back: after anything else (a VM
+  // error, a node bug) it is dropped.
+  cache?.release(instance);
+  return result;
+}
+
+/** Runs `_initialize` (if any) and `entry` in an instance that is ready for the run. */
+function execute(
+  instance: ContractInstance,
+  prepared: PreparedContract,
+  entry: EntryPoint,
+  gasLimit: number,
+): RunResult {
+  const { gas, stack } = instance;
+  const limits = prepared.limits;
+  const used = () => gasLimit - Number(gas.value as bigint);
+  // Only `deploy` may be missing (prepareContract insists on `call`): no constructor is a no-op.
+  const fn = instance.entry(entry);
+  const initialize = prepared.hasInitialize ? instance.entry('_initialize') : undefined;
   try {
     initialize?.();
     fn?.();
@@ -145,8 +165,5 @@ export function runContract(params: RunParams): RunResult {
       );
     }
     throw e;
-  } finally {
-    active.pop();
-    binding.end();
   }
 }

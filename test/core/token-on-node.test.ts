@@ -9,6 +9,7 @@ import { encodeTx, signTx, type NativeTx } from '../../node/codec/tx.js';
 import { fromHex, toHex } from '../../node/codec/hex.js';
 import { parseGenesis } from '../../node/config/genesis.js';
 import { encodeDeployInput, WasmContractVm } from '../../node/exec/wasm-vm.js';
+import { ModuleCache } from '../../node/vm/index.js';
 import { contractAddress } from '../../node/exec/executor.js';
 import { asExample, rustExample, rustSkipReason } from '../../contracts/testing/examples.js';
 import type { CachedBuild } from '../../contracts/testing/build-cache.js';
@@ -39,9 +40,9 @@ function tx(n: number, to: Uint8Array | null, input: Uint8Array, from = alice): 
 }
 
 /** Deploys the token, transfers, fails a transfer; returns every receipt and state root. */
-async function run(token: CachedBuild): Promise<{ receipts: string[]; roots: string[] }> {
+async function run(token: CachedBuild, vm = new WasmContractVm()): Promise<{ receipts: string[]; roots: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-token-'));
-  const chain = await Chain.open({ dataDir: dir, genesis, suite, vm: new WasmContractVm(), syncWrites: false });
+  const chain = await Chain.open({ dataDir: dir, genesis, suite, vm, syncWrites: false });
   try {
     const iface = new Interface(token.abi as never);
     const deploy = tx(
@@ -58,6 +59,12 @@ async function run(token: CachedBuild): Promise<{ receipts: string[]; roots: str
       [deploy],
       [tx(2, address, fromHex(iface.encodeFunctionData('transfer', [toHex(bob.address), 250n])))],
       [tx(3, address, fromHex(iface.encodeFunctionData('transfer', [toHex(alice.address), 10_000_000n])), bob)],
+      // Calls after a revert, in one block and the next: instances reused after either.
+      [
+        tx(4, address, fromHex(iface.encodeFunctionData('transfer', [toHex(alice.address), 50n])), bob),
+        tx(5, address, fromHex(iface.encodeFunctionData('transfer', [toHex(bob.address), 7n]))),
+      ],
+      [tx(6, address, fromHex(iface.encodeFunctionData('approve', [toHex(bob.address), 9n])))],
     ];
     const receipts: string[] = [];
     const roots: string[] = [];
@@ -79,7 +86,16 @@ describe('token contracts on the ledger', () => {
     const token = await asExample('token');
     const [a, b] = [await run(token), await run(token)];
     expect(b).toEqual(a);
-    expect(a.receipts).toHaveLength(3);
+    expect(a.receipts).toHaveLength(6);
+  });
+
+  it('the AssemblyScript token gives the same receipts (gas included) and roots with and without instance reuse', async () => {
+    const token = await asExample('token');
+    const reusing = new WasmContractVm();
+    const reused = await run(token, reusing);
+    const fresh = await run(token, new WasmContractVm(undefined, { cache: new ModuleCache({ maxIdleInstances: 0 }) }));
+    expect(reused).toEqual(fresh);
+    expect(reusing.cacheStats().reused).toBeGreaterThan(0);
   });
 
   it.skipIf(rustSkipReason !== undefined)(

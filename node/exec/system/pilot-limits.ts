@@ -1,5 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { Log } from '../../codec/block.js';
+import { equalBytes } from '../../codec/canonical.js';
 import { hexKey, toHex, utf8 } from '../../codec/hex.js';
 import type { StateOverlay } from '../../state/overlay.js';
 import { storageKey, SystemAddress } from '../addresses.js';
@@ -33,14 +34,13 @@ export interface Transfer {
 
 /** The transfer a log records, or null if it is not an ERC-20 Transfer event (3 topics, a uint256 of data). */
 export function transferOf(log: Log): Transfer | null {
-  if (log.topics.length !== 3 || log.data.length !== 32 || hexKey(log.topics[0]) !== hexKey(TRANSFER_TOPIC))
-    return null;
+  if (log.topics.length !== 3 || log.data.length !== 32 || !equalBytes(log.topics[0], TRANSFER_TOPIC)) return null;
   const address = (topic: Uint8Array) =>
     topic.length === 32 && topic.subarray(0, 12).every((b) => b === 0) ? topic.slice(12) : null;
   const from = address(log.topics[1]);
   const to = address(log.topics[2]);
   if (!from || !to) return null;
-  return { from, to, value: BigInt(`0x${Buffer.from(log.data).toString('hex')}`) };
+  return { from, to, value: BigInt(`0x${hexKey(log.data)}`) };
 }
 
 const MAX_U256 = (1n << 256n) - 1n;

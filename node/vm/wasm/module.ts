@@ -45,6 +45,12 @@ export interface Export {
   readonly index: number;
 }
 
+/** A mutable global the module defines, with its initialiser (one `i32.const`/`i64.const`, without `end`). */
+export interface MutableGlobal {
+  readonly index: number;
+  readonly init: Uint8Array;
+}
+
 export interface ParsedModule {
   readonly types: FuncType[];
   readonly imports: Import[];
@@ -55,6 +61,9 @@ export interface ParsedModule {
   /** Number of globals defined, and the raw encoded entries (copied through unchanged). */
   readonly globalCount: number;
   readonly globalEntries: Uint8Array;
+  readonly mutableGlobals: MutableGlobal[];
+  /** Whether any data segment is passive (for memory.init; data.drop changes an instance for good). */
+  readonly passiveData: boolean;
   readonly exports: Export[];
   readonly hasStart: boolean;
   /** Function bodies (locals + code, without the size prefix). */
@@ -178,8 +187,9 @@ function checkElementSection(s: Reader, functionCount: number): void {
 }
 
 /** Data segments: active for memory 0 (forms 0 and 2) or passive (form 1, for memory.init). */
-function checkDataSection(s: Reader): number {
+function checkDataSection(s: Reader): { count: number; passive: boolean } {
   const n = s.u32();
+  let passive = false;
   for (let i = 0; i < n; i++) {
     const where = `data segment ${i}`;
     const form = s.u32();
@@ -189,10 +199,11 @@ function checkDataSection(s: Reader): number {
     } else if (form !== 0 && form !== 1) {
       throw new ContractRejectedError('MALFORMED', `${where} has unknown form ${form}`);
     }
-    if (form !== 1) readConstExpr(s, `${where} offset`, I32);
+    if (form === 1) passive = true;
+    else readConstExpr(s, `${where} offset`, I32);
     s.take(s.u32());
   }
-  return n;
+  return { count: n, passive };
 }
 
 export function parseModule(bytes: Uint8Array): ParsedModule {
@@ -210,8 +221,10 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
   const raw = new Map<SectionId, Uint8Array>();
   let globalCount = 0;
   let globalEntries: Uint8Array = new Uint8Array();
+  const mutableGlobals: MutableGlobal[] = [];
   let hasStart = false;
   let dataSegments = 0;
+  let passiveData = false;
   let dataCount: number | undefined;
 
   while (!r.atEnd) {
@@ -269,7 +282,9 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
           const valType = checkValType(s.byte(), `global ${i}`);
           const mut = s.byte();
           if (mut > 1) s.fail(`global ${i} has bad mutability flag`);
+          const init = s.pos;
           readConstExpr(s, `global ${i} initialiser`, valType);
+          if (mut === 1) mutableGlobals.push({ index: i, init: payload.subarray(init, s.pos - 1) });
         }
         globalEntries = payload.subarray(start, s.pos);
         break;
@@ -289,7 +304,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         checkElementSection(s, imports.length + functions.length);
         break;
       case SectionId.Data:
-        dataSegments = checkDataSection(s);
+        ({ count: dataSegments, passive: passiveData } = checkDataSection(s));
         break;
       case SectionId.DataCount:
         dataCount = s.u32();
@@ -320,5 +335,19 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     if (imp.typeIndex >= types.length)
       throw new ContractRejectedError('MALFORMED', `import refers to missing type ${imp.typeIndex}`);
   }
-  return { types, imports, functions, tables, memories, globalCount, globalEntries, exports, hasStart, bodies, raw };
+  return {
+    types,
+    imports,
+    functions,
+    tables,
+    memories,
+    globalCount,
+    globalEntries,
+    mutableGlobals,
+    passiveData,
+    exports,
+    hasStart,
+    bodies,
+    raw,
+  };
 }
