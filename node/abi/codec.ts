@@ -133,12 +133,17 @@ function dynamicBytes(info: TypeInfo, v: AbiValue): Uint8Array {
   return v;
 }
 
+/**
+ * A 256-bit big-endian word. Written 64 bits at a time: a byte-wise BigInt loop allocates a
+ * BigInt per step, and every ABI call and event of a system contract writes several words.
+ */
 function word(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
+  const view = new DataView(out.buffer);
   let x = n;
-  for (let i = 31; i >= 0 && x > 0n; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
+  for (let at = 24; at >= 0 && x > 0n; at -= 8) {
+    view.setBigUint64(at, BigInt.asUintN(64, x));
+    x >>= 64n;
   }
   return out;
 }
@@ -210,9 +215,13 @@ function readStatic(info: TypeInfo, w: Uint8Array, type: string): AbiValue {
 }
 
 function readUint(w: Uint8Array): bigint {
-  let x = 0n;
-  for (let i = 0; i < 32; i++) x = (x << 8n) | BigInt(w[i]);
-  return x;
+  const view = new DataView(w.buffer, w.byteOffset, 32);
+  const low = view.getBigUint64(24);
+  // Most words are small (offsets, lengths, amounts): no shifting for them.
+  let high = 0;
+  for (let at = 0; at < 24; at += 4) high |= view.getUint32(at);
+  if (high === 0) return low;
+  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | low;
 }
 
 function toSafe(n: bigint, what: string): number {

@@ -25,7 +25,11 @@ const ETH_NONCE_PREFIX = 0x03;
 
 /** The state key of `key` in the storage of contract `address`. */
 export function storageKey(address: Uint8Array, key: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.of(STORAGE_PREFIX), address, key);
+  const out = new Uint8Array(1 + address.length + key.length);
+  out[0] = STORAGE_PREFIX;
+  out.set(address, 1);
+  out.set(key, 1 + address.length);
+  return out;
 }
 
 export function codeKey(address: Uint8Array): Uint8Array {

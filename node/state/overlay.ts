@@ -55,6 +55,11 @@ export class StateOverlay implements StateWriter {
 
   /** Applies this overlay's writes to `target` (normally its parent). */
   mergeInto(target: StateWriter): void {
+    if (target instanceof StateOverlay) {
+      // Its entries are private copies already, keyed the same way: handed over as they are.
+      for (const [hex, change] of this.writes) target.writes.set(hex, change);
+      return;
+    }
     for (const { key, value } of this.writes.values()) {
       if (value === null) target.delete(key);
       else target.set(key, value);
