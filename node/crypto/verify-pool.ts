@@ -134,6 +134,13 @@ export class SignatureRecoveryPool {
 }
 
 /**
+ * A worker holds a batch of signatures at a time and keeps nothing: a small young
+ * generation is plenty, and V8's default (sized for a whole application) would reserve
+ * tens of MB in every node process for it.
+ */
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
+/**
  * Workers run what the main thread runs: the compiled worker beside the compiled pool, or
  * the TypeScript sources through tsx's loader (tests, `tsx` scripts). A worker that cannot
  * start leaves the pool to recover inline.
@@ -141,7 +148,10 @@ export class SignatureRecoveryPool {
 function spawnWorker(suite: string): Worker | null {
   try {
     if (import.meta.url.endsWith('.js')) {
-      return new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: { suite } });
+      return new Worker(new URL('./verify-worker.js', import.meta.url), {
+        workerData: { suite },
+        resourceLimits: WORKER_HEAP_LIMITS,
+      });
     }
     const require = createRequire(import.meta.url);
     const tsxLoader = pathToFileURL(require.resolve('tsx/esm')).href;

@@ -14,7 +14,7 @@ import { createEcdsaSuite } from '../../node/crypto/index.js';
 import type { KeyPair } from '../../node/crypto/suite.js';
 import { generateNodeKey, nodeIdOf, writeNodeKeyFile } from '../../node/crypto/node-key.js';
 import { RpcClient } from '../client/rpc-client.js';
-import { builtCliArgs, PACKAGE_ROOT } from '../../node/package/index.js';
+import { builtCliArgs, NODE_PROCESS_FLAGS, PACKAGE_ROOT } from '../../node/package/index.js';
 
 export interface LocalNodeFiles {
   readonly dir: string;
@@ -153,7 +153,7 @@ export async function spawnNode(
   // pid is the node's own: signals and RSS readings hit the right process.
   const child = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), ...builtCliArgs(['node', 'start', '--config', node.configFile])],
+    [...NODE_PROCESS_FLAGS, ...(opts.nodeArgs ?? []), ...builtCliArgs(['node', 'start', '--config', node.configFile])],
     { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let stderr = '';
