@@ -15,13 +15,16 @@ import {
   encodeReceipt,
   headerFromCanonical,
   headerToCanonical,
+  encodeReceipts,
+  receiptLeaf,
   receiptToCanonical,
+  splitEncodedBlock,
   type Block,
   type BlockHeader,
   type CommitCertificate,
   type Receipt,
 } from './block.js';
-import { TxType, type NativeTx } from './tx.js';
+import { TxType, encodeTx, type NativeTx } from './tx.js';
 import { createEcdsaSuite } from '../crypto/ecdsa.js';
 
 const hash32 = fc.uint8Array({ minLength: HASH_LENGTH, maxLength: HASH_LENGTH });
@@ -199,6 +202,73 @@ describe('block, receipt and certificate codecs', () => {
         expect(encodeReceipt(r)).toEqual(encodeCanonical(receiptToCanonical(r)));
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('splitEncodedBlock', () => {
+  const splitsBack = (b: Block) => {
+    const { header, txs } = splitEncodedBlock(encodeBlock(b));
+    expect(Buffer.from(header).equals(Buffer.from(encodeHeader(b.header)))).toBe(true);
+    expect(txs).toHaveLength(b.transactions.length);
+    txs.forEach((raw, i) => expect(Buffer.from(raw).equals(Buffer.from(encodeTx(b.transactions[i])))).toBe(true));
+  };
+
+  it('gives the header bytes and each transaction bytes of any encoded block', () => {
+    // Past 15 transactions the array header takes its 16-bit form.
+    fc.assert(
+      fc.property(blockArb, fc.array(txArb, { maxLength: 20 }), (b, txs) => splitsBack({ ...b, transactions: txs })),
+      {
+        numRuns: 50,
+      },
+    );
+    // …and past 65,535 its 32-bit form.
+    const [header, tx] = [fc.sample(headerArb, 1)[0], fc.sample(txArb, 1)[0]];
+    splitsBack({ header, transactions: Array.from({ length: 70_000 }, () => tx) });
+  });
+
+  it('refuses framing that is not canonical, and bytes that are no block, with a CodecError only', () => {
+    const header = fc.sample(headerArb, 1)[0];
+    const b = encodeBlock({ header, transactions: fc.sample(txArb, 2) });
+    const headerEnd = 1 + encodeHeader(header).length;
+    const bad = [
+      new Uint8Array(0),
+      b.subarray(0, b.length - 1), // truncated
+      Uint8Array.from([...b, 0xc0]), // trailing byte
+      Uint8Array.from([0x93, ...b.subarray(1)]), // three items
+      // The transactions' array length in the 16-bit form where the fixed form fits.
+      Uint8Array.from([...b.subarray(0, headerEnd), 0xdc, 0, 2, ...b.subarray(headerEnd + 1)]),
+    ];
+    for (const bytes of bad) expect(() => splitEncodedBlock(bytes)).toThrow(CodecError);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(255), (noise, at, byte) => {
+        const mutated = Uint8Array.from(b);
+        mutated[at % mutated.length] = byte;
+        for (const bytes of [noise, mutated]) {
+          try {
+            splitEncodedBlock(bytes);
+          } catch (e) {
+            expect(e).toBeInstanceOf(CodecError);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('receipt encodings built from parts', () => {
+  it('give the same bytes as encoding the whole structure', () => {
+    fc.assert(
+      fc.property(fc.array(receiptArb, { maxLength: 20 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (rs, h) => {
+        const whole = encodeCanonical(rs.map(receiptToCanonical));
+        expect(Buffer.from(encodeReceipts(rs)).equals(Buffer.from(whole))).toBe(true);
+        for (const r of rs)
+          expect(Buffer.from(receiptLeaf(h, r)).equals(Buffer.from(encodeCanonical([h, receiptToCanonical(r)])))).toBe(
+            true,
+          );
+      }),
+      { numRuns: 100 },
     );
   });
 });

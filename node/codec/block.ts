@@ -1,4 +1,14 @@
-import { CodecError, decodeCanonical, encodeCanonical, type Canonical } from './canonical.js';
+import {
+  CodecError,
+  CodecErrorCode,
+  canonicalArrayHeader,
+  canonicalItemEnd,
+  decodeCanonical,
+  encodeCanonical,
+  equalBytes,
+  type Canonical,
+} from './canonical.js';
+import { concatBytes } from './hex.js';
 import { txFromCanonical, txToCanonical, type Transaction } from './tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
@@ -127,6 +137,39 @@ export function decodeBlock(bytes: Uint8Array): Block {
   return blockFromCanonical(v);
 }
 
+/**
+ * An encoded block split, without decoding it, into its header's bytes and each
+ * transaction's bytes (views into `bytes`). A node that already holds most of a proposed
+ * block's transactions can then find them by hash instead of decoding them again. The
+ * framing is checked here — a two-item array, the minimal length header for the
+ * transactions, nothing after them — and each part's canonical form is the caller's to
+ * check: decodeCanonical on the header; for a transaction, its own decoding, or a hash equal
+ * to that of a transaction already known (equal hashes, equal bytes).
+ */
+export function splitEncodedBlock(bytes: Uint8Array): { header: Uint8Array; txs: Uint8Array[] } {
+  if (bytes.length === 0 || bytes[0] !== 0x92) throw new CodecError('block must be [header, transactions]');
+  const headerEnd = canonicalItemEnd(bytes, 1);
+  const t = bytes[headerEnd];
+  let count: number;
+  let p: number;
+  if (t >= 0x90 && t <= 0x9f) [count, p] = [t & 0x0f, headerEnd + 1];
+  else if (t === 0xdc && headerEnd + 3 <= bytes.length)
+    [count, p] = [(bytes[headerEnd + 1] << 8) | bytes[headerEnd + 2], headerEnd + 3];
+  else if (t === 0xdd && headerEnd + 5 <= bytes.length)
+    [count, p] = [new DataView(bytes.buffer, bytes.byteOffset + headerEnd + 1, 4).getUint32(0), headerEnd + 5];
+  else throw new CodecError('block transactions must be an array');
+  if (!equalBytes(bytes.subarray(headerEnd, p), canonicalArrayHeader(count)))
+    throw new CodecError('block transactions: non-minimal array length', CodecErrorCode.NotCanonical);
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const end = canonicalItemEnd(bytes, p);
+    txs.push(bytes.subarray(p, end));
+    p = end;
+  }
+  if (p !== bytes.length) throw new CodecError('trailing bytes after the block', CodecErrorCode.NotCanonical);
+  return { header: bytes.subarray(1, headerEnd), txs };
+}
+
 export function blockFromCanonical(v: Canonical): Block {
   if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[1]))
     throw new CodecError('block must be [header, transactions]');
@@ -145,12 +188,39 @@ export function receiptToCanonical(r: Receipt): Canonical {
 }
 
 /** Receipt-root leaves bind each receipt to its transaction hash. */
+/** The receipt root's leaf: the canonical `[txHash, receipt]`, built around the receipt's own encoding. */
 export function receiptLeaf(txHash: Uint8Array, r: Receipt): Uint8Array {
-  return encodeCanonical([txHash, receiptToCanonical(r)]);
+  return concatBytes(canonicalArrayHeader(2), encodeCanonical(txHash), encodeReceipt(r));
 }
 
+/**
+ * Receipt encodings already made: a receipt is encoded for its leaf in the receipt root
+ * and again in the ledger's receipts of its block. Receipts are immutable values.
+ */
+const receiptEncodings = new WeakMap<Receipt, Uint8Array>();
+
 export function encodeReceipt(r: Receipt): Uint8Array {
-  return encodeCanonical(receiptToCanonical(r));
+  let bytes = receiptEncodings.get(r);
+  if (!bytes) {
+    bytes = encodeCanonical(receiptToCanonical(r));
+    receiptEncodings.set(r, bytes);
+  }
+  return bytes;
+}
+
+/** encodeCanonical(receipts.map(receiptToCanonical)), from each receipt's encoding. */
+export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
+  const parts = [canonicalArrayHeader(receipts.length)];
+  for (const r of receipts) parts.push(encodeReceipt(r));
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export function receiptFromCanonical(v: Canonical): Receipt {

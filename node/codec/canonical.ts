@@ -243,3 +243,74 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Where the msgpack item starting at `pos` ends, without decoding it: lengths are read,
+ * contents skipped. Only the forms the canonical model uses are known (nil, booleans,
+ * integers, strings, byte strings, arrays); anything else, or an item running past the
+ * end, is a CodecError. Says nothing of whether the item is canonical: callers that split
+ * a structure this way check each part (block.ts splitEncodedBlock).
+ */
+export function canonicalItemEnd(bytes: Uint8Array, pos: number, depth = 0): number {
+  if (depth > MAX_CANONICAL_DEPTH) throw new CodecError('arrays nested too deep', CodecErrorCode.NotCanonical);
+  const need = (n: number) => {
+    if (pos + n > bytes.length) throw new CodecError('truncated msgpack item');
+  };
+  need(1);
+  const t = bytes[pos];
+  const view = () => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sized = (headerBytes: number, len: number) => {
+    need(headerBytes + len);
+    return pos + headerBytes + len;
+  };
+  const array = (headerBytes: number, count: number) => {
+    need(headerBytes);
+    let p = pos + headerBytes;
+    for (let i = 0; i < count; i++) p = canonicalItemEnd(bytes, p, depth + 1);
+    return p;
+  };
+  if (t <= 0x7f || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) return pos + 1;
+  if (t >= 0xa0 && t <= 0xbf) return sized(1, t & 0x1f);
+  if (t >= 0x90 && t <= 0x9f) return array(1, t & 0x0f);
+  switch (t) {
+    case 0xcc:
+    case 0xd0:
+      return sized(1, 1);
+    case 0xcd:
+    case 0xd1:
+      return sized(1, 2);
+    case 0xce:
+    case 0xd2:
+      return sized(1, 4);
+    case 0xcf:
+    case 0xd3:
+      return sized(1, 8);
+    case 0xd9:
+    case 0xc4:
+      need(2);
+      return sized(2, bytes[pos + 1]);
+    case 0xda:
+    case 0xc5:
+      need(3);
+      return sized(3, view().getUint16(pos + 1));
+    case 0xdb:
+    case 0xc6:
+      need(5);
+      return sized(5, view().getUint32(pos + 1));
+    case 0xdc:
+      need(3);
+      return array(3, view().getUint16(pos + 1));
+    case 0xdd:
+      need(5);
+      return array(5, view().getUint32(pos + 1));
+    default:
+      throw new CodecError(`msgpack type 0x${t.toString(16)} is not canonical`, CodecErrorCode.NotCanonical);
+  }
+}
+
+/** The minimal msgpack array header for `count` items (what encodeCanonical writes). */
+export function canonicalArrayHeader(count: number): Uint8Array {
+  if (count < 16) return Uint8Array.of(0x90 | count);
+  if (count < 0x10000) return Uint8Array.of(0xdc, count >> 8, count & 0xff);
+  return Uint8Array.of(0xdd, count >>> 24, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff);
+}

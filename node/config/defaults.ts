@@ -121,7 +121,7 @@ export const PeerPenaltySection = z.object({
 
 export const StorageSection = z.object({
   syncWrites: z.boolean().default(true),
-  stateCacheEntries: z.number().int().min(0).default(100_000),
+  stateCacheEntries: z.number().int().min(0).default(25_000),
 });
 
 export const LogSection = z.object({

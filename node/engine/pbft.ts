@@ -12,7 +12,16 @@ import {
   type Proposal,
   type SafetyState,
 } from '../../consensus/index.js';
-import { blockHash, decodeBlock, encodeBlock, type Block, type CommitCertificate } from '../codec/block.js';
+import {
+  blockHash,
+  encodeBlock,
+  headerFromCanonical,
+  splitEncodedBlock,
+  type Block,
+  type CommitCertificate,
+} from '../codec/block.js';
+import { decodeCanonical } from '../codec/canonical.js';
+import { decodeTx, type Transaction } from '../codec/tx.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import type { Chain, ExecutedBlock, ReadyTx } from '../chain/chain.js';
 import { consensusSuiteOf, validatorSetOf } from '../chain/validators.js';
@@ -169,10 +178,26 @@ export class PbftEngine implements ConsensusEngine {
   private decodeProposal(payload: Uint8Array): Block {
     let block = this.decodedProposals.get(payload);
     if (!block) {
-      block = decodeBlock(payload);
+      // Most of a proposal's transactions were gossiped to this node and sit in its pool,
+      // decoded and verified: found there by the hash of their bytes, only the rest decoded.
+      const parts = splitEncodedBlock(payload);
+      block = {
+        header: headerFromCanonical(decodeCanonical(parts.header)),
+        transactions: parts.txs.map((raw) => this.pooledTx(raw) ?? decodeTx(raw)),
+      };
       this.decodedProposals.set(payload, block);
     }
     return block;
+  }
+
+  /**
+   * The pool's transaction with exactly these bytes, if any. A native transaction's hash is
+   * the suite's hash of its canonical bytes, so an equal hash means equal bytes. (Ethereum
+   * ones, `[2, signed bytes]`, are hashed over the signed bytes alone: decoded instead.)
+   */
+  private pooledTx(raw: Uint8Array): Transaction | undefined {
+    if (raw[0] === 0x92) return undefined;
+    return this.deps.pool.get(hexKey(this.suite.hash(raw)))?.tx;
   }
 
   private get suite(): CryptoSuite {

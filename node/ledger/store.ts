@@ -6,6 +6,7 @@ import {
   decodeCanonical,
   encodeBlock,
   encodeCanonical,
+  encodeReceipts,
   receiptFromCanonical,
   receiptToCanonical,
   type Block,
@@ -102,7 +103,7 @@ export class LedgerStore {
    * committed, and each such lookup would otherwise decode the whole block again.
    */
   private readonly recent = new Map<number, { stored: StoredBlock; receipts: readonly Receipt[] }>();
-  private static readonly RECENT_BLOCKS = 16;
+  private static readonly RECENT_BLOCKS = 8;
 
   private constructor(
     private readonly db: Level<Uint8Array, Uint8Array>,
@@ -208,7 +209,7 @@ export class LedgerStore {
         key,
         value: c.encodedBlock ?? encodeBlock(c.block),
       },
-      { type: 'put', sublevel: this.receipts, key, value: encodeCanonical(c.receipts.map(receiptToCanonical)) },
+      { type: 'put', sublevel: this.receipts, key, value: encodeReceipts(c.receipts) },
       { type: 'put', sublevel: this.senders, key, value: encodeCanonical([...c.senders]) },
       { type: 'put', sublevel: this.meta, key: utf8Key('format'), value: encodeCanonical(LEDGER_FORMAT) },
       { type: 'put', sublevel: this.hashes, key: c.hash, value: key },
