@@ -1,4 +1,5 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { allocBytes } from '../codec/slab.js';
 import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**
@@ -84,7 +85,7 @@ export function encodeAbi(types: readonly AbiType[], values: readonly AbiValue[]
       heads.push(staticWord(info, values[i], types[i]));
     }
   });
-  const out = new Uint8Array(tailOffset);
+  const out = allocBytes(tailOffset);
   let o = 0;
   for (const h of heads) {
     out.set(h, o);

@@ -211,7 +211,9 @@ describe('splitEncodedBlock', () => {
     const { header, txs } = splitEncodedBlock(encodeBlock(b));
     expect(Buffer.from(header).equals(Buffer.from(encodeHeader(b.header)))).toBe(true);
     expect(txs).toHaveLength(b.transactions.length);
-    txs.forEach((raw, i) => expect(Buffer.from(raw).equals(Buffer.from(encodeTx(b.transactions[i])))).toBe(true));
+    txs.forEach((raw, i) => {
+      expect(Buffer.from(raw).equals(Buffer.from(encodeTx(b.transactions[i])))).toBe(true);
+    });
   };
 
   it('gives the header bytes and each transaction bytes of any encoded block', () => {

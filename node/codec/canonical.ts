@@ -1,5 +1,6 @@
 import { Unpackr } from 'msgpackr';
 import { type CodeOf, LingdingError } from '../errors/index.js';
+import { allocBytes } from './slab.js';
 
 /**
  * The canonical encoding: msgpack restricted to a small value model so that every
@@ -50,7 +51,8 @@ export class CodecError extends LingdingError<CodecErrorCodeValue> {
  * encoder (and the minimal form) uses uint64 (0xcf); block timestamps in milliseconds
  * are all in that range, so an SDK in another language would hash headers differently.
  * The output is otherwise byte-identical to msgpackr's (the codec tests check that),
- * and it is a fresh, exact-length array rather than a view into a shared pack buffer.
+ * and it is an exact-length array of its own (a part of a slab no one else is given, see
+ * slab.ts) rather than a view into the scratch buffer the next encode overwrites.
  */
 export function encodeCanonical(value: Canonical): Uint8Array {
   writer.pos = 0;
@@ -60,7 +62,8 @@ export function encodeCanonical(value: Canonical): Uint8Array {
     if (e === NOT_CANONICAL) assertCanonical(value, '$'); // throws the detailed, path-naming error
     throw e;
   }
-  const out = writer.buf.slice(0, writer.pos);
+  const out = allocBytes(writer.pos);
+  out.set(writer.buf.subarray(0, writer.pos));
   if (writer.buf.length > MAX_KEPT_SCRATCH) resetWriter(); // don't pin one huge block's buffer forever
   return out;
 }

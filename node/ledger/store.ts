@@ -8,7 +8,6 @@ import {
   encodeCanonical,
   encodeReceipts,
   receiptFromCanonical,
-  receiptToCanonical,
   type Block,
   type Canonical,
   type CommitCertificate,
