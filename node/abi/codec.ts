@@ -1,5 +1,5 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { allocBytes } from '../codec/slab.js';
+import { allocBytes } from '../bytes/slab.js';
 import { type CodeOf, LingdingError } from '../errors/index.js';
 
 /**

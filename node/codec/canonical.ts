@@ -1,6 +1,6 @@
 import { Unpackr } from 'msgpackr';
 import { type CodeOf, LingdingError } from '../errors/index.js';
-import { allocBytes } from './slab.js';
+import { allocBytes } from '../bytes/slab.js';
 
 /**
  * The canonical encoding: msgpack restricted to a small value model so that every

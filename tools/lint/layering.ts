@@ -18,6 +18,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   'node/errors': 0,
   'node/package': 1,
   'node/crypto': 1,
+  'node/bytes': 1,
   'node/log': 1,
   'node/metrics': 1,
   'node/codec': 2,
