@@ -62,3 +62,21 @@ describe('ABI codec', () => {
     expect(() => encodeAbi(['uint256[]'], [1n])).toThrow(/unsupported/);
   });
 });
+
+describe('word boundaries', () => {
+  it('round-trips integers around every byte and safe-integer boundary, as ethers encodes them', () => {
+    const coder = AbiCoder.defaultAbiCoder();
+    const values: bigint[] = [];
+    for (let bits = 0n; bits <= 256n; bits += 1n)
+      for (const d of [-1n, 0n, 1n]) {
+        const v = (1n << bits) + d;
+        if (v >= 0n && v < 1n << 256n) values.push(v);
+      }
+    values.push(BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n);
+    for (const v of values) {
+      const encoded = encodeAbi(['uint256'], [v]);
+      expect(Buffer.from(encoded).toString('hex')).toBe(coder.encode(['uint256'], [v]).slice(2));
+      expect(decodeAbi(['uint256'], encoded)).toEqual([v]);
+    }
+  });
+});

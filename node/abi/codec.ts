@@ -135,19 +135,34 @@ function dynamicBytes(info: TypeInfo, v: AbiValue): Uint8Array {
 }
 
 /**
- * A 256-bit big-endian word. Written 64 bits at a time: a byte-wise BigInt loop allocates a
- * BigInt per step, and every ABI call and event of a system contract writes several words.
+ * A 256-bit big-endian word. Small values (offsets, lengths, amounts: nearly all) are
+ * written with Number arithmetic: a byte-wise BigInt loop allocates a BigInt per step, and
+ * a DataView would make V8 move the word's bytes off its heap. Every ABI call and event of
+ * a system contract writes several words.
  */
 function word(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
-  const view = new DataView(out.buffer);
+  if (n <= SAFE) {
+    let x = Number(n);
+    for (let i = 31; x > 0; i--) {
+      out[i] = x % 256;
+      x = Math.floor(x / 256);
+    }
+    return out;
+  }
   let x = n;
-  for (let at = 24; at >= 0 && x > 0n; at -= 8) {
-    view.setBigUint64(at, BigInt.asUintN(64, x));
-    x >>= 64n;
+  for (let i = 31; i >= 0 && x > 0n; i -= 4) {
+    let chunk = Number(x & 0xffffffffn);
+    for (let j = 0; j < 4; j++) {
+      out[i - j] = chunk & 0xff;
+      chunk >>>= 8;
+    }
+    x >>= 32n;
   }
   return out;
 }
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function staticWord(info: TypeInfo, v: AbiValue, type: string): Uint8Array {
   switch (info.kind) {
@@ -215,14 +230,20 @@ function readStatic(info: TypeInfo, w: Uint8Array, type: string): AbiValue {
   }
 }
 
+/** The word as an unsigned integer; one BigInt for a small value (see word). */
 function readUint(w: Uint8Array): bigint {
-  const view = new DataView(w.buffer, w.byteOffset, 32);
-  const low = view.getBigUint64(24);
-  // Most words are small (offsets, lengths, amounts): no shifting for them.
   let high = 0;
-  for (let at = 0; at < 24; at += 4) high |= view.getUint32(at);
-  if (high === 0) return low;
-  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | low;
+  for (let i = 0; i < 26; i++) high |= w[i];
+  if (high === 0) {
+    // At most 6 bytes: exact as a Number.
+    let x = 0;
+    for (let i = 26; i < 32; i++) x = x * 256 + w[i];
+    return BigInt(x);
+  }
+  let x = 0n;
+  for (let i = 0; i < 32; i += 4)
+    x = (x << 32n) | BigInt(((w[i] << 24) | (w[i + 1] << 16) | (w[i + 2] << 8) | w[i + 3]) >>> 0);
+  return x;
 }
 
 function toSafe(n: bigint, what: string): number {
