@@ -73,11 +73,15 @@ export const BUILT_CLI_ENTRY: string = join(PACKAGE_ROOT, 'dist', 'tools', 'cli'
 /**
  * V8 flags every node process runs with (tools/devnet/local-chain.ts spawnNode: the devnet,
  * tests, benches; docs/operator-guide.md tells operators to use them too). A node allocates
- * short-lived objects per transaction at a high rate; V8's default young generation (up to
- * 16 MB per semi-space) holds tens of MB it rarely needs, which an idle node keeps. 8 MB
- * measured no slower under the cluster bench and keeps an idle node near 150 MB.
+ * ~50 KB of short-lived objects per transaction, while the transactions in flight (pool,
+ * RPC calls waiting for their receipts, the block being built) stay live for a second or
+ * two. V8 starts the young generation at 1 MB per semi-space and grows it reluctantly: a
+ * scavenge every few dozen transactions, each copying that whole live set, was a third of
+ * a node's CPU. Fixed at 16 MB it scavenges a few times a second; bench/single-node.ts went
+ * from ~300 to ~210 µs of CPU per transaction (32 and 64 MB measured no better, and cost
+ * more memory at idle).
  */
-export const NODE_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+export const NODE_PROCESS_FLAGS: readonly string[] = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 
 /**
  * The arguments (after the node binary) that run `lingding <args…>` from the build. Node
