@@ -6,6 +6,7 @@ import {
   builtCliArgs,
   isSupportedNode,
   LINGDING_VERSION,
+  NODE_PROCESS_FLAGS,
   NotBuiltError,
   PACKAGE_ROOT,
   SUPPORTED_NODE,
@@ -43,5 +44,12 @@ describe('package facts', () => {
     expect(() => builtCliArgs(['info'], missing)).toThrow(
       `${missing} is missing: run 'npm run build' (npm install and npm test do it)`,
     );
+  });
+});
+
+describe('NODE_PROCESS_FLAGS', () => {
+  it('are the flags the package bin runs node with, so every way of starting a node gets them', () => {
+    const shebang = readFileSync(join(PACKAGE_ROOT, 'tools/cli/bin.js'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${NODE_PROCESS_FLAGS.join(' ')}`);
   });
 });

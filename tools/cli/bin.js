@@ -1,5 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=16 --max-semi-space-size=16
 // Entry for `npx lingding` / the package bin: the compiled CLI, run by plain node.
+// The V8 flags are node/package NODE_PROCESS_FLAGS (why: there): every node started through the bin gets them.
 // `npm install` builds it (the prepare script); `npm run build` rebuilds it after a change.
 import { existsSync } from 'node:fs';
 
