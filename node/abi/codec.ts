@@ -74,11 +74,23 @@ export function encodeAbi(types: readonly AbiType[], values: readonly AbiValue[]
   let tailOffset = 32 * types.length;
   infos.forEach((info, i) => {
     if (isDynamic(info)) {
-      const body = dynamicBytes(info, values[i]);
+      const v = values[i];
+      let length: number;
+      let padded: Uint8Array;
+      // A string is encoded straight into its padded slot (no intermediate array).
+      if (info.kind === 'string') {
+        if (typeof v !== 'string') throw new AbiError('string parameter needs a string');
+        length = Buffer.byteLength(v, 'utf8');
+        padded = new Uint8Array(32 + Math.ceil(length / 32) * 32);
+        utf8Encoder.encodeInto(v, padded.subarray(32));
+      } else {
+        if (!(v instanceof Uint8Array)) throw new AbiError('bytes parameter needs a Uint8Array');
+        length = v.length;
+        padded = new Uint8Array(32 + Math.ceil(length / 32) * 32);
+        padded.set(v, 32);
+      }
       heads.push(word(BigInt(tailOffset)));
-      const padded = new Uint8Array(32 + Math.ceil(body.length / 32) * 32);
-      padded.set(word(BigInt(body.length)), 0);
-      padded.set(body, 32);
+      padded.set(word(BigInt(length)), 0);
       tails.push(padded);
       tailOffset += padded.length;
     } else {
@@ -124,15 +136,6 @@ export function decodeAbi(types: readonly AbiType[], data: Uint8Array): AbiValue
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
-
-function dynamicBytes(info: TypeInfo, v: AbiValue): Uint8Array {
-  if (info.kind === 'string') {
-    if (typeof v !== 'string') throw new AbiError('string parameter needs a string');
-    return utf8Encoder.encode(v);
-  }
-  if (!(v instanceof Uint8Array)) throw new AbiError('bytes parameter needs a Uint8Array');
-  return v;
-}
 
 /**
  * A 256-bit big-endian word. Small values (offsets, lengths, amounts: nearly all) are

@@ -32,12 +32,21 @@ export function loadNativeKeccak256(): HashFn | null {
     // native object per hash cost a third of the time of hashing 64 bytes. Safe because a
     // hash runs to completion synchronously, and each worker thread loads its own module.
     const k = new Addon();
+    // Small inputs are copied into one off-heap buffer: reading `.buffer` of a small array
+    // V8 keeps on its heap (most hashed things: keys, leaves, 32-byte hashes) makes V8 move
+    // it off the heap, an allocation per hash.
+    const scratch = Buffer.allocUnsafeSlow(4096);
     cached = (data: Uint8Array) => {
       k.initialize(1088, 512); // keccak-256: rate 1088, capacity 512
-      k.absorb(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      if (data.byteLength <= scratch.length) {
+        scratch.set(data);
+        k.absorb(scratch.subarray(0, data.byteLength));
+      } else k.absorb(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       k.absorbLastFewBits(0x01); // original Keccak padding (not SHA-3's 0x06)
-      const out = k.squeeze(32);
-      return new Uint8Array(out.buffer, out.byteOffset, 32);
+      // Copied out to a 32-byte array on V8's heap: cheaper to keep than the addon's buffer.
+      const digest = new Uint8Array(32);
+      digest.set(k.squeeze(32));
+      return digest;
     };
   } catch {
     cached = null;
