@@ -137,6 +137,8 @@ export class PbftEngine implements ConsensusEngine {
   /** The core asked this node to propose; it waits for transactions or the empty-block interval. */
   private wantProposal: { height: number; view: number } | null = null;
   private proposeTimer: NodeJS.Timeout | null = null;
+  /** When proposeTimer fires (ms since the epoch). */
+  private proposeAt = 0;
   /** Consensus messages (count and bytes) per peer waiting on the input queue. */
   private readonly inbound = new Map<string, { count: number; bytes: number }>();
   /** Messages the adapter dropped (over a peer's budget, undecodable, invalid, or from a penalised peer). */
@@ -421,7 +423,16 @@ export class PbftEngine implements ConsensusEngine {
 
   /** Proposes at most `delayMs` from now (an earlier schedule stands). */
   private scheduleProposal(delayMs: number): void {
-    if (this.proposeTimer) return;
+    // A leader waiting out the empty-block interval that gets a transaction proposes soon
+    // after, not when the interval ends: in a closed loop (clients that send once their last
+    // transactions committed) the pool is empty at every height's start, and each block
+    // waited the whole interval.
+    const at = Date.now() + delayMs;
+    if (this.proposeTimer) {
+      if (at >= this.proposeAt) return;
+      clearTimeout(this.proposeTimer);
+    }
+    this.proposeAt = at;
     this.proposeTimer = setTimeout(() => {
       this.proposeTimer = null;
       const want = this.wantProposal;

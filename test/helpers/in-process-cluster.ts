@@ -28,7 +28,7 @@ export interface InProcessCluster {
 export async function inProcessCluster(
   validators: number,
   observers: number,
-  opts: { viewTimeoutMs?: number; spares?: number } = {},
+  opts: { viewTimeoutMs?: number; emptyBlockIntervalMs?: number; spares?: number } = {},
 ): Promise<InProcessCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'lingding-pbft-'));
   const cluster = await createCluster(dir, {
@@ -37,7 +37,9 @@ export async function inProcessCluster(
     accounts: 1,
     chainId: 'pbft-test',
     timestamp: 1_700_000_000_000,
-    node: testNodeConfig({ consensus: { viewTimeoutMs: opts.viewTimeoutMs } }),
+    node: testNodeConfig({
+      consensus: { viewTimeoutMs: opts.viewTimeoutMs, emptyBlockIntervalMs: opts.emptyBlockIntervalMs },
+    }),
     spares: opts.spares,
   });
   const nodes = [...cluster.nodes, ...cluster.spares].map((n) => ({
