@@ -8,7 +8,7 @@ import {
   equalBytes,
   type Canonical,
 } from './canonical.js';
-import { concatBytes } from './hex.js';
+import { concatAll, concatBytes } from './hex.js';
 import { txFromCanonical, txToCanonical, type Transaction } from './tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
@@ -212,15 +212,7 @@ export function encodeReceipt(r: Receipt): Uint8Array {
 export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
   const parts = [canonicalArrayHeader(receipts.length)];
   for (const r of receipts) parts.push(encodeReceipt(r));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatAll(parts);
 }
 
 export function receiptFromCanonical(v: Canonical): Receipt {

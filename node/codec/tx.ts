@@ -1,6 +1,7 @@
 import { CodecError, decodeCanonical, encodeCanonical, type Canonical } from './canonical.js';
 import { decodeEthTx, ETH_TX_TYPE, ethSignature, ethTxHash, type EthTx } from './eth-tx.js';
 import { type Envelope, envelopeFromCanonical, envelopeToCanonical } from './envelope.js';
+import { allocBytes } from '../bytes/slab.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 export type { EthTx } from './eth-tx.js';
@@ -142,7 +143,9 @@ export function decodeTx(bytes: Uint8Array): Transaction {
   const tx = txFromCanonical(decodeCanonical(bytes));
   // decodeCanonical proved the bytes are the transaction's one encoding; a copy, as the
   // caller's buffer is theirs.
-  encodings.set(tx, Uint8Array.from(bytes));
+  const own = allocBytes(bytes.length);
+  own.set(bytes);
+  encodings.set(tx, own);
   return tx;
 }
 
