@@ -38,7 +38,6 @@ import { describeLoad, loadFlags } from './lib/load.js';
 import {
   printCpuBreakdown,
   printJson,
-  roundPhases,
   printNodeCosts,
   printProblems,
   summaryFigures,
@@ -121,17 +120,14 @@ printTable(
   ],
 );
 printNodeCosts('Node processes over the timed phases (CPU share of all nodes; RSS at its worst round)', rounds);
-const cpuPhases = printCpuBreakdown(
-  "Where a transaction's CPU goes: the nodes' own lingding_cpu_seconds_total, µs per committed tx per node (medians)",
-  rounds,
-);
+const cpuPhases = printCpuBreakdown(rounds, 'committed');
 printProblems(rounds);
 if (JSON_OUT)
   printJson({
     bench: 'cluster',
     workload: workload.name,
     ...summary,
-    cpuPhasesUsPerTxPerNode: roundPhases(cpuPhases),
+    cpuPhasesUsPerTxPerNode: cpuPhases,
     catchupBlocksPerSec: Math.round(med((r) => r.catchupBlocksPerSec)),
     catchupTxPerSec: Math.round(med((r) => r.catchupTxPerSec)),
     viewChangeMs: Math.round(med((r) => r.recoveryMs)),

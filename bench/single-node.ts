@@ -26,7 +26,6 @@ import { describeLoad, loadFlags } from './lib/load.js';
 import {
   printCpuBreakdown,
   printJson,
-  roundPhases,
   printNodeCosts,
   printProblems,
   summaryFigures,
@@ -98,17 +97,14 @@ printTable(
   ],
 );
 printNodeCosts('The node process', rounds);
-const cpuPhases = printCpuBreakdown(
-  "Where a transaction's CPU goes: the node's own lingding_cpu_seconds_total, µs per sealed tx (medians)",
-  rounds,
-);
+const cpuPhases = printCpuBreakdown(rounds, 'sealed');
 printProblems(rounds);
 if (JSON_OUT)
   printJson({
     bench: 'single-node',
     workload: workload.name,
     ...summary,
-    cpuPhasesUsPerTxPerNode: roundPhases(cpuPhases),
+    cpuPhasesUsPerTxPerNode: cpuPhases,
     verifyCeilingPerSec: Math.round(ceiling),
     ratioToVerifyCeiling: Number((summary.committedTxPerSec / ceiling).toFixed(3)),
   });

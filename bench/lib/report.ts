@@ -24,12 +24,19 @@ export function printNodeCosts(title: string, rounds: readonly RunFigures[]): vo
   );
 }
 
-/** The nodes' CPU breakdown by phase (lingding_cpu_seconds_total), the median of each phase over rounds. */
-export function printCpuBreakdown(title: string, rounds: readonly RunFigures[]): CpuPhases {
+/**
+ * The nodes' CPU breakdown by phase (lingding_cpu_seconds_total), the median of each phase
+ * over rounds, as a table; returned rounded for the --json line.
+ */
+export function printCpuBreakdown(rounds: readonly RunFigures[], committed: 'committed' | 'sealed'): CpuPhases {
   const phases = Object.keys(rounds[0].cpuPhasesUs);
   const med: CpuPhases = Object.fromEntries(phases.map((p) => [p, median(rounds.map((r) => r.cpuPhasesUs[p] ?? 0))]));
-  printCpuPhases(title, med);
-  return med;
+  printCpuPhases(
+    `Where a transaction's CPU goes: the nodes' own lingding_cpu_seconds_total, µs per ${committed} tx per node (medians)`,
+    med,
+  );
+  // One decimal is all the noise allows.
+  return Object.fromEntries(Object.entries(med).map(([k, v]) => [k, Math.round(v * 10) / 10]));
 }
 
 /** The summary figures shared by every throughput bench: medians over rounds, memory at its worst. */
@@ -77,11 +84,6 @@ export function printProblems(
     if (r.ranOut)
       console.log(`${names[i]}: sent all ${r.sent} signed transactions before --duration was up (raise --txs)`);
   }
-}
-
-/** A breakdown for the JSON line: one decimal is all the noise allows. */
-export function roundPhases(p: CpuPhases): CpuPhases {
-  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v * 10) / 10]));
 }
 
 /** With --json, the last line of stdout: one JSON object. */
