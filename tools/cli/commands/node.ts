@@ -3,6 +3,7 @@ import { loadNodeConfigFile } from '../../../node/config/node-config.js';
 import type { LingdingNode } from '../../../node/main/node.js';
 import { installUnexpectedErrorPolicy } from '../../../node/main/unexpected-errors.js';
 import type { NodeAction } from '../../../node/exec/system/proposal-kinds.js';
+import { releaseStartUpMemory } from '../../../node/package/index.js';
 import { defineCommand } from '../command-table.js';
 import { roleWord } from '../output.js';
 import { type SendOptions, withSendOptions } from '../send-options.js';
@@ -42,6 +43,7 @@ export function registerNodeCommands(program: Command): void {
       // The node's modules (libp2p, LevelDB, the VM) load only for the commands that run one.
       const { LingdingNode } = await import('../../../node/main/node.js');
       const n = await LingdingNode.start(config);
+      releaseStartUpMemory();
       process.stdout.write(`lingding node ${roleWord(n)} rpc ${n.rpcUrl}\n`);
       await runNodeUntilSignal(n);
     });
