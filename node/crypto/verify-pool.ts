@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { CryptoSuite } from './suite.js';
 import type { RecoverRequest, RecoverResponse } from './verify-worker.js';
@@ -126,11 +125,6 @@ export class SignatureRecoveryPool {
     this.waiting.clear();
   }
 
-  /** The V8 heap size (bytes) of each worker thread: what the workers add to the node's memory. */
-  async workerHeapBytes(): Promise<number[]> {
-    return Promise.all(this.workers.map(async (w) => (await w.getHeapStatistics()).total_heap_size));
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.flush();
@@ -147,20 +141,12 @@ export class SignatureRecoveryPool {
 const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /**
- * V8 sizes every isolate's young generation from the process's `--min-semi-space-size`,
- * ahead of a worker's resourceLimits: under the node's flags (NODE_PROCESS_FLAGS, 16 MB
- * semi-spaces for the main thread) each worker would take 32 MB of young generation for
- * batches that keep nothing alive. Unsetting the flag (0: V8's own sizing) before a worker
- * starts lets WORKER_HEAP_LIMITS apply; the main thread's heap was sized at start-up and
- * keeps its 16 MB.
+ * Workers run what the main thread runs: the compiled worker beside the compiled pool, or
+ * the TypeScript sources through tsx's loader (tests, `tsx` scripts). A worker that cannot
+ * start leaves the pool to recover inline.
  */
-function letWorkerLimitsApply(): void {
-  setFlagsFromString('--min-semi-space-size=0');
-}
-
 function spawnWorker(suite: string): Worker | null {
   try {
-    letWorkerLimitsApply();
     if (import.meta.url.endsWith('.js')) {
       return new Worker(new URL('./verify-worker.js', import.meta.url), {
         workerData: { suite },
@@ -172,7 +158,6 @@ function spawnWorker(suite: string): Worker | null {
     return new Worker(new URL('./verify-worker.ts', import.meta.url), {
       workerData: { suite },
       execArgv: ['--import', tsxLoader],
-      resourceLimits: WORKER_HEAP_LIMITS,
     });
   } catch {
     return null;

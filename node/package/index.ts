@@ -75,25 +75,23 @@ export const BUILT_CLI_ENTRY: string = join(PACKAGE_ROOT, 'dist', 'tools', 'cli'
  * tests, benches; docs/operator-guide.md tells operators to use them too). A node allocates
  * ~50 KB of short-lived objects per transaction, while the transactions in flight (pool,
  * RPC calls waiting for their receipts, the block being built) stay live for a second or
- * two. V8 starts the young generation at 1 MB per semi-space and grows it reluctantly: a
- * scavenge every few dozen transactions, each copying that whole live set, was a third of
- * a node's CPU. Fixed at 16 MB it scavenges a few times a second; bench/single-node.ts went
- * from ~300 to ~210 µs of CPU per transaction (32 and 64 MB measured no better, and cost
- * more memory at idle). `--expose-gc` is for releaseStartUpMemory.
+ * two. V8's default young generation stops growing at a few MB: a scavenge every few dozen
+ * transactions, each copying that whole live set, was a third of a node's CPU. Let grow to
+ * 16 MB semi-spaces it scavenges a few times a second under load; bench/single-node.ts went
+ * from ~300 to ~210 µs of CPU per transaction (32 and 64 MB measured no better). No minimum:
+ * V8 applies `--min-semi-space-size` to every isolate, the signature worker's too, and keeps
+ * that much committed when idle; without one the young generation grows under load and
+ * shrinks back after releaseStartUpMemory. `--expose-gc` is for releaseStartUpMemory.
  */
-export const NODE_PROCESS_FLAGS: readonly string[] = [
-  '--min-semi-space-size=16',
-  '--max-semi-space-size=16',
-  '--expose-gc',
-];
+export const NODE_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--expose-gc'];
 
 /**
  * Hands back to the OS the memory start-up used and no longer needs: loading the modules
- * and opening the stores fill both 16 MB semi-spaces and grow the old generation with
- * garbage, ~35 MB of RSS an idle node would otherwise keep until load comes (V8's own
- * memory reducer only runs after old-generation collections, which an idle node does not
- * make). One memory-reducing full collection, once the node is up: what V8 does when told
- * memory is low. Needs `gc` exposed (NODE_PROCESS_FLAGS); without it this does nothing.
+ * and opening the stores grow the young generation to its 16 MB semi-spaces and fill the
+ * old one with garbage, ~35 MB of RSS an idle node would otherwise keep (V8's own memory
+ * reducer only runs after old-generation collections, which an idle node does not make).
+ * One memory-reducing full collection once the node is up, what V8 does when told memory
+ * is low, shrinks the young generation back; load grows it again. Needs `gc` exposed (NODE_PROCESS_FLAGS); without it this does nothing.
  * Returns whether it ran.
  */
 export function releaseStartUpMemory(): boolean {
