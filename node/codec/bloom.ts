@@ -1,5 +1,4 @@
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { loadNativeKeccak256 } from '../crypto/native-keccak.js';
+import { keccak256 as keccak } from '../crypto/wasm-keccak.js';
 import type { Log } from './block.js';
 
 /**
@@ -8,8 +7,6 @@ import type { Log } from './block.js';
  * it is Ethereum's format that clients (ethers, web3.js) test against, not a Lingding hash.
  */
 export const BLOOM_BYTES = 256;
-
-const keccak = loadNativeKeccak256() ?? keccak_256;
 
 export function emptyBloom(): Uint8Array {
   return new Uint8Array(BLOOM_BYTES);

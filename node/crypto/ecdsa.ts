@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { CryptoSuite, KeyPair } from './suite.js';
 import { loadNativeSecp256k1, type NativeSecp256k1 } from './native-secp256k1.js';
-import { loadNativeKeccak256, type HashFn } from './native-keccak.js';
+import { type HashFn, keccak256 } from './wasm-keccak.js';
 
 /**
  * secp256k1 + keccak-256. Signatures are 65 bytes r || s || v (v in {0,1}) with
@@ -11,11 +11,12 @@ import { loadNativeKeccak256, type HashFn } from './native-keccak.js';
  * Recovery (the hot path: every transaction's sender) uses libsecp256k1 through the
  * `secp256k1` native addon when it loads, and @noble/curves otherwise. Both give the
  * same answers; `node/crypto/ecdsa.test.ts` checks that on random and malformed inputs.
- * Hashing likewise uses the `keccak` addon when it loads (see native-keccak.ts).
+ * Hashing runs on a small WebAssembly module (wasm-keccak.ts); `native: false` gives
+ * @noble/hashes instead, for the tests that compare the two.
  */
 export function createEcdsaSuite(opts: { native?: boolean } = {}): CryptoSuite {
   const native = opts.native === false ? null : loadNativeSecp256k1();
-  const keccak = (opts.native === false ? null : loadNativeKeccak256()) ?? keccak_256;
+  const keccak = opts.native === false ? keccak_256 : keccak256;
   return new EcdsaSuite(native, keccak);
 }
 
