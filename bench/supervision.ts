@@ -100,7 +100,7 @@ async function send(rc: RunningCluster, from: KeyPair, to: Uint8Array | string |
     from.secretKey,
   );
   const r = await client.call('sendTransaction', [toHex(raw), true]);
-  if (!r || r.status !== 0) throw new Error(`setup transaction failed: ${JSON.stringify(r)}`);
+  if (r?.status !== 0) throw new Error(`setup transaction failed: ${JSON.stringify(r)}`);
   return r;
 }
 
