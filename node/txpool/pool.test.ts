@@ -4,6 +4,8 @@ import { buildSignedTx } from '../codec/tx-builder.js';
 import { EvictReason, TxPool, type EvictReasonValue, type PoolChainView, type TxPoolOptions } from './pool.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import { replayKey } from '../chain/nonce-window.js';
+import type { NativeTx } from '../codec/tx.js';
 import type { CpuPhase, PhaseTimer } from '../metrics/cpu-clock.js';
 
 const suite = createEcdsaSuite();
@@ -70,6 +72,7 @@ describe('TxPool', () => {
     const b = p.add(tx(bob).raw);
     expect(p.pending(10).map((e) => e.hashHex)).toEqual([a.hashHex, b.hashHex]);
     expect(Buffer.from(a.sender).equals(Buffer.from(alice.address))).toBe(true);
+    expect(a.replayKey).toBe(replayKey(alice.address, (a.tx as NativeTx).nonce));
   });
 
   it('handles the submissions of one turn together: one admission section to check them and one to admit them, in arrival order, each refused on its own', async () => {

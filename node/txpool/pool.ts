@@ -14,7 +14,7 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { PhaseTimer } from '../metrics/cpu-clock.js';
 import type { AdmissionRefusal, Chain } from '../chain/chain.js';
-import { replayKey } from '../chain/nonce-window.js';
+import { replayKeyOfHex } from '../chain/nonce-window.js';
 import { txIntrinsicGas } from '../exec/gas.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
 
@@ -347,7 +347,7 @@ export class TxPool {
       senderHex,
       nonceHex,
       // Ethereum nonces are numbers, native ones 32 bytes: the two kinds of key never meet.
-      replayKey: tx.type === TxType.Ethereum ? `${senderHex}#${tx.nonce}` : replayKey(sender, tx.nonce),
+      replayKey: tx.type === TxType.Ethereum ? `${senderHex}#${tx.nonce}` : replayKeyOfHex(senderHex, nonceHex),
       size,
       admittedAt: Date.now(),
     };
