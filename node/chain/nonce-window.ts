@@ -6,7 +6,12 @@ import { TxType, type Transaction } from '../codec/tx.js';
  * alone, anyone who saw a pending transaction could take its nonce first and censor it.
  */
 export function replayKey(sender: Uint8Array, nonce: Uint8Array): string {
-  return `${hexKey(sender)}:${hexKey(nonce)}`;
+  return replayKeyOfHex(hexKey(sender), hexKey(nonce));
+}
+
+/** replayKey from the hex keys (hexKey) of the sender and the nonce, where they are at hand already. */
+export function replayKeyOfHex(senderHex: string, nonceHex: string): string {
+  return `${senderHex}:${nonceHex}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Hex helpers for the RPC and CLI boundary. Inside the node everything is bytes. */
+import { allocBytes } from '../bytes/slab.js';
 import { type CodeOf, LingdingError } from '../errors/index.js';
 
 export const HexErrorCode = {
@@ -28,7 +29,11 @@ export function fromHex(hex: unknown, field = 'value', expectedLength?: number):
   if (body.length % 2 !== 0)
     throw new HexError(HexErrorCode.OddLength, `${field} has an odd number of hex digits`, { field });
   if (!/^[0-9a-fA-F]*$/.test(body)) throw new HexError(HexErrorCode.NotHex, `${field} is not valid hex`, { field });
-  const out = new Uint8Array(Buffer.from(body, 'hex'));
+  // A copy (the decoded Buffer is a view of Node's shared pool), carved from a slab: a raw
+  // transaction per sendTransaction would otherwise get a backing store of its own.
+  const decoded = Buffer.from(body, 'hex');
+  const out = allocBytes(decoded.length);
+  out.set(decoded);
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new HexError(HexErrorCode.WrongLength, `${field} must be ${expectedLength} bytes, got ${out.length}`, {
       field,

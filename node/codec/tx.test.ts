@@ -81,6 +81,21 @@ describe('transaction codec', () => {
     );
   });
 
+  it("gives a decoded transaction's signing hash from its bytes, as encoding its body gives it (signatures of any length)", () => {
+    const suite = createEcdsaSuite();
+    const longSigTx = fc
+      .tuple(txBodyArb, fc.constantFrom(0, 255, 256, 300, 65535, 65536))
+      .map(([body, n]): NativeTx => ({ type: TxType.Native, ...body, signature: new Uint8Array(n).fill(3) }));
+    fc.assert(
+      fc.property(fc.oneof(txArb, longSigTx), (tx) => {
+        const decoded = decodeTx(encodeTx(tx));
+        expect(txSignature(suite, decoded).digest).toEqual(txSigningHash(suite, tx));
+      }),
+      { numRuns: 200 },
+    );
+    // Private transactions: 'signs the envelope with the body' recovers one decoded from its bytes.
+  });
+
   it('accepts a deployment (to = null) and the bounds of every field', () => {
     const tx = decodeTx(encodeCanonical(withField(4, null)));
     expect(tx.to).toBeNull();

@@ -118,7 +118,29 @@ export function txHash(suite: CryptoSuite, tx: Transaction): Uint8Array {
 export function txSignature(suite: CryptoSuite, tx: Transaction): { digest: Uint8Array; signature: Uint8Array } {
   return tx.type === TxType.Ethereum
     ? ethSignature(suite, tx)
-    : { digest: txSigningHash(suite, tx), signature: tx.signature };
+    : { digest: suite.hash(signedBytes(tx)), signature: tx.signature };
+}
+
+/**
+ * encodeTxBody(tx), cut from the transaction's own encoding where this process has it (a
+ * decoded one always does) rather than encoded again: the body is the same array without
+ * its last item, the signature. Both arrays are short (8 or 9 items, 7 or 8 in the body),
+ * so each header is one byte, the count.
+ */
+function signedBytes(tx: LingdingTx): Uint8Array {
+  const whole = encodings.get(tx);
+  if (!whole) return encodeTxBody(tx);
+  const sigLength = tx.signature.length;
+  const sigStart = whole.length - binHeaderLength(sigLength) - sigLength;
+  const body = allocBytes(sigStart);
+  body[0] = whole[0] - 1;
+  body.set(whole.subarray(1, sigStart), 1);
+  return body;
+}
+
+/** The header bytes of a canonical byte string of `length` bytes (bin8, bin16, bin32). */
+function binHeaderLength(length: number): number {
+  return length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
 }
 
 export function txSigningHash(suite: CryptoSuite, tx: NativeTxBody): Uint8Array {

@@ -23,6 +23,10 @@ describe('SignatureRecoveryPool', () => {
       );
     });
     expect(fromPool.filter((k) => k === null).length).toBeGreaterThan(40);
+    // One batch answers the same, in job order, across both workers.
+    const hex = (ks: Array<Uint8Array | null>) => ks.map((k) => (k === null ? null : Buffer.from(k).toString('hex')));
+    expect(hex(await pool.recoverAll(jobs))).toEqual(hex(fromPool));
+    expect(await pool.recoverAll([])).toEqual([]);
     await pool.close();
     // After close, recovery still answers (inline).
     expect(await pool.recover(jobs[1].digest, jobs[1].signature)).not.toBeNull();

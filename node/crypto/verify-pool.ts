@@ -10,6 +10,21 @@ export interface RecoverJob {
   readonly signature: Uint8Array;
 }
 
+/** The caller of one `recoverAll`: its answers so far, and how many are still out. */
+interface BatchWaiter {
+  readonly keys: Array<Uint8Array | null>;
+  left: number;
+  readonly resolve: (keys: Array<Uint8Array | null>) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Queued {
+  readonly job: RecoverJob;
+  readonly waiter: BatchWaiter;
+  /** Where the answer goes in `waiter.keys`. */
+  readonly index: number;
+}
+
 /**
  * Recovers transaction signers on worker threads, so signature checking — the node's
  * most expensive per-transaction step — runs on the other cores while the main thread
@@ -26,7 +41,7 @@ export class SignatureRecoveryPool {
   private readonly waiting = new Map<number, (r: RecoverResponse | Error) => void>();
   private nextId = 1;
   private nextWorker = 0;
-  private queue: Array<{ job: RecoverJob; resolve: (k: Uint8Array | null) => void; reject: (e: Error) => void }> = [];
+  private queue: Queued[] = [];
   private flushScheduled = false;
   private closed = false;
 
@@ -59,10 +74,21 @@ export class SignatureRecoveryPool {
   }
 
   /** The signer's 64-byte public key, or null if the signature does not recover. */
-  recover(digest: Uint8Array, signature: Uint8Array): Promise<Uint8Array | null> {
-    if (this.workers.length === 0 || this.closed) return Promise.resolve(this.suite.recoverSigner(digest, signature));
+  async recover(digest: Uint8Array, signature: Uint8Array): Promise<Uint8Array | null> {
+    return (await this.recoverAll([{ digest, signature }]))[0];
+  }
+
+  /**
+   * Each job's signer (as `recover`), answered together once all are recovered: one
+   * promise for the batch, so a caller can handle the answers in one go.
+   */
+  recoverAll(jobs: readonly RecoverJob[]): Promise<Array<Uint8Array | null>> {
+    if (this.workers.length === 0 || this.closed)
+      return Promise.resolve(jobs.map((j) => this.suite.recoverSigner(j.digest, j.signature)));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { digest, signature }, resolve, reject });
+      const waiter: BatchWaiter = { keys: new Array(jobs.length), left: jobs.length, resolve, reject };
+      if (jobs.length === 0) return resolve(waiter.keys);
+      for (let i = 0; i < jobs.length; i++) this.queue.push({ job: jobs[i], waiter, index: i });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -85,25 +111,30 @@ export class SignatureRecoveryPool {
     const digests = new Uint8Array(count * 32);
     const sigOffsets = new Uint32Array(count + 1);
     let total = 0;
-    batch.forEach((b, i) => {
+    for (let i = 0; i < count; i++) {
       sigOffsets[i] = total;
-      total += b.job.signature.length;
-    });
+      total += batch[i].job.signature.length;
+    }
     sigOffsets[count] = total;
     const sigs = new Uint8Array(total);
-    batch.forEach((b, i) => {
-      if (b.job.digest.length === 32) digests.set(b.job.digest, i * 32);
-      sigs.set(b.job.signature, sigOffsets[i]);
-    });
+    for (let i = 0; i < count; i++) {
+      const { job } = batch[i];
+      if (job.digest.length === 32) digests.set(job.digest, i * 32);
+      sigs.set(job.signature, sigOffsets[i]);
+    }
     const id = this.nextId++;
     this.waiting.set(id, (r) => {
       if (r instanceof Error) {
-        for (const b of batch) b.reject(r);
+        for (const b of batch) b.waiter.reject(r);
         return;
       }
-      batch.forEach((b, i) => {
-        b.resolve(b.job.digest.length === 32 && r.ok[i] ? r.keys.slice(i * 64, i * 64 + 64) : null);
-      });
+      for (let i = 0; i < count; i++) {
+        const { job, waiter, index } = batch[i];
+        // A view of the worker's answer (one buffer per batch): callers derive an address
+        // from the key and drop it, so a copy of its own per key would only be garbage.
+        waiter.keys[index] = job.digest.length === 32 && r.ok[i] ? r.keys.subarray(i * 64, i * 64 + 64) : null;
+        if (--waiter.left === 0) waiter.resolve(waiter.keys);
+      }
     });
     const w = this.workers[this.nextWorker++ % this.workers.length];
     const req: RecoverRequest = { id, count, digests, sigs, sigOffsets };

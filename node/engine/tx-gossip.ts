@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CodecError, decodeCanonical, encodeCanonical } from '../codec/canonical.js';
+import { decodeTxBatch, encodeTxBatch } from '../codec/tx-batch.js';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import type { P2PNetwork, PeerPenalties } from '../p2p/index.js';
 import { TxRejectCode, TxRejectedError } from '../txpool/errors.js';
@@ -60,14 +60,14 @@ export class TxGossip {
     // A peer that was away missed what was relayed meanwhile: give it the pending set.
     this.deps.net.on('peer:connected', (peer) => {
       for (const batch of chunk(this.deps.pending(PENDING_HANDOFF)))
-        this.deps.net.send('tx', peer.nodeId, encodeCanonical(batch));
+        this.deps.net.send('tx', peer.nodeId, encodeTxBatch(batch));
     });
     // Messages to a slow or briefly disconnected peer can be dropped; re-offer what has
     // been pending for a while, so a transaction never waits on one lost message. Only
     // old ones: re-offering a busy pool would make every peer re-check every transaction.
     this.timer = setInterval(() => {
       for (const batch of chunk(this.deps.stale(REOFFER_INTERVAL_MS, REOFFER_MAX)))
-        this.deps.net.broadcast('tx', encodeCanonical(batch));
+        this.deps.net.broadcast('tx', encodeTxBatch(batch));
     }, REOFFER_INTERVAL_MS);
     this.timer.unref();
     this.deps.net.onMessage('tx', (from, bytes) => this.timed(() => this.receive(from, bytes)));
@@ -78,10 +78,8 @@ export class TxGossip {
     if (penalties.isPenalised(from)) return;
     let raws: Uint8Array[];
     try {
-      const v = decodeCanonical(bytes);
-      if (!Array.isArray(v) || !v.every((x) => x instanceof Uint8Array))
-        throw new CodecError('transaction batch must be an array of byte strings');
-      raws = v as Uint8Array[];
+      // Views of `bytes`, the network's copy of the message: the pool copies what it keeps.
+      raws = decodeTxBatch(bytes);
     } catch (e) {
       return this.fault(from, 'malformed transaction batch dropped', { err: (e as Error).message });
     }
@@ -133,6 +131,6 @@ export class TxGossip {
     const batch = this.outbox;
     this.outbox = [];
     this.outboxBytes = 0;
-    this.deps.net.broadcast('tx', encodeCanonical(batch));
+    this.deps.net.broadcast('tx', encodeTxBatch(batch));
   }
 }

@@ -48,6 +48,20 @@ describe('CpuClock', () => {
     expect([s.gossip, s.admission, s.rpc].map((x) => Math.round(x * 1e6))).toEqual([4, 6, 2]);
   });
 
+  it('reads the clock only where the phase changes: a section inside one of its own phase is counted as it', () => {
+    const c = fakeClock();
+    let reads = 0;
+    const clock = new CpuClock(() => (reads++, c.now()));
+    clock.run('gossip', () => {
+      c.spend(4);
+      clock.run('gossip', () => c.spend(6));
+      clock.run('admission', () => clock.run('admission', () => c.spend(3)));
+    });
+    expect(reads).toBe(4);
+    const s = clock.snapshot();
+    expect([s.gossip, s.admission].map((x) => Math.round(x * 1e6))).toEqual([10, 3]);
+  });
+
   it('adds what the signature workers report, and puts the rest of the process in background', () => {
     const clock = new CpuClock(() => 0);
     clock.addSignatureMicros(250);

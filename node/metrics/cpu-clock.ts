@@ -46,6 +46,8 @@ export class CpuClock implements PhaseTimer {
 
   /** Runs `fn`, counting the main thread's CPU time it takes (less nested phases) toward `phase`. */
   run<T>(phase: CpuPhase, fn: () => T): T {
+    // Already counting toward this phase: reading the clock (a syscall) would change nothing.
+    if (phase === this.current) return fn();
     const outer = this.current;
     const start = this.now();
     if (outer) this.add(outer, start - this.since);

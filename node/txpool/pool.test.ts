@@ -3,6 +3,10 @@ import { createEcdsaSuite } from '../crypto/index.js';
 import { buildSignedTx } from '../codec/tx-builder.js';
 import { EvictReason, TxPool, type EvictReasonValue, type PoolChainView, type TxPoolOptions } from './pool.js';
 import { TxRejectCode, TxRejectedError } from './errors.js';
+import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import { replayKey } from '../chain/nonce-window.js';
+import type { NativeTx } from '../codec/tx.js';
+import type { CpuPhase, PhaseTimer } from '../metrics/cpu-clock.js';
 
 const suite = createEcdsaSuite();
 const alice = suite.generateKeyPair();
@@ -12,6 +16,7 @@ function pool(
   opts: Partial<TxPoolOptions> = {},
   chain: Partial<PoolChainView> = {},
   onEvicted?: (reason: EvictReasonValue, count: number) => void,
+  deps: { recovery?: SignatureRecoveryPool; cpu?: PhaseTimer } = {},
 ) {
   let height = 10;
   const view: PoolChainView = {
@@ -38,7 +43,7 @@ function pool(
       pendingTtlMs: 600_000,
       ...opts,
     },
-    { suite, chain: view, onEvicted },
+    { suite, chain: view, onEvicted, ...deps },
   );
   return { p, setHeight: (h: number) => (height = h) };
 }
@@ -67,6 +72,37 @@ describe('TxPool', () => {
     const b = p.add(tx(bob).raw);
     expect(p.pending(10).map((e) => e.hashHex)).toEqual([a.hashHex, b.hashHex]);
     expect(Buffer.from(a.sender).equals(Buffer.from(alice.address))).toBe(true);
+    expect(a.replayKey).toBe(replayKey(alice.address, (a.tx as NativeTx).nonce));
+  });
+
+  it('handles the submissions of one turn together: one admission section to check them and one to admit them, in arrival order, each refused on its own', async () => {
+    const sections: CpuPhase[] = [];
+    const cpu: PhaseTimer = {
+      run: (phase, fn) => {
+        sections.push(phase);
+        return fn();
+      },
+    };
+    const recovery = new SignatureRecoveryPool(suite, { workers: 0 });
+    const { p } = pool({}, {}, undefined, { recovery, cpu });
+    const [a, b, c] = [tx(), tx(bob), tx()];
+    const outcomes = await Promise.allSettled([
+      p.submit(a.raw),
+      p.submit(a.raw), // a duplicate within the turn
+      p.submit(new Uint8Array([1, 2, 3])),
+      p.submit(b.raw),
+    ]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? 'ADMITTED' : (o.reason as TxRejectedError).code))).toEqual([
+      'ADMITTED',
+      TxRejectCode.AlreadyKnown,
+      TxRejectCode.Malformed,
+      'ADMITTED',
+    ]);
+    expect(sections).toEqual(['admission', 'admission']);
+    expect(p.pending(10).map((e) => e.hashHex)).toEqual([a.hash, b.hash].map((h) => Buffer.from(h).toString('hex')));
+    // Nothing stays reserved: the duplicate is refused as pooled, a new one is admitted.
+    await expect(p.submit(a.raw)).rejects.toMatchObject({ code: TxRejectCode.AlreadyKnown });
+    await expect(p.submit(c.raw)).resolves.toMatchObject({ hashHex: Buffer.from(c.hash).toString('hex') });
   });
 
   it('enforces count, byte and per-sender quotas', () => {

@@ -4,7 +4,7 @@ import { buildSignedTx } from '../codec/tx-builder.js';
 import { toHex } from '../codec/hex.js';
 import type { Transaction } from '../codec/tx.js';
 import { createEcdsaSuite } from '../crypto/index.js';
-import { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import { type RecoverJob, SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import { resolveSenders } from './senders.js';
 
 const suite = createEcdsaSuite();
@@ -25,14 +25,14 @@ const signed = (who = alice) =>
     who.secretKey,
   );
 
-/** Recovery on this thread (workers: 0), counting how often it is asked. */
+/** Recovery on this thread (workers: 0), counting the signatures it is asked to recover. */
 function countingRecovery() {
   const real = new SignatureRecoveryPool(suite, { workers: 0 });
   const r = {
     calls: 0,
-    recover(digest: Uint8Array, signature: Uint8Array) {
-      r.calls++;
-      return real.recover(digest, signature);
+    recoverAll(jobs: readonly RecoverJob[]) {
+      r.calls += jobs.length;
+      return real.recoverAll(jobs);
     },
   };
   return r;

@@ -1,7 +1,7 @@
 import { hexKey } from '../codec/hex.js';
 import { txHash, txSignature, type Transaction } from '../codec/tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import type { SignatureRecoveryPool } from '../crypto/verify-pool.js';
+import type { RecoverJob, SignatureRecoveryPool } from '../crypto/verify-pool.js';
 import type { TxPool } from './pool.js';
 
 /**
@@ -14,18 +14,27 @@ export async function resolveSenders(
   txs: readonly Transaction[],
   deps: { pool: TxPool; recovery: SignatureRecoveryPool },
 ): Promise<Array<Uint8Array | null>> {
-  return Promise.all(
-    txs.map(async (tx) => {
-      const known = deps.pool.get(hexKey(txHash(suite, tx)));
-      if (known) return known.sender;
-      let signed: { digest: Uint8Array; signature: Uint8Array };
-      try {
-        signed = txSignature(suite, tx);
-      } catch {
-        return null; // an Ethereum transaction on a suite that cannot recover it
-      }
-      const pub = await deps.recovery.recover(signed.digest, signed.signature);
-      return pub ? suite.addressFromPublicKey(pub) : null;
-    }),
-  );
+  const senders = new Array<Uint8Array | null>(txs.length);
+  const jobs: RecoverJob[] = [];
+  const jobTx: number[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const known = deps.pool.get(hexKey(txHash(suite, txs[i])));
+    if (known) {
+      senders[i] = known.sender;
+      continue;
+    }
+    try {
+      jobs.push(txSignature(suite, txs[i]));
+      jobTx.push(i);
+    } catch {
+      senders[i] = null; // an Ethereum transaction on a suite that cannot recover it
+    }
+  }
+  // One batch for the workers, answered with one promise.
+  const pubs = await deps.recovery.recoverAll(jobs);
+  for (let j = 0; j < pubs.length; j++) {
+    const pub = pubs[j];
+    senders[jobTx[j]] = pub ? suite.addressFromPublicKey(pub) : null;
+  }
+  return senders;
 }
