@@ -1,4 +1,3 @@
-import { Unpackr } from 'msgpackr';
 import { type CodeOf, LingdingError } from '../errors/index.js';
 import { allocBytes } from '../bytes/slab.js';
 
@@ -10,24 +9,11 @@ import { allocBytes } from '../bytes/slab.js';
  *   - safe integers (msgpack's smallest integer form; no floats, ever)
  *   - byte strings (msgpack bin), UTF-8 strings, booleans, null
  *
- * Decoding is strict: the bytes must re-encode to themselves, which rejects
- * non-minimal integers, floats, maps, trailing bytes and other malleable forms.
+ * Decoding is strict: only the one encoding of a value is read (decodeCanonical), so
+ * non-minimal integers, floats, maps, invalid UTF-8, trailing bytes and other malleable
+ * forms are refused.
  */
 export type Canonical = null | boolean | number | string | Uint8Array | readonly Canonical[];
-
-/** Decoding goes through msgpackr; encoding is the small writer below. */
-const unpackr = new Unpackr({
-  useRecords: false,
-  moreTypes: false,
-  structuredClone: false,
-  bundleStrings: false,
-  // Any 64-bit integer decodes to a number; the re-encode check rejects unsafe ones.
-  int64AsType: 'number',
-  mapsAsObjects: true,
-  // Byte strings are copied out of the input: otherwise every decoded 32-byte hash is a
-  // view that keeps a whole network message or block alive, and changes with it.
-  copyBuffers: true,
-});
 
 export const CodecErrorCode = {
   /** Bytes that do not decode, or decode to the wrong shape for what they should be. */
@@ -186,22 +172,178 @@ function utf8Length(s: string): number {
  */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+/**
+ * Reads the one value whose canonical encoding is `bytes`, refusing anything else: each
+ * item's form is checked against what encodeCanonical would write for its value (the
+ * smallest integer and length forms, UTF-8 that round-trips, no other msgpack types), so
+ * a value that decodes re-encodes to exactly these bytes. Byte strings are copied out
+ * (into slab parts): a decoded 32-byte hash must not keep a whole message or block alive,
+ * nor change with it.
+ */
 export function decodeCanonical(bytes: Uint8Array): Canonical {
   if (!(bytes instanceof Uint8Array)) throw new CodecError('input is not a byte array');
   if (bytes.length === 0) throw new CodecError('empty input');
-  let value: unknown;
-  try {
-    // A fresh view over the same memory: msgpackr caches a `dataView` property on the
-    // array it reads, which would otherwise be added to the caller's array.
-    value = unpackr.unpack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (e) {
-    throw new CodecError(`malformed msgpack: ${(e as Error).message}`);
-  }
-  assertCanonical(value, '$');
-  const again = encodeCanonical(value);
-  if (!equalBytes(again, bytes))
-    throw new CodecError('non-canonical encoding (trailing bytes or non-minimal form)', CodecErrorCode.NotCanonical);
+  const r: Reader = {
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    pos: 0,
+    at: [],
+  };
+  const value = readItem(r, 0);
+  if (r.pos !== bytes.length)
+    throw new CodecError(
+      `non-canonical encoding: ${bytes.length - r.pos} trailing bytes after the value`,
+      CodecErrorCode.NotCanonical,
+    );
   return value;
+}
+
+interface Reader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  pos: number;
+  /** The index at each level of the arrays being read: an error names its path from it. */
+  readonly at: number[];
+}
+
+/** Where the reader is, as `$[1][0]`: built only for an error message. */
+function pathOf(r: Reader): string {
+  return `$${r.at.map((i) => `[${i}]`).join('')}`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function notMinimal(r: Reader, what: string): CodecError {
+  return new CodecError(`${pathOf(r)}: non-canonical encoding (${what})`, CodecErrorCode.NotCanonical);
+}
+
+/** Advances past `n` bytes, refusing to run past the end. Returns where they start. */
+function take(r: Reader, n: number): number {
+  const at = r.pos;
+  if (n > r.bytes.length - at) throw new CodecError('malformed msgpack: truncated item');
+  r.pos = at + n;
+  return at;
+}
+
+function readItem(r: Reader, depth: number): Canonical {
+  const t = r.bytes[take(r, 1)];
+  if (t <= 0x7f) return t;
+  if (t >= 0xe0) return t - 0x100;
+  if (t >= 0xa0 && t <= 0xbf) return readString(r, t & 0x1f);
+  if (t >= 0x90 && t <= 0x9f) return readArray(r, t & 0x0f, depth);
+  switch (t) {
+    case 0xc0:
+      return null;
+    case 0xc2:
+      return false;
+    case 0xc3:
+      return true;
+    case 0xcc:
+      return minimalInt(r, r.view.getUint8(take(r, 1)), 0x80, Number.MAX_SAFE_INTEGER);
+    case 0xcd:
+      return minimalInt(r, r.view.getUint16(take(r, 2)), 0x100, Number.MAX_SAFE_INTEGER);
+    case 0xce:
+      return minimalInt(r, r.view.getUint32(take(r, 4)), 0x10000, Number.MAX_SAFE_INTEGER);
+    case 0xcf: {
+      const at = take(r, 8);
+      const hi = r.view.getUint32(at);
+      // Beyond 2^53 - 1 is not a safe integer (and would not be exact as a number).
+      if (hi >= 0x200000) throw notSafe(r);
+      return minimalInt(r, hi * 0x100000000 + r.view.getUint32(at + 4), 0x100000000, Number.MAX_SAFE_INTEGER);
+    }
+    case 0xd0:
+      return minimalInt(r, r.view.getInt8(take(r, 1)), Number.MIN_SAFE_INTEGER, -33);
+    case 0xd1:
+      return minimalInt(r, r.view.getInt16(take(r, 2)), Number.MIN_SAFE_INTEGER, -0x81);
+    case 0xd2:
+      return minimalInt(r, r.view.getInt32(take(r, 4)), Number.MIN_SAFE_INTEGER, -0x8001);
+    case 0xd3: {
+      const at = take(r, 8);
+      const hi = r.view.getInt32(at);
+      if (hi < -0x200000) throw notSafe(r);
+      return minimalInt(r, hi * 0x100000000 + r.view.getUint32(at + 4), Number.MIN_SAFE_INTEGER, -0x80000001);
+    }
+    case 0xd9:
+      return readString(r, r.view.getUint8(take(r, 1)), 32);
+    case 0xda:
+      return readString(r, r.view.getUint16(take(r, 2)), 0x100);
+    case 0xdb:
+      return readString(r, r.view.getUint32(take(r, 4)), 0x10000);
+    case 0xc4:
+      return readBytes(r, r.view.getUint8(take(r, 1)), 0);
+    case 0xc5:
+      return readBytes(r, r.view.getUint16(take(r, 2)), 0x100);
+    case 0xc6:
+      return readBytes(r, r.view.getUint32(take(r, 4)), 0x10000);
+    case 0xdc:
+      return readArray(r, r.view.getUint16(take(r, 2)), depth, 16);
+    case 0xdd:
+      return readArray(r, r.view.getUint32(take(r, 4)), depth, 0x10000);
+    case 0xc1:
+      throw new CodecError('malformed msgpack: 0xc1 is never used');
+    default:
+      // Maps, floats and extension types: msgpack, but outside the canonical model.
+      throw new CodecError(
+        `${pathOf(r)}: msgpack type 0x${t.toString(16)} is not canonical`,
+        CodecErrorCode.NotCanonical,
+      );
+  }
+}
+
+function notSafe(r: Reader): CodecError {
+  return new CodecError(`${pathOf(r)}: integer is not a safe integer`, CodecErrorCode.NotCanonical);
+}
+
+/** An integer read from a form that is its smallest only for values in [min, max]. */
+function minimalInt(r: Reader, v: number, min: number, max: number): number {
+  if (v < Number.MIN_SAFE_INTEGER) throw notSafe(r);
+  if (v < min || v > max) throw notMinimal(r, `${v} written in a larger integer form than its own`);
+  return v;
+}
+
+/** `minLen`: the shortest length this header form is used for (shorter ones have a smaller form). */
+function readString(r: Reader, len: number, minLen = 0): string {
+  if (len < minLen) throw notMinimal(r, `string of ${len} bytes with a longer length header`);
+  const at = take(r, len);
+  const b = r.bytes;
+  // ASCII, the common case, without the decoder's native call.
+  if (len <= 64) {
+    let ascii = true;
+    for (let i = at; i < at + len; i++) if (b[i] >= 0x80) ascii = false;
+    if (ascii) return String.fromCharCode.apply(null, b.subarray(at, at + len) as unknown as number[]);
+  }
+  try {
+    // Fatal decoding refuses what has no single reading: invalid or overlong sequences and
+    // encoded surrogates. Valid UTF-8 re-encodes to itself.
+    return strictUtf8.decode(b.subarray(at, at + len));
+  } catch {
+    throw notMinimal(r, 'string is not valid UTF-8');
+  }
+}
+
+function readBytes(r: Reader, len: number, minLen: number): Uint8Array {
+  if (len < minLen) throw notMinimal(r, `byte string of ${len} bytes with a longer length header`);
+  const at = take(r, len);
+  const out = allocBytes(len);
+  out.set(r.bytes.subarray(at, at + len));
+  return out;
+}
+
+function readArray(r: Reader, count: number, depth: number, minCount = 0): Canonical[] {
+  if (count < minCount) throw notMinimal(r, `array of ${count} items with a longer length header`);
+  if (depth >= MAX_CANONICAL_DEPTH)
+    throw new CodecError(`${pathOf(r)}: arrays nested deeper than ${MAX_CANONICAL_DEPTH}`, CodecErrorCode.NotCanonical);
+  // Every item is at least one byte: a count beyond what is left is truncated input, refused
+  // before an array that size is made.
+  if (count > r.bytes.length - r.pos) throw new CodecError('malformed msgpack: truncated array');
+  const out: Canonical[] = new Array(count);
+  const level = r.at.length;
+  for (let i = 0; i < count; i++) {
+    r.at[level] = i;
+    out[i] = readItem(r, depth + 1);
+  }
+  r.at.length = level;
+  return out;
 }
 
 function assertCanonical(v: unknown, path: string, depth = 0): asserts v is Canonical {

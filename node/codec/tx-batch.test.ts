@@ -22,7 +22,7 @@ const smallBatchArb = fc.array(
   { maxLength: 17 },
 );
 
-/** What the msgpackr-based canonical decoder says of a batch: its items, or null if refused. */
+/** What the general canonical decoder says of a batch: its items, or null if refused. */
 function canonicalBatch(bytes: Uint8Array): Uint8Array[] | null {
   try {
     const v = decodeCanonical(bytes);

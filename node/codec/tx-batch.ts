@@ -4,10 +4,9 @@ import { CodecError, CodecErrorCode } from './canonical.js';
 /**
  * The gossip message of a batch of encoded transactions: the canonical msgpack array of
  * byte strings (exactly what encodeCanonical writes for a Uint8Array[]), read and written
- * here without msgpackr. A gossiped batch holds thousands of transactions; msgpackr's
- * decode copied each one into an array with a backing store of its own, and the canonical
- * check encoded the whole batch again. Here each transaction is a view of the received
- * message (the pool copies what it keeps), and the form is checked while reading.
+ * here rather than by decodeCanonical. A gossiped batch holds thousands of transactions,
+ * which decodeCanonical would copy out one by one; here each transaction is a view of the
+ * received message (the pool copies what it keeps), and the form is checked while reading.
  */
 
 /** The canonical bytes of `raws` as a msgpack array of byte strings. */
