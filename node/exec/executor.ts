@@ -182,7 +182,9 @@ export class Executor {
   }
 
   private lookup(state: StateReader, to: Uint8Array): Contract | null {
-    const system = SYSTEM_CONTRACTS.get(hexKey(to));
+    // Every system address starts with a zero byte; a deployed contract's almost never does,
+    // so its calls skip making a map key.
+    const system = to[0] === 0 ? SYSTEM_CONTRACTS.get(hexKey(to)) : undefined;
     if (system) return system;
     const c = this.vm?.resolve(state, to);
     return c ? guarded(c, to) : null;

@@ -65,6 +65,7 @@ export interface NestedCallResult {
  *
  * Methods must not throw for anything a contract can cause; an exception thrown here
  * propagates out of runContract unchanged, because it means the node itself is broken.
+ * The byte arrays it is given are copies out of linear memory, its own to keep.
  */
 export interface HostEnv {
   storageGet(key: Uint8Array): Uint8Array | undefined;
