@@ -23,10 +23,18 @@ export interface StateChange {
  * A key as a map key: one char per byte (latin1), half the length of hex, so cheaper to make
  * and to hash, as unique, and ordered as the bytes are (each char's code is its byte). Made
  * once per read and handed down the overlays to the committed state's cache.
+ *
+ * Made from the bytes as char codes, not through a Buffer: a key is almost always a small
+ * array just built, which V8 keeps on its heap, and reading its `.buffer` (as Buffer.from
+ * does) makes V8 move it off the heap first, an allocation costing more than the rest.
  */
 export function stateKey(key: Uint8Array): string {
+  if (key.length <= MAX_SPREAD_KEY) return String.fromCharCode.apply(null, key as unknown as number[]);
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
+
+/** Longer keys (rare: contracts choose their keys) go through a Buffer, within any engine's argument limit. */
+const MAX_SPREAD_KEY = 1024;
 
 const keyBytes = (k: string): Uint8Array => {
   const b = Buffer.from(k, 'latin1');
