@@ -110,8 +110,10 @@ export class Executor {
         sender,
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
-        ...(input.hash ? { txHash: input.hash } : {}),
-        ...(privatePayload ? { privatePayload } : {}),
+        // Always present (maybe undefined): one object shape for every frame, so the code
+        // reading frames stays monomorphic.
+        txHash: input.hash,
+        privatePayload,
         readOnly: false,
         callStack: [],
         emit: (log) => logs.push(log),

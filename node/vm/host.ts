@@ -175,7 +175,8 @@ export class HostBinding {
         this.charge('storage_get', keyLen >>> 0);
         const value = env().storageGet(this.read('storage_get', keyPtr, keyLen));
         if (value === undefined) return -1;
-        this.pay('storage_get', BigInt(HostCost.storage_get.perByte) * BigInt(value.length));
+        // Exact in a double, as in charge: one BigInt rather than three.
+        this.pay('storage_get', BigInt(HostCost.storage_get.perByte * value.length));
         this.write('storage_get', dst, value.subarray(0, Math.min(value.length, cap >>> 0)));
         return value.length;
       },
