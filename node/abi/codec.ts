@@ -68,44 +68,42 @@ export function selector(signature: string): Uint8Array {
 
 export function encodeAbi(types: readonly AbiType[], values: readonly AbiValue[]): Uint8Array {
   if (types.length !== values.length) throw new AbiError(`expected ${types.length} values, got ${values.length}`);
+  // Sized first, then every word and tail written straight into the one output array: no
+  // array per word or tail (this runs for every call, output and event of a built-in contract).
   const infos = types.map(typeInfo);
-  const heads: Uint8Array[] = [];
-  const tails: Uint8Array[] = [];
-  let tailOffset = 32 * types.length;
-  infos.forEach((info, i) => {
-    if (isDynamic(info)) {
-      const v = values[i];
-      let length: number;
-      let padded: Uint8Array;
-      // A string is encoded straight into its padded slot (no intermediate array).
-      if (info.kind === 'string') {
-        if (typeof v !== 'string') throw new AbiError('string parameter needs a string');
-        length = Buffer.byteLength(v, 'utf8');
-        padded = new Uint8Array(32 + Math.ceil(length / 32) * 32);
-        utf8Encoder.encodeInto(v, padded.subarray(32));
-      } else {
-        if (!(v instanceof Uint8Array)) throw new AbiError('bytes parameter needs a Uint8Array');
-        length = v.length;
-        padded = new Uint8Array(32 + Math.ceil(length / 32) * 32);
-        padded.set(v, 32);
-      }
-      heads.push(word(BigInt(tailOffset)));
-      padded.set(word(BigInt(length)), 0);
-      tails.push(padded);
-      tailOffset += padded.length;
+  const lengths: number[] = [];
+  let size = 32 * types.length;
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i];
+    if (!isDynamic(info)) continue;
+    const v = values[i];
+    let length: number;
+    if (info.kind === 'string') {
+      if (typeof v !== 'string') throw new AbiError('string parameter needs a string');
+      length = Buffer.byteLength(v, 'utf8');
     } else {
-      heads.push(staticWord(info, values[i], types[i]));
+      if (!(v instanceof Uint8Array)) throw new AbiError('bytes parameter needs a Uint8Array');
+      length = v.length;
     }
-  });
-  const out = allocBytes(tailOffset);
-  let o = 0;
-  for (const h of heads) {
-    out.set(h, o);
-    o += 32;
+    lengths.push(length);
+    size += 32 + Math.ceil(length / 32) * 32;
   }
-  for (const t of tails) {
-    out.set(t, o);
-    o += t.length;
+  const out = allocBytes(size); // zeroed: the padding is already there
+  let tail = 32 * types.length;
+  let dynamic = 0;
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i];
+    if (!isDynamic(info)) {
+      writeStatic(out, 32 * i, info, values[i], types[i]);
+      continue;
+    }
+    const length = lengths[dynamic++];
+    writeUint(out, 32 * i, BigInt(tail));
+    writeUint(out, tail, BigInt(length));
+    const v = values[i];
+    if (info.kind === 'string') utf8Encoder.encodeInto(v as string, out.subarray(tail + 32, tail + 32 + length));
+    else out.set(v as Uint8Array, tail + 32);
+    tail += 32 + Math.ceil(length / 32) * 32;
   }
   return out;
 }
@@ -124,10 +122,9 @@ export function decodeAbi(types: readonly AbiType[], data: Uint8Array): AbiValue
     const len = toSafe(readUint(data.subarray(offset, offset + 32)), 'length');
     if (offset + 32 + len > data.length)
       throw new AbiError(`parameter ${i}: length ${len} out of range`, AbiErrorCode.Malformed);
-    const body = data.slice(offset + 32, offset + 32 + len);
-    if (info.kind === 'bytes') return body;
+    if (info.kind === 'bytes') return data.slice(offset + 32, offset + 32 + len);
     try {
-      return utf8Decoder.decode(body);
+      return utf8Decoder.decode(data.subarray(offset + 32, offset + 32 + len));
     } catch {
       throw new AbiError(`parameter ${i}: string is not valid UTF-8`, AbiErrorCode.Malformed);
     }
@@ -138,23 +135,22 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
 /**
- * A 256-bit big-endian word. Small values (offsets, lengths, amounts: nearly all) are
- * written with Number arithmetic: a byte-wise BigInt loop allocates a BigInt per step, and
- * a DataView would make V8 move the word's bytes off its heap. Every ABI call and event of
- * a system contract writes several words.
+ * Writes `n` as the 256-bit big-endian word at `out[at..at+32)`, which must be zero. Small
+ * values (offsets, lengths, amounts: nearly all) are written with Number arithmetic: a
+ * byte-wise BigInt loop allocates a BigInt per step, and a DataView would make V8 move the
+ * bytes off its heap. Every ABI call and event of a system contract writes several words.
  */
-function word(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
+function writeUint(out: Uint8Array, at: number, n: bigint): void {
   if (n <= SAFE) {
     let x = Number(n);
-    for (let i = 31; x > 0; i--) {
+    for (let i = at + 31; x > 0; i--) {
       out[i] = x % 256;
       x = Math.floor(x / 256);
     }
-    return out;
+    return;
   }
   let x = n;
-  for (let i = 31; i >= 0 && x > 0n; i -= 4) {
+  for (let i = at + 31; i >= at && x > 0n; i -= 4) {
     let chunk = Number(x & 0xffffffffn);
     for (let j = 0; j < 4; j++) {
       out[i - j] = chunk & 0xff;
@@ -162,39 +158,40 @@ function word(n: bigint): Uint8Array {
     }
     x >>= 32n;
   }
-  return out;
 }
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function staticWord(info: TypeInfo, v: AbiValue, type: string): Uint8Array {
+/** Writes a static value's word at `out[at..at+32)`, which must be zero. */
+function writeStatic(out: Uint8Array, at: number, info: TypeInfo, v: AbiValue, type: string): void {
   switch (info.kind) {
     case 'bool':
       if (typeof v !== 'boolean') throw new AbiError(`${type} needs a boolean`);
-      return word(v ? 1n : 0n);
+      out[at + 31] = v ? 1 : 0;
+      return;
     case 'address': {
       const b = typeof v === 'string' ? hexToBytes(v) : v;
       if (!(b instanceof Uint8Array) || b.length !== 20) throw new AbiError('address needs 20 bytes');
-      const out = new Uint8Array(32);
-      out.set(b, 12);
-      return out;
+      out.set(b, at + 12);
+      return;
     }
     case 'fixedBytes': {
       if (!(v instanceof Uint8Array) || v.length !== info.bits) throw new AbiError(`${type} needs ${info.bits} bytes`);
-      const out = new Uint8Array(32);
-      out.set(v, 0);
-      return out;
+      out.set(v, at);
+      return;
     }
     case 'uint': {
       const n = toBigInt(v, type);
       if (n < 0n || n >= 1n << BigInt(info.bits)) throw new AbiError(`${type} value ${n} out of range`);
-      return word(n);
+      writeUint(out, at, n);
+      return;
     }
     case 'int': {
       const n = toBigInt(v, type);
       const half = 1n << BigInt(info.bits - 1);
       if (n < -half || n >= half) throw new AbiError(`${type} value ${n} out of range`);
-      return word(n < 0n ? (1n << 256n) + n : n);
+      writeUint(out, at, n < 0n ? (1n << 256n) + n : n);
+      return;
     }
     default:
       throw new AbiError(`unexpected ${type}`);

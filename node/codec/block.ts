@@ -8,7 +8,8 @@ import {
   equalBytes,
   type Canonical,
 } from './canonical.js';
-import { concatAll, concatBytes } from './hex.js';
+import { allocBytes } from '../bytes/slab.js';
+import { concatAll } from './hex.js';
 import { txFromCanonical, txToCanonical, type Transaction } from './tx.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
@@ -187,10 +188,19 @@ export function receiptToCanonical(r: Receipt): Canonical {
   ];
 }
 
-/** Receipt-root leaves bind each receipt to its transaction hash. */
-/** The receipt root's leaf: the canonical `[txHash, receipt]`, built around the receipt's own encoding. */
+/**
+ * The receipt root's leaf, which binds a receipt to its transaction hash: the canonical
+ * `[txHash, receipt]`, written around the receipt's own encoding into one slab array (a
+ * leaf lives only until it is hashed, and a block has one per transaction).
+ */
 export function receiptLeaf(txHash: Uint8Array, r: Receipt): Uint8Array {
-  return concatBytes(canonicalArrayHeader(2), encodeCanonical(txHash), encodeReceipt(r));
+  const hash = encodeCanonical(txHash);
+  const receipt = encodeReceipt(r);
+  const leaf = allocBytes(1 + hash.length + receipt.length);
+  leaf[0] = 0x92; // canonicalArrayHeader(2)
+  leaf.set(hash, 1);
+  leaf.set(receipt, 1 + hash.length);
+  return leaf;
 }
 
 /**

@@ -44,7 +44,9 @@ export function bloomMayContain(bloom: Uint8Array, item: Uint8Array): boolean {
 export function logsBloom(logs: Iterable<Log>, into: Uint8Array = emptyBloom()): Uint8Array {
   const seen = new Set<string>();
   const add = (item: Uint8Array) => {
-    const key = Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('latin1');
+    // Char codes, not a Buffer: reading `.buffer` of a small on-heap array (a topic the VM
+    // just copied) makes V8 move it off its heap first.
+    const key = String.fromCharCode.apply(null, item as unknown as number[]);
     if (seen.has(key)) return;
     seen.add(key);
     addToBloom(into, item);

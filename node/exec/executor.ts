@@ -110,8 +110,10 @@ export class Executor {
         sender,
         self: tx.to ?? new Uint8Array(20),
         input: tx.input,
-        ...(input.hash ? { txHash: input.hash } : {}),
-        ...(privatePayload ? { privatePayload } : {}),
+        // Always present (maybe undefined): one object shape for every frame, so the code
+        // reading frames stays monomorphic.
+        txHash: input.hash,
+        privatePayload,
         readOnly: false,
         callStack: [],
         emit: (log) => logs.push(log),
@@ -182,7 +184,9 @@ export class Executor {
   }
 
   private lookup(state: StateReader, to: Uint8Array): Contract | null {
-    const system = SYSTEM_CONTRACTS.get(hexKey(to));
+    // Every system address starts with a zero byte; a deployed contract's almost never does,
+    // so its calls skip making a map key.
+    const system = to[0] === 0 ? SYSTEM_CONTRACTS.get(hexKey(to)) : undefined;
     if (system) return system;
     const c = this.vm?.resolve(state, to);
     return c ? guarded(c, to) : null;

@@ -316,12 +316,9 @@ class FrameHost implements HostEnv {
     this.frame.state.delete(storageKey(this.frame.self, key));
   }
 
+  /** The topics and data are the VM's copies out of linear memory (host.ts `read`): kept as they are. */
   emitEvent(topics: Uint8Array[], data: Uint8Array): void {
-    this.frame.emit({
-      address: this.frame.self,
-      topics: topics.map((t) => Uint8Array.from(t)),
-      data: Uint8Array.from(data),
-    });
+    this.frame.emit({ address: this.frame.self, topics, data });
   }
 
   callContract(address: Uint8Array, input: Uint8Array, gasForwarded: number): NestedCallResult {

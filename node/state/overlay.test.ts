@@ -92,6 +92,28 @@ describe('StateOverlay', () => {
     for (const k of [b(3), b(1, 0), b(1), b(0, 255), b(2)]) o.set(k, b(0));
     expect(o.sortedChanges().map((c) => hexKey(c.key))).toEqual(['00ff', '01', '0100', '02', '03']);
   });
+
+  it('keys of any bytes and length (past the char-code limit too) are read back and listed as written, in byte order', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 1020, maxLength: 1030 })),
+          {
+            selector: (k) => hexKey(k),
+            maxLength: 20,
+          },
+        ),
+        (keys) => {
+          const o = new StateOverlay(base());
+          for (const [i, k] of keys.entries()) o.set(k, b(i));
+          for (const [i, k] of keys.entries()) expect(hex(o.get(Uint8Array.from(k)))).toBe(hex(b(i)));
+          const expected = keys.map((k) => hexKey(k)).sort();
+          expect(o.sortedChanges().map((c) => hexKey(c.key))).toEqual(expected);
+        },
+      ),
+      { numRuns: 200, seed: 17 },
+    );
+  });
 });
 
 // --- model-based property test: nested overlays against a stack of plain maps --------------

@@ -1,5 +1,3 @@
-import { hexKey } from '../codec/hex.js';
-
 /** Synchronous key/value reads: WASM host calls are synchronous, so state reads must be too. */
 export interface StateReader {
   get(key: Uint8Array): Uint8Array | null;
@@ -10,6 +8,11 @@ export interface StateWriter extends StateReader {
   delete(key: Uint8Array): void;
 }
 
+/** A reader that also takes a key already made into its stateKey string (the committed state's cache). */
+export interface KeyedStateReader extends StateReader {
+  getKeyed(k: string, key: Uint8Array): Uint8Array | null;
+}
+
 /** One pending change: the new value, or null for a deletion. */
 export interface StateChange {
   readonly key: Uint8Array;
@@ -17,36 +20,71 @@ export interface StateChange {
 }
 
 /**
+ * A key as a map key: one char per byte (latin1), half the length of hex, so cheaper to make
+ * and to hash, as unique, and ordered as the bytes are (each char's code is its byte). Made
+ * once per read and handed down the overlays to the committed state's cache.
+ *
+ * Made from the bytes as char codes, not through a Buffer: a key is almost always a small
+ * array just built, which V8 keeps on its heap, and reading its `.buffer` (as Buffer.from
+ * does) makes V8 move it off the heap first, an allocation costing more than the rest.
+ */
+export function stateKey(key: Uint8Array): string {
+  if (key.length <= MAX_SPREAD_KEY) return String.fromCharCode.apply(null, key as unknown as number[]);
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}
+
+/** Longer keys (rare: contracts choose their keys) go through a Buffer, within any engine's argument limit. */
+const MAX_SPREAD_KEY = 1024;
+
+const keyBytes = (k: string): Uint8Array => {
+  const b = Buffer.from(k, 'latin1');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+};
+
+const isKeyed = (r: StateReader): r is KeyedStateReader => typeof (r as KeyedStateReader).getKeyed === 'function';
+
+/**
  * A layer of uncommitted writes over a reader. A block executes in one overlay over the
  * committed state; each transaction in a child overlay that is merged into the block's
  * on success and simply dropped on failure — that drop is the whole rollback.
+ *
+ * A write is kept as its map key (which holds the key's bytes) and a private copy of the
+ * value: no copy of the key, no record per write; the keys are made bytes again only for
+ * the few who ask for the changes (the block's commit).
  */
 export class StateOverlay implements StateWriter {
-  private readonly writes = new Map<string, StateChange>();
+  private readonly writes = new Map<string, Uint8Array | null>();
+  private readonly parentOverlay: StateOverlay | null;
+  private readonly parentKeyed: KeyedStateReader | null;
 
-  constructor(private readonly parent: StateReader) {}
+  constructor(private readonly parent: StateReader) {
+    this.parentOverlay = parent instanceof StateOverlay ? parent : null;
+    this.parentKeyed = !this.parentOverlay && isKeyed(parent) ? parent : null;
+  }
 
   get(key: Uint8Array): Uint8Array | null {
-    return this.lookup(hexKey(key), key);
+    return this.getKeyed(stateKey(key), key);
   }
 
   /**
    * A read with its map key already made: a contract's reads go through two or three
-   * overlays (call, transaction, block), and hex-encoding the key again at each was a
-   * large part of their cost.
+   * overlays (call, transaction, block) and the committed state's cache, and making the
+   * key again at each was a large part of their cost.
    */
-  private lookup(hex: string, key: Uint8Array): Uint8Array | null {
-    const w = this.writes.get(hex);
-    if (w !== undefined) return w.value;
-    return this.parent instanceof StateOverlay ? this.parent.lookup(hex, key) : this.parent.get(key);
+  getKeyed(k: string, key: Uint8Array): Uint8Array | null {
+    const w = this.writes.get(k);
+    if (w !== undefined) return w;
+    if (this.parentOverlay) return this.parentOverlay.getKeyed(k, key);
+    return this.parentKeyed ? this.parentKeyed.getKeyed(k, key) : this.parent.get(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.writes.set(hexKey(key), { key: Uint8Array.from(key), value: Uint8Array.from(value) });
+    // A copy: the caller may reuse its buffer, and a view would keep a larger one (a slab) alive.
+    this.writes.set(stateKey(key), Uint8Array.from(value));
   }
 
   delete(key: Uint8Array): void {
-    this.writes.set(hexKey(key), { key: Uint8Array.from(key), value: null });
+    this.writes.set(stateKey(key), null);
   }
 
   child(): StateOverlay {
@@ -56,13 +94,13 @@ export class StateOverlay implements StateWriter {
   /** Applies this overlay's writes to `target` (normally its parent). */
   mergeInto(target: StateWriter): void {
     if (target instanceof StateOverlay) {
-      // Its entries are private copies already, keyed the same way: handed over as they are.
-      for (const [hex, change] of this.writes) target.writes.set(hex, change);
+      // Its values are private copies already, keyed the same way: handed over as they are.
+      for (const [k, value] of this.writes) target.writes.set(k, value);
       return;
     }
-    for (const { key, value } of this.writes.values()) {
-      if (value === null) target.delete(key);
-      else target.set(key, value);
+    for (const [k, value] of this.writes) {
+      if (value === null) target.delete(keyBytes(k));
+      else target.set(keyBytes(k), value);
     }
   }
 
@@ -72,7 +110,8 @@ export class StateOverlay implements StateWriter {
 
   /** The changes in ascending key-byte order: the order the state root is computed in. */
   sortedChanges(): StateChange[] {
+    // Default sort compares UTF-16 code units, which for these keys are the bytes.
     const keys = [...this.writes.keys()].sort();
-    return keys.map((k) => this.writes.get(k)!);
+    return keys.map((k) => ({ key: keyBytes(k), value: this.writes.get(k)! }));
   }
 }

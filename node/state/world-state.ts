@@ -1,7 +1,7 @@
 import type { AbstractSublevel } from 'abstract-level';
 import { encodeCanonical, type Canonical } from '../codec/canonical.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { StateOverlay, type StateChange, type StateReader } from './overlay.js';
+import { type KeyedStateReader, StateOverlay, type StateChange, stateKey } from './overlay.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: any sublevel of the store, whatever its parent's key and value types
 export type BytesSublevel = AbstractSublevel<any, any, Uint8Array, Uint8Array>;
@@ -28,7 +28,7 @@ export interface StateCommit {
  * divergence at the first block where it happens. (No per-key state proofs; receipts and
  * transactions have Merkle proofs.)
  */
-export class WorldState implements StateReader {
+export class WorldState implements KeyedStateReader {
   /**
    * Two generations rather than a strict LRU: every transaction reads the same handful of
    * system entries (config, permissions) several times, and a strict LRU pays a delete and
@@ -55,7 +55,11 @@ export class WorldState implements StateReader {
   }
 
   get(key: Uint8Array): Uint8Array | null {
-    const k = cacheKey(key);
+    return this.getKeyed(stateKey(key), key);
+  }
+
+  /** A read whose cache key the overlays above already made. */
+  getKeyed(k: string, key: Uint8Array): Uint8Array | null {
     const hot = this.hot.get(k);
     if (hot !== undefined) return hot;
     const cold = this.cold.get(k);
@@ -87,7 +91,7 @@ export class WorldState implements StateReader {
 
   /** Called after the block's batch is durably written. */
   applyCommitted(commit: StateCommit): void {
-    for (const c of commit.changes) this.remember(cacheKey(c.key), c.value);
+    for (const c of commit.changes) this.remember(stateKey(c.key), c.value);
     this.root = commit.stateRoot;
   }
 
@@ -100,11 +104,6 @@ export class WorldState implements StateReader {
       this.hot = new Map();
     }
   }
-}
-
-/** One char per byte: half the length of hex, so cheaper to make and to hash, and as unique. */
-function cacheKey(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 export function computeNextRoot(suite: CryptoSuite, prevRoot: Uint8Array, changes: readonly StateChange[]): Uint8Array {

@@ -60,6 +60,17 @@ export const MAX_REUSED_MEMORY_PAGES = 16;
 
 const keyOf = (codeHash: Uint8Array, schedule: string) => `${hexKey(codeHash)}@${schedule}`;
 
+/** Each prepared contract's key, made once: a call looks its entry up and gives its instance back. */
+const preparedKeys = new WeakMap<PreparedContract, string>();
+function keyOfPrepared(prepared: PreparedContract): string {
+  let key = preparedKeys.get(prepared);
+  if (key === undefined) {
+    key = keyOf(prepared.codeHash, prepared.scheduleId);
+    preparedKeys.set(prepared, key);
+  }
+  return key;
+}
+
 export class ModuleCache {
   // A Map iterates in insertion order; re-inserting on every hit keeps it in LRU order.
   private readonly entries = new Map<string, Entry>();
@@ -109,8 +120,7 @@ export class ModuleCache {
   release(instance: ContractInstance): void {
     const entry = this.homes.get(instance);
     if (!entry?.snapshot || !instance.fits(entry.snapshot)) return;
-    const key = keyOf(entry.prepared.codeHash, entry.prepared.scheduleId);
-    if (this.entries.get(key) !== entry) return;
+    if (this.entries.get(keyOfPrepared(entry.prepared)) !== entry) return;
     entry.idle.push(instance);
     this.idleCount++;
     this.trimIdle(entry);
@@ -137,7 +147,7 @@ export class ModuleCache {
   }
 
   private entry(prepared: PreparedContract): Entry {
-    const key = keyOf(prepared.codeHash, prepared.scheduleId);
+    const key = keyOfPrepared(prepared);
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;

@@ -173,19 +173,20 @@ export class HostBinding {
       },
       storage_get: (keyPtr: number, keyLen: number, dst: number, cap: number) => {
         this.charge('storage_get', keyLen >>> 0);
-        const value = env().storageGet(this.read('storage_get', keyPtr, keyLen));
+        const value = env().storageGet(this.view('storage_get', keyPtr, keyLen));
         if (value === undefined) return -1;
-        this.pay('storage_get', BigInt(HostCost.storage_get.perByte) * BigInt(value.length));
+        // Exact in a double, as in charge: one BigInt rather than three.
+        this.pay('storage_get', BigInt(HostCost.storage_get.perByte * value.length));
         this.write('storage_get', dst, value.subarray(0, Math.min(value.length, cap >>> 0)));
         return value.length;
       },
       storage_set: (keyPtr: number, keyLen: number, valuePtr: number, valueLen: number) => {
         this.charge('storage_set', (keyLen >>> 0) + (valueLen >>> 0));
-        env().storageSet(this.read('storage_set', keyPtr, keyLen), this.read('storage_set', valuePtr, valueLen));
+        env().storageSet(this.view('storage_set', keyPtr, keyLen), this.read('storage_set', valuePtr, valueLen));
       },
       storage_remove: (keyPtr: number, keyLen: number) => {
         this.charge('storage_remove', keyLen >>> 0);
-        env().storageRemove(this.read('storage_remove', keyPtr, keyLen));
+        env().storageRemove(this.view('storage_remove', keyPtr, keyLen));
       },
       emit_event: (topicsPtr: number, topicCount: number, dataPtr: number, dataLen: number) => {
         const count = topicCount >>> 0;

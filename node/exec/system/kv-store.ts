@@ -27,9 +27,12 @@ export const kvStoreContract = new AbiContract(
     set(frame, [key, value]) {
       const k = String(key);
       const v = String(value);
-      if (k.length === 0 || utf8(k).length > MAX_KEY) throw new RevertError(`KVStore: key must be 1..${MAX_KEY} bytes`);
-      if (utf8(v).length > MAX_VALUE) throw new RevertError(`KVStore: value must be at most ${MAX_VALUE} bytes`);
-      new ContractStorage(frame).set(row(frame.sender, k), utf8(v));
+      const keyBytes = utf8(k);
+      const valueBytes = utf8(v);
+      if (k.length === 0 || keyBytes.length > MAX_KEY)
+        throw new RevertError(`KVStore: key must be 1..${MAX_KEY} bytes`);
+      if (valueBytes.length > MAX_VALUE) throw new RevertError(`KVStore: value must be at most ${MAX_VALUE} bytes`);
+      new ContractStorage(frame).set(concatBytes(frame.sender, keyBytes), valueBytes);
       kvSetEvent.emit(frame, [frame.sender], [k, v]);
       return [0n];
     },

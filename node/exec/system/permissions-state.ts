@@ -61,22 +61,29 @@ export interface MethodAcl extends Decision {
   readonly accounts: readonly Uint8Array[];
 }
 
+// Prefixes encoded once: these keys are built several times per transaction.
+const ACCOUNT = utf8('account/');
+const DEPLOYER = utf8('deployer/');
+const CONTRACT = utf8('contract/');
+const ADMIN = utf8('admin/');
+const ACL = utf8('acl/');
+
 export const PermissionKey = {
   regulators: utf8('regulators'),
   /** Index of accounts frozen or abolished. */
   restricted: utf8('restricted'),
-  account: (a: Uint8Array) => concatBytes(utf8('account/'), a),
+  account: (a: Uint8Array) => concatBytes(ACCOUNT, a),
   deployPolicy: utf8('deployPolicy'),
   /** Index of the deployer allow-list. */
   deployers: utf8('deployers'),
-  deployer: (a: Uint8Array) => concatBytes(utf8('deployer/'), a),
+  deployer: (a: Uint8Array) => concatBytes(DEPLOYER, a),
   /** Index of frozen contracts. */
   frozenContracts: utf8('frozenContracts'),
-  contract: (a: Uint8Array) => concatBytes(utf8('contract/'), a),
-  admin: (a: Uint8Array) => concatBytes(utf8('admin/'), a),
+  contract: (a: Uint8Array) => concatBytes(CONTRACT, a),
+  admin: (a: Uint8Array) => concatBytes(ADMIN, a),
   /** Index of contract + selector (24 bytes each) with an ACL. */
   acls: utf8('acls'),
-  acl: (contract: Uint8Array, selector: Uint8Array) => concatBytes(utf8('acl/'), contract, selector),
+  acl: (contract: Uint8Array, selector: Uint8Array) => concatBytes(ACL, contract, selector),
 } as const;
 
 type DecisionTuple = [Uint8Array, number, number, Uint8Array];

@@ -34,13 +34,18 @@ export interface Transfer {
 
 /** The transfer a log records, or null if it is not an ERC-20 Transfer event (3 topics, a uint256 of data). */
 export function transferOf(log: Log): Transfer | null {
-  if (log.topics.length !== 3 || log.data.length !== 32 || !equalBytes(log.topics[0], TRANSFER_TOPIC)) return null;
+  if (!hasTransferShape(log)) return null;
   const address = (topic: Uint8Array) =>
     topic.length === 32 && topic.subarray(0, 12).every((b) => b === 0) ? topic.slice(12) : null;
   const from = address(log.topics[1]);
   const to = address(log.topics[2]);
   if (!from || !to) return null;
   return { from, to, value: BigInt(`0x${hexKey(log.data)}`) };
+}
+
+/** Three topics, the first Transfer's, and a 32-byte value: what transferOf then reads. */
+function hasTransferShape(log: Log): boolean {
+  return log.topics.length === 3 && log.data.length === 32 && equalBytes(log.topics[0], TRANSFER_TOPIC);
 }
 
 const MAX_U256 = (1n << 256n) - 1n;
@@ -106,10 +111,13 @@ export function pilotLimitFailure(
 ): string | null {
   const byPilot = new Map<number, Transfer[]>();
   for (const log of logs) {
-    const t = transferOf(log);
-    if (!t) continue;
+    // The pilot first: most transfers are of contracts in no pilot, and reading one costs
+    // less than reading the transfer's value.
+    if (!hasTransferShape(log)) continue;
     const id = pilotOfContract(state, log.address);
     if (id === null) continue;
+    const t = transferOf(log);
+    if (!t) continue;
     const list = byPilot.get(id) ?? [];
     list.push(t);
     byPilot.set(id, list);

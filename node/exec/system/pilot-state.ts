@@ -75,12 +75,18 @@ const u64 = (n: number): Uint8Array => {
   return b;
 };
 
+// Prefixes encoded once: a pilot contract's call reads these keys several times.
+const PILOT = utf8('pilot/');
+const CONTRACT = utf8('contract/');
+const KEYS = utf8('keys/');
+const VOLUME = utf8('volume/');
+
 export const PilotKey = {
   count: utf8('count'),
-  pilot: (id: number) => concatBytes(utf8('pilot/'), u64(id)),
-  contract: (address: Uint8Array) => concatBytes(utf8('contract/'), address),
-  keys: (regulator: Uint8Array) => concatBytes(utf8('keys/'), regulator),
-  volume: (id: number, day: number) => concatBytes(utf8('volume/'), u64(id), u64(day)),
+  pilot: (id: number) => concatBytes(PILOT, u64(id)),
+  contract: (address: Uint8Array) => concatBytes(CONTRACT, address),
+  keys: (regulator: Uint8Array) => concatBytes(KEYS, regulator),
+  volume: (id: number, day: number) => concatBytes(VOLUME, u64(id), u64(day)),
 } as const;
 
 /** The 32-byte big-endian form of a uint256 (canonical values have no big integers). */
