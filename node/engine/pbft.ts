@@ -20,7 +20,7 @@ import {
   type Block,
   type CommitCertificate,
 } from '../codec/block.js';
-import { decodeCanonical } from '../codec/canonical.js';
+import { CodecError, decodeCanonical } from '../codec/canonical.js';
 import { decodeTx, type Transaction } from '../codec/tx.js';
 import { hexKey, toHex } from '../codec/hex.js';
 import type { Chain, ExecutedBlock, ReadyTx } from '../chain/chain.js';
@@ -72,6 +72,17 @@ export function recoveringSafetyState(headNumber: number, logger?: Pick<Logger, 
     'PBFT safety file missing beside a ledger with blocks: not voting until the next height is committed',
   );
   return initialSafetyState(headNumber + 2);
+}
+
+/** The safety state in `path`; a file that is not one names itself in the error. */
+function readSafetyFile(path: string): SafetyState {
+  try {
+    return decodeSafetyState(new Uint8Array(readFileSync(path)));
+  } catch (e) {
+    if (e instanceof CodecError)
+      throw new CodecError(`PBFT safety file ${path} is not a safety state: ${e.message}`, e.code);
+    throw e;
+  }
 }
 
 /**
@@ -152,7 +163,7 @@ export class PbftEngine implements ConsensusEngine {
     const suite = consensusSuiteOf(chain);
     const key = suite.keyPairFromSecret(opts.secretKey);
     const safety = existsSync(opts.safetyFile)
-      ? decodeSafetyState(new Uint8Array(readFileSync(opts.safetyFile)))
+      ? readSafetyFile(opts.safetyFile)
       : recoveringSafetyState(chain.head.number, deps.logger);
     this.core = new PbftCore({
       suite,

@@ -139,6 +139,8 @@ describe
         committeeIface.encodeFunctionData('propose', [kind, payload]),
       );
       expect(r.status, r.message).toBe(0);
+      // Committed through validator0: the regulator's observer reads it once it has the block.
+      await indexedAt(GD, r.blockNumber);
       const { pilots } = await rc.client(GD).call('getPilots', [{}]);
       expect(pilots.map((p) => p.name)).toEqual([spec.name]);
       pilotId = pilots[0]!.id;
