@@ -63,7 +63,9 @@ describe('a node that fails to start leaves nothing open', () => {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(join(config.dataDir, 'pbft-safety.bin'), Buffer.from('not a safety state'));
     const workers = SignatureRecoveryPool.liveWorkers;
-    await expect(LingdingNode.start(config, { logger: silentLogger() })).rejects.toThrow(/PBFT safety file .*pbft-safety.bin is not a safety state/);
+    await expect(LingdingNode.start(config, { logger: silentLogger() })).rejects.toThrow(
+      /PBFT safety file .*pbft-safety.bin is not a safety state/,
+    );
     await expectNothingOpen(config, workers);
   });
 
