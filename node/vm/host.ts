@@ -8,6 +8,7 @@
 import { VmInternalError } from './errors.js';
 import type { WasmGlobal, WasmMemory } from './wasm/engine.js';
 import { EVENT_TOPIC_COST, HostCost } from './gas.js';
+import { type GasCharge, gasMeter } from './gas-meter.js';
 import {
   ADDRESS_BYTES,
   CallStatus,
@@ -48,6 +49,8 @@ type HostImports = Record<HostFunctionName, (...args: never[]) => number | bigin
 export class HostBinding {
   private memory: WasmMemory | undefined;
   private gas: WasmGlobal | undefined;
+  /** Takes gas from `gas` without a BigInt (gas-meter.ts). */
+  private chargeGas: GasCharge | undefined;
   private env: HostEnv | undefined;
   private input: Uint8Array = EMPTY;
   /** Output of the last call_contract, read with return_data_size/return_data_copy. */
@@ -64,6 +67,7 @@ export class HostBinding {
   attach(memory: WasmMemory, gas: WasmGlobal): void {
     this.memory = memory;
     this.gas = gas;
+    this.chargeGas = gasMeter(gas);
   }
 
   begin(env: HostEnv, input: Uint8Array): void {
@@ -84,14 +88,13 @@ export class HostBinding {
   private charge(name: HostFunctionName, bytes: number, extra = 0): void {
     const { base, perByte } = HostCost[name];
     // Exact in a double: bytes < 2^33 (two u32 lengths) and perByte <= 50 keep it far below 2^53.
-    this.pay(name, BigInt(base + extra + perByte * bytes));
+    this.pay(name, base + extra + perByte * bytes);
   }
 
-  private pay(name: HostFunctionName, amount: bigint): void {
-    if (!this.live || !this.gas) throw new VmInternalError(`host function ${name} called outside a live run`);
-    const left = (this.gas.value as bigint) - amount;
-    this.gas.value = left;
-    if (left < 0n) throw new OutOfGasSignal();
+  /** `amount`: an integer below 2^53. */
+  private pay(name: HostFunctionName, amount: number): void {
+    if (!this.live || !this.chargeGas) throw new VmInternalError(`host function ${name} called outside a live run`);
+    if (this.chargeGas(amount)) throw new OutOfGasSignal();
   }
 
   private view(name: string, ptr: number, len: number): Uint8Array {
@@ -175,8 +178,8 @@ export class HostBinding {
         this.charge('storage_get', keyLen >>> 0);
         const value = env().storageGet(this.view('storage_get', keyPtr, keyLen));
         if (value === undefined) return -1;
-        // Exact in a double, as in charge: one BigInt rather than three.
-        this.pay('storage_get', BigInt(HostCost.storage_get.perByte * value.length));
+        // Exact in a double, as in charge.
+        this.pay('storage_get', HostCost.storage_get.perByte * value.length);
         this.write('storage_get', dst, value.subarray(0, Math.min(value.length, cap >>> 0)));
         return value.length;
       },
