@@ -91,8 +91,8 @@ export const NODE_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=16'
  * old one with garbage, ~35 MB of RSS an idle node would otherwise keep (V8's own memory
  * reducer only runs after old-generation collections, which an idle node does not make).
  * One memory-reducing full collection once the node is up, what V8 does when told memory
- * is low, shrinks the young generation back; load grows it again. Needs `gc` exposed (NODE_PROCESS_FLAGS); without it this does nothing.
- * Returns whether it ran.
+ * is low, shrinks the young generation back; load grows it again. Needs `gc` exposed
+ * (NODE_PROCESS_FLAGS); without it this does nothing. Returns whether it ran.
  */
 export function releaseStartUpMemory(): boolean {
   const gc = (globalThis as { gc?: (opts: { type: 'major'; flavor: 'last-resort' }) => void }).gc;
