@@ -48,6 +48,8 @@ type HostImports = Record<HostFunctionName, (...args: never[]) => number | bigin
  */
 export class HostBinding {
   private memory: WasmMemory | undefined;
+  /** A view of `memory`'s buffer (see `bytes`); EMPTY until the first host call of an instance. */
+  private mem8: Uint8Array = EMPTY;
   private gas: WasmGlobal | undefined;
   /** Takes gas from `gas` without a BigInt (gas-meter.ts). */
   private chargeGas: GasCharge | undefined;
@@ -66,6 +68,7 @@ export class HostBinding {
   /** Connects the instance's memory and gas counter (exports exist only after instantiation). */
   attach(memory: WasmMemory, gas: WasmGlobal): void {
     this.memory = memory;
+    this.mem8 = EMPTY;
     this.gas = gas;
     this.chargeGas = gasMeter(gas);
   }
@@ -97,22 +100,47 @@ export class HostBinding {
     if (this.chargeGas(amount)) throw new OutOfGasSignal();
   }
 
-  private view(name: string, ptr: number, len: number): Uint8Array {
-    const buffer = this.memory!.buffer;
-    const start = ptr >>> 0;
-    const n = len >>> 0;
-    if (start + n > buffer.byteLength) {
-      throw new HostTrapSignal(`${name}: memory access out of bounds (${start}+${n} > ${buffer.byteLength})`);
-    }
-    return new Uint8Array(buffer, start, n);
+  /**
+   * Linear memory as bytes, kept between host calls: making a view costs more than most
+   * host functions' own work. Growing memory detaches the old buffer, and a view of a
+   * detached buffer has length 0, which is when a new one is made.
+   */
+  private bytes(): Uint8Array {
+    let m = this.mem8;
+    if (m.length === 0) m = this.mem8 = new Uint8Array(this.memory!.buffer);
+    return m;
   }
 
+  /** The start of [ptr, ptr+len) in `m`, trapping unless the range is inside it. */
+  private bounds(name: string, m: Uint8Array, ptr: number, len: number): number {
+    const start = ptr >>> 0;
+    const n = len >>> 0;
+    if (start + n > m.length)
+      throw new HostTrapSignal(`${name}: memory access out of bounds (${start}+${n} > ${m.length})`);
+    return start;
+  }
+
+  /** Memory's bytes at [ptr, ptr+len), not copied: valid only until the contract runs again. */
+  private view(name: string, ptr: number, len: number): Uint8Array {
+    const m = this.bytes();
+    const start = this.bounds(name, m, ptr, len);
+    return m.subarray(start, start + (len >>> 0));
+  }
+
+  /**
+   * A copy of memory's bytes at [ptr, ptr+len). Callers read long ranges in parts where
+   * they can: V8 keeps a copy of at most 64 bytes on its heap, and a longer one costs an
+   * allocation outside it several times dearer.
+   */
   private read(name: string, ptr: number, len: number): Uint8Array {
-    return this.view(name, ptr, len).slice();
+    const m = this.bytes();
+    const start = this.bounds(name, m, ptr, len);
+    return m.slice(start, start + (len >>> 0));
   }
 
   private write(name: string, ptr: number, data: Uint8Array): void {
-    this.view(name, ptr, data.length).set(data);
+    const m = this.bytes();
+    m.set(data, this.bounds(name, m, ptr, data.length));
   }
 
   /** Copies `len` bytes of `src` from `offset` into memory, trapping if the range is outside `src`. */
@@ -180,7 +208,8 @@ export class HostBinding {
         if (value === undefined) return -1;
         // Exact in a double, as in charge.
         this.pay('storage_get', HostCost.storage_get.perByte * value.length);
-        this.write('storage_get', dst, value.subarray(0, Math.min(value.length, cap >>> 0)));
+        const room = cap >>> 0;
+        this.write('storage_get', dst, value.length <= room ? value : value.subarray(0, room));
         return value.length;
       },
       storage_set: (keyPtr: number, keyLen: number, valuePtr: number, valueLen: number) => {
@@ -195,8 +224,9 @@ export class HostBinding {
         const count = topicCount >>> 0;
         if (count > MAX_TOPICS) throw new HostTrapSignal(`emit_event: ${count} topics; at most ${MAX_TOPICS}`);
         this.charge('emit_event', dataLen >>> 0, EVENT_TOPIC_COST * count);
-        const all = this.read('emit_event', topicsPtr, count * TOPIC_BYTES);
-        const topics = Array.from({ length: count }, (_, i) => all.subarray(i * TOPIC_BYTES, (i + 1) * TOPIC_BYTES));
+        const start = this.bounds('emit_event', this.bytes(), topicsPtr, count * TOPIC_BYTES);
+        const topics: Uint8Array[] = [];
+        for (let i = 0; i < count; i++) topics.push(this.read('emit_event', start + i * TOPIC_BYTES, TOPIC_BYTES));
         env().emitEvent(topics, this.read('emit_event', dataPtr, dataLen));
       },
       call_contract: (addrPtr: number, inputPtr: number, inputLen: number, gas: bigint) => {
