@@ -192,11 +192,23 @@ export class WasmContractVm implements ContractVm {
     return { call: (frame) => this.run(frame, this.prepared(raw), 'call', frame.input) };
   }
 
+  /**
+   * The prepared form of each stored code record seen, by the record's identity: the world
+   * state hands out the same array for a contract's code on every read while it stays in its
+   * cache, and finding the module by hash costs a hex key per call.
+   */
+  private readonly preparedOfRecord = new WeakMap<Uint8Array, PreparedContract>();
+
   /** The prepared form of stored code: from the module cache, or prepared again (not yet cached, or evicted). */
   private prepared(raw: Uint8Array): PreparedContract {
-    const hash = storedCodeHash(raw);
-    const cached = hash && this.cache.lookup(hash, this.limits);
-    return cached || prepareContract(decodeStoredCode(raw).wasm, this.limits);
+    let prepared = this.preparedOfRecord.get(raw);
+    if (prepared === undefined) {
+      const hash = storedCodeHash(raw);
+      prepared =
+        (hash && this.cache.lookup(hash, this.limits)) || prepareContract(decodeStoredCode(raw).wasm, this.limits);
+      this.preparedOfRecord.set(raw, prepared);
+    }
+    return prepared;
   }
 
   private run(frame: CallFrame, prepared: PreparedContract, entry: 'call' | 'deploy', input: Uint8Array): Uint8Array {
