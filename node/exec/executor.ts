@@ -10,15 +10,8 @@ import { ethDeployInput } from './wasm-vm.js';
 import { privatePayloadOf, privateRecordProblem } from './private-record.js';
 import { VmInternalError } from '../vm/index.js';
 import { GasMeter, OutOfGasError, txIntrinsicGas } from './gas.js';
-import {
-  adminEntry,
-  callRefusal,
-  deployRefusal,
-  pilotContractRefusal,
-  pilotLimitFailure,
-  SYSTEM_CONTRACTS,
-  senderRefusal,
-} from './system/index.js';
+import { ContractGuards } from './contract-guards.js';
+import { adminEntry, deployRefusal, pilotLimitFailure, SYSTEM_CONTRACTS, senderRefusal } from './system/index.js';
 import {
   CallFailure,
   RevertError,
@@ -70,6 +63,8 @@ export interface TxInput {
 }
 
 export class Executor {
+  private readonly guards = new ContractGuards();
+
   constructor(private readonly vm: ContractVm | null = null) {
     vm?.bindResolver((state, address) => this.lookup(state, address));
   }
@@ -82,6 +77,7 @@ export class Executor {
    */
   runTx(block: BlockContext, blockState: StateOverlay, input: TxInput): Receipt {
     const { tx, sender } = input;
+    this.guards.watch(blockState);
     if (tx.type === TxType.Ethereum) writeEthNonce(blockState, sender, tx.nonce + 1);
     const gas = new GasMeter(tx.gasLimit);
     const txState = blockState.child();
@@ -136,7 +132,9 @@ export class Executor {
         output = this.resolve(txState, tx.to).call(frame);
       }
       // Decision 4: the pilots' limits over the Transfer events the transaction's pilot contracts emitted.
-      const overLimit = pilotLimitFailure(txState, block.timestamp, sender, logs);
+      const overLimit = pilotLimitFailure(txState, block.timestamp, sender, logs, (a) =>
+        this.guards.pilotId(txState, a),
+      );
       if (overLimit) throw new RevertError(overLimit);
     } catch (e) {
       ({ status, message, output } = failure(e));
@@ -157,6 +155,7 @@ export class Executor {
     gasLimit: number,
   ): Receipt {
     const gas = new GasMeter(gasLimit);
+    this.guards.watch(state);
     const frame: CallFrame = {
       block,
       state: state.child(),
@@ -189,26 +188,24 @@ export class Executor {
     const system = to[0] === 0 ? SYSTEM_CONTRACTS.get(hexKey(to)) : undefined;
     if (system) return system;
     const c = this.vm?.resolve(state, to);
-    return c ? guarded(c, to) : null;
+    return c ? this.guarded(c, to) : null;
   }
-}
 
-/**
- * A deployed contract behind its status, its method ACLs and its pilot: a frozen contract,
- * a method whose ACL excludes the immediate caller, or a contract of a pilot that is
- * suspended, exited or outside its period reverts before any of its code runs (calls from
- * other contracts included, since they resolve through here too).
- */
-function guarded(c: Contract, address: Uint8Array): Contract {
-  return {
-    call(frame) {
-      const refused = callRefusal(frame.state, address, frame.sender, frame.input);
-      if (refused) throw new RevertError(`ContractAuth: ${refused}`);
-      const inactive = pilotContractRefusal(frame.state, address, frame.block.timestamp);
-      if (inactive) throw new RevertError(`PilotRegistry: ${inactive}`);
-      return c.call(frame);
-    },
-  };
+  /**
+   * A deployed contract behind its status, its method ACLs and its pilot: a frozen contract,
+   * a method whose ACL excludes the immediate caller, or a contract of a pilot that is
+   * suspended, exited or outside its period reverts before any of its code runs (calls from
+   * other contracts included, since they resolve through here too).
+   */
+  private guarded(c: Contract, address: Uint8Array): Contract {
+    return {
+      call: (frame) => {
+        const refused = this.guards.refusal(frame.state, address, frame.sender, frame.input, frame.block.timestamp);
+        if (refused) throw new RevertError(refused);
+        return c.call(frame);
+      },
+    };
+  }
 }
 
 function failure(e: unknown): { status: ReceiptStatusCode; message: string; output: Uint8Array } {

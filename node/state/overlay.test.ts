@@ -194,3 +194,52 @@ describe('StateOverlay (model)', () => {
     );
   });
 });
+
+describe('StateOverlay.watchWrites', () => {
+  const EMPTY: StateReader = { get: () => null };
+  const WATCHED = ['\x01\xaa'];
+  const key = (...b: number[]) => Uint8Array.from(b);
+
+  it('notes writes under a watched prefix in the chain, merged ones included, dropped ones not', () => {
+    const root = new StateOverlay(EMPTY);
+    root.set(key(1, 0xbb), key(1));
+    root.watchWrites(WATCHED);
+    const tx = root.child();
+    const call = tx.child();
+    expect(call.unwrittenUnder(WATCHED)).toBe(true);
+    call.set(key(1, 0xbb, 5), key(2)); // not under the prefix
+    expect(call.unwrittenUnder(WATCHED)).toBe(true);
+    call.set(key(1, 0xaa, 5), key(3));
+    expect(call.unwrittenUnder(WATCHED)).toBe(false);
+    expect(tx.unwrittenUnder(WATCHED)).toBe(true);
+    // Dropped: nothing reaches tx.
+    const other = tx.child();
+    other.delete(key(1, 0xaa, 6));
+    expect(tx.unwrittenUnder(WATCHED)).toBe(true);
+    call.mergeInto(tx);
+    expect(tx.unwrittenUnder(WATCHED)).toBe(false);
+    expect(root.unwrittenUnder(WATCHED)).toBe(true);
+    tx.mergeInto(root);
+    expect(root.unwrittenUnder(WATCHED)).toBe(false);
+    expect(root.child().unwrittenUnder(WATCHED)).toBe(false);
+  });
+
+  it('counts writes made before the watch, and cannot vouch for overlays made before it', () => {
+    const root = new StateOverlay(EMPTY);
+    const early = root.child();
+    root.set(key(1, 0xaa), key(1));
+    root.watchWrites(WATCHED);
+    expect(root.unwrittenUnder(WATCHED)).toBe(false);
+    const fresh = new StateOverlay(EMPTY);
+    const before = fresh.child();
+    fresh.watchWrites(WATCHED);
+    expect(fresh.unwrittenUnder(WATCHED)).toBe(true);
+    expect(before.unwrittenUnder(WATCHED)).toBe(false);
+    expect(fresh.child().unwrittenUnder(WATCHED)).toBe(true);
+    expect(early.root()).toBe(root);
+    // A child made before the watch still reports its watched writes when merged into a watching overlay.
+    before.set(key(1, 0xaa, 1), key(1));
+    before.mergeInto(fresh);
+    expect(fresh.unwrittenUnder(WATCHED)).toBe(false);
+  });
+});

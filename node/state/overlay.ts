@@ -41,6 +41,8 @@ const keyBytes = (k: string): Uint8Array => {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 
+const NO_PREFIXES: readonly string[] = [];
+
 const isKeyed = (r: StateReader): r is KeyedStateReader => typeof (r as KeyedStateReader).getKeyed === 'function';
 
 /**
@@ -56,10 +58,53 @@ export class StateOverlay implements StateWriter {
   private readonly writes = new Map<string, Uint8Array | null>();
   private readonly parentOverlay: StateOverlay | null;
   private readonly parentKeyed: KeyedStateReader | null;
+  /** Key prefixes (stateKey strings) whose writes are noted in `wroteWatchedKey`; see `watchWrites`. */
+  private watched: readonly string[];
+  private wroteWatchedKey = false;
 
   constructor(private readonly parent: StateReader) {
     this.parentOverlay = parent instanceof StateOverlay ? parent : null;
     this.parentKeyed = !this.parentOverlay && isKeyed(parent) ? parent : null;
+    this.watched = this.parentOverlay ? this.parentOverlay.watched : NO_PREFIXES;
+  }
+
+  /**
+   * From now on notes writes of keys starting with one of `prefixes` (stateKey strings), here
+   * and in the children made after this call; writes already made here count too. A cache of
+   * reads of such keys, kept beside a block's overlay, asks `unwrittenUnder` whether it
+   * still holds for a call's overlay (exec/contract-guards.ts).
+   */
+  watchWrites(prefixes: readonly string[]): void {
+    this.watched = prefixes;
+    for (const k of this.writes.keys()) if (this.isWatched(k)) this.wroteWatchedKey = true;
+  }
+
+  /**
+   * Whether this overlay and every one it reads through watch `prefixes` (made after the
+   * root's watchWrites, or it) and none of them wrote a key under one: only then do reads of
+   * such keys here give what they give at the root.
+   */
+  unwrittenUnder(prefixes: readonly string[]): boolean {
+    for (let o: StateOverlay | null = this; o !== null; o = o.parentOverlay) {
+      if (o.watched !== prefixes || o.wroteWatchedKey) return false;
+    }
+    return true;
+  }
+
+  /** The overlay at the top of this one's chain: the block's, for a transaction's or a call's overlay. */
+  root(): StateOverlay {
+    let o: StateOverlay = this;
+    while (o.parentOverlay !== null) o = o.parentOverlay;
+    return o;
+  }
+
+  private isWatched(k: string): boolean {
+    for (const prefix of this.watched) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+
+  private noteWrite(k: string): void {
+    if (this.watched.length > 0 && !this.wroteWatchedKey && this.isWatched(k)) this.wroteWatchedKey = true;
   }
 
   get(key: Uint8Array): Uint8Array | null {
@@ -80,11 +125,15 @@ export class StateOverlay implements StateWriter {
 
   set(key: Uint8Array, value: Uint8Array): void {
     // A copy: the caller may reuse its buffer, and a view would keep a larger one (a slab) alive.
-    this.writes.set(stateKey(key), Uint8Array.from(value));
+    const k = stateKey(key);
+    this.noteWrite(k);
+    this.writes.set(k, Uint8Array.from(value));
   }
 
   delete(key: Uint8Array): void {
-    this.writes.set(stateKey(key), null);
+    const k = stateKey(key);
+    this.noteWrite(k);
+    this.writes.set(k, null);
   }
 
   child(): StateOverlay {
@@ -96,6 +145,9 @@ export class StateOverlay implements StateWriter {
     if (target instanceof StateOverlay) {
       // Its values are private copies already, keyed the same way: handed over as they are.
       for (const [k, value] of this.writes) target.writes.set(k, value);
+      if (this.wroteWatchedKey || target.watched !== this.watched) {
+        for (const k of this.writes.keys()) target.noteWrite(k);
+      }
       return;
     }
     for (const [k, value] of this.writes) {

@@ -209,13 +209,25 @@ export function callRefusal(
   input: Uint8Array,
 ): string | null {
   const read = contractAuthReader(state);
-  const status = readContractStatus(read, contract);
+  const selector = input.length < 4 ? null : input.subarray(0, 4);
+  const acl = selector && readMethodAcl(read, contract, selector);
+  return callRefusalOf(readContractStatus(read, contract), acl, contract, caller, selector);
+}
+
+/**
+ * callRefusal's verdict from what it reads: the contract's status record and, for call data
+ * with a selector, that method's ACL.
+ */
+export function callRefusalOf(
+  status: StatusRecord<ContractStatusCode> | null,
+  acl: MethodAcl | null,
+  contract: Uint8Array,
+  caller: Uint8Array,
+  selector: Uint8Array | null,
+): string | null {
   if (status && status.status === ContractStatus.Frozen)
     return `contract ${hex(contract)} is frozen (since block ${status.block}, ${byWhom(status)}): ${status.reason}`;
-  if (input.length < 4) return null;
-  const selector = input.subarray(0, 4);
-  const acl = readMethodAcl(read, contract, selector);
-  if (!acl) return null;
+  if (!acl || !selector) return null;
   const listed = acl.accounts.some((a) => equalBytes(a, caller));
   if (acl.mode === AclMode.Allow ? listed : !listed) return null;
   const list = acl.mode === AclMode.Allow ? 'is not on the allow-list' : 'is on the deny-list';

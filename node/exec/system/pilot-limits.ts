@@ -108,13 +108,14 @@ export function pilotLimitFailure(
   timestampMs: number,
   sender: Uint8Array,
   logs: readonly Log[],
+  pilotOf: (contract: Uint8Array) => number | null = (c) => pilotOfContract(state, c),
 ): string | null {
   const byPilot = new Map<number, Transfer[]>();
   for (const log of logs) {
     // The pilot first: most transfers are of contracts in no pilot, and reading one costs
     // less than reading the transfer's value.
     if (!hasTransferShape(log)) continue;
-    const id = pilotOfContract(state, log.address);
+    const id = pilotOf(log.address);
     if (id === null) continue;
     const t = transferOf(log);
     if (!t) continue;

@@ -84,6 +84,8 @@ const VOLUME = utf8('volume/');
 export const PilotKey = {
   count: utf8('count'),
   pilot: (id: number) => concatBytes(PILOT, u64(id)),
+  /** The prefix of every pilot record's key. */
+  pilots: PILOT,
   contract: (address: Uint8Array) => concatBytes(CONTRACT, address),
   keys: (regulator: Uint8Array) => concatBytes(KEYS, regulator),
   volume: (id: number, day: number) => concatBytes(VOLUME, u64(id), u64(day)),
