@@ -10,7 +10,6 @@
  * (StateOverlay.watchWrites). Once one has, the call reads the state as it would without
  * this cache: the answers are always the state's.
  */
-import { hexKey } from '../codec/hex.js';
 import { stateKey, type StateOverlay } from '../state/overlay.js';
 import { storageKey, SystemAddress } from './addresses.js';
 import {
@@ -50,7 +49,7 @@ interface ContractFacts {
 }
 
 export class ContractGuards {
-  /** Per block overlay (the root of the calls' overlays), per contract (hex address). */
+  /** Per block overlay (the root of the calls' overlays), per contract (its address as a stateKey string). */
   private readonly byBlock = new WeakMap<StateOverlay, Map<string, ContractFacts>>();
 
   /**
@@ -136,7 +135,7 @@ export class ContractGuards {
     if (!state.unwrittenUnder(WATCHED_PREFIXES)) return undefined;
     const contracts = this.byBlock.get(state.root());
     if (!contracts) return undefined;
-    const key = hexKey(address);
+    const key = stateKey(address);
     let facts = contracts.get(key);
     if (!facts) {
       facts = { acls: new Map() };

@@ -127,7 +127,7 @@ export class StateOverlay implements StateWriter {
     // A copy: the caller may reuse its buffer, and a view would keep a larger one (a slab) alive.
     const k = stateKey(key);
     this.noteWrite(k);
-    this.writes.set(k, Uint8Array.from(value));
+    this.writes.set(k, new Uint8Array(value));
   }
 
   delete(key: Uint8Array): void {

@@ -66,8 +66,8 @@ export interface NestedCallResult {
  * Methods must not throw for anything a contract can cause; an exception thrown here
  * propagates out of runContract unchanged, because it means the node itself is broken.
  * The byte arrays it is given are copies out of linear memory, its own to keep, except
- * storage keys: views of linear memory, valid only during the call (a key is looked up or
- * made into a state key, which copies it, so a copy here would be a second one).
+ * storage keys and the values given to storageSet: views of linear memory, valid only
+ * during the call (the state copies what it keeps, so a copy here would be a second one).
  */
 export interface HostEnv {
   storageGet(key: Uint8Array): Uint8Array | undefined;

@@ -214,7 +214,7 @@ export class HostBinding {
       },
       storage_set: (keyPtr: number, keyLen: number, valuePtr: number, valueLen: number) => {
         this.charge('storage_set', (keyLen >>> 0) + (valueLen >>> 0));
-        env().storageSet(this.view('storage_set', keyPtr, keyLen), this.read('storage_set', valuePtr, valueLen));
+        env().storageSet(this.view('storage_set', keyPtr, keyLen), this.view('storage_set', valuePtr, valueLen));
       },
       storage_remove: (keyPtr: number, keyLen: number) => {
         this.charge('storage_remove', keyLen >>> 0);

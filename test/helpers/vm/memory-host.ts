@@ -55,7 +55,7 @@ export class MemoryHost implements HostEnv {
     return this.slots().get(hexKey(key));
   }
   storageSet(key: Uint8Array, value: Uint8Array): void {
-    this.slots().set(hexKey(key), value);
+    this.slots().set(hexKey(key), value.slice()); // a view of linear memory: kept as a copy
   }
   storageRemove(key: Uint8Array): void {
     this.slots().delete(hexKey(key));
