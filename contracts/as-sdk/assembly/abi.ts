@@ -43,7 +43,7 @@ export class AbiDecoder {
     const start = <u64>this.base + offset;
     if (start + WORD > <u64>this.data.length) revert("abi: call data too short");
     const lenWord = this.data.dataStart + <usize>start;
-    for (let i = 0; i < 28; i++) if (load<u8>(lenWord + <usize>i) != 0) revert("abi: length out of range");
+    if ((load<u64>(lenWord) | load<u64>(lenWord, 8) | load<u64>(lenWord, 16) | load<u32>(lenWord, 24)) != 0) revert("abi: length out of range");
     const len = <u64>bswap<u32>(load<u32>(lenWord, 28));
     if (start + WORD + len > <u64>this.data.length) revert("abi: call data too short");
     return copyFrom(lenWord + WORD, <i32>len);
@@ -154,7 +154,7 @@ export function readWord<T>(ptr: usize): T {
   if (isManaged<T>()) {
     if (idof<T>() == idof<u256>()) return changetype<T>(u256.fromWord(ptr));
     if (idof<T>() == idof<Address>()) {
-      for (let i = 0; i < 12; i++) if (load<u8>(ptr + <usize>i) != 0) revert("abi: invalid address");
+      if ((load<u64>(ptr) | load<u32>(ptr, 8)) != 0) revert("abi: invalid address");
       return changetype<T>(new Address(copyFrom(ptr + 12, 20)));
     }
     if (idof<T>() == idof<Bytes32>()) return changetype<T>(new Bytes32(copyFrom(ptr, WORD)));
@@ -163,19 +163,21 @@ export function readWord<T>(ptr: usize): T {
   return unreachable();
 }
 
-/** The word at `p` as an unsigned integer of `bits`; every byte above them must be zero. */
+/** The word at `p` as an unsigned integer of `bits` (at most 64); every bit above them must be zero. */
 function readUint(p: usize, bits: i32): u64 {
-  const width = bits / 8;
-  for (let i = 0; i < WORD - width; i++) if (load<u8>(p + <usize>i) != 0) revert("abi: integer out of range");
-  return bswap<u64>(load<u64>(p, 24));
+  const v = bswap<u64>(load<u64>(p, 24));
+  // A wasm shift counts modulo 64, so a 64-bit value has no high bits to test in its last eight bytes.
+  const high: u64 = bits == 64 ? 0 : v >> <u64>bits;
+  if ((load<u64>(p) | load<u64>(p, 8) | load<u64>(p, 16) | high) != 0) revert("abi: integer out of range");
+  return v;
 }
 
 /** The word at `p` as a signed integer of `bits`, sign-extended: every byte above must copy the sign. */
 function readInt(p: usize, bits: i32): i64 {
   const v = <i64>bswap<u64>(load<u64>(p, 24));
   const extended = bits == 64 ? v : (v << (64 - bits)) >> (64 - bits);
-  const fill: u8 = extended < 0 ? 0xff : 0;
-  for (let i = 0; i < 24; i++) if (load<u8>(p + <usize>i) != fill) revert("abi: integer out of range");
+  const fill: u64 = extended < 0 ? u64.MAX_VALUE : 0;
+  if (load<u64>(p) != fill || load<u64>(p, 8) != fill || load<u64>(p, 16) != fill) revert("abi: integer out of range");
   if (extended != v) revert("abi: integer out of range");
   return extended;
 }
