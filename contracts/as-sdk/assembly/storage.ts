@@ -78,9 +78,9 @@ function setValue<T>(key: Uint8Array, value: T): void {
  * call and most go unused, so they make this on first use.
  */
 function mapKey(name: string, room: i32): Uint8Array {
-  const n = utf8(name);
-  const out = new Uint8Array(n.length + 1 + room);
-  memory.copy(out.dataStart, n.dataStart, <usize>n.length);
+  // Encoded straight into the key, as String.UTF8.encode (which utf8() uses) would encode it.
+  const out = new Uint8Array(String.UTF8.byteLength(name) + 1 + room);
+  String.UTF8.encodeUnsafe(changetype<usize>(name), name.length, out.dataStart);
   return out;
 }
 
