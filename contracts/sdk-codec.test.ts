@@ -88,5 +88,12 @@ describe.each(sdks)('%s SDK codec, as ethers sees it', (_, build, available) => 
     expect(raw('echoSmall', 'ff'.repeat(31) + '7f')).toBe('abi: integer out of range'); // sign bytes without the sign
     expect(raw('echoU16', '00'.repeat(29) + '010000')).toBe('abi: integer out of range');
     expect(raw('echoBytes', '00'.repeat(31) + '20' + '00'.repeat(31) + '40')).toBe('abi: call data too short');
+    // Dirty bytes anywhere above the value, not only next to it.
+    expect(raw('echoU16', `01${'00'.repeat(31)}`)).toBe('abi: integer out of range');
+    expect(raw('echoInt', `${'00'.repeat(23)}01${'00'.repeat(8)}`)).toBe('abi: integer out of range');
+    expect(raw('echoSmall', `7f${'ff'.repeat(31)}`)).toBe('abi: integer out of range');
+    expect(raw('echoAddress', `01${'00'.repeat(31)}`)).toBe('abi: invalid address');
+    expect(raw('echoAddress', `${'00'.repeat(11)}01${'00'.repeat(20)}`)).toBe('abi: invalid address');
+    expect(raw('echoBytes', `${'00'.repeat(31)}2001${'00'.repeat(31)}`)).toBe('abi: length out of range');
   });
 });

@@ -24,20 +24,9 @@ export class AbiDecoder {
   }
 
   read<T>(): T {
-    if (isBoolean<T>()) return <T>this.bool();
-    if (isInteger<T>()) {
-      if (isSigned<T>()) return <T>this.int(sizeof<T>() * 8);
-      return <T>this.uint(sizeof<T>() * 8);
-    }
     if (isString<T>()) return changetype<T>(fromUtf8(this.dynamic()));
-    if (isManaged<T>()) {
-      if (idof<T>() == idof<u256>()) return changetype<T>(u256.fromWord(this.word()));
-      if (idof<T>() == idof<Address>()) return changetype<T>(this.address());
-      if (idof<T>() == idof<Bytes32>()) return changetype<T>(new Bytes32(copyFrom(this.word(), WORD)));
-      if (idof<T>() == idof<Uint8Array>()) return changetype<T>(this.dynamic());
-    }
-    ERROR("AbiDecoder.read: unsupported type");
-    return unreachable();
+    if (isManaged<T>() && idof<T>() == idof<Uint8Array>()) return changetype<T>(this.dynamic());
+    return readWord<T>(this.word());
   }
 
   /** The next head word's address; reverts if the data ends before it. */
@@ -48,44 +37,13 @@ export class AbiDecoder {
     return this.data.dataStart + <usize>at;
   }
 
-  private bool(): bool {
-    const v = this.uint(8);
-    if (v > 1) revert("abi: invalid bool");
-    return v == 1;
-  }
-
-  private uint(bits: i32): u64 {
-    const p = this.word();
-    // All bytes above the type's width must be zero.
-    const width = bits / 8;
-    for (let i = 0; i < WORD - width; i++) if (load<u8>(p + <usize>i) != 0) revert("abi: integer out of range");
-    return bswap<u64>(load<u64>(p, 24));
-  }
-
-  private int(bits: i32): i64 {
-    const p = this.word();
-    const v = <i64>bswap<u64>(load<u64>(p, 24));
-    // Sign-extended from `bits`: every byte above must copy the sign.
-    const extended = bits == 64 ? v : (v << (64 - bits)) >> (64 - bits);
-    const fill: u8 = extended < 0 ? 0xff : 0;
-    for (let i = 0; i < 24; i++) if (load<u8>(p + <usize>i) != fill) revert("abi: integer out of range");
-    if (extended != v) revert("abi: integer out of range");
-    return extended;
-  }
-
-  private address(): Address {
-    const p = this.word();
-    for (let i = 0; i < 12; i++) if (load<u8>(p + <usize>i) != 0) revert("abi: invalid address");
-    return new Address(copyFrom(p + 12, 20));
-  }
-
   /** bytes or string: the head holds the offset (from `base`) of a length word and the data. */
   private dynamic(): Uint8Array {
-    const offset = this.uint(32);
+    const offset = readUint(this.word(), 32);
     const start = <u64>this.base + offset;
     if (start + WORD > <u64>this.data.length) revert("abi: call data too short");
     const lenWord = this.data.dataStart + <usize>start;
-    for (let i = 0; i < 28; i++) if (load<u8>(lenWord + <usize>i) != 0) revert("abi: length out of range");
+    if ((load<u64>(lenWord) | load<u64>(lenWord, 8) | load<u64>(lenWord, 16) | load<u32>(lenWord, 24)) != 0) revert("abi: length out of range");
     const len = <u64>bswap<u32>(load<u32>(lenWord, 28));
     if (start + WORD + len > <u64>this.data.length) revert("abi: call data too short");
     return copyFrom(lenWord + WORD, <i32>len);
@@ -99,43 +57,34 @@ export class AbiEncoder {
   private tails: Array<Uint8Array | null> = [];
 
   write<T>(v: T): AbiEncoder {
-    if (isBoolean<T>()) this.uint(v ? 1 : 0);
-    else if (isInteger<T>()) {
-      if (isSigned<T>()) this.int(<i64>v);
-      else this.uint(<u64>v);
-    } else if (isString<T>()) this.dynamic(utf8(changetype<string>(v)));
-    else if (isManaged<T>()) {
-      if (idof<T>() == idof<u256>()) {
-        const w = new Uint8Array(WORD);
-        changetype<u256>(v).toWord(w.dataStart);
-        this.head(w);
-      } else if (idof<T>() == idof<Address>()) {
-        const w = new Uint8Array(WORD);
-        memory.copy(w.dataStart + 12, changetype<Address>(v).bytes.dataStart, 20);
-        this.head(w);
-      } else if (idof<T>() == idof<Bytes32>()) this.head(copyFrom(changetype<Bytes32>(v).bytes.dataStart, WORD));
-      else if (idof<T>() == idof<Uint8Array>()) this.dynamic(changetype<Uint8Array>(v));
-      else ERROR("AbiEncoder.write: unsupported type");
-    } else ERROR("AbiEncoder.write: unsupported type");
+    if (isString<T>()) this.dynamic(utf8(changetype<string>(v)));
+    else if (isManaged<T>() && idof<T>() == idof<Uint8Array>()) this.dynamic(changetype<Uint8Array>(v));
+    else {
+      const w = new Uint8Array(WORD);
+      writeWord<T>(w.dataStart, v);
+      this.heads.push(w);
+      this.tails.push(null);
+    }
     return this;
   }
 
   /** The encoding, after an optional prefix (a 4-byte selector for call data). */
-  finish(prefix: Uint8Array = new Uint8Array(0)): Uint8Array {
-    let size = prefix.length + this.heads.length * WORD;
+  finish(prefix: Uint8Array | null = null): Uint8Array {
+    const prefixLen = prefix !== null ? prefix.length : 0;
+    let size = prefixLen + this.heads.length * WORD;
     for (let i = 0; i < this.tails.length; i++) {
       const t = this.tails[i];
       if (t !== null) size += t.length;
     }
     const out = new Uint8Array(size);
-    memory.copy(out.dataStart, prefix.dataStart, <usize>prefix.length);
-    let headAt = prefix.length;
+    if (prefix !== null) memory.copy(out.dataStart, prefix.dataStart, <usize>prefixLen);
+    let headAt = prefixLen;
     let tailAt = this.heads.length * WORD;
     for (let i = 0; i < this.heads.length; i++) {
       const t = this.tails[i];
       if (t !== null) {
-        writeUint(out.dataStart + <usize>headAt, <u64>tailAt);
-        memory.copy(out.dataStart + <usize>(prefix.length + tailAt), t.dataStart, <usize>t.length);
+        store<u64>(out.dataStart + <usize>headAt, bswap<u64>(<u64>tailAt), 24);
+        memory.copy(out.dataStart + <usize>(prefixLen + tailAt), t.dataStart, <usize>t.length);
         tailAt += t.length;
       } else {
         memory.copy(out.dataStart + <usize>headAt, this.heads[i].dataStart, WORD);
@@ -145,41 +94,108 @@ export class AbiEncoder {
     return out;
   }
 
-  private head(word: Uint8Array): void {
-    this.heads.push(word);
-    this.tails.push(null);
-  }
-
-  private uint(v: u64): void {
-    const w = new Uint8Array(WORD);
-    writeUint(w.dataStart, v);
-    this.head(w);
-  }
-
-  private int(v: i64): void {
-    const w = new Uint8Array(WORD);
-    if (v < 0) memory.fill(w.dataStart, 0xff, 24);
-    writeUint(w.dataStart, <u64>v);
-    this.head(w);
-  }
-
   private dynamic(data: Uint8Array): void {
     const tail = new Uint8Array(WORD + ((data.length + 31) & ~31));
-    writeUint(tail.dataStart, <u64>data.length);
+    store<u64>(tail.dataStart, bswap<u64>(<u64>data.length), 24);
     memory.copy(tail.dataStart + WORD, data.dataStart, <usize>data.length);
     this.heads.push(new Uint8Array(WORD));
     this.tails.push(tail);
   }
 }
 
-/** Writes `v` as the low 8 bytes of the big-endian word at `ptr` (the rest is left as is). */
+/**
+ * Whether T is encoded as one 32-byte word in place (every supported type but bytes and
+ * string). The answer is a compile-time constant, so callers' other branches fold away.
+ */
+// @ts-ignore: decorator
+@inline export function isStaticAbi<T>(): bool {
+  return !isString<T>() && !(isManaged<T>() && idof<T>() == idof<Uint8Array>());
+}
+
+/**
+ * Writes `v`'s ABI word at `ptr`, all 32 bytes (so a reused scratch word needs no clearing).
+ * Only for static types (see isStaticAbi).
+ */
+export function writeWord<T>(ptr: usize, v: T): void {
+  if (isBoolean<T>()) writeUint(ptr, v ? 1 : 0);
+  else if (isInteger<T>()) {
+    if (isSigned<T>()) {
+      const fill: u64 = <i64>v < 0 ? u64.MAX_VALUE : 0;
+      store<u64>(ptr, fill);
+      store<u64>(ptr, fill, 8);
+      store<u64>(ptr, fill, 16);
+      store<u64>(ptr, bswap<u64>(<u64><i64>v), 24);
+    } else writeUint(ptr, <u64>v);
+  } else if (isManaged<T>()) {
+    if (idof<T>() == idof<u256>()) changetype<u256>(v).toWord(ptr);
+    else if (idof<T>() == idof<Address>()) {
+      store<u64>(ptr, 0);
+      store<u32>(ptr, 0, 8);
+      memory.copy(ptr + 12, changetype<Address>(v).bytes.dataStart, 20);
+    } else if (idof<T>() == idof<Bytes32>()) memory.copy(ptr, changetype<Bytes32>(v).bytes.dataStart, WORD);
+    else ERROR("writeWord: unsupported type");
+  } else ERROR("writeWord: unsupported type");
+}
+
+/**
+ * Decodes a static T from the word at `ptr`, as strictly as Solidity: a word out of range
+ * for its type (dirty high bytes, a bool other than 0/1) reverts.
+ */
+export function readWord<T>(ptr: usize): T {
+  if (isBoolean<T>()) {
+    const v = readUint(ptr, 8);
+    if (v > 1) revert("abi: invalid bool");
+    return <T>(v == 1);
+  }
+  if (isInteger<T>()) {
+    if (isSigned<T>()) return <T>readInt(ptr, sizeof<T>() * 8);
+    return <T>readUint(ptr, sizeof<T>() * 8);
+  }
+  if (isManaged<T>()) {
+    if (idof<T>() == idof<u256>()) return changetype<T>(u256.fromWord(ptr));
+    if (idof<T>() == idof<Address>()) {
+      if ((load<u64>(ptr) | load<u32>(ptr, 8)) != 0) revert("abi: invalid address");
+      return changetype<T>(new Address(copyFrom(ptr + 12, 20)));
+    }
+    if (idof<T>() == idof<Bytes32>()) return changetype<T>(new Bytes32(copyFrom(ptr, WORD)));
+  }
+  ERROR("readWord: unsupported type");
+  return unreachable();
+}
+
+/** The word at `p` as an unsigned integer of `bits` (at most 64); every bit above them must be zero. */
+function readUint(p: usize, bits: i32): u64 {
+  const v = bswap<u64>(load<u64>(p, 24));
+  // A wasm shift counts modulo 64, so a 64-bit value has no high bits to test in its last eight bytes.
+  const high: u64 = bits == 64 ? 0 : v >> <u64>bits;
+  if ((load<u64>(p) | load<u64>(p, 8) | load<u64>(p, 16) | high) != 0) revert("abi: integer out of range");
+  return v;
+}
+
+/** The word at `p` as a signed integer of `bits`, sign-extended: every byte above must copy the sign. */
+function readInt(p: usize, bits: i32): i64 {
+  const v = <i64>bswap<u64>(load<u64>(p, 24));
+  const extended = bits == 64 ? v : (v << (64 - bits)) >> (64 - bits);
+  const fill: u64 = extended < 0 ? u64.MAX_VALUE : 0;
+  if (load<u64>(p) != fill || load<u64>(p, 8) != fill || load<u64>(p, 16) != fill) revert("abi: integer out of range");
+  if (extended != v) revert("abi: integer out of range");
+  return extended;
+}
+
+/** Writes `v` as a big-endian word at `ptr`, all 32 bytes. */
 function writeUint(ptr: usize, v: u64): void {
+  store<u64>(ptr, 0);
+  store<u64>(ptr, 0, 8);
+  store<u64>(ptr, 0, 16);
   store<u64>(ptr, bswap<u64>(v), 24);
 }
 
 /** The ABI encoding of one value: the storage value format and the indexed-topic word. */
 export function encodeOne<T>(v: T): Uint8Array {
-  return new AbiEncoder().write<T>(v).finish();
+  if (!isStaticAbi<T>()) return new AbiEncoder().write<T>(v).finish();
+  const out = new Uint8Array(WORD);
+  writeWord<T>(out.dataStart, v);
+  return out;
 }
 
 export function decodeOne<T>(data: Uint8Array): T {

@@ -28,11 +28,6 @@ export function copyFrom(ptr: usize, len: i32): Uint8Array {
   return out;
 }
 
-function isZeroRange(ptr: usize, len: i32): bool {
-  for (let i = 0; i < len; i++) if (load<u8>(ptr + <usize>i) != 0) return false;
-  return true;
-}
-
 /** A 20-byte account or contract address. */
 export class Address {
   readonly bytes: Uint8Array;
@@ -47,7 +42,8 @@ export class Address {
   }
 
   isZero(): bool {
-    return isZeroRange(this.bytes.dataStart, 20);
+    const p = this.bytes.dataStart;
+    return (load<u64>(p) | load<u64>(p, 8) | load<u32>(p, 16)) == 0;
   }
 
   equals(other: Address): bool {
@@ -73,7 +69,8 @@ export class Bytes32 {
   }
 
   isZero(): bool {
-    return isZeroRange(this.bytes.dataStart, 32);
+    const p = this.bytes.dataStart;
+    return (load<u64>(p) | load<u64>(p, 8) | load<u64>(p, 16) | load<u64>(p, 24)) == 0;
   }
 
   equals(other: Bytes32): bool {

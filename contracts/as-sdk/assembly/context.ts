@@ -1,6 +1,10 @@
 /** The run's context: call data, who is calling, which contract and block this is. */
 import * as env from "./env";
 import { Address } from "./bytes";
+import { writeWord } from "./abi";
+
+/** Where a static return value's word is written for the host to copy. */
+const RESULT_WORD: usize = memory.data(32);
 
 /** The call data (for `deploy`: the constructor arguments). */
 export function input(): Uint8Array {
@@ -47,6 +51,13 @@ export function gasLeft(): u64 {
 /** Ends the run successfully with `output` as the return data. */
 export function finish(output: Uint8Array): void {
   env.finish(output.dataStart, output.length);
+  unreachable();
+}
+
+/** Ends the run successfully returning `v`, a static ABI type, as its one word (no encoder, no array). */
+export function finishWord<T>(v: T): void {
+  writeWord<T>(RESULT_WORD, v);
+  env.finish(RESULT_WORD, 32);
   unreachable();
 }
 

@@ -5,7 +5,6 @@
  * ABI-encoded data, exactly as Solidity emits them, so ethers' `Interface.parseLog` reads them.
  */
 import * as env from "./env";
-import { copyFrom } from "./bytes";
 import { encodeOne } from "./abi";
 
 /** Emits an event with up to 4 topics of 32 bytes each. */
@@ -26,7 +25,10 @@ export function topicOf<T>(v: T): Uint8Array {
   return encodeOne<T>(v);
 }
 
-/** A 32-byte constant from the module's static data (an event signature hash). */
-export function topicFromStatic(ptr: usize): Uint8Array {
-  return copyFrom(ptr, 32);
+/**
+ * Emits an event whose `topicCount` topics lie back to back at `topics` and whose data is
+ * the `dataLen` bytes at `data` (how generated event bodies emit: no arrays to copy from).
+ */
+export function emitEventAt(topics: usize, topicCount: i32, data: usize, dataLen: i32): void {
+  env.emit_event(topics, topicCount, data, dataLen);
 }

@@ -8,10 +8,10 @@
  */
 export { Address, Bytes32, bytesEqual, concat, fromUtf8, utf8 } from "./bytes";
 export { u256 } from "./u256";
-export { AbiDecoder, AbiEncoder, decodeOne, encodeOne } from "./abi";
+export { AbiDecoder, AbiEncoder, decodeOne, encodeOne, writeWord } from "./abi";
 export { StorageMap, StorageMap2, StorageValue, storageGet, storageRemove, storageSet } from "./storage";
-export { blockNumber, caller, debugLog, finish, gasLeft, input, origin, selfAddress, timestamp } from "./context";
-export { emitEvent, topicFromStatic, topicOf } from "./events";
+export { blockNumber, caller, debugLog, finish, finishWord, gasLeft, input, origin, selfAddress, timestamp } from "./context";
+export { emitEvent, emitEventAt, topicOf } from "./events";
 export { CallResult, CallStatus, callContract, selectorBytes } from "./call";
 export { hash, verifySignature } from "./crypto";
 export { encodeError, require, revert, revertWith } from "./revert";

@@ -8,17 +8,18 @@
 import { keccakText, selector, signature, type AbiEntry, type AbiParam } from '../../toolchain/abi-json.js';
 import { ContractBuildError } from '../../toolchain/errors.js';
 import type { ContractModel, EventDecl, Method, Param } from './model.js';
+import { isDynamic } from './types.js';
 
 const SDK_NAMES = [
   'AbiDecoder',
   'AbiEncoder',
   'input',
   'finish',
+  'finishWord',
   'selectorOf',
   'unknownSelector',
-  'emitEvent',
-  'topicOf',
-  'topicFromStatic',
+  'emitEventAt',
+  'writeWord',
 ];
 
 const hex32 = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
@@ -56,11 +57,11 @@ function invoke(target: string, m: Method, indent: string): string[] {
   const lines = m.params.map((p, i) => `${indent}const __a${i} = __dec.read<${p.asType}>();`);
   const call = `${target}.${m.name}(${m.params.map((_, i) => `__a${i}`).join(', ')})`;
   if (!m.returns) return [...lines, `${indent}${call};`, `${indent}return;`];
-  return [
-    ...lines,
-    `${indent}__ld_finish(new __ld_AbiEncoder().write<${m.returns.asType}>(${call}).finish());`,
-    `${indent}return;`,
-  ];
+  const t = m.returns.asType;
+  const result = isDynamic(m.returns.abiType)
+    ? `__ld_finish(new __ld_AbiEncoder().write<${t}>(${call}).finish());`
+    : `__ld_finishWord<${t}>(${call});`;
+  return [...lines, `${indent}${result}`, `${indent}return;`];
 }
 
 function dispatcher(model: ContractModel): string[] {
@@ -98,17 +99,37 @@ function deployEntry(model: ContractModel): string[] {
   ];
 }
 
+/**
+ * An event's topics, and its data when every non-indexed parameter is static, are written
+ * word by word into a zeroed area of the module's static memory (each emit overwrites every
+ * word, and the host copies them); dynamic data goes through the AbiEncoder.
+ */
 function eventBody(e: EventDecl): string[] {
   const topic0 = Array.from(keccakText(signature(e.name, abiParams(e.params)))).join(', ');
   const params = e.params.map((p) => `${p.name}: ${p.asType}`).join(', ');
+  const indexed = e.params.filter((p) => p.indexed);
+  const data = e.params.filter((p) => !p.indexed);
+  const topics = 1 + indexed.length;
+  const dataInPlace = !data.some((p) => isDynamic(p.abiType));
+  const words = topics + (dataInPlace ? data.length : 0);
+  const write = (p: Param, word: number) => `  __ld_writeWord<${p.asType}>(__at + ${word * 32}, ${p.name});`;
+  const dataLines = dataInPlace
+    ? [
+        ...data.map((p, i) => write(p, topics + i)),
+        `  __ld_emitEventAt(__at, ${topics}, __at + ${topics * 32}, ${data.length * 32});`,
+      ]
+    : [
+        '  const __enc = new __ld_AbiEncoder();',
+        ...data.map((p) => `  __enc.write<${p.asType}>(${p.name});`),
+        '  const __data = __enc.finish();',
+        `  __ld_emitEventAt(__at, ${topics}, __data.dataStart, __data.length);`,
+      ];
   return [
     `function ${e.name}(${params}): void {`,
-    '  const __topics = new Array<Uint8Array>();',
-    `  __topics.push(__ld_topicFromStatic(memory.data<u8>([${topic0}])));`,
-    ...e.params.filter((p) => p.indexed).map((p) => `  __topics.push(__ld_topicOf<${p.asType}>(${p.name}));`),
-    '  const __enc = new __ld_AbiEncoder();',
-    ...e.params.filter((p) => !p.indexed).map((p) => `  __enc.write<${p.asType}>(${p.name});`),
-    '  __ld_emitEvent(__topics, __enc.finish());',
+    `  const __at = memory.data(${words * 32});`,
+    `  memory.copy(__at, memory.data<u8>([${topic0}]), 32);`,
+    ...indexed.map((p, i) => write(p, 1 + i)),
+    ...dataLines,
     '}',
   ];
 }
