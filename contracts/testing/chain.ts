@@ -134,7 +134,8 @@ export class TestChain {
       blockNumber: this.blockNumber,
       timestamp: this.timestamp,
       storageGet: (key) => this.slots(self).get(hexKey(key)),
-      storageSet: (key, value) => void this.slots(self).set(hexKey(key), value),
+      // The value is a view of linear memory (HostEnv): kept as a copy.
+      storageSet: (key, value) => void this.slots(self).set(hexKey(key), value.slice()),
       storageRemove: (key) => void this.slots(self).delete(hexKey(key)),
       emitEvent: (topics, data) => void this.events.push({ address: hexKey(self), topics, data }),
       callContract: (target, input, gas) => this.nested(self, target, input, gas, origin),
