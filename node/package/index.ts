@@ -81,17 +81,17 @@ export const BUILT_CLI_ENTRY: string = join(PACKAGE_ROOT, 'dist', 'tools', 'cli'
  * from ~300 to ~210 µs of CPU per transaction (32 and 64 MB measured no better). No minimum:
  * V8 applies `--min-semi-space-size` to every isolate, the signature worker's too, and keeps
  * that much committed when idle; without one the young generation grows under load and
- * shrinks back after releaseStartUpMemory. `--heap-growing-percent=50`: under load V8 lets
+ * shrinks back after releaseStartUpMemory. `--heap-growing-percent=100`: under load V8 lets
  * the old generation grow to up to four times what survived its last full collection before
  * it collects again, and a node's live heap is small (~70 MB in a heap snapshot at the
  * cluster bench's peak) while its garbage is plenty, so its RSS rose from ~140 MB idle to
- * 370-450 MB; collecting once the old generation is half as large again as its live part
- * kept the peak at ~260 MB in the same bench, for about the same CPU (the marking runs on
+ * 370-450 MB; collecting once the old generation is twice its live part
+ * kept the peak at ~330 MB in the same bench (1.5x gave ~280 MB but +28 µs/tx of GC marking on
  * V8's background threads). `--expose-gc` is for releaseStartUpMemory.
  */
 export const NODE_PROCESS_FLAGS: readonly string[] = [
   '--max-semi-space-size=16',
-  '--heap-growing-percent=50',
+  '--heap-growing-percent=100',
   '--expose-gc',
 ];
 

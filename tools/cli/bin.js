@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=50 --expose-gc
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=100 --expose-gc
 // Entry for `npx lingding` / the package bin: the compiled CLI, run by plain node.
 // The V8 flags are node/package NODE_PROCESS_FLAGS (why: there): every node started through the bin gets them.
 // `npm install` builds it (the prepare script); `npm run build` rebuilds it after a change.
