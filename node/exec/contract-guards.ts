@@ -13,6 +13,7 @@
 import { stateKey, type StateOverlay } from '../state/overlay.js';
 import { storageKey, SystemAddress } from './addresses.js';
 import {
+  callRefusal,
   callRefusalOf,
   contractAuthReader,
   type ContractStatusCode,
@@ -22,7 +23,14 @@ import {
   readMethodAcl,
   type StatusRecord,
 } from './system/permissions-state.js';
-import { type Pilot, PilotKey, pilotInactivity, pilotOfContract, readPilot } from './system/pilot-state.js';
+import {
+  type Pilot,
+  PilotKey,
+  pilotContractRefusal,
+  pilotInactivity,
+  pilotOfContract,
+  readPilot,
+} from './system/pilot-state.js';
 
 const NO_BYTES = new Uint8Array();
 
@@ -101,6 +109,7 @@ export class ContractGuards {
     return facts.pilot;
   }
 
+  /** The same verdict read straight from the state (the cache cannot answer for it). */
   private refusalFromState(
     state: StateOverlay,
     address: Uint8Array,
@@ -108,14 +117,9 @@ export class ContractGuards {
     input: Uint8Array,
     timestampMs: number,
   ): string | null {
-    const read = contractAuthReader(state);
-    const selector = input.length < 4 ? null : input.subarray(0, 4);
-    const acl = selector && readMethodAcl(read, address, selector);
-    const refused = callRefusalOf(readContractStatus(read, address), acl, address, caller, selector);
+    const refused = callRefusal(state, address, caller, input);
     if (refused) return `ContractAuth: ${refused}`;
-    const id = pilotOfContract(state, address);
-    const pilot = id === null ? null : readPilot(state, id);
-    const inactive = pilot && pilotInactivity(pilot, timestampMs);
+    const inactive = pilotContractRefusal(state, address, timestampMs);
     return inactive ? `PilotRegistry: ${inactive}` : null;
   }
 
